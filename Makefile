@@ -1,0 +1,188 @@
+# biljett — hand-written, explicit object lists, GNU make.
+#
+#   make            build lib/libbiljett.a, cgi-bin/*, ./biljett
+#   make run        install deps, build, serve the demo at 127.0.0.1:8080
+#   make check      install deps, build with -Werror, run every test
+#   make bench      wrk scenarios against the real stack
+#   make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS
+#   make valgrind   unit tests under valgrind, failing on any leak
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC		?= cc
+CLANG		?= clang
+PYTHON		?= python3
+PREFIX		?= /usr/local
+FUZZ_SECONDS	?= 30
+WERROR		?=
+
+PKGS		= sqlite3 libcjson libsodium libcurl libqrencode libpng
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+		     echo -lsqlite3 -lcjson -lsodium -lcurl -lqrencode -lpng)
+
+WARNINGS	= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+		  -Wmissing-prototypes -Wstrict-prototypes -Wvla
+CFLAGS		?= -g -O2
+ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -DDATADIR='"$(PREFIX)/share/biljett"' -iquote lib $(PKG_CFLAGS) $(WARNINGS) \
+		  $(WERROR) $(CFLAGS) -MMD -MP
+LDLIBS		= -lfcgi $(PKG_LIBS) -lm
+SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		  -fno-sanitize-recover=undefined
+
+LIB_OBJS	= lib/arena.o \
+		  lib/catalog.o \
+		  lib/conf.o \
+		  lib/crypto.o \
+		  lib/db.o \
+		  lib/err.o \
+		  lib/field.o \
+		  lib/http.o \
+		  lib/import.o \
+		  lib/log.o \
+		  lib/mail.o \
+		  lib/migrations.o \
+		  lib/order.o \
+		  lib/outbox.o \
+		  lib/parse.o \
+		  lib/payconf.o \
+		  lib/payment.o \
+		  lib/qr.o \
+		  lib/scan.o \
+		  lib/session.o \
+		  lib/spawn.o \
+		  lib/swish.o \
+		  lib/ticketmail.o \
+		  lib/tfmt.o \
+		  lib/tmpl.o
+
+PROGS		= cgi-bin/catalog \
+		  cgi-bin/hello \
+		  cgi-bin/pay \
+		  cgi-bin/scan \
+		  cgi-bin/shop
+
+CLI		= biljett
+CLI_OBJS	= scripts/biljett.o
+
+MIGRATIONS	= sql/001_initial.sql
+
+UNIT_TESTS	= test-arena \
+		  test-conf \
+		  test-field \
+		  test-order-reserve \
+		  test-route-match \
+		  test-tfmt
+
+FUZZERS		= 
+
+SAN_LIB		= build/san/libbiljett.a
+SAN_OBJS	= $(LIB_OBJS:%.o=build/san/%.o)
+SAN_UNITS	= $(UNIT_TESTS:%=build/san/tests/unit/%)
+PLAIN_UNITS	= $(UNIT_TESTS:%=build/plain/tests/unit/%)
+FUZZ_BINS	= $(FUZZERS:%=build/fuzz/%)
+
+.PHONY: all run check unit fuzz-build fuzz valgrind bench install clean FORCE
+
+all: lib/libbiljett.a $(PROGS) $(CLI)
+
+# Rebuild everything when the flags change (e.g. -Werror for check).
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(ALL_CFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS)' > $@
+
+lib/migrations.c: scripts/embed-sql.sh $(MIGRATIONS)
+	sh scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+%.o: %.c build/flags
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+lib/libbiljett.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+cgi-bin/%: cgi-bin/%.o lib/libbiljett.a
+	$(CC) $(CFLAGS) -o $@ $< lib/libbiljett.a $(LDLIBS)
+
+$(CLI): $(CLI_OBJS) lib/libbiljett.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) lib/libbiljett.a $(LDLIBS)
+
+# The library again under AddressSanitizer and UBSan, for the unit tests.
+build/san/%.o: %.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
+
+$(SAN_LIB): $(SAN_OBJS)
+	rm -f $@
+	ar rcs $@ $(SAN_OBJS)
+
+build/san/tests/unit/%: tests/unit/%.c $(SAN_LIB) build/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -O1 -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+build/plain/tests/unit/%: tests/unit/%.c lib/libbiljett.a build/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libbiljett.a $(LDLIBS)
+
+unit: $(SAN_UNITS)
+
+# libFuzzer targets: the parsers called directly, no network.
+build/fuzz/%: tests/fuzz/%.c $(LIB_OBJS:%.o=%.c)
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -iquote lib $(PKG_CFLAGS) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(filter-out lib/http.c,$(LIB_OBJS:%.o=%.c)) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	    c=tests/fuzz/corpus/$${f#fuzz-}; w=build/fuzz/corpus-$${f#fuzz-}; \
+	    mkdir -p $$w; cp -r $$c/. $$w/ 2>/dev/null; \
+	    echo "== $$f ($(FUZZ_SECONDS)s)"; \
+	    build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+	        -dict=tests/fuzz/http.dict $$w > build/fuzz/$$f.log 2>&1 \
+	        || { tail -30 build/fuzz/$$f.log; exit 1; }; \
+	    grep -E '^Done|stat::number_of_executed_units' build/fuzz/$$f.log | tail -1; \
+	done
+
+valgrind: $(PLAIN_UNITS)
+	@for t in $(PLAIN_UNITS); do \
+	    valgrind -q --error-exitcode=1 --leak-check=full \
+	        --errors-for-leak-kinds=definite,indirect \
+	        --suppressions=tests/valgrind.supp $$t > /dev/null || exit 1; \
+	    echo "ok $$t"; \
+	done
+
+run:
+	scripts/deps.sh
+	$(MAKE) all
+	@if [ -n "$$BILJETT_CONF" ]; then \
+	    exec $(PYTHON) scripts/devstack.py run --conf "$$BILJETT_CONF"; \
+	else \
+	    exec $(PYTHON) scripts/devstack.py run --dir run/dev --demo; \
+	fi
+
+check:
+	scripts/deps.sh
+	$(MAKE) WERROR=-Werror all unit fuzz-build
+	$(PYTHON) tests/run.py
+
+bench:
+	scripts/deps.sh
+	$(MAKE) all
+	$(PYTHON) scripts/bench.py
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/biljett \
+	    $(DESTDIR)$(PREFIX)/share/biljett
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/biljett
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/libexec/biljett/
+	cp -R static templates nginx sql $(DESTDIR)$(PREFIX)/share/biljett/
+
+clean:
+	rm -rf build lib/*.o lib/*.d lib/libbiljett.a lib/migrations.c \
+	    cgi-bin/*.o cgi-bin/*.d $(PROGS) scripts/*.o scripts/*.d $(CLI)
+
+FORCE:
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(PROGS:=.d)

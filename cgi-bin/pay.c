@@ -1,0 +1,259 @@
+/*
+ * pay: everything that talks to Swish, and so the only program holding
+ * the merchant certificate.
+ *
+ *	POST /start_payment/		create the Swish payment request
+ *	GET  /generate_qr/{token}	the QR code to pay from another device
+ *	POST /swish/callback/		Swish's callback, confirmed before use
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "limits.h"
+#include "log.h"
+#include "payconf.h"
+#include "payment.h"
+#include "session.h"
+#include "spawn.h"
+#include "swish.h"
+#include "tfmt.h"
+
+static enum err	h_start(struct req *);
+static enum err	h_qr(struct req *);
+static enum err	h_callback(struct req *);
+
+enum start_field { SF_EMAIL, SF__MAX };
+
+static const struct field_spec start_fields[SF__MAX] = {
+	[SF_EMAIL] = { "email_address", FIELD_EMAIL, FIELD_REQUIRED, 3,
+	    EMAIL_MAX, NULL, 0 },
+};
+
+static const struct route routes[] = {
+	{ METHOD_POST, "/start_payment/", h_start, AUTH_NONE, STYLE_COMPAT,
+	    start_fields, SF__MAX },
+	{ METHOD_GET, "/generate_qr/{token}", h_qr, AUTH_NONE, STYLE_COMPAT,
+	    NULL, 0 },
+	{ METHOD_POST, "/swish/callback/", h_callback, AUTH_NONE, STYLE_API,
+	    NULL, 0 },
+};
+
+/* Filled once per worker from the configuration. */
+static struct swish_conf	swish;
+static char			callback_url[1024];
+
+static int
+worker_init(const struct conf *conf, struct db *db)
+{
+	(void)db;
+	if (payconf_swish(conf, &swish, callback_url, sizeof(callback_url))
+	    == -1) {
+		log_err("public_url too long");
+		return -1;
+	}
+	if (strncmp(callback_url, "https://", 8) != 0)
+		log_warn("public_url is not https: Swish will refuse the "
+		    "callback URL %s", callback_url);
+	return 0;
+}
+
+/*
+ * POST /start_payment/ {"email_address"}.  200 with the
+ * PaymentRequestToken as a JSON string (the same one again if a request
+ * is already open); 400 InvalidRequestData (bad email, checked first),
+ * 400 InvalidSession, 403 AlreadyPaidPayment, 408 SessionExpired, 502
+ * PaymentStartFailed when Swish refuses or cannot be reached (the
+ * reservation stays usable for a retry).
+ */
+static enum err
+h_start(struct req *req)
+{
+	struct swish_create	 create;
+	struct pay_start	 ps;
+	struct session		 s;
+	const char		*cookie;
+	char			 token[SWISH_TOKEN_MAX + 1], err[512];
+	int64_t			 now = tfmt_now();
+	enum swish_err		 se;
+	enum err		 e;
+
+	cookie = http_cookie(req, SESSION_COOKIE);
+	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
+	    s.order_id == 0)
+		return ERR_INVALID_SESSION;
+	if ((e = pay_begin(req->db, now, s.order_id, req->f[SF_EMAIL].s, &ps))
+	    != ERR_OK)
+		return e;
+	if (ps.existing)
+		return http_json(req, 200, cJSON_CreateString(ps.token));
+
+	/* No transaction is open while we talk to Swish. */
+	memset(&create, 0, sizeof(create));
+	memcpy(create.id, ps.instruction_id, sizeof(create.id));
+	create.amount = ps.amount;
+	create.message = ps.message;
+	create.callback_url = callback_url;
+	create.callback_identifier = ps.callback_identifier;
+	create.reference = ps.reference;
+	se = swish_create(&swish, &create, token, err, sizeof(err));
+	if (se != SWISH_OK) {
+		log_warn("order %lld: Swish create failed: %s",
+		    (long long)ps.order_id, err);
+		(void)pay_create_failed(req->db, ps.payment_id, ps.order_id,
+		    swish_errstr(se));
+		return ERR_PAYMENT_START_FAILED;
+	}
+	if ((e = pay_created(req->db, ps.payment_id, token)) != ERR_OK)
+		return e;
+	return http_json(req, 200, cJSON_CreateString(token));
+}
+
+/* Tokens are Swish's: short, alphanumeric. */
+static int
+token_ok(const char *t)
+{
+	size_t	 i;
+
+	for (i = 0; t[i] != '\0'; i++)
+		if (i >= SWISH_TOKEN_MAX ||
+		    !((t[i] >= '0' && t[i] <= '9') ||
+		    (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z')))
+			return 0;
+	return i > 0;
+}
+
+/*
+ * GET /generate_qr/{token}: 200 image/png from Swish's QR generator, for
+ * tokens of our own payment requests only (we are no open proxy); 404
+ * PaymentDoesNotExist; 502 QrFailed.
+ */
+static enum err
+h_qr(struct req *req)
+{
+	struct payment	 p;
+	unsigned char	*png = NULL;
+	size_t		 len = 0;
+	char		 err[512];
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (!token_ok(http_param(req, 0)))
+		return ERR_PAYMENT_NOT_FOUND;
+	if ((rc = pay_find_by_token(req->db, http_param(req, 0), &p)) ==
+	    DB_NOTFOUND)
+		return ERR_PAYMENT_NOT_FOUND;
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if (swish_qr(&swish, http_param(req, 0), &png, &len, err,
+	    sizeof(err)) != SWISH_OK) {
+		log_warn("QR for payment %lld: %s", (long long)p.id, err);
+		return ERR_QR_FAILED;
+	}
+	e = http_bytes(req, 200, "image/png", png, len);
+	free(png);
+	(void)http_add_header(req, "Cache-Control", "private, max-age=300");
+	return e;
+}
+
+/* Records a callback we did not apply, and answers with e. */
+static enum err
+reject(struct req *req, const char *key, int64_t payment_id,
+    const char *outcome, enum err e)
+{
+	log_warn("Swish callback %s rejected: %s", key, outcome);
+	(void)pay_record_event(req->db, tfmt_now(), key, payment_id, 0,
+	    outcome, req->raw_body);
+	return e;
+}
+
+/*
+ * POST /swish/callback/: Swish's callback.  The body is never trusted:
+ * the callbackIdentifier header must match the one we stored for this
+ * request (constant-time, by hash), and the status is then fetched from
+ * Swish over mutual TLS and only that answer is applied.  200 when
+ * handled (repeats included); 400 on a malformed body; 403 when the
+ * payment is unknown or the identifier wrong; 503 when Swish cannot be
+ * reached to confirm (Swish retries).
+ */
+static enum err
+h_callback(struct req *req)
+{
+	struct swish_payment	 claimed, confirmed;
+	struct pay_effect	 fx;
+	struct payment		 p;
+	const char		*ident;
+	char			 hash[TOKEN_HASH_HEX_LEN + 1], key[64], err[512];
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if (req->raw_body == NULL || req->raw_len > PROVIDER_BODY_MAX ||
+	    swish_parse_payment(req->raw_body, req->raw_len, &claimed) == -1) {
+		log_warn("Swish callback: malformed body");
+		return ERR_BAD_REQUEST;
+	}
+	snprintf(key, sizeof(key), "%s/%s", claimed.id,
+	    swish_status_str(claimed.status));
+	if ((rc = pay_find_swish(req->db, claimed.id, &p)) == DB_NOTFOUND)
+		return reject(req, key, 0, "rejected: unknown payment request",
+		    ERR_CALLBACK_REJECTED);
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	ident = http_header(req, "callbackIdentifier");
+	if (ident == NULL || strlen(ident) > TOKEN_HEX_LEN * 2)
+		return reject(req, key, p.id, "rejected: no callbackIdentifier",
+		    ERR_CALLBACK_REJECTED);
+	crypto_token_hash(ident, hash);
+	if (!crypto_streq(hash, p.callback_hash))
+		return reject(req, key, p.id,
+		    "rejected: callbackIdentifier mismatch",
+		    ERR_CALLBACK_REJECTED);
+
+	/* Ask Swish what really happened. */
+	if (swish_retrieve(&swish, claimed.id, &confirmed, err, sizeof(err))
+	    != SWISH_OK) {
+		log_warn("Swish callback %s: cannot confirm: %s", key, err);
+		(void)reject(req, key, p.id, "unconfirmed: retrieve failed",
+		    ERR_BUSY);
+		return ERR_BUSY;
+	}
+	if ((e = pay_apply_swish(req->db, tfmt_now(), &confirmed,
+	    req->raw_body, &fx)) != ERR_OK)
+		return e;
+	log_info("Swish callback %s (claimed), %s (confirmed): %s", key,
+	    swish_status_str(confirmed.status), fx.outcome);
+
+	if (fx.refund_needed) {
+		char	 refund_err[512] = "";
+		int	 ok;
+
+		ok = swish_refund(&swish, fx.refund_instruction,
+		    fx.payment_reference, fx.refund_amount,
+		    "Återbetalning: slutsålt", callback_url, refund_err,
+		    sizeof(refund_err)) == SWISH_OK;
+		if (!ok)
+			log_err("refund %lld failed: %s; `biljett expire` "
+			    "retries", (long long)fx.refund_id, refund_err);
+		(void)pay_refund_result(req->db, fx.refund_id, ok,
+		    ok ? NULL : refund_err);
+	}
+	if (fx.tickets_issued)
+		spawn_cli(req->conf, "mail");
+	return http_empty(req, 200);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app app = { "pay", routes, nitems(routes),
+	    worker_init };
+
+	return http_main(argc, argv, &app);
+}

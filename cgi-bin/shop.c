@@ -1,0 +1,142 @@
+/*
+ * shop: reservations for guests, with the seed-002 session cookie.
+ *
+ *	POST /reserve_ticket/		hold seats, set the session cookie
+ *	GET  /session_payment_status/	the session's order status
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "db.h"
+#include "http.h"
+#include "limits.h"
+#include "order.h"
+#include "payment.h"
+#include "session.h"
+#include "spawn.h"
+#include "tfmt.h"
+
+static enum err	h_reserve(struct req *);
+static enum err	h_status(struct req *);
+
+enum line_field { LN_TYPE, LN_COUNT, LN__MAX };
+
+static const struct field_spec line_fields[LN__MAX] = {
+	[LN_TYPE] = { "ticket_type", FIELD_ID, FIELD_REQUIRED, 0, 0, NULL, 0 },
+	[LN_COUNT] = { "count", FIELD_INT, FIELD_REQUIRED, 1,
+	    TICKET_COUNT_MAX, NULL, 0 },
+};
+
+enum reserve_field { RF_EVENT, RF_TICKETS, RF__MAX };
+
+static const struct field_spec reserve_fields[RF__MAX] = {
+	[RF_EVENT] = { "chapter_event", FIELD_ID, FIELD_REQUIRED, 0, 0,
+	    NULL, 0 },
+	[RF_TICKETS] = { "tickets", FIELD_OBJLIST, FIELD_REQUIRED, 1,
+	    ARRAY_ITEMS_MAX, line_fields, LN__MAX },
+};
+
+static const struct route routes[] = {
+	{ METHOD_POST, "/reserve_ticket/", h_reserve, AUTH_NONE, STYLE_COMPAT,
+	    reserve_fields, RF__MAX },
+	{ METHOD_GET, "/session_payment_status/", h_status, AUTH_NONE,
+	    STYLE_COMPAT, NULL, 0 },
+};
+
+/* The caller's live session, if the cookie names one. */
+static int
+current_session(struct req *req, int64_t now, struct session *out)
+{
+	const char	*token = http_cookie(req, SESSION_COOKIE);
+
+	if (token == NULL)
+		return 0;
+	return sess_find(req->db, token, now, out) == DB_OK;
+}
+
+/*
+ * POST /reserve_ticket/ {"chapter_event", "tickets": [{"ticket_type",
+ * "count"}]}.  201 with an empty body and a new session cookie; 400
+ * InvalidRequestData; 404 EventDoesNotExist; 403 SalesStopped; 404
+ * TicketTypeDoesNotExist; 403 TooManyTickets; 403 OutOfTickets with
+ * tickets_left; 503 when the write lock is not had in time.
+ */
+static enum err
+h_reserve(struct req *req)
+{
+	struct order_line_req	 lines[ARRAY_ITEMS_MAX];
+	const struct field_val	*t = &req->f[RF_TICKETS];
+	struct session		 prev;
+	char			 token[TOKEN_HEX_LEN + 1];
+	int64_t			 now = tfmt_now(), left;
+	size_t			 i;
+	int			 have_prev, released_started;
+	enum err		 e;
+
+	for (i = 0; i < t->nitems; i++) {
+		lines[i].ticket_type_id = t->items[i][LN_TYPE].i;
+		lines[i].count = t->items[i][LN_COUNT].i;
+	}
+	have_prev = current_session(req, now, &prev);
+	e = order_reserve(req->db, now, req->f[RF_EVENT].i, lines, t->nitems,
+	    have_prev ? &prev : NULL, token, &left, &released_started);
+	if (e == ERR_OUT_OF_TICKETS)
+		req->err_count = left;
+	if (e != ERR_OK)
+		return e;
+	if (released_started)
+		spawn_cli(req->conf, "expire");
+	if (http_set_cookie(req, SESSION_COOKIE, token, SESSION_SECONDS) == -1)
+		return ERR_INTERNAL;
+	return http_empty(req, 201);
+}
+
+/*
+ * GET /session_payment_status/: 200 {"status", "mail"} (plus "reference",
+ * the Swish payment request id, when PAID); 400 "No ticket attatched to
+ * session" without a session holding an order.
+ */
+static enum err
+h_status(struct req *req)
+{
+	struct session	 s;
+	struct order	 o;
+	struct payment	 p;
+	cJSON		*body;
+	int64_t		 now = tfmt_now();
+	enum db_rc	 rc;
+
+	if (!current_session(req, now, &s) || s.order_id == 0)
+		return ERR_NO_TICKET_IN_SESSION;
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if ((rc = order_load(req->db, s.order_id, &o)) == DB_OK &&
+	    o.status == ORDER_PAID)
+		rc = pay_find_paid(req->db, o.id, &p);
+	db_tx_rollback(req->db);
+	if (rc == DB_NOTFOUND && o.id == 0)
+		return ERR_NO_TICKET_IN_SESSION;
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "status", order_compat_status(&o, now));
+	if (o.email[0] != '\0')
+		cJSON_AddStringToObject(body, "mail", o.email);
+	else
+		cJSON_AddNullToObject(body, "mail");
+	if (o.status == ORDER_PAID)
+		cJSON_AddStringToObject(body, "reference",
+		    rc == DB_OK ? p.provider_ref : "");
+	return http_json(req, 200, body);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app app = { "shop", routes, nitems(routes), NULL };
+
+	return http_main(argc, argv, &app);
+}

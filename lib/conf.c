@@ -1,0 +1,297 @@
+/*
+ * The configuration table and its parser.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#ifndef DATADIR
+#define DATADIR "/usr/local/share/biljett"
+#endif
+
+struct conf_def {
+	const char	*name;
+	const char	*dflt;	/* NULL: unset */
+	const char	*doc;	/* one line, for the generated file */
+};
+
+static const struct conf_def defs[CONF__MAX] = {
+	[CONF_DATABASE] = { "database", "biljett.db",
+	    "SQLite database file" },
+	[CONF_PUBLIC_URL] = { "public_url", "http://127.0.0.1:8080",
+	    "base URL buyers and payment providers reach us at" },
+	[CONF_TIMEZONE] = { "timezone", "Europe/Stockholm",
+	    "time zone for dates shown and sent" },
+	[CONF_LOG_LEVEL] = { "log_level", "info",
+	    "debug, info, warn or error" },
+	[CONF_WORKERS] = { "workers", "2",
+	    "worker processes per FastCGI program" },
+	[CONF_SYNC] = { "sync", "normal",
+	    "SQLite synchronous mode: normal or full" },
+	[CONF_BUSY_TIMEOUT_MS] = { "busy_timeout_ms", "5000",
+	    "longest wait for the database write lock" },
+	[CONF_SWISH_API_URL] = { "swish_api_url",
+	    "https://mss.cpc.getswish.net/swish-cpcapi",
+	    "Swish Commerce API base URL" },
+	[CONF_SWISH_CERT] = { "swish_cert", NULL,
+	    "merchant client certificate (PEM)" },
+	[CONF_SWISH_KEY] = { "swish_key", NULL,
+	    "merchant client key (PEM)" },
+	[CONF_SWISH_KEY_PASSWORD] = { "swish_key_password", NULL,
+	    "passphrase of swish_key, if any" },
+	[CONF_SWISH_CA] = { "swish_ca", NULL,
+	    "CA bundle for Swish's server certificate" },
+	[CONF_SWISH_PAYEE_ALIAS] = { "swish_payee_alias", "1234679304",
+	    "merchant Swish number" },
+	[CONF_SWISH_QR_URL] = { "swish_qr_url",
+	    "https://mpc.getswish.net/qrg-swish/api/v1/commerce",
+	    "Swish QR code generator" },
+	[CONF_SWISH_TIMEOUT] = { "swish_timeout", "10",
+	    "seconds per Swish API call" },
+	[CONF_SMTP_URL] = { "smtp_url", "smtp://127.0.0.1:25",
+	    "SMTP server, smtp:// (STARTTLS if offered) or smtps://" },
+	[CONF_SMTP_USER] = { "smtp_user", NULL, "SMTP user, if any" },
+	[CONF_SMTP_PASSWORD] = { "smtp_password", NULL,
+	    "SMTP password, if any" },
+	[CONF_SMTP_CA] = { "smtp_ca", NULL,
+	    "CA bundle for the SMTP server (default: system)" },
+	[CONF_MAIL_FROM] = { "mail_from", "biljett@localhost",
+	    "sender address of ticket mail" },
+	[CONF_MAIL_FROM_NAME] = { "mail_from_name", "biljett",
+	    "sender display name" },
+	[CONF_CORS_ORIGINS] = { "cors_origins", "",
+	    "origins allowed to call with credentials, space-separated" },
+	[CONF_BILJETT_CLI] = { "biljett_cli", "",
+	    "path of the biljett CLI, run after payment to send mail" },
+	[CONF_TEMPLATES] = { "templates", DATADIR "/templates",
+	    "directory of the page and mail templates" },
+};
+
+_Static_assert(sizeof(defs) / sizeof(defs[0]) == CONF__MAX,
+    "conf table out of sync with enum conf_key");
+
+static char *
+trim(char *s)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int
+lookup(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < CONF__MAX; i++)
+		if (strcmp(defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+set(struct conf *conf, int key, const char *value)
+{
+	char	*copy;
+
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	free(conf->v[key]);
+	conf->v[key] = copy;
+	return 0;
+}
+
+static int
+read_file(struct conf *conf, const char *path, char *err, size_t errsz)
+{
+	FILE	*f;
+	char	 line[4096], *p, *eq, *name, *value;
+	int	 lineno = 0, key, rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errsz, "%s:%d: line too long", path,
+			    lineno);
+			goto out;
+		}
+		p = trim(line);
+		if (*p == '\0' || *p == '#')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL) {
+			snprintf(err, errsz, "%s:%d: expected key = value",
+			    path, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		name = trim(p);
+		value = trim(eq + 1);
+		if ((key = lookup(name)) < 0) {
+			snprintf(err, errsz, "%s:%d: unknown key \"%s\"",
+			    path, lineno, name);
+			goto out;
+		}
+		if (set(conf, key, value) == -1) {
+			snprintf(err, errsz, "out of memory");
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errsz, "%s: read error", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(f);
+	return rc;
+}
+
+int
+conf_load(struct conf *conf, const char *path, char *err, size_t errsz)
+{
+	char		 envname[64];
+	const char	*env;
+	size_t		 i, j;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < CONF__MAX; i++)
+		if (defs[i].dflt != NULL && set(conf, i, defs[i].dflt) == -1)
+			goto nomem;
+	if (path != NULL) {
+		if ((conf->path = strdup(path)) == NULL)
+			goto nomem;
+		if (read_file(conf, path, err, errsz) == -1)
+			return -1;
+	}
+
+	/* BILJETT_PUBLIC_URL overrides public_url, and so on. */
+	for (i = 0; i < CONF__MAX; i++) {
+		j = (size_t)snprintf(envname, sizeof(envname), "BILJETT_%s",
+		    defs[i].name);
+		if (j >= sizeof(envname))
+			continue;
+		for (j = 8; envname[j] != '\0'; j++)
+			envname[j] = (char)toupper((unsigned char)envname[j]);
+		if ((env = getenv(envname)) != NULL &&
+		    set(conf, i, env) == -1)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(err, errsz, "out of memory");
+	return -1;
+}
+
+void
+conf_clear(struct conf *conf)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONF__MAX; i++) {
+		free(conf->v[i]);
+		conf->v[i] = NULL;
+	}
+	free(conf->path);
+	conf->path = NULL;
+}
+
+const char *
+conf_str(const struct conf *conf, enum conf_key key)
+{
+	return conf->v[key] != NULL ? conf->v[key] : "";
+}
+
+long
+conf_int(const struct conf *conf, enum conf_key key, long dflt)
+{
+	const char	*s = conf->v[key];
+	char		*end;
+	long		 v;
+
+	if (s == NULL || *s == '\0')
+		return dflt;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return dflt;
+	return v;
+}
+
+const char *
+conf_name(enum conf_key key)
+{
+	return defs[key].name;
+}
+
+int
+conf_write_default(const char *path, const char *database, char *err,
+    size_t errsz)
+{
+	FILE	*f;
+	int	 fd, i;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# biljett configuration (see README.md, biljett.conf(5))\n"
+	    "# Every key can be overridden with BILJETT_<KEY> in the "
+	    "environment.\n\n");
+	for (i = 0; i < CONF__MAX; i++) {
+		fprintf(f, "# %s\n", defs[i].doc);
+		if (i == CONF_DATABASE)
+			fprintf(f, "%s = %s\n\n", defs[i].name, database);
+		else if (defs[i].dflt != NULL)
+			fprintf(f, "%s = %s\n\n", defs[i].name, defs[i].dflt);
+		else
+			fprintf(f, "#%s =\n\n", defs[i].name);
+	}
+	if (fclose(f) != 0) {
+		snprintf(err, errsz, "%s: write failed", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_origin_allowed(const struct conf *conf, const char *origin)
+{
+	const char	*list = conf_str(conf, CONF_CORS_ORIGINS), *p, *end;
+	size_t		 olen;
+
+	if (origin == NULL || *origin == '\0')
+		return 0;
+	olen = strlen(origin);
+	for (p = list; *p != '\0'; p = end) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		end = p;
+		while (*end != '\0' && *end != ' ' && *end != ',' &&
+		    *end != '\t')
+			end++;
+		if ((size_t)(end - p) == olen && strncmp(p, origin, olen) == 0)
+			return 1;
+	}
+	return 0;
+}

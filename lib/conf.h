@@ -1,0 +1,69 @@
+/*
+ * Configuration: a "key = value" file read once at start, then
+ * BILJETT_<KEY> environment overrides.  Every key is in the table in
+ * conf.c with its default; unknown keys in the file are an error so a
+ * typo cannot silently fall back to a default.
+ */
+#ifndef BILJETT_CONF_H
+#define BILJETT_CONF_H
+
+#include <stddef.h>
+
+enum conf_key {
+	CONF_DATABASE = 0,
+	CONF_PUBLIC_URL,
+	CONF_TIMEZONE,
+	CONF_LOG_LEVEL,
+	CONF_WORKERS,
+	CONF_SYNC,
+	CONF_BUSY_TIMEOUT_MS,
+	CONF_SWISH_API_URL,
+	CONF_SWISH_CERT,
+	CONF_SWISH_KEY,
+	CONF_SWISH_KEY_PASSWORD,
+	CONF_SWISH_CA,
+	CONF_SWISH_PAYEE_ALIAS,
+	CONF_SWISH_QR_URL,
+	CONF_SWISH_TIMEOUT,
+	CONF_SMTP_URL,
+	CONF_SMTP_USER,
+	CONF_SMTP_PASSWORD,
+	CONF_SMTP_CA,
+	CONF_MAIL_FROM,
+	CONF_MAIL_FROM_NAME,
+	CONF_CORS_ORIGINS,
+	CONF_BILJETT_CLI,
+	CONF_TEMPLATES,
+	CONF__MAX
+};
+
+struct conf {
+	char	*v[CONF__MAX];	/* malloc'd values, NULL when unset */
+	char	*path;		/* file it was read from, or NULL */
+};
+
+/*
+ * Fills conf from path (NULL: only defaults and the environment), then
+ * applies BILJETT_* overrides.  Returns 0, or -1 with a message naming
+ * the file, line and key in err.  Clear with conf_clear() either way.
+ */
+int		 conf_load(struct conf *conf, const char *path, char *err,
+		    size_t errsz);
+void		 conf_clear(struct conf *conf);
+
+/* Returns the value or "" when unset; never NULL. */
+const char	*conf_str(const struct conf *conf, enum conf_key key);
+/* Returns the value as an integer, or dflt when unset or not a number. */
+long		 conf_int(const struct conf *conf, enum conf_key key, long dflt);
+/* Returns the file key name ("public_url") of key. */
+const char	*conf_name(enum conf_key key);
+/*
+ * Writes a commented development config to path (mode 0600, fails if it
+ * exists).  database is the SQLite path to put in it.  Returns 0 or -1.
+ */
+int		 conf_write_default(const char *path, const char *database,
+		    char *err, size_t errsz);
+/* Is origin in the space- or comma-separated cors_origins list? */
+int		 conf_origin_allowed(const struct conf *conf, const char *origin);
+
+#endif

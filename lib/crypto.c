@@ -1,0 +1,98 @@
+/*
+ * libsodium wrappers.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto.h"
+
+/*
+ * argon2id parameters: 2 passes over 19 MiB, OWASP's minimum, about half
+ * the cost of libsodium's INTERACTIVE preset.  The encoded hash stores
+ * them, so raising these later only affects new hashes (and rehash on
+ * login).
+ */
+#define PW_OPSLIMIT	2
+#define PW_MEMLIMIT	(19UL * 1024 * 1024)
+
+_Static_assert(PWHASH_MAX >= crypto_pwhash_STRBYTES, "PWHASH_MAX too small");
+
+int
+crypto_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void
+crypto_random_hex(char *hex, size_t n)
+{
+	unsigned char	 buf[64];
+	size_t		 chunk;
+
+	while (n > 0) {
+		chunk = n < sizeof(buf) ? n : sizeof(buf);
+		randombytes_buf(buf, chunk);
+		sodium_bin2hex(hex, chunk * 2 + 1, buf, chunk);
+		hex += chunk * 2;
+		n -= chunk;
+	}
+	sodium_memzero(buf, sizeof(buf));
+}
+
+void
+crypto_token(char hex[TOKEN_HEX_LEN + 1])
+{
+	crypto_random_hex(hex, TOKEN_BYTES);
+}
+
+void
+crypto_token_hash(const char *token, char hex[TOKEN_HASH_HEX_LEN + 1])
+{
+	unsigned char	 h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	sodium_bin2hex(hex, TOKEN_HASH_HEX_LEN + 1, h, sizeof(h));
+}
+
+int
+crypto_streq(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}
+
+int
+crypto_pw_hash(const char *password, char out[PWHASH_MAX])
+{
+	return crypto_pwhash_str_alg(out, password, strlen(password),
+	    PW_OPSLIMIT, PW_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) == 0 ?
+	    0 : -1;
+}
+
+int
+crypto_pw_verify(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+int
+crypto_pw_needs_rehash(const char *hash)
+{
+	return crypto_pwhash_str_needs_rehash(hash, PW_OPSLIMIT,
+	    PW_MEMLIMIT) != 0;
+}
+
+void
+crypto_random_letters(char *out, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)('A' + randombytes_uniform(26));
+	out[n] = '\0';
+}

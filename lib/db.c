@@ -1,0 +1,528 @@
+/*
+ * SQLite connection, statement cache, transactions and migrations.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "log.h"
+
+/* Statement cache: open addressing keyed by the SQL text's address. */
+#define STMT_SLOTS	512
+
+struct stmt_slot {
+	const char	*sql;
+	sqlite3_stmt	*st;
+};
+
+struct db {
+	sqlite3			*h;
+	long			 busy_ms;
+	struct timespec		 busy_start;
+	int			 in_tx;
+	struct stmt_slot	 cache[STMT_SLOTS];
+};
+
+/* The embedded migrations, generated from sql/ by the Makefile. */
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+extern const struct migration	migrations[];
+extern const size_t		nmigrations;
+
+static const char *const sql_begin_immediate = "BEGIN IMMEDIATE";
+static const char *const sql_begin = "BEGIN";
+static const char *const sql_commit = "COMMIT";
+static const char *const sql_rollback = "ROLLBACK";
+static const char *const sql_data_version = "PRAGMA data_version";
+
+static long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * The busy handler.  SQLite's own busy_timeout sleeps up to 100 ms at a
+ * time, which is unfair under load (a waiter can sleep through many
+ * commits).  Short sleeps, growing to 1 ms, keep the queue moving; the
+ * total wait is bounded by busy_ms, after which the caller sees DB_BUSY.
+ */
+static int
+busy_handler(void *arg, int count)
+{
+	struct db	*db = arg;
+	long		 us;
+
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &db->busy_start);
+	else if (elapsed_ms(&db->busy_start) >= db->busy_ms)
+		return 0;
+	us = count < 10 ? 50 : count < 100 ? 250 : 1000;
+	usleep((useconds_t)us);
+	return 1;
+}
+
+static enum db_rc
+rc_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return DB_OK;
+	case SQLITE_CONSTRAINT:
+		return DB_CONSTRAINT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return DB_BUSY;
+	default:
+		return DB_ERROR;
+	}
+}
+
+static int
+pragma(struct db *db, const char *sql, char *err, size_t errsz)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", sql, msg ? msg : "failed");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+struct db *
+db_open(const char *path, unsigned flags, long busy_ms, char *err,
+    size_t errsz)
+{
+	struct db	*db;
+	int		 oflags;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	db->busy_ms = busy_ms > 0 ? busy_ms : 5000;
+	oflags = SQLITE_OPEN_NOMUTEX | ((flags & DB_OPEN_READONLY) ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (flags & DB_OPEN_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		goto err;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_handler(db->h, busy_handler, db);
+	if (!(flags & DB_OPEN_READONLY) &&
+	    pragma(db, "PRAGMA journal_mode=WAL", err, errsz) == -1)
+		goto err;
+	if (pragma(db, "PRAGMA foreign_keys=ON", err, errsz) == -1 ||
+	    pragma(db, (flags & DB_OPEN_SYNC_FULL) ?
+	    "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+	    err, errsz) == -1)
+		goto err;
+	/*
+	 * Automatic checkpoints run inside whichever commit crosses the
+	 * threshold and stall that request; workers leave them to their
+	 * supervisor, which checkpoints every second (DESIGN.md).
+	 */
+	if ((flags & DB_OPEN_NOCHECKPOINT) &&
+	    pragma(db, "PRAGMA wal_autocheckpoint=0", err, errsz) == -1)
+		goto err;
+	return db;
+err:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT_SLOTS; i++)
+		sqlite3_finalize(db->cache[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	size_t		 i, start;
+	sqlite3_stmt	*st;
+
+	start = i = ((uintptr_t)sql >> 3) % STMT_SLOTS;
+	do {
+		if (db->cache[i].sql == sql) {
+			/* Cheap, and a forgotten reset cannot leak state. */
+			db_reset(db->cache[i].st);
+			return db->cache[i].st;
+		}
+		if (db->cache[i].sql == NULL)
+			break;
+		i = (i + 1) % STMT_SLOTS;
+	} while (i != start);
+
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK) {
+		log_err("prepare: %s: %s", sqlite3_errmsg(db->h), sql);
+		return NULL;
+	}
+	if (db->cache[i].sql != NULL) {
+		/* Full table: a programming error, but keep serving. */
+		log_warn("statement cache full");
+		sqlite3_finalize(db->cache[i].st);
+	}
+	db->cache[i].sql = sql;
+	db->cache[i].st = st;
+	return st;
+}
+
+static int
+bind_check(sqlite3_stmt *st, int rc, int i)
+{
+	if (rc == SQLITE_OK)
+		return 0;
+	log_err("bind %d: %s", i, sqlite3_errmsg(sqlite3_db_handle(st)));
+	return -1;
+}
+
+int
+db_bind_int(sqlite3_stmt *st, int i, int64_t v)
+{
+	return bind_check(st, sqlite3_bind_int64(st, i, v), i);
+}
+
+int
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		return db_bind_null(st, i);
+	return bind_check(st, sqlite3_bind_text(st, i, s, -1,
+	    SQLITE_TRANSIENT), i);
+}
+
+int
+db_bind_textn(sqlite3_stmt *st, int i, const char *s, size_t len)
+{
+	if (len > INT32_MAX)
+		return -1;
+	return bind_check(st, sqlite3_bind_text(st, i, s, (int)len,
+	    SQLITE_TRANSIENT), i);
+}
+
+int
+db_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len)
+{
+	if (len > INT32_MAX)
+		return -1;
+	return bind_check(st, sqlite3_bind_blob(st, i, p, (int)len,
+	    SQLITE_TRANSIENT), i);
+}
+
+int
+db_bind_null(sqlite3_stmt *st, int i)
+{
+	return bind_check(st, sqlite3_bind_null(st, i), i);
+}
+
+void
+db_reset(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+enum db_rc
+db_step(struct db *db, sqlite3_stmt *st)
+{
+	int		 rc;
+	enum db_rc	 out;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return DB_OK;
+	if (rc == SQLITE_DONE)
+		return DB_NOTFOUND;
+	out = rc_of(rc);
+	if (out == DB_ERROR)
+		log_err("step: %s: %s", sqlite3_errmsg(db->h),
+		    sqlite3_sql(st));
+	else if (out == DB_BUSY)
+		log_warn("step: database busy after %ld ms", db->busy_ms);
+	db_reset(st);
+	return out;
+}
+
+enum db_rc
+db_exec(struct db *db, sqlite3_stmt *st)
+{
+	enum db_rc	 rc;
+
+	while ((rc = db_step(db, st)) == DB_OK)
+		continue;
+	if (rc == DB_NOTFOUND) {
+		db_reset(st);
+		return DB_OK;
+	}
+	return rc;
+}
+
+int64_t
+db_col_int(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int
+db_col_isnull(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+const void *
+db_col_blob(sqlite3_stmt *st, int i, size_t *len)
+{
+	const void	*p = sqlite3_column_blob(st, i);
+
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	return p;
+}
+
+int64_t
+db_changes(struct db *db)
+{
+	return sqlite3_changes64(db->h);
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+static enum db_rc
+tx_begin(struct db *db, const char *sql)
+{
+	enum db_rc	 rc;
+	sqlite3_stmt	*st;
+
+	if (db->in_tx) {
+		log_err("transaction already open (nesting refused)");
+		return DB_ERROR;
+	}
+	if ((st = db_stmt(db, sql)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) == DB_OK)
+		db->in_tx = 1;
+	return rc;
+}
+
+enum db_rc
+db_tx_immediate(struct db *db)
+{
+	return tx_begin(db, sql_begin_immediate);
+}
+
+enum db_rc
+db_tx_read(struct db *db)
+{
+	return tx_begin(db, sql_begin);
+}
+
+enum db_rc
+db_tx_commit(struct db *db)
+{
+	enum db_rc	 rc;
+	sqlite3_stmt	*st;
+
+	if (!db->in_tx) {
+		log_err("commit without a transaction");
+		return DB_ERROR;
+	}
+	if ((st = db_stmt(db, sql_commit)) == NULL)
+		rc = DB_ERROR;
+	else
+		rc = db_exec(db, st);
+	if (rc != DB_OK)
+		db_tx_rollback(db);
+	db->in_tx = 0;
+	return rc;
+}
+
+void
+db_tx_rollback(struct db *db)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_get_autocommit(db->h)) {
+		db->in_tx = 0;
+		return;
+	}
+	if ((st = db_stmt(db, sql_rollback)) != NULL)
+		(void)db_exec(db, st);
+	db->in_tx = 0;
+}
+
+int
+db_in_tx(const struct db *db)
+{
+	return db->in_tx;
+}
+
+enum db_rc
+db_exec_script(struct db *db, const char *sql, char *err, size_t errsz)
+{
+	char	*msg = NULL;
+	int	 rc;
+
+	if ((rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return rc_of(rc) == DB_OK ? DB_ERROR : rc_of(rc);
+	}
+	return DB_OK;
+}
+
+enum db_rc
+db_migrate(struct db *db, int *applied, char *err, size_t errsz)
+{
+	static const char *const sql_create =
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version INTEGER PRIMARY KEY,"
+	    " name TEXT NOT NULL,"
+	    " applied_at INTEGER NOT NULL)";
+	static const char *const sql_has =
+	    "SELECT 1 FROM schema_migrations WHERE version = ?";
+	static const char *const sql_record =
+	    "INSERT INTO schema_migrations (version, name, applied_at) "
+	    "VALUES (?, ?, strftime('%s','now'))";
+	sqlite3_stmt	*st;
+	size_t		 i;
+	enum db_rc	 rc;
+
+	*applied = 0;
+	if (db_exec_script(db, sql_create, err, errsz) != DB_OK)
+		return DB_ERROR;
+	for (i = 0; i < nmigrations; i++) {
+		if ((rc = db_tx_immediate(db)) != DB_OK) {
+			snprintf(err, errsz, "cannot lock the database");
+			return rc;
+		}
+		if ((st = db_stmt(db, sql_has)) == NULL ||
+		    db_bind_int(st, 1, migrations[i].version) == -1)
+			goto fail;
+		rc = db_step(db, st);
+		db_reset(st);
+		if (rc == DB_OK) {
+			db_tx_rollback(db);
+			continue;
+		}
+		if (rc != DB_NOTFOUND)
+			goto fail;
+		if (db_exec_script(db, migrations[i].sql, err, errsz) !=
+		    DB_OK) {
+			db_tx_rollback(db);
+			return DB_ERROR;
+		}
+		if ((st = db_stmt(db, sql_record)) == NULL ||
+		    db_bind_int(st, 1, migrations[i].version) == -1 ||
+		    db_bind_text(st, 2, migrations[i].name) == -1 ||
+		    db_exec(db, st) != DB_OK ||
+		    db_tx_commit(db) != DB_OK)
+			goto fail;
+		log_info("migration %03d %s applied", migrations[i].version,
+		    migrations[i].name);
+		(*applied)++;
+	}
+	return DB_OK;
+fail:
+	db_tx_rollback(db);
+	snprintf(err, errsz, "migration failed: %s", sqlite3_errmsg(db->h));
+	return DB_ERROR;
+}
+
+void
+db_checkpoint(struct db *db)
+{
+	int	 nlog = 0, nckpt = 0;
+
+	(void)sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &nlog, &nckpt);
+}
+
+int64_t
+db_data_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	if ((st = db_stmt(db, sql_data_version)) == NULL)
+		return -1;
+	if (db_step(db, st) == DB_OK)
+		v = db_col_int(st, 0);
+	db_reset(st);
+	return v;
+}
+
+enum db_rc
+db_backup(struct db *db, const char *path, char *err, size_t errsz)
+{
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*b;
+	int		 rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path,
+		    dst ? sqlite3_errmsg(dst) : "cannot open");
+		sqlite3_close(dst);
+		return DB_ERROR;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", db->h, "main")) == NULL) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return DB_ERROR;
+	}
+	/* Copy in steps so writers are not locked out for long. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			usleep(10000);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "backup: %s", sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return DB_ERROR;
+	}
+	rc = sqlite3_close(dst);
+	return rc == SQLITE_OK ? DB_OK : DB_ERROR;
+}

@@ -1,0 +1,117 @@
+/*
+ * SQLite access: one connection per process, WAL, foreign keys, a short
+ * bounded busy handler, statements prepared once and cached, a
+ * transaction helper that refuses to nest, and the migration runner.
+ *
+ * SQL lives in static tables of the storage modules (lib/catalog.c,
+ * lib/order.c, ...), never built from input; they run it through
+ * db_stmt() by pointer, which prepares it once per connection.
+ */
+#ifndef BILJETT_DB_H
+#define BILJETT_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct sqlite3_stmt;
+
+/* Outcomes.  "Not found" and "constraint" are answers, not failures. */
+enum db_rc {
+	DB_OK = 0,
+	DB_NOTFOUND,
+	DB_CONSTRAINT,
+	DB_BUSY,
+	DB_ERROR,
+	DB__MAX
+};
+
+#define DB_OPEN_CREATE		0x01u	/* create the file if missing */
+#define DB_OPEN_NOCHECKPOINT	0x02u	/* leave WAL checkpoints to others */
+#define DB_OPEN_SYNC_FULL	0x04u	/* synchronous=FULL, not NORMAL */
+#define DB_OPEN_READONLY	0x08u
+
+/*
+ * Opens path.  busy_ms bounds how long a statement waits for a lock
+ * before DB_BUSY.  Returns NULL with a reason in err on failure.  Close
+ * with db_close().
+ */
+struct db	*db_open(const char *path, unsigned flags, long busy_ms,
+		    char *err, size_t errsz);
+/* Finalises cached statements and closes.  NULL-safe. */
+void		 db_close(struct db *db);
+
+/*
+ * Returns the cached prepared statement for sql (keyed by the pointer,
+ * so pass a string from a static table), reset and with no bindings, or
+ * NULL on error (logged).  Do not finalise it.
+ */
+struct sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* Binding by position (1-based).  Return 0 or -1 (logged). */
+int		 db_bind_int(struct sqlite3_stmt *st, int i, int64_t v);
+int		 db_bind_text(struct sqlite3_stmt *st, int i, const char *s);
+int		 db_bind_textn(struct sqlite3_stmt *st, int i, const char *s,
+		    size_t len);
+int		 db_bind_blob(struct sqlite3_stmt *st, int i, const void *p,
+		    size_t len);
+int		 db_bind_null(struct sqlite3_stmt *st, int i);
+
+/*
+ * Steps once.  Returns DB_OK when a row is available, DB_NOTFOUND when
+ * done, else DB_CONSTRAINT/DB_BUSY/DB_ERROR (and resets the statement).
+ */
+enum db_rc	 db_step(struct db *db, struct sqlite3_stmt *st);
+/* Steps a statement that returns no rows to completion and resets it. */
+enum db_rc	 db_exec(struct db *db, struct sqlite3_stmt *st);
+/* Resets a statement after reading rows. */
+void		 db_reset(struct sqlite3_stmt *st);
+
+/* Column readers; text is valid until the next step or reset. */
+int64_t		 db_col_int(struct sqlite3_stmt *st, int i);
+const char	*db_col_text(struct sqlite3_stmt *st, int i);	/* NULL if NULL */
+int		 db_col_isnull(struct sqlite3_stmt *st, int i);
+const void	*db_col_blob(struct sqlite3_stmt *st, int i, size_t *len);
+
+/* Rows changed by the last statement; id of the last insert. */
+int64_t		 db_changes(struct db *db);
+int64_t		 db_last_id(struct db *db);
+
+/*
+ * Transactions.  db_tx_immediate takes the write lock at once (BEGIN
+ * IMMEDIATE) so check-then-write sequences cannot race; db_tx_read opens
+ * a consistent read snapshot (BEGIN).  Both refuse to nest (DB_ERROR).
+ * Returns DB_OK, DB_BUSY after busy_ms, or DB_ERROR.
+ */
+enum db_rc	 db_tx_immediate(struct db *db);
+enum db_rc	 db_tx_read(struct db *db);
+enum db_rc	 db_tx_commit(struct db *db);
+/* Rolls back if a transaction is open; safe to call anyway. */
+void		 db_tx_rollback(struct db *db);
+/* Is a transaction open? */
+int		 db_in_tx(const struct db *db);
+
+/*
+ * Applies every migration in the embedded list (sql/NNN_*.sql, built into
+ * lib/migrations.c) not yet in schema_migrations, each in its own
+ * transaction.  Returns DB_OK or DB_ERROR with a reason in err; *applied
+ * counts the migrations applied now.
+ */
+enum db_rc	 db_migrate(struct db *db, int *applied, char *err,
+		    size_t errsz);
+
+/* Runs PRAGMA wal_checkpoint(PASSIVE); for the supervisor. */
+void		 db_checkpoint(struct db *db);
+
+/* PRAGMA data_version: changes whenever another connection commits. */
+int64_t		 db_data_version(struct db *db);
+
+/* Runs trusted SQL text (our own scripts only, never input). */
+enum db_rc	 db_exec_script(struct db *db, const char *sql, char *err,
+		    size_t errsz);
+
+/* Copies the live database to path with the online backup API. */
+enum db_rc	 db_backup(struct db *db, const char *path, char *err,
+		    size_t errsz);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * The outcome table.  The compat column holds the exact strings the
+ * upstream seed-002 code answers with (typos included: the web client
+ * compares them).
+ */
+#include <stddef.h>
+
+#include "err.h"
+
+static const struct err_def defs[ERR__MAX] = {
+	[ERR_OK] = { 200, "OK", NULL, "OK" },
+	[ERR_BAD_REQUEST] = { 400, "VALIDATION_ERROR", "InvalidRequestData",
+	    "The request is malformed or a field is invalid." },
+	[ERR_NOT_FOUND] = { 404, "NOT_FOUND", "NotFound",
+	    "There is nothing at this address." },
+	[ERR_METHOD] = { 405, "METHOD_NOT_ALLOWED", NULL,
+	    "This method is not allowed here." },
+	[ERR_BODY_TOO_LARGE] = { 413, "BODY_TOO_LARGE", "InvalidRequestData",
+	    "The request body is too large." },
+	[ERR_MEDIA_TYPE] = { 415, "UNSUPPORTED_MEDIA_TYPE",
+	    "InvalidRequestData",
+	    "Send JSON, urlencoded or multipart form data." },
+	[ERR_UNAUTHORIZED] = { 401, "UNAUTHENTICATED", "Unauthorized",
+	    "Sign in first." },
+	[ERR_FORBIDDEN] = { 403, "FORBIDDEN", "Forbidden",
+	    "You may not do this." },
+	[ERR_CSRF] = { 403, "CSRF_FAILED", "Forbidden",
+	    "The request did not come from an allowed origin." },
+	[ERR_EVENT_NOT_FOUND] = { 404, "EVENT_NOT_FOUND", "EventDoesNotExist",
+	    "The event does not exist." },
+	[ERR_SALES_STOPPED] = { 403, "SALES_STOPPED", "SalesStopped",
+	    "Ticket sales for this event have stopped." },
+	[ERR_TICKET_TYPE_NOT_FOUND] = { 404, "TICKET_TYPE_NOT_FOUND",
+	    "TicketTypeDoesNotExist",
+	    "The ticket type does not exist for this event." },
+	[ERR_TOO_MANY_TICKETS] = { 403, "TOO_MANY_TICKETS", "TooManyTickets",
+	    "Too many tickets in one order." },
+	[ERR_OUT_OF_TICKETS] = { 403, "OUT_OF_TICKETS", "OutOfTickets",
+	    "There are not enough tickets left." },
+	[ERR_INVALID_SESSION] = { 400, "INVALID_SESSION", "InvalidSession",
+	    "There is no reservation in this session." },
+	[ERR_NO_TICKET_IN_SESSION] = { 400, "INVALID_SESSION",
+	    "No ticket attatched to session",
+	    "There is no reservation in this session." },
+	[ERR_ALREADY_PAID] = { 403, "ALREADY_PAID", "AlreadyPaidPayment",
+	    "This order is already paid." },
+	[ERR_SESSION_EXPIRED] = { 408, "RESERVATION_EXPIRED", "SessionExpired",
+	    "The reservation expired and the seats are gone." },
+	[ERR_PAYMENT_START_FAILED] = { 502, "PAYMENT_START_FAILED",
+	    "PaymentStartFailed",
+	    "The payment could not be started; try again." },
+	[ERR_INCORRECT_PASSWORD] = { 401, "INCORRECT_PASSWORD",
+	    "Incorrect password", "The scanner password is wrong." },
+	[ERR_TICKET_NOT_FOUND] = { 404, "TICKET_NOT_FOUND", NULL,
+	    "Ticket does not exist" },
+	[ERR_PAYMENT_NOT_FOUND] = { 404, "PAYMENT_NOT_FOUND",
+	    "PaymentDoesNotExist", "The payment does not exist." },
+	[ERR_QR_FAILED] = { 502, "QR_FAILED", "QrFailed",
+	    "The QR code could not be made." },
+	[ERR_CALLBACK_REJECTED] = { 403, "CALLBACK_REJECTED",
+	    "CallbackRejected", "The callback could not be verified." },
+	[ERR_BUSY] = { 503, "BUSY", "Busy",
+	    "The server is busy; try again in a moment." },
+	[ERR_INTERNAL] = { 500, "INTERNAL_ERROR", "InternalError",
+	    "Something went wrong on our side." },
+};
+
+_Static_assert(sizeof(defs) / sizeof(defs[0]) == ERR__MAX,
+    "err table out of sync with enum err");
+
+const struct err_def *
+err_def(enum err e)
+{
+	if ((unsigned)e >= ERR__MAX)
+		e = ERR_INTERNAL;
+	return &defs[e];
+}

@@ -1,0 +1,55 @@
+/*
+ * Outcomes a request can end in, and the one table that maps each to an
+ * HTTP status and a body.  Two body shapes exist:
+ *  - the API shape of DESIGN.md:
+ *    {"error": {"code": "OUT_OF_TICKETS", "message": "...", "fields": {}}}
+ *  - the seed-002 compatibility shape: the upstream's exact bodies, mostly
+ *    a bare JSON string such as "InvalidRequestData".
+ * Handlers return an enum err; ERR_OK means they filled the response.
+ */
+#ifndef BILJETT_ERR_H
+#define BILJETT_ERR_H
+
+#include <stdint.h>
+
+enum err {
+	ERR_OK = 0,
+	ERR_BAD_REQUEST,	/* malformed or invalid input */
+	ERR_NOT_FOUND,		/* no such route */
+	ERR_METHOD,		/* route exists, method does not */
+	ERR_BODY_TOO_LARGE,
+	ERR_MEDIA_TYPE,		/* body content type not accepted */
+	ERR_UNAUTHORIZED,
+	ERR_FORBIDDEN,
+	ERR_CSRF,
+	ERR_EVENT_NOT_FOUND,
+	ERR_SALES_STOPPED,
+	ERR_TICKET_TYPE_NOT_FOUND,
+	ERR_TOO_MANY_TICKETS,
+	ERR_OUT_OF_TICKETS,
+	ERR_INVALID_SESSION,
+	ERR_NO_TICKET_IN_SESSION,
+	ERR_ALREADY_PAID,
+	ERR_SESSION_EXPIRED,
+	ERR_PAYMENT_START_FAILED,
+	ERR_INCORRECT_PASSWORD,
+	ERR_TICKET_NOT_FOUND,
+	ERR_PAYMENT_NOT_FOUND,
+	ERR_QR_FAILED,
+	ERR_CALLBACK_REJECTED,
+	ERR_BUSY,		/* database write lock not obtained in time */
+	ERR_INTERNAL,
+	ERR__MAX
+};
+
+struct err_def {
+	int		 status;	/* HTTP status */
+	const char	*code;		/* API code, e.g. "OUT_OF_TICKETS" */
+	const char	*compat;	/* seed-002 string body, or NULL */
+	const char	*message;	/* English message */
+};
+
+/* Returns the table row of e (ERR_INTERNAL's for out-of-range values). */
+const struct err_def	*err_def(enum err e);
+
+#endif

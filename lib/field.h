@@ -1,0 +1,73 @@
+/*
+ * Field specs and validators.  A route declares its input fields; the
+ * gate in lib/http validates the parsed body (and query string) against
+ * them once, into typed values, before the handler runs.  Validators are
+ * pure functions of their input: no database, clock, I/O or logging.
+ */
+#ifndef BILJETT_FIELD_H
+#define BILJETT_FIELD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct cJSON;
+struct kvlist;
+
+enum field_type {
+	FIELD_INT = 0,	/* integer (JSON number or decimal string) in [min, max] */
+	FIELD_ID,	/* integer id in [1, ID_MAX] */
+	FIELD_BOOL,	/* true/false (also "true", "1", ... from forms) */
+	FIELD_STRING,	/* UTF-8 without control characters, length in [min, max] bytes */
+	FIELD_TEXT,	/* like STRING, newlines and tabs allowed */
+	FIELD_EMAIL,	/* a mail address (see mail_addr_valid) */
+	FIELD_TIME,	/* ISO 8601 with offset, to UTC seconds */
+	FIELD_OBJLIST,	/* array of objects, count in [min, max], items per sub */
+	FIELD__MAX
+};
+
+#define FIELD_REQUIRED	0x01u	/* missing is an error */
+#define FIELD_QUERY	0x02u	/* read from the query string, not the body */
+
+struct field_spec {
+	const char		*name;
+	enum field_type		 type;
+	unsigned		 flags;
+	int64_t			 min;	/* see enum field_type */
+	int64_t			 max;	/* 0 with min 0: type's default */
+	const struct field_spec	*sub;	/* FIELD_OBJLIST item fields */
+	size_t			 nsub;
+};
+
+/* A validated value; which member is set depends on the type. */
+struct field_val {
+	int			 present;
+	int64_t			 i;	/* INT, ID, TIME; BOOL as 0/1 */
+	const char		*s;	/* STRING, TEXT, EMAIL (arena copy) */
+	size_t			 len;
+	struct field_val	**items; /* OBJLIST: items[k][0..nsub) */
+	size_t			 nitems;
+};
+
+/*
+ * Validates every spec against body (a JSON object, may be NULL) and
+ * query, filling out[0..n).  Each invalid field gets a member in errs
+ * (name: reason; nested fields as "tickets[1].count").  Returns the
+ * number of invalid fields (0: all valid).  A body that is not an object
+ * counts as one invalid field named "body".  Arena memory for strings.
+ */
+size_t	field_validate(struct arena *a, const struct field_spec *specs,
+	    size_t n, const struct cJSON *body, const struct kvlist *query,
+	    struct field_val *out, struct cJSON *errs);
+
+/* Is s valid UTF-8 of len bytes with no C0 controls (allowing \t \n \r
+ * when multiline)?  Pure. */
+int	field_utf8_ok(const char *s, size_t len, int multiline);
+
+/*
+ * Parses a decimal integer (optional '-', digits only, no spaces) within
+ * [min, max].  Returns 0 and sets *out, or -1.  Use instead of atoi.
+ */
+int	field_strtonum(const char *s, int64_t min, int64_t max, int64_t *out);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * The FastCGI side: a supervisor that owns the listening socket and its
+ * worker processes, the accept loop, the request and response, the route
+ * table and the gates every request passes before its handler runs.
+ *
+ * A FastCGI program is a route table plus handlers:
+ *
+ *	static const struct route routes[] = {
+ *		{ METHOD_GET, "/api/events/{id}", h_event, AUTH_NONE,
+ *		    STYLE_API, NULL, 0 },
+ *	};
+ *	int main(int argc, char *argv[]) {
+ *		return http_main(argc, argv, &(struct app){ "catalog",
+ *		    routes, nitems(routes), NULL });
+ *	}
+ *
+ * Gates, in this order: method known, route found (404), method allowed
+ * (405 + Allow), query string parses, body within BODY_MAX (413), body
+ * parses (400/415), fields valid (400 with every bad field), then the
+ * route's auth level, then the handler.
+ */
+#ifndef BILJETT_HTTP_H
+#define BILJETT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "field.h"
+#include "parse.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct arena;
+struct conf;
+struct db;
+struct cJSON;
+
+enum http_method {
+	METHOD_GET = 0,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD_OPTIONS,
+	METHOD__MAX
+};
+
+/* How errors of a route are rendered (see lib/err.h). */
+enum route_style {
+	STYLE_API = 0,	/* {"error": {"code", "message", "fields"}} */
+	STYLE_COMPAT,	/* seed-002 bodies: "InvalidRequestData" ... */
+	STYLE__MAX
+};
+
+/* Who may call a route; checked by the gate before the handler. */
+enum auth_level {
+	AUTH_NONE = 0,	/* anyone; the handler may still read a session */
+	AUTH__MAX
+};
+
+#define PATH_PARAMS_MAX	4
+
+struct req;
+typedef enum err (*handler_fn)(struct req *);
+
+struct route {
+	enum http_method	 method;
+	const char		*pattern;	/* "/api/events/{id}" */
+	handler_fn		 handler;
+	enum auth_level		 auth;
+	enum route_style	 style;
+	const struct field_spec	*fields;
+	size_t			 nfields;
+};
+
+struct app {
+	const char		*name;		/* program name for logs */
+	const struct route	*routes;
+	size_t			 nroutes;
+	/*
+	 * Called once in each worker after the database is open; returns 0
+	 * or -1 to stop the worker.  May be NULL.
+	 */
+	int			(*worker_init)(const struct conf *, struct db *);
+};
+
+#define RESP_HEADERS_MAX	16
+
+struct resp_header {
+	const char	*name;
+	const char	*value;
+};
+
+struct resp {
+	int			 status;
+	const char		*ctype;		/* NULL: no body */
+	const char		*body;
+	size_t			 len;
+	struct resp_header	 h[RESP_HEADERS_MAX];
+	size_t			 nh;
+};
+
+struct req {
+	struct arena		*pool;		/* freed after the request */
+	const struct conf	*conf;
+	struct db		*db;
+	const struct route	*route;
+	enum http_method	 method;
+	const char		*method_name;
+	const char		*path;		/* decoded, no query */
+	const char		*params[PATH_PARAMS_MAX]; /* {x} segments */
+	size_t			 nparams;
+	struct kvlist		 query;
+	struct kvlist		 cookies;
+	struct cJSON		*body;		/* parsed body or NULL */
+	const char		*raw_body;	/* NUL-terminated copy */
+	size_t			 raw_len;
+	struct field_val	*f;		/* route->fields, validated */
+	struct cJSON		*field_errs;	/* name: reason */
+	const char		*content_type;
+	const char		*origin;
+	const char		*remote_addr;
+	const char		*accept_language;
+	int			 https;
+	/* Extra data for an error body (OutOfTickets: tickets_left). */
+	int64_t			 err_count;
+	struct resp		 resp;
+	void			*fcgx_envp;	/* for http_header() */
+};
+
+/*
+ * Parses -c CONF -s SOCKET -w WORKERS (also BILJETT_CONF), opens the
+ * socket, forks the workers and supervises them until SIGTERM/SIGINT.
+ * Returns the process exit status.
+ */
+int		 http_main(int argc, char *argv[], const struct app *app);
+
+/* Returns the value of request header name ("Callbackidentifier" is
+ * looked up as HTTP_CALLBACKIDENTIFIER), or NULL. */
+const char	*http_header(const struct req *req, const char *name);
+/* Returns the value of cookie name or NULL. */
+const char	*http_cookie(const struct req *req, const char *name);
+/* Returns path parameter i or NULL. */
+const char	*http_param(const struct req *req, size_t i);
+
+/* Responses.  The body is copied into the request pool. */
+enum err	 http_json(struct req *req, int status, struct cJSON *root);
+enum err	 http_bytes(struct req *req, int status, const char *ctype,
+		    const void *body, size_t len);
+enum err	 http_empty(struct req *req, int status);
+/* Adds a response header; refuses CR/LF in either part.  Returns 0/-1. */
+int		 http_add_header(struct req *req, const char *name,
+		    const char *value);
+/*
+ * Sets cookie name=value with HttpOnly; SameSite=Lax; Path=/, Max-Age,
+ * and Secure when public_url is https.  max_age 0 deletes it.
+ */
+int		 http_set_cookie(struct req *req, const char *name,
+		    const char *value, long max_age);
+
+/*
+ * Renders e as the route's error body (see lib/err.h) into req->resp.
+ * Used by the gate for handler outcomes; handlers just return e.
+ */
+void		 http_error(struct req *req, enum err e);
+
+/* Exposed for the unit tests: match path against pattern, filling
+ * params.  A single trailing slash on either is ignored.  Returns 1 on a
+ * match. */
+int		 http_route_match(const char *pattern, const char *path,
+		    const char **params, size_t *nparams, struct arena *a);
+/* Returns the method for a name, or METHOD__MAX. */
+enum http_method http_method_parse(const char *name);
+const char	*http_method_name(enum http_method m);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * The import document, validated with the same field specs as requests.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "arena.h"
+#include "db.h"
+#include "field.h"
+#include "import.h"
+#include "limits.h"
+#include "tfmt.h"
+
+enum tt_field { TT_KEY, TT_TITLE, TT_DESCRIPTION, TT_PRICE, TT_VISIBLE,
+	TT__MAX };
+
+static const struct field_spec tt_fields[TT__MAX] = {
+	[TT_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
+	[TT_TITLE] = { "title", FIELD_STRING, FIELD_REQUIRED, 1, TITLE_MAX,
+	    NULL, 0 },
+	[TT_DESCRIPTION] = { "description", FIELD_TEXT, 0, 0,
+	    DESCRIPTION_MAX, NULL, 0 },
+	/* Whole kronor, as the seed API prints them. */
+	[TT_PRICE] = { "price", FIELD_INT, FIELD_REQUIRED, 0,
+	    MONEY_MAX / 100, NULL, 0 },
+	[TT_VISIBLE] = { "visible", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+};
+
+enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
+	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
+	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE, EV__MAX };
+
+static const struct field_spec ev_fields[EV__MAX] = {
+	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
+	[EV_TITLE] = { "title", FIELD_STRING, FIELD_REQUIRED, 1, TITLE_MAX,
+	    NULL, 0 },
+	[EV_DESCRIPTION] = { "description", FIELD_TEXT, 0, 0,
+	    DESCRIPTION_MAX, NULL, 0 },
+	[EV_EVENT_AT] = { "event_at", FIELD_TIME, FIELD_REQUIRED, 0, 0,
+	    NULL, 0 },
+	[EV_SALES_STOP_AT] = { "sales_stop_at", FIELD_TIME, FIELD_REQUIRED,
+	    0, 0, NULL, 0 },
+	[EV_TOTAL_SEATS] = { "total_seats", FIELD_INT, FIELD_REQUIRED, 0,
+	    1000000, NULL, 0 },
+	[EV_MAX_PER_PAYMENT] = { "max_tickets_per_payment", FIELD_INT, 0, 1,
+	    TICKETS_PER_ORDER_MAX, NULL, 0 },
+	[EV_RESERVATION_SECONDS] = { "reservation_seconds", FIELD_INT, 0, 1,
+	    7 * 86400, NULL, 0 },
+	[EV_SWISH_MESSAGE] = { "swish_message", FIELD_STRING, 0, 0,
+	    SWISH_MESSAGE_MAX, NULL, 0 },
+};
+
+enum doc_field { DOC_TICKET_TYPES, DOC_EVENTS, DOC__MAX };
+
+static const struct field_spec doc_fields[DOC__MAX] = {
+	[DOC_TICKET_TYPES] = { "ticket_types", FIELD_OBJLIST, 0, 0, 1000,
+	    tt_fields, TT__MAX },
+	[DOC_EVENTS] = { "events", FIELD_OBJLIST, 0, 0, 1000, ev_fields,
+	    EV__MAX },
+};
+
+enum stmt {
+	STMT_TT_INSERT,
+	STMT_EV_INSERT,
+	STMT_EV_TYPE_INSERT,
+	STMT_QUOTA_INSERT,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_TT_INSERT] =
+	    "INSERT INTO ticket_types (title, description, price, visible,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_EV_INSERT] =
+	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
+	    " total_seats, max_tickets_per_payment, reservation_seconds,"
+	    " swish_message, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[STMT_EV_TYPE_INSERT] =
+	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
+	    " position) VALUES (?1, ?2, ?3)",
+	[STMT_QUOTA_INSERT] =
+	    "INSERT INTO quotas (event_id, name, size) VALUES (?1, 'event', ?2)",
+};
+
+/* The first invalid field as "events[0].title: too long". */
+static void
+first_error(const cJSON *errs, char *err, size_t errsz)
+{
+	const cJSON	*e = errs != NULL ? errs->child : NULL;
+
+	if (e != NULL)
+		snprintf(err, errsz, "%s: %s", e->string, e->valuestring);
+	else
+		snprintf(err, errsz, "invalid document");
+}
+
+/* Maps a ticket type key to its index in the document, or -1. */
+static int
+type_index(const struct field_val *tts, size_t n, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tts[0].items[i][TT_KEY].s, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Checks what field specs cannot: unique keys, type references, order of
+ * dates.  Returns 0 or -1 with err set. */
+static int
+check_refs(const struct field_val *f, char *err, size_t errsz)
+{
+	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
+	size_t			 i, j;
+
+	for (i = 0; i < tt->nitems; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(tt->items[i][TT_KEY].s,
+			    tt->items[j][TT_KEY].s) == 0) {
+				snprintf(err, errsz, "ticket_types[%zu].key: "
+				    "duplicate \"%s\"", i,
+				    tt->items[i][TT_KEY].s);
+				return -1;
+			}
+	for (i = 0; i < ev->nitems; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(ev->items[i][EV_KEY].s,
+			    ev->items[j][EV_KEY].s) == 0) {
+				snprintf(err, errsz, "events[%zu].key: "
+				    "duplicate \"%s\"", i,
+				    ev->items[i][EV_KEY].s);
+				return -1;
+			}
+		if (ev->items[i][EV_SALES_STOP_AT].i >
+		    ev->items[i][EV_EVENT_AT].i) {
+			snprintf(err, errsz, "events[%zu].sales_stop_at: "
+			    "after event_at", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Validates an event's "ticket_types": a non-empty list of known keys. */
+static int
+check_event_types(const cJSON *jev, size_t k, const struct field_val *tt,
+    char *err, size_t errsz)
+{
+	const cJSON	*list, *key;
+	size_t		 i = 0;
+
+	list = cJSON_GetObjectItemCaseSensitive(jev, "ticket_types");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0 ||
+	    cJSON_GetArraySize(list) > ARRAY_ITEMS_MAX) {
+		snprintf(err, errsz, "events[%zu].ticket_types: must be a "
+		    "non-empty list of ticket type keys", k);
+		return -1;
+	}
+	cJSON_ArrayForEach(key, list) {
+		if (!cJSON_IsString(key) ||
+		    type_index(tt, tt->nitems, key->valuestring) < 0) {
+			snprintf(err, errsz, "events[%zu].ticket_types[%zu]: "
+			    "unknown ticket type key", k, i);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static enum db_rc
+insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
+    int64_t *type_ids, cJSON *out_types, cJSON *out_events)
+{
+	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
+	const struct field_val	*v;
+	const cJSON		*jev, *key;
+	sqlite3_stmt		*st;
+	cJSON			*o;
+	enum db_rc		 rc;
+	int64_t			 now = tfmt_now(), event_id;
+	size_t			 i, pos;
+	char			 msg[SWISH_MESSAGE_MAX + 1];
+
+	for (i = 0; i < tt->nitems; i++) {
+		v = tt->items[i];
+		if ((st = db_stmt(db, stmts[STMT_TT_INSERT])) == NULL ||
+		    db_bind_text(st, 1, v[TT_TITLE].s) == -1 ||
+		    db_bind_text(st, 2, v[TT_DESCRIPTION].present ?
+		    v[TT_DESCRIPTION].s : "") == -1 ||
+		    db_bind_int(st, 3, v[TT_PRICE].i * 100) == -1 ||
+		    db_bind_int(st, 4, v[TT_VISIBLE].present ?
+		    v[TT_VISIBLE].i : 1) == -1 ||
+		    db_bind_int(st, 5, now) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+		type_ids[i] = db_last_id(db);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", v[TT_KEY].s);
+		cJSON_AddNumberToObject(o, "id", (double)type_ids[i]);
+		cJSON_AddItemToArray(out_types, o);
+	}
+
+	jev = ev->nitems > 0 ?
+	    cJSON_GetObjectItemCaseSensitive(doc, "events")->child : NULL;
+	for (i = 0; i < ev->nitems; i++, jev = jev->next) {
+		v = ev->items[i];
+		/* Upstream fills an empty message with title[:50]. */
+		snprintf(msg, sizeof(msg), "%s", v[EV_SWISH_MESSAGE].present &&
+		    v[EV_SWISH_MESSAGE].len > 0 ? v[EV_SWISH_MESSAGE].s :
+		    v[EV_TITLE].s);
+		if ((st = db_stmt(db, stmts[STMT_EV_INSERT])) == NULL ||
+		    db_bind_text(st, 1, v[EV_TITLE].s) == -1 ||
+		    db_bind_text(st, 2, v[EV_DESCRIPTION].present ?
+		    v[EV_DESCRIPTION].s : "") == -1 ||
+		    db_bind_int(st, 3, v[EV_EVENT_AT].i) == -1 ||
+		    db_bind_int(st, 4, v[EV_SALES_STOP_AT].i) == -1 ||
+		    db_bind_int(st, 5, v[EV_TOTAL_SEATS].i) == -1 ||
+		    db_bind_int(st, 6, v[EV_MAX_PER_PAYMENT].present ?
+		    v[EV_MAX_PER_PAYMENT].i : 8) == -1 ||
+		    db_bind_int(st, 7, v[EV_RESERVATION_SECONDS].present ?
+		    v[EV_RESERVATION_SECONDS].i : RESERVATION_SECONDS_DEFAULT)
+		    == -1 ||
+		    db_bind_text(st, 8, msg) == -1 ||
+		    db_bind_int(st, 9, now) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+		event_id = db_last_id(db);
+
+		/* The event-wide quota: total_seats. */
+		if ((st = db_stmt(db, stmts[STMT_QUOTA_INSERT])) == NULL ||
+		    db_bind_int(st, 1, event_id) == -1 ||
+		    db_bind_int(st, 2, v[EV_TOTAL_SEATS].i) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+
+		pos = 0;
+		cJSON_ArrayForEach(key,
+		    cJSON_GetObjectItemCaseSensitive(jev, "ticket_types")) {
+			if ((st = db_stmt(db, stmts[STMT_EV_TYPE_INSERT]))
+			    == NULL ||
+			    db_bind_int(st, 1, event_id) == -1 ||
+			    db_bind_int(st, 2, type_ids[type_index(tt,
+			    tt->nitems, key->valuestring)]) == -1 ||
+			    db_bind_int(st, 3, (int64_t)pos++) == -1)
+				return DB_ERROR;
+			/* A key listed twice is a constraint error. */
+			if ((rc = db_exec(db, st)) != DB_OK)
+				return rc;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", v[EV_KEY].s);
+		cJSON_AddNumberToObject(o, "id", (double)event_id);
+		cJSON_AddItemToArray(out_events, o);
+	}
+	return DB_OK;
+}
+
+enum db_rc
+import_doc(struct db *db, const cJSON *doc, cJSON **result, char *err,
+    size_t errsz)
+{
+	struct arena		*a = NULL;
+	struct field_val	 f[DOC__MAX];
+	cJSON			*errs = NULL, *out = NULL, *types, *events;
+	const cJSON		*jev;
+	int64_t			*type_ids = NULL;
+	enum db_rc		 rc = DB_CONSTRAINT;
+	size_t			 k;
+
+	*result = NULL;
+	if (!cJSON_IsObject(doc)) {
+		snprintf(err, errsz, "the document must be a JSON object");
+		return DB_CONSTRAINT;
+	}
+	if ((a = arena_alloc()) == NULL || (errs = cJSON_CreateObject()) ==
+	    NULL) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	if (field_validate(a, doc_fields, DOC__MAX, doc, NULL, f, errs) > 0) {
+		first_error(errs, err, errsz);
+		goto out;
+	}
+	if (check_refs(f, err, errsz) == -1)
+		goto out;
+	k = 0;
+	if (f[DOC_EVENTS].present)
+		cJSON_ArrayForEach(jev,
+		    cJSON_GetObjectItemCaseSensitive(doc, "events"))
+			if (check_event_types(jev, k++, &f[DOC_TICKET_TYPES],
+			    err, errsz) == -1)
+				goto out;
+
+	if ((type_ids = arena_calloc(a, f[DOC_TICKET_TYPES].nitems + 1,
+	    sizeof(*type_ids))) == NULL) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	out = cJSON_CreateObject();
+	types = cJSON_AddArrayToObject(out, "ticket_types");
+	events = cJSON_AddArrayToObject(out, "events");
+
+	if ((rc = db_tx_immediate(db)) != DB_OK) {
+		snprintf(err, errsz, "cannot lock the database");
+		goto out;
+	}
+	rc = insert_all(db, doc, f, type_ids, types, events);
+	if (rc == DB_OK)
+		rc = db_tx_commit(db);
+	else
+		db_tx_rollback(db);
+	if (rc == DB_CONSTRAINT)
+		snprintf(err, errsz, "an event lists a ticket type twice");
+	else if (rc != DB_OK)
+		snprintf(err, errsz, "database error");
+	else {
+		*result = out;
+		out = NULL;
+	}
+out:
+	cJSON_Delete(out);
+	cJSON_Delete(errs);
+	arena_free(a);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * Every limit biljett enforces, in one place.  Each is checked before the
+ * arithmetic or copy it guards.  BODY_MAX must match nginx's
+ * client_max_body_size in the nginx configs.
+ */
+#ifndef BILJETT_LIMITS_H
+#define BILJETT_LIMITS_H
+
+#define BODY_MAX		(64 * 1024)	/* request body, bytes */
+#define BODY_MAX_NGINX		"64k"		/* same, nginx syntax */
+#define PATH_MAX_LEN		1024		/* request path */
+#define QUERY_MAX_LEN		2048		/* query string */
+#define HEADER_MAX_LEN		4096		/* any single header value */
+#define COOKIE_MAX		32		/* cookies per request */
+#define PARAM_MAX		64		/* query/form pairs per request */
+#define MULTIPART_PARTS_MAX	32		/* parts in a multipart body */
+#define FIELD_NAME_MAX		64		/* form field or JSON key */
+#define FIELD_VALUE_MAX		4096		/* default cap on a string field */
+#define JSON_DEPTH_MAX		16		/* nesting in a JSON body */
+#define ARRAY_ITEMS_MAX		32		/* items in an array field */
+#define PER_PAGE_MAX		100		/* pagination */
+#define PER_PAGE_DEFAULT	20
+#define PAGE_MAX		100000
+#define TICKETS_PER_ORDER_MAX	100		/* hard cap whatever the event says */
+#define TICKET_COUNT_MAX	1000		/* one line's count before checks */
+#define EMAIL_MAX		254		/* RFC 5321 path limit */
+#define PASSWORD_MAX		1024
+#define EXTERNAL_ID_LEN		6		/* ticket code, A-Z */
+#define TOKEN_BYTES		32		/* session and other secrets */
+#define TOKEN_HEX_LEN		(TOKEN_BYTES * 2)
+#define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
+#define SWISH_MESSAGE_MAX	50
+#define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
+#define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
+#define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
+#define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */
+#define TITLE_MAX		200
+#define DESCRIPTION_MAX		4000
+#define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
+#define RESERVATION_SECONDS_DEFAULT	900
+#define ARENA_BLOCK		(16 * 1024)
+#define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
+#define TMPL_DEPTH_MAX		16		/* nested sections, partials */
+#define TMPL_OUTPUT_MAX		(4 * 1024 * 1024)
+
+#endif

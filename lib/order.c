@@ -1,0 +1,617 @@
+/*
+ * Reservations, expiry and ticket issue.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "order.h"
+#include "session.h"
+
+#define CODE_LEN		10	/* public order code, A-Z */
+#define ID_RETRIES		100	/* fresh random codes on collision */
+#define TICKET_SECRET_BYTES	16
+
+static const char *const status_names[ORDER_STATUS__MAX] = {
+	[ORDER_RESERVED] = "reserved",
+	[ORDER_PAID] = "paid",
+	[ORDER_EXPIRED] = "expired",
+	[ORDER_CANCELLED] = "cancelled",
+	[ORDER_REFUNDED] = "refunded",
+	[ORDER_PARTIALLY_REFUNDED] = "partially_refunded",
+	[ORDER_FAILED] = "failed",
+};
+
+/* Does quota q (the outer row) cover order line l? */
+#define COVERS \
+	"(NOT EXISTS (SELECT 1 FROM quota_items qi WHERE qi.quota_id = quotas.id)" \
+	" OR EXISTS (SELECT 1 FROM quota_items qi WHERE qi.quota_id = quotas.id" \
+	" AND qi.ticket_type_id = l.ticket_type_id))"
+
+enum stmt {
+	STMT_EVENT,
+	STMT_EVENT_TYPE,
+	STMT_ORDER_BY_ID,
+	STMT_ORDER_INSERT,
+	STMT_LINE_INSERT,
+	STMT_QUOTA_ADJUST,
+	STMT_OVERBOOKED,
+	STMT_LEFT,
+	STMT_EXPIRE_QUOTAS,
+	STMT_EXPIRE_ORDERS,
+	STMT_SET_STATUS,
+	STMT_SET_EXPIRY,
+	STMT_MARK_PAID,
+	STMT_LINES,
+	STMT_TICKET_INSERT,
+	STMT_OUTBOX_INSERT,
+	STMT_SET_FLAG,
+	STMT_SET_STARTED,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_EVENT] =
+	    "SELECT sales_stop_at, max_tickets_per_payment,"
+	    " reservation_seconds, status FROM events WHERE id = ?1",
+	[STMT_EVENT_TYPE] =
+	    "SELECT t.price, t.visible FROM event_ticket_types x"
+	    " JOIN ticket_types t ON t.id = x.ticket_type_id"
+	    " WHERE x.event_id = ?1 AND x.ticket_type_id = ?2",
+	[STMT_ORDER_BY_ID] =
+	    "SELECT id, event_id, status, holds_seats, payment_started, seats,"
+	    " total, expires_at, coalesce(paid_at, 0), code,"
+	    " coalesce(email, ''), coalesce(flag, '')"
+	    " FROM orders WHERE id = ?1",
+	[STMT_ORDER_INSERT] =
+	    "INSERT INTO orders (code, event_id, status, holds_seats, seats,"
+	    " total, created_at, expires_at)"
+	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6)",
+	[STMT_LINE_INSERT] =
+	    "INSERT INTO order_lines (order_id, ticket_type_id, count,"
+	    " unit_price) VALUES (?1, ?2, ?3, ?4)",
+	[STMT_QUOTA_ADJUST] =
+	    "UPDATE quotas SET used = used + ?2 * (SELECT coalesce(sum(l.count),"
+	    " 0) FROM order_lines l WHERE l.order_id = ?1 AND " COVERS ")"
+	    " WHERE event_id = (SELECT event_id FROM orders WHERE id = ?1)",
+	[STMT_OVERBOOKED] =
+	    "SELECT count(*) FROM quotas WHERE event_id = ?1 AND used > size",
+	[STMT_LEFT] =
+	    "SELECT max(0, coalesce(min(size - used), 0)) FROM quotas"
+	    " WHERE event_id = ?1",
+	[STMT_EXPIRE_QUOTAS] =
+	    "UPDATE quotas SET used = used - (SELECT coalesce(sum(l.count), 0)"
+	    " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
+	    " AND o.expires_at <= ?2 AND " COVERS ")"
+	    " WHERE (?1 = 0 OR event_id = ?1) AND EXISTS (SELECT 1 FROM orders o"
+	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
+	    " AND o.expires_at <= ?2)",
+	[STMT_EXPIRE_ORDERS] =
+	    "UPDATE orders SET status = 'expired', holds_seats = 0"
+	    " WHERE status = 'reserved' AND expires_at <= ?2"
+	    " AND (?1 = 0 OR event_id = ?1)",
+	[STMT_SET_STATUS] =
+	    "UPDATE orders SET status = ?2, holds_seats = ?3 WHERE id = ?1",
+	[STMT_SET_EXPIRY] =
+	    "UPDATE orders SET expires_at = ?2 WHERE id = ?1",
+	[STMT_MARK_PAID] =
+	    "UPDATE orders SET status = 'paid', holds_seats = 1, paid_at = ?2,"
+	    " flag = coalesce(?3, flag) WHERE id = ?1 AND holds_seats = 1",
+	[STMT_LINES] =
+	    "SELECT l.ticket_type_id, l.count, l.unit_price, o.event_id,"
+	    " coalesce(o.email, '') FROM order_lines l"
+	    " JOIN orders o ON o.id = l.order_id"
+	    " WHERE l.order_id = ?1 ORDER BY l.id",
+	[STMT_TICKET_INSERT] =
+	    "INSERT INTO tickets (order_id, event_id, ticket_type_id, price,"
+	    " external_id, secret, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_OUTBOX_INSERT] =
+	    "INSERT INTO outbox (kind, order_id, recipient, next_attempt_at,"
+	    " created_at) VALUES ('tickets', ?1, ?2, ?3, ?3)",
+	[STMT_SET_FLAG] =
+	    "UPDATE orders SET flag = ?2 WHERE id = ?1",
+	[STMT_SET_STARTED] =
+	    "UPDATE orders SET email = coalesce(?2, email),"
+	    " payment_started = ?3 WHERE id = ?1",
+};
+
+const char *
+order_status_str(enum order_status s)
+{
+	return s < ORDER_STATUS__MAX ? status_names[s] : "unknown";
+}
+
+static enum order_status
+status_parse(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < ORDER_STATUS__MAX; i++)
+		if (s != NULL && strcmp(s, status_names[i]) == 0)
+			return (enum order_status)i;
+	return ORDER_FAILED;
+}
+
+const char *
+order_compat_status(const struct order *o, int64_t now)
+{
+	switch (o->status) {
+	case ORDER_RESERVED:
+		return o->expires_at > now ? "RESERVED" :
+		    "FAILED_EXPIRED_RESERVATION";
+	case ORDER_PAID:
+		return "PAID";
+	case ORDER_EXPIRED:
+	case ORDER_CANCELLED:
+		return "FAILED_EXPIRED_RESERVATION";
+	default:
+		return "FAILED_ADMIN";
+	}
+}
+
+static enum err
+err_of(enum db_rc rc)
+{
+	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+}
+
+enum db_rc
+order_load(struct db *db, int64_t id, struct order *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = db_stmt(db, stmts[STMT_ORDER_BY_ID])) == NULL ||
+	    db_bind_int(st, 1, id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		out->id = db_col_int(st, 0);
+		out->event_id = db_col_int(st, 1);
+		out->status = status_parse(db_col_text(st, 2));
+		out->holds_seats = (int)db_col_int(st, 3);
+		out->payment_started = (int)db_col_int(st, 4);
+		out->seats = db_col_int(st, 5);
+		out->total = db_col_int(st, 6);
+		out->expires_at = db_col_int(st, 7);
+		out->paid_at = db_col_int(st, 8);
+		snprintf(out->code, sizeof(out->code), "%s", db_col_text(st, 9));
+		snprintf(out->email, sizeof(out->email), "%s",
+		    db_col_text(st, 10));
+		snprintf(out->flag, sizeof(out->flag), "%s",
+		    db_col_text(st, 11));
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* Adds sign * the order's line counts to every quota covering them. */
+static enum db_rc
+quota_adjust(struct db *db, int64_t order_id, int sign)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_QUOTA_ADJUST])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, sign) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+/* Sets *over when any quota of the event holds more than its size. */
+static enum db_rc
+overbooked(struct db *db, int64_t event_id, int *over)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_OVERBOOKED])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		*over = db_col_int(st, 0) > 0;
+	db_reset(st);
+	return rc;
+}
+
+enum db_rc
+order_tickets_left(struct db *db, int64_t event_id, int64_t *left)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	*left = 0;
+	if ((st = db_stmt(db, stmts[STMT_LEFT])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		*left = db_col_int(st, 0);
+	db_reset(st);
+	return rc;
+}
+
+enum db_rc
+order_expire_stale(struct db *db, int64_t now, int64_t event_id,
+    int64_t *expired)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+	int		 k;
+
+	*expired = 0;
+	/* Quotas first: the subquery finds the orders still "reserved". */
+	for (k = STMT_EXPIRE_QUOTAS; k <= STMT_EXPIRE_ORDERS; k++) {
+		if ((st = db_stmt(db, stmts[k])) == NULL ||
+		    db_bind_int(st, 1, event_id) == -1 ||
+		    db_bind_int(st, 2, now) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+	}
+	*expired = db_changes(db);
+	return DB_OK;
+}
+
+static enum db_rc
+set_status(struct db *db, int64_t order_id, enum order_status status,
+    int holds)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_STATUS])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_text(st, 2, status_names[status]) == -1 ||
+	    db_bind_int(st, 3, holds) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_release(struct db *db, int64_t order_id, enum order_status status)
+{
+	struct order	 o;
+	enum db_rc	 rc;
+
+	if ((rc = order_load(db, order_id, &o)) != DB_OK)
+		return rc;
+	if (o.holds_seats && (rc = quota_adjust(db, order_id, -1)) != DB_OK)
+		return rc;
+	return set_status(db, order_id, status, 0);
+}
+
+enum db_rc
+order_retake_seats(struct db *db, int64_t order_id)
+{
+	struct order	 o;
+	enum db_rc	 rc;
+	int		 over = 0;
+
+	if ((rc = order_load(db, order_id, &o)) != DB_OK)
+		return rc;
+	if (o.holds_seats)
+		return DB_OK;
+	if ((rc = quota_adjust(db, order_id, 1)) != DB_OK ||
+	    (rc = overbooked(db, o.event_id, &over)) != DB_OK)
+		return rc;
+	if (over) {
+		/* Put the counts back; the caller's seats are gone. */
+		if ((rc = quota_adjust(db, order_id, -1)) != DB_OK)
+			return rc;
+		return DB_CONSTRAINT;
+	}
+	return set_status(db, order_id, ORDER_RESERVED, 1);
+}
+
+enum db_rc
+order_set_expiry(struct db *db, int64_t order_id, int64_t expires_at)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_EXPIRY])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, expires_at) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_set_flag(struct db *db, int64_t order_id, const char *flag)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_FLAG])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_text(st, 2, flag) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_set_payment_started(struct db *db, int64_t order_id, const char *email,
+    int started)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_STARTED])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_text(st, 2, email) == -1 ||
+	    db_bind_int(st, 3, started) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+/*
+ * The checks before any write: event, sales, types, count.  Fills the
+ * event's limits and each line's unit price.
+ */
+static enum err
+reserve_checks(struct db *db, int64_t now, int64_t event_id,
+    const struct order_line_req *lines, size_t n, int64_t *prices,
+    int64_t *seats, int64_t *hold_seconds)
+{
+	sqlite3_stmt	*st;
+	const char	*status;
+	enum db_rc	 rc;
+	enum err	 e = ERR_OK;
+	int64_t		 stop, max_per;
+	size_t		 i;
+
+	if ((st = db_stmt(db, stmts[STMT_EVENT])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return ERR_INTERNAL;
+	if ((rc = db_step(db, st)) != DB_OK) {
+		db_reset(st);
+		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND : err_of(rc);
+	}
+	stop = db_col_int(st, 0);
+	max_per = db_col_int(st, 1);
+	*hold_seconds = db_col_int(st, 2);
+	status = db_col_text(st, 3);
+	if (strcmp(status, "draft") == 0)
+		e = ERR_EVENT_NOT_FOUND;
+	else if (strcmp(status, "published") != 0 || stop <= now)
+		e = ERR_SALES_STOPPED;
+	db_reset(st);
+	if (e != ERR_OK)
+		return e;
+
+	*seats = 0;
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(db, stmts[STMT_EVENT_TYPE])) == NULL ||
+		    db_bind_int(st, 1, event_id) == -1 ||
+		    db_bind_int(st, 2, lines[i].ticket_type_id) == -1)
+			return ERR_INTERNAL;
+		if ((rc = db_step(db, st)) != DB_OK) {
+			db_reset(st);
+			return rc == DB_NOTFOUND ? ERR_TICKET_TYPE_NOT_FOUND :
+			    err_of(rc);
+		}
+		prices[i] = db_col_int(st, 0);
+		if (db_col_int(st, 1) == 0)
+			e = ERR_TICKET_TYPE_NOT_FOUND;
+		db_reset(st);
+		if (e != ERR_OK)
+			return e;
+		/* Counts are capped by validation; the sum cannot wrap. */
+		*seats += lines[i].count;
+	}
+	return *seats > max_per ? ERR_TOO_MANY_TICKETS : ERR_OK;
+}
+
+/* Inserts the order and its lines; *order_id is the new order. */
+static enum db_rc
+insert_order(struct db *db, int64_t now, int64_t event_id,
+    const struct order_line_req *lines, size_t n, const int64_t *prices,
+    int64_t seats, int64_t hold_seconds, int64_t *order_id)
+{
+	sqlite3_stmt	*st;
+	char		 code[CODE_LEN + 1];
+	int64_t		 total = 0;
+	enum db_rc	 rc = DB_CONSTRAINT;
+	size_t		 i;
+	int		 tries;
+
+	for (i = 0; i < n; i++)
+		total += prices[i] * lines[i].count;
+	for (tries = 0; tries < ID_RETRIES && rc == DB_CONSTRAINT; tries++) {
+		crypto_random_letters(code, CODE_LEN);
+		if ((st = db_stmt(db, stmts[STMT_ORDER_INSERT])) == NULL ||
+		    db_bind_text(st, 1, code) == -1 ||
+		    db_bind_int(st, 2, event_id) == -1 ||
+		    db_bind_int(st, 3, seats) == -1 ||
+		    db_bind_int(st, 4, total) == -1 ||
+		    db_bind_int(st, 5, now) == -1 ||
+		    db_bind_int(st, 6, now + hold_seconds) == -1)
+			return DB_ERROR;
+		rc = db_exec(db, st);
+	}
+	if (rc != DB_OK)
+		return rc;
+	*order_id = db_last_id(db);
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(db, stmts[STMT_LINE_INSERT])) == NULL ||
+		    db_bind_int(st, 1, *order_id) == -1 ||
+		    db_bind_int(st, 2, lines[i].ticket_type_id) == -1 ||
+		    db_bind_int(st, 3, lines[i].count) == -1 ||
+		    db_bind_int(st, 4, prices[i]) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* Releases the session's current reservation, if it still holds one. */
+static enum db_rc
+release_previous(struct db *db, int64_t now, const struct session *prev,
+    int *released_started)
+{
+	struct order	 o;
+	enum db_rc	 rc;
+
+	*released_started = 0;
+	if (prev == NULL)
+		return DB_OK;
+	if ((rc = sess_revoke(db, prev->id, now)) != DB_OK)
+		return rc;
+	if (prev->order_id == 0)
+		return DB_OK;
+	if ((rc = order_load(db, prev->order_id, &o)) == DB_NOTFOUND)
+		return DB_OK;
+	if (rc != DB_OK || o.status != ORDER_RESERVED)
+		return rc;
+	*released_started = o.payment_started;
+	return order_release(db, o.id, ORDER_CANCELLED);
+}
+
+enum err
+order_reserve(struct db *db, int64_t now, int64_t event_id,
+    const struct order_line_req *lines, size_t nlines,
+    const struct session *prev, char token[TOKEN_HEX_LEN + 1],
+    int64_t *tickets_left, int *released_started)
+{
+	int64_t		 prices[ARRAY_ITEMS_MAX], seats, hold, order_id;
+	int64_t		 expired, left;
+	enum db_rc	 rc;
+	enum err	 e;
+	int		 over = 0;
+
+	*tickets_left = 0;
+	*released_started = 0;
+	if (nlines == 0 || nlines > ARRAY_ITEMS_MAX)
+		return ERR_BAD_REQUEST;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_of(rc);
+	if ((e = reserve_checks(db, now, event_id, lines, nlines, prices,
+	    &seats, &hold)) != ERR_OK)
+		goto fail;
+
+	/* Capacity never waits for cron: drop this event's stale holds. */
+	e = ERR_INTERNAL;
+	if ((rc = order_expire_stale(db, now, event_id, &expired)) != DB_OK ||
+	    (rc = release_previous(db, now, prev, released_started)) != DB_OK ||
+	    (rc = order_tickets_left(db, event_id, &left)) != DB_OK)
+		goto dbfail;
+	if (seats > left) {
+		*tickets_left = left;
+		e = ERR_OUT_OF_TICKETS;
+		goto fail;
+	}
+	if ((rc = insert_order(db, now, event_id, lines, nlines, prices,
+	    seats, hold, &order_id)) != DB_OK ||
+	    (rc = quota_adjust(db, order_id, 1)) != DB_OK ||
+	    (rc = overbooked(db, event_id, &over)) != DB_OK)
+		goto dbfail;
+	if (over) {
+		/* A narrower quota (a tier, a day) is full. */
+		*tickets_left = left;
+		e = ERR_OUT_OF_TICKETS;
+		goto fail;
+	}
+	if ((rc = sess_create(db, SESS_BROWSER, order_id, now, SESSION_SECONDS,
+	    token)) != DB_OK || (rc = db_tx_commit(db)) != DB_OK)
+		goto dbfail;
+	return ERR_OK;
+dbfail:
+	e = err_of(rc);
+fail:
+	db_tx_rollback(db);
+	*released_started = 0;
+	return e;
+}
+
+/* Inserts one ticket, retrying external ids that are taken. */
+static enum db_rc
+issue_ticket(struct db *db, int64_t order_id, int64_t event_id,
+    int64_t type_id, int64_t price, int64_t now)
+{
+	sqlite3_stmt	*st;
+	char		 external_id[EXTERNAL_ID_LEN + 1];
+	char		 secret[TICKET_SECRET_BYTES * 2 + 1];
+	enum db_rc	 rc = DB_CONSTRAINT;
+	int		 tries;
+
+	crypto_random_hex(secret, TICKET_SECRET_BYTES);
+	for (tries = 0; tries < ID_RETRIES && rc == DB_CONSTRAINT; tries++) {
+		crypto_random_letters(external_id, EXTERNAL_ID_LEN);
+		if ((st = db_stmt(db, stmts[STMT_TICKET_INSERT])) == NULL ||
+		    db_bind_int(st, 1, order_id) == -1 ||
+		    db_bind_int(st, 2, event_id) == -1 ||
+		    db_bind_int(st, 3, type_id) == -1 ||
+		    db_bind_int(st, 4, price) == -1 ||
+		    db_bind_text(st, 5, external_id) == -1 ||
+		    db_bind_text(st, 6, secret) == -1 ||
+		    db_bind_int(st, 7, now) == -1)
+			return DB_ERROR;
+		rc = db_exec(db, st);
+	}
+	if (rc == DB_CONSTRAINT)
+		log_err("order %lld: no free ticket id after %d tries",
+		    (long long)order_id, ID_RETRIES);
+	return rc;
+}
+
+enum db_rc
+order_mark_paid(struct db *db, int64_t order_id, int64_t now,
+    const char *flag)
+{
+	struct {
+		int64_t	 type_id, count, price;
+	}		 lines[ARRAY_ITEMS_MAX];
+	sqlite3_stmt	*st;
+	char		 email[EMAIL_MAX + 1] = "";
+	int64_t		 event_id = 0, k;
+	size_t		 n = 0, i;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_MARK_PAID])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1 ||
+	    db_bind_text(st, 3, flag) == -1)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	if (db_changes(db) != 1) {
+		log_err("order %lld: marked paid without holding seats",
+		    (long long)order_id);
+		return DB_ERROR;
+	}
+
+	/* Read the lines first: one statement at a time keeps it simple. */
+	if ((st = db_stmt(db, stmts[STMT_LINES])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK && n < ARRAY_ITEMS_MAX) {
+		lines[n].type_id = db_col_int(st, 0);
+		lines[n].count = db_col_int(st, 1);
+		lines[n].price = db_col_int(st, 2);
+		event_id = db_col_int(st, 3);
+		snprintf(email, sizeof(email), "%s", db_col_text(st, 4));
+		n++;
+	}
+	db_reset(st);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < lines[i].count; k++)
+			if ((rc = issue_ticket(db, order_id, event_id,
+			    lines[i].type_id, lines[i].price, now)) != DB_OK)
+				return rc;
+
+	if (email[0] == '\0')
+		return DB_OK;
+	if ((st = db_stmt(db, stmts[STMT_OUTBOX_INSERT])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_text(st, 2, email) == -1 ||
+	    db_bind_int(st, 3, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}

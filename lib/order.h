@@ -1,0 +1,129 @@
+/*
+ * Orders, holds and tickets: the inventory rules of DESIGN.md.  A
+ * reservation is an order in status "reserved" that holds seats in every
+ * quota covering its lines until expires_at; paying makes it "paid" and
+ * issues one ticket per seat.  Every function that changes seats runs
+ * inside a transaction, so SQLite's single writer makes overselling
+ * impossible.
+ */
+#ifndef BILJETT_ORDER_H
+#define BILJETT_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "err.h"
+#include "limits.h"
+
+struct session;
+
+enum order_status {
+	ORDER_RESERVED = 0,
+	ORDER_PAID,
+	ORDER_EXPIRED,
+	ORDER_CANCELLED,
+	ORDER_REFUNDED,
+	ORDER_PARTIALLY_REFUNDED,
+	ORDER_FAILED,
+	ORDER_STATUS__MAX
+};
+
+struct order {
+	int64_t			 id;
+	int64_t			 event_id;
+	enum order_status	 status;
+	int			 holds_seats;
+	int			 payment_started;
+	int64_t			 seats;
+	int64_t			 total;		/* minor units */
+	int64_t			 expires_at;
+	int64_t			 paid_at;	/* 0 if unpaid */
+	char			 code[16];
+	char			 email[EMAIL_MAX + 1];	/* "" if none */
+	char			 flag[40];		/* "" if none */
+};
+
+/* One requested line: ticket type and count, already validated. */
+struct order_line_req {
+	int64_t	 ticket_type_id;
+	int64_t	 count;
+};
+
+const char		*order_status_str(enum order_status s);
+/*
+ * The seed-002 PaymentStatus for an order as the web client knows them:
+ * RESERVED, PAID, FAILED_EXPIRED_RESERVATION, FAILED_ADMIN.  A
+ * reservation past its expiry reads as expired even before cron runs.
+ */
+const char		*order_compat_status(const struct order *o, int64_t now);
+
+/*
+ * Reserves lines for event_id in one BEGIN IMMEDIATE transaction:
+ * checks, in the seed's order, EVENT_NOT_FOUND, SALES_STOPPED,
+ * TICKET_TYPE_NOT_FOUND (unknown, hidden, or not this event's),
+ * TOO_MANY_TICKETS, OUT_OF_TICKETS (*tickets_left set); expires the
+ * event's stale holds; releases the reservation of prev (the caller's
+ * current session, may be NULL) and revokes it; inserts the order and a
+ * new session, whose token is written to token.  On any failure nothing
+ * is written.  *released_started is set when the released order had a
+ * payment request open (the caller should have it cancelled).
+ * Returns ERR_OK, one of the outcomes above, ERR_BUSY or ERR_INTERNAL.
+ */
+enum err		 order_reserve(struct db *db, int64_t now,
+			    int64_t event_id, const struct order_line_req *lines,
+			    size_t nlines, const struct session *prev,
+			    char token[TOKEN_HEX_LEN + 1],
+			    int64_t *tickets_left, int *released_started);
+
+/* Loads an order by id (inside or outside a transaction). */
+enum db_rc		 order_load(struct db *db, int64_t id, struct order *out);
+
+/*
+ * Expires reservations past expires_at (of one event, or all when
+ * event_id is 0) and frees their seats.  Call inside a write
+ * transaction.  *expired counts the orders expired.
+ */
+enum db_rc		 order_expire_stale(struct db *db, int64_t now,
+			    int64_t event_id, int64_t *expired);
+
+/*
+ * Takes the seats of an order that does not hold them (expired or
+ * cancelled) back, if every quota has room.  Returns DB_OK when taken,
+ * DB_CONSTRAINT when there is no room (nothing changed).  Inside a
+ * write transaction.
+ */
+enum db_rc		 order_retake_seats(struct db *db, int64_t order_id);
+
+/* Frees the seats of an order that holds them and sets its status
+ * (expired, cancelled, refunded).  Inside a write transaction. */
+enum db_rc		 order_release(struct db *db, int64_t order_id,
+			    enum order_status status);
+
+/* Sets a held order's new expiry (re-reservation, payment start). */
+enum db_rc		 order_set_expiry(struct db *db, int64_t order_id,
+			    int64_t expires_at);
+
+/*
+ * Marks a held order paid, issues one ticket per seat (unique 6-letter
+ * external_id, random secret) and queues the ticket mail, all inside the
+ * caller's write transaction.  flag (may be NULL) is recorded on the
+ * order.  Returns DB_OK or an error (the caller rolls back).
+ */
+enum db_rc		 order_mark_paid(struct db *db, int64_t order_id,
+			    int64_t now, const char *flag);
+
+/* Sets the order's flag (late payments, refunds) for operators. */
+enum db_rc		 order_set_flag(struct db *db, int64_t order_id,
+			    const char *flag);
+
+/* Records the buyer's mail address and that payment has started. */
+enum db_rc		 order_set_payment_started(struct db *db,
+			    int64_t order_id, const char *email, int started);
+
+/* Seats still free in the event's tightest quota (>= 0). */
+enum db_rc		 order_tickets_left(struct db *db, int64_t event_id,
+			    int64_t *left);
+
+#endif

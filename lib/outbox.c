@@ -1,0 +1,101 @@
+/*
+ * Outbox storage.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "outbox.h"
+
+enum stmt {
+	STMT_CLAIM,
+	STMT_SENT,
+	STMT_FAILED,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_CLAIM] =
+	    "UPDATE outbox SET next_attempt_at = ?1 + ?3"
+	    " WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL"
+	    " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)"
+	    " RETURNING id, coalesce(order_id, 0), attempts, kind, recipient",
+	[STMT_SENT] =
+	    "UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1",
+	[STMT_FAILED] =
+	    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2,"
+	    " last_error = ?3 WHERE id = ?1",
+};
+
+int64_t
+outbox_backoff(int64_t attempts)
+{
+	int64_t	 d = OUTBOX_BACKOFF_MIN;
+
+	while (attempts-- > 0 && d < OUTBOX_BACKOFF_MAX)
+		d *= 2;
+	return d < OUTBOX_BACKOFF_MAX ? d : OUTBOX_BACKOFF_MAX;
+}
+
+enum db_rc
+outbox_claim(struct db *db, int64_t now, struct outbox_item *out, size_t max,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	*n = 0;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, stmts[STMT_CLAIM])) == NULL ||
+	    db_bind_int(st, 1, now) == -1 ||
+	    db_bind_int(st, 2, (int64_t)max) == -1 ||
+	    db_bind_int(st, 3, OUTBOX_LEASE) == -1) {
+		db_tx_rollback(db);
+		return DB_ERROR;
+	}
+	while (*n < max && (rc = db_step(db, st)) == DB_OK) {
+		out[*n].id = db_col_int(st, 0);
+		out[*n].order_id = db_col_int(st, 1);
+		out[*n].attempts = db_col_int(st, 2);
+		snprintf(out[*n].kind, sizeof(out[*n].kind), "%s",
+		    db_col_text(st, 3));
+		snprintf(out[*n].recipient, sizeof(out[*n].recipient), "%s",
+		    db_col_text(st, 4));
+		(*n)++;
+	}
+	db_reset(st);
+	if (rc != DB_OK && rc != DB_NOTFOUND) {
+		db_tx_rollback(db);
+		*n = 0;
+		return rc;
+	}
+	return db_tx_commit(db);
+}
+
+enum db_rc
+outbox_sent(struct db *db, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SENT])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+outbox_failed(struct db *db, int64_t id, int64_t now, int64_t attempts,
+    const char *error)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_FAILED])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 ||
+	    db_bind_int(st, 2, now + outbox_backoff(attempts)) == -1 ||
+	    db_bind_text(st, 3, error) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}

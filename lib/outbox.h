@@ -1,0 +1,40 @@
+/*
+ * The outbox: mail queued in the same transaction as the change that
+ * causes it (tickets issued), drained by `biljett mail`.  A message is
+ * marked sent only after the SMTP server accepted it; failures back off
+ * exponentially and are retried forever, so nothing is lost.  Claiming
+ * leases a message so two concurrent senders never send it twice.
+ */
+#ifndef BILJETT_OUTBOX_H
+#define BILJETT_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "limits.h"
+
+#define OUTBOX_LEASE		300	/* seconds a claim lasts */
+#define OUTBOX_BACKOFF_MIN	60
+#define OUTBOX_BACKOFF_MAX	(6 * 3600)
+
+struct outbox_item {
+	int64_t	 id;
+	int64_t	 order_id;
+	int64_t	 attempts;
+	char	 kind[16];
+	char	 recipient[EMAIL_MAX + 1];
+};
+
+/* Claims up to max due messages (lease OUTBOX_LEASE).  *n is set. */
+enum db_rc	outbox_claim(struct db *db, int64_t now, struct outbox_item *out,
+		    size_t max, size_t *n);
+/* Marks a message sent. */
+enum db_rc	outbox_sent(struct db *db, int64_t id, int64_t now);
+/* Records a failure and schedules the next attempt with back-off. */
+enum db_rc	outbox_failed(struct db *db, int64_t id, int64_t now,
+		    int64_t attempts, const char *error);
+/* The delay before attempt number attempts+1.  Pure. */
+int64_t		outbox_backoff(int64_t attempts);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * QR codes as PNG images (libqrencode + libpng).  Used for ticket codes in
+ * mail, TOTP setup and the pages.
+ */
+#ifndef BILJETT_QR_H
+#define BILJETT_QR_H
+
+#include <stddef.h>
+
+/*
+ * Encodes text (UTF-8, at most 1024 bytes) as a QR code, error correction
+ * level M, with a 4-module quiet zone, each module scale x scale pixels
+ * (1 <= scale <= 32), as a 1-bit greyscale PNG.  Returns 0 and a
+ * malloc'd buffer in *png (free with free()) and its size in *len, or -1
+ * on bad arguments, encoding failure or OOM (nothing to free).
+ */
+int	qr_png(const char *text, int scale, unsigned char **png, size_t *len);
+
+#endif

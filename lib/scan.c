@@ -1,0 +1,246 @@
+/*
+ * Scanner authentication and ticket validation.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "order.h"
+#include "scan.h"
+
+#define AUTH_CACHE_SLOTS	16
+#define AUTH_CACHE_SECONDS	300
+
+enum stmt {
+	STMT_SCANNERS,
+	STMT_SCANNER_HASH,
+	STMT_TICKET,
+	STMT_USE,
+	STMT_CHECKIN,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_SCANNERS] =
+	    "SELECT id, password_hash FROM scanners WHERE active = 1"
+	    " ORDER BY id",
+	[STMT_SCANNER_HASH] =
+	    "SELECT password_hash FROM scanners WHERE id = ?1 AND active = 1",
+	[STMT_TICKET] =
+	    "SELECT t.id, t.external_id, t.times_used, t.status, o.status,"
+	    " e.title, tt.title, o.expires_at"
+	    " FROM tickets t JOIN orders o ON o.id = t.order_id"
+	    " JOIN events e ON e.id = t.event_id"
+	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
+	    " WHERE t.external_id = ?1",
+	[STMT_USE] =
+	    "UPDATE tickets SET times_used = times_used + 1 WHERE id = ?1",
+	[STMT_CHECKIN] =
+	    "INSERT INTO checkins (ticket_id, external_id, scanner_id,"
+	    " use_ticket, times_used, result, at)"
+	    " VALUES (nullif(?1, 0), ?2, nullif(?3, 0), ?4, ?5, ?6, ?7)",
+};
+
+/*
+ * Remembered successful logins.  The key is BLAKE2b(password) under a
+ * random per-process key, so the cache holds nothing an attacker could
+ * use offline; the stored hash is kept to notice password changes.
+ */
+static struct auth_slot {
+	unsigned char	 key[32];
+	int64_t		 scanner_id;
+	int64_t		 until;
+	char		 hash[PWHASH_MAX];
+} auth_cache[AUTH_CACHE_SLOTS];
+static unsigned char	auth_key[crypto_generichash_KEYBYTES];
+static int		auth_key_set;
+
+static void
+cache_key(const char *password, unsigned char out[32])
+{
+	if (!auth_key_set) {
+		randombytes_buf(auth_key, sizeof(auth_key));
+		auth_key_set = 1;
+	}
+	crypto_generichash(out, 32, (const unsigned char *)password,
+	    strlen(password), auth_key, sizeof(auth_key));
+}
+
+/* The stored hash of an active scanner, or "" if none. */
+static enum db_rc
+scanner_hash(struct db *db, int64_t id, char hash[PWHASH_MAX])
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	hash[0] = '\0';
+	if ((st = db_stmt(db, stmts[STMT_SCANNER_HASH])) == NULL ||
+	    db_bind_int(st, 1, id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		snprintf(hash, PWHASH_MAX, "%s", db_col_text(st, 0));
+	db_reset(st);
+	return rc;
+}
+
+int
+scan_auth(struct db *db, const char *password, int64_t now,
+    int64_t *scanner_id)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 key[32];
+	char		 hash[PWHASH_MAX];
+	struct auth_slot *slot, *oldest = &auth_cache[0];
+	enum db_rc	 rc;
+	size_t		 i;
+
+	*scanner_id = 0;
+	cache_key(password, key);
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++) {
+		slot = &auth_cache[i];
+		if (slot->until < oldest->until)
+			oldest = slot;
+		if (slot->until <= now || sodium_memcmp(slot->key, key, 32))
+			continue;
+		/* Still active with the same password? */
+		rc = scanner_hash(db, slot->scanner_id, hash);
+		if (rc == DB_OK && strcmp(hash, slot->hash) == 0) {
+			*scanner_id = slot->scanner_id;
+			return 1;
+		}
+		slot->until = 0;
+		if (rc != DB_OK && rc != DB_NOTFOUND)
+			return -1;
+	}
+
+	/* The slow path: argon2id against each active scanner. */
+	if ((st = db_stmt(db, stmts[STMT_SCANNERS])) == NULL)
+		return -1;
+	while ((rc = db_step(db, st)) == DB_OK) {
+		snprintf(hash, sizeof(hash), "%s", db_col_text(st, 1));
+		if (crypto_pw_verify(hash, password)) {
+			*scanner_id = db_col_int(st, 0);
+			break;
+		}
+	}
+	db_reset(st);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return -1;
+	if (*scanner_id == 0)
+		return 0;
+	memcpy(oldest->key, key, sizeof(oldest->key));
+	oldest->scanner_id = *scanner_id;
+	oldest->until = now + AUTH_CACHE_SECONDS;
+	snprintf(oldest->hash, sizeof(oldest->hash), "%s", hash);
+	return 1;
+}
+
+static enum db_rc
+checkin(struct db *db, int64_t now, int64_t ticket_id, const char *external_id,
+    int64_t scanner_id, int use, int64_t times_used, const char *result)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_CHECKIN])) == NULL ||
+	    db_bind_int(st, 1, ticket_id) == -1 ||
+	    db_bind_text(st, 2, external_id) == -1 ||
+	    db_bind_int(st, 3, scanner_id) == -1 ||
+	    db_bind_int(st, 4, use) == -1 ||
+	    db_bind_int(st, 5, times_used) == -1 ||
+	    db_bind_text(st, 6, result) == -1 ||
+	    db_bind_int(st, 7, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum err
+scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
+    const char *external_id, int use, struct scan_result *out)
+{
+	sqlite3_stmt	*st;
+	struct order	 o;
+	const char	*result;
+	char		 code[SCAN_ID_MAX + 1], tstatus[16] = "";
+	int64_t		 ticket_id = 0;
+	enum db_rc	 rc;
+	size_t		 i;
+	int		 paid;
+
+	memset(out, 0, sizeof(*out));
+	memset(&o, 0, sizeof(o));
+	/* People type codes in lower case; ours are upper case. */
+	for (i = 0; external_id[i] != '\0' && i < SCAN_ID_MAX; i++)
+		code[i] = (char)toupper((unsigned char)external_id[i]);
+	code[i] = '\0';
+
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
+	    db_bind_text(st, 1, code) == -1) {
+		rc = DB_ERROR;
+		goto fail;
+	}
+	if ((rc = db_step(db, st)) == DB_OK) {
+		ticket_id = db_col_int(st, 0);
+		snprintf(out->external_id, sizeof(out->external_id), "%s",
+		    db_col_text(st, 1));
+		out->times_used = db_col_int(st, 2);
+		snprintf(tstatus, sizeof(tstatus), "%s", db_col_text(st, 3));
+		o.status = ORDER_FAILED;
+		for (i = 0; i < ORDER_STATUS__MAX; i++)
+			if (strcmp(db_col_text(st, 4),
+			    order_status_str((enum order_status)i)) == 0)
+				o.status = (enum order_status)i;
+		o.expires_at = db_col_int(st, 7);
+		snprintf(out->event_title, sizeof(out->event_title), "%s",
+		    db_col_text(st, 5));
+		snprintf(out->ticket_type, sizeof(out->ticket_type), "%s",
+		    db_col_text(st, 6));
+	}
+	db_reset(st);
+	if (rc == DB_NOTFOUND) {
+		if ((rc = checkin(db, now, 0, code, scanner_id, use, -1,
+		    "unknown")) != DB_OK || (rc = db_tx_commit(db)) != DB_OK)
+			goto fail;
+		return ERR_TICKET_NOT_FOUND;
+	}
+	if (rc != DB_OK)
+		goto fail;
+
+	snprintf(out->status, sizeof(out->status), "%s",
+	    order_compat_status(&o, now));
+	paid = o.status == ORDER_PAID && strcmp(tstatus, "valid") == 0;
+	if (!paid)
+		result = "not_paid";
+	else if (!use)
+		result = "shown";
+	else if (out->times_used == 0)
+		result = "admitted";
+	else
+		result = "already_used";
+	if (paid && use) {
+		if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
+		    db_bind_int(st, 1, ticket_id) == -1) {
+			rc = DB_ERROR;
+			goto fail;
+		}
+		if ((rc = db_exec(db, st)) != DB_OK)
+			goto fail;
+		out->admitted = out->times_used == 0;
+	}
+	if ((rc = checkin(db, now, ticket_id, code, scanner_id, use,
+	    out->times_used, result)) != DB_OK ||
+	    (rc = db_tx_commit(db)) != DB_OK)
+		goto fail;
+	return ERR_OK;
+fail:
+	db_tx_rollback(db);
+	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+}

@@ -1,0 +1,48 @@
+/*
+ * Door scanning: scanner credentials and ticket validation.  Marking a
+ * ticket used is one write transaction, so of two doors scanning the same
+ * ticket at the same moment exactly one sees times_used 0.  Every scan is
+ * written to checkins.
+ */
+#ifndef BILJETT_SCAN_H
+#define BILJETT_SCAN_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "limits.h"
+
+#define SCAN_ID_MAX	64	/* longest external id we look up */
+
+/*
+ * Checks password against the active scanners' argon2id hashes.
+ * Successful checks are remembered in this process for a few minutes
+ * (keyed by a keyed hash of the password, never the password), so a
+ * scanning door pays for argon2 once, not per ticket; a deactivated or
+ * re-keyed scanner is refused at once because the cache is confirmed
+ * against the stored hash on every call.  Returns 1 and sets *scanner_id
+ * on success, 0 on a wrong password, -1 on a database error.
+ */
+int		scan_auth(struct db *db, const char *password, int64_t now,
+		    int64_t *scanner_id);
+
+struct scan_result {
+	char	 external_id[SCAN_ID_MAX + 1];
+	int64_t	 times_used;		/* before this scan */
+	char	 event_title[TITLE_MAX * 4 + 1];
+	char	 status[32];		/* seed-002 payment status */
+	char	 ticket_type[TITLE_MAX * 4 + 1];
+	int	 admitted;		/* this scan was the first use */
+};
+
+/*
+ * Looks up external_id (case-insensitive) and, when use is set and the
+ * ticket is paid and valid, counts one use.  Returns ERR_OK,
+ * ERR_TICKET_NOT_FOUND, ERR_BUSY or ERR_INTERNAL.  The scan is logged in
+ * checkins either way.
+ */
+enum err	scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
+		    const char *external_id, int use, struct scan_result *out);
+
+#endif

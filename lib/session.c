@@ -1,0 +1,117 @@
+/*
+ * Session storage.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "session.h"
+
+static const char *const kind_names[SESS__MAX] = {
+	[SESS_BROWSER] = "browser",
+	[SESS_API] = "api",
+	[SESS_SCANNER] = "scanner",
+};
+
+enum stmt {
+	STMT_FIND,
+	STMT_INSERT,
+	STMT_REVOKE,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_FIND] =
+	    "SELECT id, kind, coalesce(order_id, 0), coalesce(user_id, 0),"
+	    " expires_at FROM sessions"
+	    " WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+	[STMT_INSERT] =
+	    "INSERT INTO sessions (token_hash, kind, order_id, created_at,"
+	    " expires_at) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
+	[STMT_REVOKE] =
+	    "UPDATE sessions SET revoked_at = ?2"
+	    " WHERE id = ?1 AND revoked_at IS NULL",
+};
+
+int
+sess_token_valid(const char *token)
+{
+	size_t	 i;
+
+	if (token == NULL || strlen(token) != TOKEN_HEX_LEN)
+		return 0;
+	for (i = 0; i < TOKEN_HEX_LEN; i++)
+		if (!((token[i] >= '0' && token[i] <= '9') ||
+		    (token[i] >= 'a' && token[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static enum sess_kind
+kind_parse(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < SESS__MAX; i++)
+		if (s != NULL && strcmp(s, kind_names[i]) == 0)
+			return (enum sess_kind)i;
+	return SESS_BROWSER;
+}
+
+enum db_rc
+sess_find(struct db *db, const char *token, int64_t now, struct session *out)
+{
+	sqlite3_stmt	*st;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!sess_token_valid(token))
+		return DB_NOTFOUND;
+	crypto_token_hash(token, hash);
+	if ((st = db_stmt(db, stmts[STMT_FIND])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		out->id = db_col_int(st, 0);
+		out->kind = kind_parse(db_col_text(st, 1));
+		out->order_id = db_col_int(st, 2);
+		out->user_id = db_col_int(st, 3);
+		out->expires_at = db_col_int(st, 4);
+	}
+	db_reset(st);
+	return rc;
+}
+
+enum db_rc
+sess_create(struct db *db, enum sess_kind kind, int64_t order_id, int64_t now,
+    int64_t ttl, char token[TOKEN_HEX_LEN + 1])
+{
+	sqlite3_stmt	*st;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+
+	crypto_token(token);
+	crypto_token_hash(token, hash);
+	if ((st = db_stmt(db, stmts[STMT_INSERT])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 ||
+	    db_bind_text(st, 2, kind_names[kind]) == -1 ||
+	    db_bind_int(st, 3, order_id) == -1 ||
+	    db_bind_int(st, 4, now) == -1 ||
+	    db_bind_int(st, 5, now + ttl) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+sess_revoke(struct db *db, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_REVOKE])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}

@@ -1,0 +1,53 @@
+/*
+ * Sessions: a random 256-bit token in the `sessionid` cookie (or a bearer
+ * header later), of which only the hash is stored.  A guest session holds
+ * the buyer's current reservation (seed 002's "reserved_payment").
+ * Callers run these inside their own transaction.
+ */
+#ifndef BILJETT_SESSION_H
+#define BILJETT_SESSION_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "db.h"
+
+#define SESSION_COOKIE	"sessionid"
+
+enum sess_kind {
+	SESS_BROWSER = 0,
+	SESS_API,
+	SESS_SCANNER,
+	SESS__MAX
+};
+
+struct session {
+	int64_t		 id;
+	enum sess_kind	 kind;
+	int64_t		 order_id;	/* 0: none */
+	int64_t		 user_id;	/* 0: guest */
+	int64_t		 expires_at;
+};
+
+/*
+ * Looks up a live (unrevoked, unexpired) session by its cookie token.
+ * Returns DB_OK, DB_NOTFOUND (also for malformed tokens), or an error.
+ */
+enum db_rc	sess_find(struct db *db, const char *token, int64_t now,
+		    struct session *out);
+
+/*
+ * Creates a session for order_id (0: none) expiring after ttl seconds;
+ * writes the new token (to send as the cookie, never stored) into token.
+ */
+enum db_rc	sess_create(struct db *db, enum sess_kind kind,
+		    int64_t order_id, int64_t now, int64_t ttl,
+		    char token[TOKEN_HEX_LEN + 1]);
+
+/* Revokes a session (it stops being found).  Missing ids are fine. */
+enum db_rc	sess_revoke(struct db *db, int64_t id, int64_t now);
+
+/* Is token shaped like one of ours (64 lower-case hex)?  Pure. */
+int		sess_token_valid(const char *token);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * Composing the ticket mail.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "catalog.h"
+#include "conf.h"
+#include "db.h"
+#include "limits.h"
+#include "mail.h"
+#include "qr.h"
+#include "ticketmail.h"
+#include "tmpl.h"
+
+#define QR_SCALE	8
+#define TICKETS_MAX	(TICKETS_PER_ORDER_MAX * 10)
+
+enum stmt {
+	STMT_ORDER,
+	STMT_TICKETS,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_ORDER] =
+	    "SELECT e.title, e.event_at, e.door_open_seconds, o.code, o.total"
+	    " FROM orders o JOIN events e ON e.id = o.event_id"
+	    " WHERE o.id = ?1 AND o.status = 'paid'",
+	[STMT_TICKETS] =
+	    "SELECT t.external_id, tt.title, t.price FROM tickets t"
+	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
+	    " WHERE t.order_id = ?1 AND t.status = 'valid' ORDER BY t.id",
+};
+
+/* "2026-12-05 19:00" in the configured zone. */
+static void
+when(int64_t t, char *buf, size_t bufsz)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, bufsz, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* The template context of an order; NULL if it is not a paid order. */
+static cJSON *
+context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
+{
+	sqlite3_stmt	*st;
+	cJSON		*root, *ev, *ord, *list, *t;
+	char		 buf[64], money[32], cid[64];
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_ORDER])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return NULL;
+	if (db_step(db, st) != DB_OK) {
+		db_reset(st);
+		return NULL;
+	}
+	root = cJSON_CreateObject();
+	ev = cJSON_AddObjectToObject(root, "event");
+	cJSON_AddStringToObject(ev, "title", db_col_text(st, 0));
+	snprintf(subject, subjectsz, "Dina biljetter: %s", db_col_text(st, 0));
+	when(db_col_int(st, 1), buf, sizeof(buf));
+	cJSON_AddStringToObject(ev, "when", buf);
+	when(db_col_int(st, 1) - db_col_int(st, 2), buf, sizeof(buf));
+	cJSON_AddStringToObject(ev, "doors", buf);
+	ord = cJSON_AddObjectToObject(root, "order");
+	cJSON_AddStringToObject(ord, "code", db_col_text(st, 3));
+	catalog_money_str(db_col_int(st, 4), money, sizeof(money));
+	cJSON_AddStringToObject(ord, "total", money);
+	db_reset(st);
+
+	list = cJSON_AddArrayToObject(root, "tickets");
+	if ((st = db_stmt(db, stmts[STMT_TICKETS])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	while ((rc = db_step(db, st)) == DB_OK) {
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "external_id", db_col_text(st, 0));
+		cJSON_AddStringToObject(t, "type", db_col_text(st, 1));
+		catalog_money_str(db_col_int(st, 2), money, sizeof(money));
+		cJSON_AddStringToObject(t, "price", money);
+		snprintf(cid, sizeof(cid), "%s@biljett", db_col_text(st, 0));
+		cJSON_AddStringToObject(t, "cid", cid);
+		cJSON_AddItemToArray(list, t);
+	}
+	db_reset(st);
+	if (rc != DB_NOTFOUND || cJSON_GetArraySize(list) == 0) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Renders templates/mail/NAME with ctx; malloc'd text or NULL. */
+static char *
+render(const struct conf *conf, const char *name, const cJSON *ctx,
+    enum tmpl_mode mode, char *err, size_t errsz)
+{
+	struct tmpl	*t;
+	char		 path[1024], *out;
+	size_t		 len;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/mail/%s",
+	    conf_str(conf, CONF_TEMPLATES), name) >= sizeof(path)) {
+		snprintf(err, errsz, "template path too long");
+		return NULL;
+	}
+	if ((t = tmpl_load(path, err, errsz)) == NULL)
+		return NULL;
+	if ((out = tmpl_render(t, ctx, mode, NULL, NULL, &len)) == NULL)
+		snprintf(err, errsz, "%s: cannot render", path);
+	tmpl_free(t);
+	return out;
+}
+
+int
+ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
+    const char *recipient, char *err, size_t errsz)
+{
+	struct mail_attachment	 att[TICKETS_MAX];
+	struct mail_server	 srv;
+	struct mail_msg		 msg;
+	const cJSON		*t;
+	cJSON			*ctx;
+	char			 subject[512], *text = NULL, *html = NULL;
+	char			*names[TICKETS_MAX], *cids[TICKETS_MAX];
+	size_t			 n = 0, i;
+	int			 rc = -1;
+
+	memset(att, 0, sizeof(att));
+	if ((ctx = context(db, order_id, subject, sizeof(subject))) == NULL) {
+		snprintf(err, errsz, "order %lld is not a paid order with "
+		    "tickets", (long long)order_id);
+		return -1;
+	}
+	if ((text = render(conf, "tickets.txt", ctx, TMPL_TEXT, err, errsz))
+	    == NULL || (html = render(conf, "tickets.html", ctx, TMPL_HTML,
+	    err, errsz)) == NULL)
+		goto out;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(ctx, "tickets")) {
+		const char *code = cJSON_GetObjectItem(t, "external_id")->
+		    valuestring;
+
+		if (n == TICKETS_MAX)
+			break;
+		names[n] = NULL;
+		cids[n] = strdup(cJSON_GetObjectItem(t, "cid")->valuestring);
+		if (cids[n] == NULL || asprintf(&names[n], "%s.png", code) == -1 ||
+		    qr_png(code, QR_SCALE, (unsigned char **)&att[n].data,
+		    &att[n].len) == -1) {
+			snprintf(err, errsz, "cannot make the QR code");
+			n++;
+			goto out;
+		}
+		att[n].filename = names[n];
+		att[n].content_type = "image/png";
+		att[n].content_id = cids[n];
+		n++;
+	}
+
+	memset(&srv, 0, sizeof(srv));
+	srv.url = conf_str(conf, CONF_SMTP_URL);
+	srv.user = conf->v[CONF_SMTP_USER];
+	srv.password = conf->v[CONF_SMTP_PASSWORD];
+	srv.ca_file = conf->v[CONF_SMTP_CA];
+	srv.timeout = 60;
+	memset(&msg, 0, sizeof(msg));
+	msg.from = conf_str(conf, CONF_MAIL_FROM);
+	msg.from_name = conf_str(conf, CONF_MAIL_FROM_NAME);
+	msg.to = recipient;
+	msg.subject = subject;
+	msg.text = text;
+	msg.html = html;
+	msg.att = att;
+	msg.natt = n;
+	rc = mail_send(&srv, &msg, err, errsz);
+out:
+	for (i = 0; i < n; i++) {
+		free((void *)att[i].data);
+		free(names[i]);
+		free(cids[i]);
+	}
+	free(text);
+	free(html);
+	cJSON_Delete(ctx);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * The ticket mail: one message per paid order with the tickets' codes in
+ * text and HTML (templates/mail/tickets.{txt,html}) and one QR code PNG
+ * per ticket encoding its external_id.
+ */
+#ifndef BILJETT_TICKETMAIL_H
+#define BILJETT_TICKETMAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf;
+struct db;
+
+/*
+ * Composes and sends the ticket mail of order_id to recipient over the
+ * configured SMTP server.  Returns 0 when the server accepted it, -1 with
+ * a one-line reason in err (the caller retries later).
+ */
+int	ticketmail_send(struct db *db, const struct conf *conf,
+	    int64_t order_id, const char *recipient, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef BILJETT_VERSION_H
+#define BILJETT_VERSION_H
+#define BILJETT_VERSION	"0.1.0"
+#endif

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""make bench: wrk scenarios against the real stack (nginx, FastCGI
+workers, SQLite in a temp dir), each compared with the FastCGI "hello"
+ceiling measured in the same run, because these machines drift +-40 %
+between runs.
+
+Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
+                        [--workers 2] [--markdown]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import devstack  # noqa: E402
+
+PASSWORD = "bench-door-password"
+EVENTS = 40
+SEATS = 300
+PAID_PER_EVENT = 100
+
+
+def seed(stack, tmp):
+    """Dozens of events, thousands of issued tickets, one huge event for
+    the reservation scenario."""
+    t0 = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+    doc = {"ticket_types": [
+        {"key": "std", "title": "Standardbiljett", "description": "En vanlig biljett.", "price": 199},
+        {"key": "student", "title": "Studentbiljett", "description": "Billigare.", "price": 99},
+        {"key": "crew", "title": "Ensemble", "description": "Dold.", "price": 0, "visible": False}],
+        "events": []}
+    for i in range(EVENTS):
+        doc["events"].append({
+            "key": f"e{i}", "title": f"Föreställning {i + 1}",
+            "description": "Studentteaterns vårföreställning. " * 4,
+            "event_at": (t0 + (i + 2) * day).isoformat(timespec="seconds"),
+            "sales_stop_at": (t0 + (i + 1) * day).isoformat(timespec="seconds"),
+            "total_seats": SEATS, "ticket_types": ["std", "student", "crew"]})
+    doc["events"].append({
+        "key": "rush", "title": "Rusningen", "description": "Benchmark.",
+        "event_at": (t0 + 60 * day).isoformat(timespec="seconds"),
+        "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
+        "total_seats": 1000000, "max_tickets_per_payment": 8,
+        "ticket_types": ["std"]})
+    path = os.path.join(tmp, "bench-import.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    result = json.loads(stack.biljett("import", path))
+    types = {t["key"]: t["id"] for t in result["ticket_types"]}
+    events = {e["key"]: e["id"] for e in result["events"]}
+    stack.biljett("scanner-add", "bench-door", "--password", PASSWORD)
+
+    # Paid orders with issued tickets, written directly: the fixture, not
+    # the thing measured.
+    db = sqlite3.connect(stack.db_path, timeout=30)
+    now = int(t0.timestamp())
+    codes = []
+    n = 0
+    with db:
+        for i in range(EVENTS):
+            ev = events[f"e{i}"]
+            for k in range(PAID_PER_EVENT):
+                n += 1
+                cur = db.execute(
+                    "INSERT INTO orders (code, event_id, email, status, holds_seats, seats,"
+                    " total, created_at, expires_at, paid_at) VALUES (?, ?, ?, 'paid', 1, 1,"
+                    " 19900, ?, ?, ?)", (f"B{n:09d}", ev, f"b{n}@example.com", now, now, now))
+                oid = cur.lastrowid
+                db.execute("INSERT INTO order_lines (order_id, ticket_type_id, count,"
+                           " unit_price) VALUES (?, ?, 1, 19900)", (oid, types["std"]))
+                code = "".join(chr(65 + (n // 26 ** j) % 26) for j in range(6))
+                codes.append(code)
+                db.execute("INSERT INTO tickets (order_id, event_id, ticket_type_id, price,"
+                           " external_id, secret, created_at) VALUES (?, ?, ?, 19900, ?, ?, ?)",
+                           (oid, ev, types["std"], code, "s" * 32, now))
+            db.execute("UPDATE quotas SET used = ? WHERE event_id = ?", (PAID_PER_EVENT, ev))
+    db.close()
+    return types, events, codes
+
+
+LUA_RESERVE = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"chapter_event": %d, "tickets": [{"ticket_type": %d, "count": 1}]}'
+"""
+
+LUA_VALIDATE = """
+local codes = {%s}
+local i = 0
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i + 1
+  local code = codes[(i %% #codes) + 1]
+  return wrk.format(nil, nil, nil,
+    '{"external_id": "' .. code .. '", "password": "%s", "use_ticket": true}')
+end
+"""
+
+LUA_STATUS = """
+done = function(summary, latency, requests)
+  local s = summary.status
+  io.write(string.format("STATUS %%d %%d %%d\\n", summary.requests,
+    summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk(url, args, script=None, tmp=None):
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
+           "-d", f"{args.seconds}s", "--latency"]
+    if script is not None:
+        path = os.path.join(tmp, f"s{abs(hash(script))}.lua")
+        with open(path, "w") as f:
+            f.write(script + LUA_STATUS)
+        cmd += ["-s", path]
+    else:
+        path = os.path.join(tmp, "status.lua")
+        with open(path, "w") as f:
+            f.write(LUA_STATUS)
+        cmd += ["-s", path]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    pct = {}
+    for p, v, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        pct[p] = float(v) * scale
+    m = re.search(r"STATUS (\d+) (\d+) (\d+)", out)
+    total, non2xx, sock = (int(x) for x in m.groups()) if m else (0, 0, 0)
+    return {"rps": rps, "p50": pct.get("50"), "p99": pct.get("99"),
+            "requests": total, "non2xx": non2xx, "socket_errors": sock}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is missing (scripts/deps.sh installs it)")
+
+    tmp = tempfile.mkdtemp(prefix="biljett-bench-")
+    stack = devstack.Stack(tmp, http_port=0, https_port=0,
+                           programs=("catalog", "shop", "pay", "scan", "hello"),
+                           workers=args.workers, sims=True, hello=True,
+                           extra_conf={"log_level": "warn"})
+    try:
+        stack.start()
+        types, events, codes = seed(stack, tmp)
+        base = stack.base_url.rstrip("/")
+        rows = []
+        hello = wrk(base + "/__hello", args, tmp=tmp)
+        rows.append(("FastCGI hello (ceiling)", "GET /__hello", hello))
+        rows.append(("event listing", "GET /get_chapterevents/",
+                     wrk(base + "/get_chapterevents/", args, tmp=tmp)))
+        rows.append(("reserve 1 ticket", "POST /reserve_ticket/",
+                     wrk(base + "/reserve_ticket/", args,
+                         LUA_RESERVE % (events["rush"], types["std"]), tmp)))
+        quoted = ",".join(f'"{c}"' for c in codes)
+        rows.append(("validate + use", "PUT /validate_ticket/",
+                     wrk(base + "/validate_ticket/", args,
+                         LUA_VALIDATE % (quoted, PASSWORD), tmp)))
+        # Errors surfacing as 5xx (e.g. SQLITE_BUSY) in the access log.
+        fivexx = 0
+        log = os.path.join(tmp, "nginx-access.log")
+        if os.path.exists(log):
+            with open(log) as f:
+                fivexx = sum(1 for line in f if re.search(r'" 5\d\d ', line))
+    finally:
+        stack.stop()
+
+    machine = f"{platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}"
+    cmd = (f"make bench  (wrk -t{args.threads} -c{args.connections} -d{args.seconds}s,"
+           f" {args.workers} workers per program)")
+    print(f"\n{cmd}\nmachine: {machine}\n")
+    print("| scenario | request | req/s | p50 ms | p99 ms | vs hello | non-2xx |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, request, r in rows:
+        ratio = r["rps"] / hello["rps"] if hello["rps"] else 0
+        print(f"| {name} | `{request}` | {r['rps']:.0f} | {r['p50'] or 0:.2f} |"
+              f" {r['p99'] or 0:.2f} | {ratio:.0%} | {r['non2xx']} |")
+    print(f"\n5xx responses in nginx's access log: {fivexx}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

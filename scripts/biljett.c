@@ -1,0 +1,602 @@
+/*
+ * biljett(8): the operator's command-line tool.
+ *
+ *	biljett [-c conf] init | migrate | demo | import FILE|- |
+ *	    scanner-add NAME [--password P] | backup FILE | expire | mail
+ *
+ * The configuration comes from -c, else $BILJETT_CONF, else
+ * ./biljett.conf.  Each command is a small function below; main() is
+ * only option parsing and the command table.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "import.h"
+#include "limits.h"
+#include "log.h"
+#include "order.h"
+#include "outbox.h"
+#include "payconf.h"
+#include "payment.h"
+#include "swish.h"
+#include "tfmt.h"
+#include "ticketmail.h"
+
+#define DEFAULT_CONF	"biljett.conf"
+#define INPUT_MAX	(16 * 1024 * 1024)
+
+struct ctx {
+	struct conf	 conf;
+	const char	*conf_path;
+	struct db	*db;
+};
+
+struct command {
+	const char	*name;
+	const char	*args;		/* for usage() */
+	int		 min_args;
+	int		 max_args;
+	int		 needs_db;
+	int		(*run)(struct ctx *, int, char **);
+};
+
+static int	cmd_init(struct ctx *, int, char **);
+static int	cmd_migrate(struct ctx *, int, char **);
+static int	cmd_demo(struct ctx *, int, char **);
+static int	cmd_import(struct ctx *, int, char **);
+static int	cmd_scanner_add(struct ctx *, int, char **);
+static int	cmd_backup(struct ctx *, int, char **);
+static int	cmd_expire(struct ctx *, int, char **);
+static int	cmd_mail(struct ctx *, int, char **);
+
+static const struct command commands[] = {
+	{ "init", "", 0, 0, 0, cmd_init },
+	{ "migrate", "", 0, 0, 1, cmd_migrate },
+	{ "demo", "", 0, 0, 1, cmd_demo },
+	{ "import", "FILE|-", 1, 1, 1, cmd_import },
+	{ "scanner-add", "NAME [--password P]", 1, 3, 1, cmd_scanner_add },
+	{ "backup", "FILE", 1, 1, 1, cmd_backup },
+	{ "expire", "", 0, 0, 1, cmd_expire },
+	{ "mail", "", 0, 0, 1, cmd_mail },
+};
+
+static void
+usage(void)
+{
+	size_t	 i;
+
+	fprintf(stderr, "usage: biljett [-c conf] command [args]\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(stderr, "       biljett %s %s\n", commands[i].name,
+		    commands[i].args);
+	exit(2);
+}
+
+static struct db *
+open_db(const struct conf *conf, unsigned flags)
+{
+	struct db	*db;
+	char		 err[512];
+
+	if ((db = db_open(conf_str(conf, CONF_DATABASE), flags,
+	    conf_int(conf, CONF_BUSY_TIMEOUT_MS, 5000), err, sizeof(err)))
+	    == NULL)
+		fprintf(stderr, "biljett: %s\n", err);
+	return db;
+}
+
+static int
+migrate(struct db *db)
+{
+	char	 err[512];
+	int	 applied;
+
+	if (db_migrate(db, &applied, err, sizeof(err)) != DB_OK) {
+		fprintf(stderr, "biljett: %s\n", err);
+		return 1;
+	}
+	if (applied > 0)
+		printf("applied %d migration%s\n", applied,
+		    applied == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * init: writes a development config if the file is missing, then creates
+ * the database and applies the migrations.  Safe to run again.
+ */
+static int
+cmd_init(struct ctx *c, int argc, char **argv)
+{
+	struct db	*db;
+	char		 err[512];
+	int		 rc;
+
+	(void)argc;
+	(void)argv;
+	if (access(c->conf_path, F_OK) == -1) {
+		if (conf_write_default(c->conf_path, "biljett.db", err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "biljett: %s\n", err);
+			return 1;
+		}
+		printf("wrote %s\n", c->conf_path);
+		conf_clear(&c->conf);
+		if (conf_load(&c->conf, c->conf_path, err, sizeof(err)) == -1) {
+			fprintf(stderr, "biljett: %s\n", err);
+			return 1;
+		}
+	}
+	if ((db = open_db(&c->conf, DB_OPEN_CREATE)) == NULL)
+		return 1;
+	rc = migrate(db);
+	db_close(db);
+	return rc;
+}
+
+static int
+cmd_migrate(struct ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return migrate(c->db);
+}
+
+/* Imports doc and prints the keys and ids; 1 with a message on error. */
+static int
+import_and_print(struct ctx *c, const cJSON *doc)
+{
+	cJSON	*result;
+	char	 err[512], *text;
+
+	if (import_doc(c->db, doc, &result, err, sizeof(err)) != DB_OK) {
+		fprintf(stderr, "biljett: import rejected: %s\n", err);
+		return 1;
+	}
+	text = cJSON_Print(result);
+	printf("%s\n", text != NULL ? text : "{}");
+	cJSON_free(text);
+	cJSON_Delete(result);
+	return 0;
+}
+
+/* Local midnight of the day `days` from now, plus `hour` hours. */
+static int64_t
+day_at(int days, int hour)
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL) + (time_t)days * 86400;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = hour;
+	tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/*
+ * demo: the student theatre's spring show on two nights, a standard and
+ * a student ticket, and a hidden complimentary type for the cast.
+ */
+static int
+cmd_demo(struct ctx *c, int argc, char **argv)
+{
+	cJSON		*doc, *types, *events, *o, *list;
+	char		 at[TFMT_ISO_LEN], stop[TFMT_ISO_LEN];
+	int		 night, rc;
+	static const char *const titles[2] = {
+	    "Vårspexet – premiär", "Vårspexet – andra kvällen" };
+
+	(void)argc;
+	(void)argv;
+	doc = cJSON_CreateObject();
+	types = cJSON_AddArrayToObject(doc, "ticket_types");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "key", "std");
+	cJSON_AddStringToObject(o, "title", "Standardbiljett");
+	cJSON_AddStringToObject(o, "description", "En vanlig biljett.");
+	cJSON_AddNumberToObject(o, "price", 199);
+	cJSON_AddItemToArray(types, o);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "key", "student");
+	cJSON_AddStringToObject(o, "title", "Studentbiljett");
+	cJSON_AddStringToObject(o, "description",
+	    "En billigare biljett för studenter. Visa studentlegitimation.");
+	cJSON_AddNumberToObject(o, "price", 99);
+	cJSON_AddItemToArray(types, o);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "key", "crew");
+	cJSON_AddStringToObject(o, "title", "Ensemblebiljett");
+	cJSON_AddStringToObject(o, "description", "Fribiljett för ensemblen.");
+	cJSON_AddNumberToObject(o, "price", 0);
+	cJSON_AddBoolToObject(o, "visible", 0);
+	cJSON_AddItemToArray(types, o);
+
+	events = cJSON_AddArrayToObject(doc, "events");
+	for (night = 0; night < 2; night++) {
+		tfmt_iso(day_at(14 + night, 19), at);
+		tfmt_iso(day_at(14 + night, 18), stop);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", night ? "night2" : "night1");
+		cJSON_AddStringToObject(o, "title", titles[night]);
+		cJSON_AddStringToObject(o, "description",
+		    "Studentteaterns vårföreställning: en komedi i två akter "
+		    "med orkester. Dörrarna öppnar en timme före start.");
+		cJSON_AddStringToObject(o, "event_at", at);
+		cJSON_AddStringToObject(o, "sales_stop_at", stop);
+		cJSON_AddNumberToObject(o, "total_seats", 300);
+		cJSON_AddNumberToObject(o, "max_tickets_per_payment", 8);
+		cJSON_AddNumberToObject(o, "reservation_seconds", 900);
+		cJSON_AddStringToObject(o, "swish_message",
+		    night ? "Vårspexet kväll 2" : "Vårspexet premiär");
+		list = cJSON_AddArrayToObject(o, "ticket_types");
+		cJSON_AddItemToArray(list, cJSON_CreateString("std"));
+		cJSON_AddItemToArray(list, cJSON_CreateString("student"));
+		cJSON_AddItemToArray(list, cJSON_CreateString("crew"));
+		cJSON_AddItemToArray(events, o);
+	}
+	rc = import_and_print(c, doc);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* Reads all of f (at most INPUT_MAX) into a malloc'd, NUL-ended buffer. */
+static char *
+slurp(FILE *f, size_t *len)
+{
+	char	*buf = NULL, *p;
+	size_t	 cap = 0, n;
+
+	*len = 0;
+	for (;;) {
+		if (*len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > INPUT_MAX || (p = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+		}
+		n = fread(buf + *len, 1, cap - *len - 1, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+static int
+cmd_import(struct ctx *c, int argc, char **argv)
+{
+	FILE	*f;
+	cJSON	*doc;
+	char	*text;
+	size_t	 len;
+	int	 rc;
+
+	(void)argc;
+	if (strcmp(argv[0], "-") == 0)
+		f = stdin;
+	else if ((f = fopen(argv[0], "r")) == NULL) {
+		fprintf(stderr, "biljett: %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	text = slurp(f, &len);
+	if (f != stdin)
+		fclose(f);
+	if (text == NULL) {
+		fprintf(stderr, "biljett: %s: cannot read\n", argv[0]);
+		return 1;
+	}
+	if ((doc = cJSON_ParseWithLength(text, len)) == NULL) {
+		fprintf(stderr, "biljett: import rejected: not valid JSON "
+		    "near byte %zu\n", (size_t)(cJSON_GetErrorPtr() - text));
+		free(text);
+		return 1;
+	}
+	free(text);
+	rc = import_and_print(c, doc);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/*
+ * scanner-add NAME [--password P]: creates a door scanner credential.
+ * Without --password, a random one is generated and printed once; only
+ * its argon2id hash is stored.
+ */
+static int
+cmd_scanner_add(struct ctx *c, int argc, char **argv)
+{
+	static const char *const sql_insert =
+	    "INSERT INTO scanners (name, password_hash, created_at)"
+	    " VALUES (?1, ?2, ?3)";
+	sqlite3_stmt	*st;
+	const char	*name = argv[0], *password = NULL;
+	char		 generated[21], hash[PWHASH_MAX];
+	enum db_rc	 rc;
+
+	if (argc == 3 && strcmp(argv[1], "--password") == 0)
+		password = argv[2];
+	else if (argc != 1)
+		usage();
+	if (strlen(name) == 0 || strlen(name) > 64) {
+		fprintf(stderr, "biljett: scanner name must be 1-64 bytes\n");
+		return 1;
+	}
+	if (password == NULL) {
+		crypto_random_letters(generated, sizeof(generated) - 1);
+		password = generated;
+	} else if (strlen(password) < 8 || strlen(password) > PASSWORD_MAX) {
+		fprintf(stderr, "biljett: password must be 8-%d bytes\n",
+		    PASSWORD_MAX);
+		return 1;
+	}
+	if (crypto_pw_hash(password, hash) == -1) {
+		fprintf(stderr, "biljett: out of memory hashing\n");
+		return 1;
+	}
+	if ((st = db_stmt(c->db, sql_insert)) == NULL ||
+	    db_bind_text(st, 1, name) == -1 ||
+	    db_bind_text(st, 2, hash) == -1 ||
+	    db_bind_int(st, 3, tfmt_now()) == -1)
+		return 1;
+	if ((rc = db_exec(c->db, st)) == DB_CONSTRAINT) {
+		fprintf(stderr, "biljett: a scanner named \"%s\" exists\n",
+		    name);
+		return 1;
+	} else if (rc != DB_OK)
+		return 1;
+	if (password == generated)
+		printf("scanner \"%s\" created; password: %s\n", name,
+		    generated);
+	else
+		printf("scanner \"%s\" created\n", name);
+	return 0;
+}
+
+static int
+cmd_backup(struct ctx *c, int argc, char **argv)
+{
+	char	 err[512];
+
+	(void)argc;
+	if (access(argv[0], F_OK) == 0) {
+		fprintf(stderr, "biljett: %s exists; not overwriting\n",
+		    argv[0]);
+		return 1;
+	}
+	if (db_backup(c->db, argv[0], err, sizeof(err)) != DB_OK) {
+		fprintf(stderr, "biljett: %s\n", err);
+		return 1;
+	}
+	printf("backed up to %s\n", argv[0]);
+	return 0;
+}
+
+#define RECONCILE_BATCH		100
+#define RECONCILE_AFTER		600	/* seconds without a callback */
+
+/*
+ * Asks Swish about one open payment request: cancels it first when its
+ * order no longer holds seats, then applies whatever Swish confirms.
+ * Returns 0, or -1 when Swish could not be asked (left for next time).
+ */
+static int
+reconcile_one(struct ctx *c, const struct swish_conf *sc,
+    const struct pay_open *po)
+{
+	struct swish_payment	 confirmed;
+	struct pay_effect	 fx;
+	char			 err[512];
+
+	if (!po->order_holds &&
+	    swish_cancel(sc, po->instruction_id, err, sizeof(err)) != SWISH_OK)
+		log_info("cancel %s: %s (checking its status)",
+		    po->instruction_id, err);
+	if (swish_retrieve(sc, po->instruction_id, &confirmed, err,
+	    sizeof(err)) != SWISH_OK) {
+		fprintf(stderr, "biljett: %s: %s\n", po->instruction_id, err);
+		return -1;
+	}
+	if (confirmed.status == SWISH_CREATED)
+		return 0;
+	if (pay_apply_swish(c->db, tfmt_now(), &confirmed,
+	    "{\"source\":\"biljett expire\"}", &fx) != ERR_OK)
+		return -1;
+	printf("payment %s: %s\n", po->instruction_id, fx.outcome);
+	return 0;
+}
+
+/* Sends (or confirms) refunds that are recorded but not yet done. */
+static int
+send_refunds(struct ctx *c, const struct swish_conf *sc,
+    const char *callback_url)
+{
+	struct pay_refund_due	 due[RECONCILE_BATCH];
+	struct swish_payment	 r;
+	char			 err[512];
+	size_t			 n, i;
+	int			 ok, failures = 0;
+
+	if (pay_list_refunds_due(c->db, due, RECONCILE_BATCH, &n) != DB_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		/* A refund that reached Swish before is not sent twice. */
+		ok = swish_refund_retrieve(sc, due[i].instruction_id, &r, err,
+		    sizeof(err)) == SWISH_OK;
+		if (!ok)
+			ok = swish_refund(sc, due[i].instruction_id,
+			    due[i].payment_reference, due[i].amount,
+			    "Återbetalning", callback_url, err,
+			    sizeof(err)) == SWISH_OK;
+		(void)pay_refund_result(c->db, due[i].refund_id, ok,
+		    ok ? NULL : err);
+		printf("refund %s: %s\n", due[i].instruction_id,
+		    ok ? "sent" : err);
+		failures += !ok;
+	}
+	return failures ? -1 : 0;
+}
+
+/*
+ * expire (cron, every minute): releases holds past their expiry, cancels
+ * the Swish requests of orders that let go of their seats, confirms
+ * requests whose callback never came, and sends pending refunds.
+ */
+static int
+cmd_expire(struct ctx *c, int argc, char **argv)
+{
+	struct swish_conf	 sc;
+	struct pay_open		 open_reqs[RECONCILE_BATCH];
+	char			 callback_url[1024];
+	int64_t			 now = tfmt_now(), expired = 0;
+	size_t			 n, i;
+	enum db_rc		 rc;
+	int			 failures = 0;
+
+	(void)argc;
+	(void)argv;
+	if ((rc = db_tx_immediate(c->db)) != DB_OK ||
+	    (rc = order_expire_stale(c->db, now, 0, &expired)) != DB_OK ||
+	    (rc = db_tx_commit(c->db)) != DB_OK) {
+		db_tx_rollback(c->db);
+		fprintf(stderr, "biljett: expire: database %s\n",
+		    rc == DB_BUSY ? "busy" : "error");
+		return 1;
+	}
+	printf("expired %lld reservation%s\n", (long long)expired,
+	    expired == 1 ? "" : "s");
+
+	if (payconf_swish(&c->conf, &sc, callback_url, sizeof(callback_url))
+	    == -1)
+		return 1;
+	if (pay_list_open(c->db, now - RECONCILE_AFTER, open_reqs,
+	    RECONCILE_BATCH, &n) != DB_OK)
+		return 1;
+	for (i = 0; i < n; i++)
+		failures += reconcile_one(c, &sc, &open_reqs[i]) == -1;
+	failures += send_refunds(c, &sc, callback_url) == -1;
+	return failures ? 1 : 0;
+}
+
+#define MAIL_BATCH	20
+#define MAIL_ROUNDS	50	/* at most 1000 messages per run */
+
+/*
+ * mail (cron, every minute; also started after each payment): sends
+ * queued ticket mail.  A message is marked sent only once the SMTP
+ * server accepted it; a failure is retried later with back-off.
+ */
+static int
+cmd_mail(struct ctx *c, int argc, char **argv)
+{
+	struct outbox_item	 items[MAIL_BATCH];
+	char			 err[512];
+	size_t			 n, i;
+	int			 round, sent = 0, failed = 0;
+	int64_t			 now;
+
+	(void)argc;
+	(void)argv;
+	for (round = 0; round < MAIL_ROUNDS; round++) {
+		now = tfmt_now();
+		if (outbox_claim(c->db, now, items, MAIL_BATCH, &n) != DB_OK) {
+			fprintf(stderr, "biljett: mail: database busy\n");
+			return 1;
+		}
+		if (n == 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (ticketmail_send(c->db, &c->conf, items[i].order_id,
+			    items[i].recipient, err, sizeof(err)) == 0) {
+				(void)outbox_sent(c->db, items[i].id,
+				    tfmt_now());
+				sent++;
+				continue;
+			}
+			fprintf(stderr, "biljett: mail %lld to %s: %s\n",
+			    (long long)items[i].id, items[i].recipient, err);
+			(void)outbox_failed(c->db, items[i].id, tfmt_now(),
+			    items[i].attempts, err);
+			failed++;
+		}
+	}
+	printf("sent %d, failed %d\n", sent, failed);
+	return failed ? 1 : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command	*cmd = NULL;
+	struct ctx		 c;
+	char			 err[512];
+	size_t			 i;
+	int			 ch, rc = 1, lvl;
+
+	memset(&c, 0, sizeof(c));
+	if ((c.conf_path = getenv("BILJETT_CONF")) == NULL)
+		c.conf_path = DEFAULT_CONF;
+	while ((ch = getopt(argc, argv, "+c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			c.conf_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL || argc - 1 < cmd->min_args ||
+	    argc - 1 > cmd->max_args)
+		usage();
+
+	log_init("biljett", LOG_LVL_WARN);
+	if (crypto_init() == -1) {
+		fprintf(stderr, "biljett: libsodium failed to start\n");
+		return 1;
+	}
+	/* init may create the file, so a missing one is fine there. */
+	if (conf_load(&c.conf, (cmd->run == cmd_init &&
+	    access(c.conf_path, F_OK) == -1) ? NULL : c.conf_path, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "biljett: %s\n", err);
+		goto out;
+	}
+	if ((lvl = log_level_parse(conf_str(&c.conf, CONF_LOG_LEVEL))) >= 0 &&
+	    lvl > LOG_LVL_INFO)
+		log_setlevel((enum log_level)lvl);
+	if (tfmt_init(conf_str(&c.conf, CONF_TIMEZONE)) == -1)
+		goto out;
+	if (cmd->needs_db && (c.db = open_db(&c.conf, 0)) == NULL)
+		goto out;
+	rc = cmd->run(&c, argc - 1, argv + 1);
+out:
+	db_close(c.db);
+	conf_clear(&c.conf);
+	return rc;
+}

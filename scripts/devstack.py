@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""Start and stop the whole biljett stack on 127.0.0.1: the FastCGI
+programs on unix sockets, nginx with the project's own configuration
+(never the system's), the Swish simulator and the SMTP sink.
+
+As a command:
+  devstack.py run   [--dir run/dev] [--conf FILE] [--demo] [--http-port 8080]
+                    [--https-port 8443] [--autopay 5]     foreground; Ctrl-C stops
+  devstack.py start --dir DIR [same options]              background; returns when ready
+  devstack.py stop  --dir DIR                             stops what start started
+
+As a module (the tests and the bench):
+  stack = Stack(rundir, http_port=0, https_port=0)   # 0: pick free ports
+  stack.start(); ...; stack.stop()
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAMS = ("catalog", "shop", "pay", "scan")
+ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "hello")
+READY_SECONDS = 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, what, log=None, timeout=READY_SECONDS, proc=None):
+    """Polls check() until true; on timeout raises with the log's tail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            break
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    tail = ""
+    if log and os.path.exists(log):
+        with open(log, errors="replace") as f:
+            tail = "".join(f.readlines()[-30:])
+    raise RuntimeError(f"{what} did not become ready\n{tail}")
+
+
+def tcp_open(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+
+
+def unix_open(path):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(0.5)
+        s.connect(path)
+        return True
+
+
+class Stack:
+    def __init__(self, rundir, conf=None, http_port=8080, https_port=8443,
+                 programs=PROGRAMS, workers=2, sims=True, swish_autopay=None,
+                 hello=False, extra_conf=None):
+        self.rundir = os.path.abspath(rundir)
+        self.given_conf = conf
+        self.http_port = http_port or free_port()
+        self.https_port = https_port or free_port()
+        self.programs = tuple(programs) + (("hello",) if hello and "hello" not in programs else ())
+        self.workers = workers
+        self.sims = sims
+        self.autopay = swish_autopay
+        self.extra_conf = dict(extra_conf or {})
+        self.procs = []          # (name, Popen), in start order
+        self.certs = os.path.join(self.rundir, "certs")
+        self.swish_port = self.swish_control_port = self.swish_qr_port = None
+        self.smtp_port = self.smtp_control_port = None
+
+    # -- paths and URLs ------------------------------------------------
+
+    @property
+    def conf_path(self):
+        return self.given_conf or os.path.join(self.rundir, "biljett.conf")
+
+    @property
+    def db_path(self):
+        return self.conf_value("database")
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def https_url(self):
+        return f"https://127.0.0.1:{self.https_port}"
+
+    @property
+    def ca_path(self):
+        return os.path.join(self.certs, "ca.crt")
+
+    @property
+    def mail_dir(self):
+        return os.path.join(self.rundir, "mail")
+
+    @property
+    def swish_control_url(self):
+        return f"http://127.0.0.1:{self.swish_control_port}"
+
+    @property
+    def smtp_control_url(self):
+        return f"http://127.0.0.1:{self.smtp_control_port}"
+
+    def conf_value(self, key):
+        env = os.environ.get("BILJETT_" + key.upper())
+        if env is not None:
+            return env
+        with open(self.conf_path) as f:
+            for line in f:
+                k, sep, v = line.partition("=")
+                if sep and k.strip() == key and not k.strip().startswith("#"):
+                    v = v.strip()
+                    if key == "database" and not os.path.isabs(v):
+                        v = os.path.join(os.path.dirname(self.conf_path), v)
+                    return v
+        return None
+
+    def log(self, name):
+        return os.path.join(self.rundir, f"{name}.log")
+
+    # -- pieces --------------------------------------------------------
+
+    def biljett(self, *args, check=True, stdin=None):
+        """Runs the CLI with this stack's config; returns its stdout."""
+        p = subprocess.run([os.path.join(ROOT, "biljett"), "-c", self.conf_path,
+                            *args], capture_output=True, text=True, input=stdin)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"biljett {' '.join(args)} failed "
+                               f"({p.returncode}): {p.stderr}{p.stdout}")
+        return p.stdout
+
+    def spawn(self, name, argv, **kw):
+        log = open(self.log(name), "ab")
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, cwd=ROOT,
+                             start_new_session=True, **kw)
+        log.close()
+        self.procs.append((name, p))
+        return p
+
+    def write_conf(self):
+        conf = {
+            "database": os.path.join(self.rundir, "biljett.db"),
+            "public_url": self.https_url,
+            "timezone": "Europe/Stockholm",
+            "log_level": "info",
+            "workers": str(self.workers),
+            "swish_api_url": f"https://127.0.0.1:{self.swish_port}/swish-cpcapi",
+            "swish_cert": os.path.join(self.certs, "swish-client.crt"),
+            "swish_key": os.path.join(self.certs, "swish-client.key"),
+            "swish_ca": self.ca_path,
+            "swish_payee_alias": "1234679304",
+            "swish_qr_url": f"https://127.0.0.1:{self.swish_qr_port}/qrg-swish/api/v1/commerce",
+            "swish_timeout": "10",
+            "smtp_url": f"smtp://127.0.0.1:{self.smtp_port}",
+            "mail_from": "biljett@127.0.0.1",
+            "mail_from_name": "biljett",
+            "templates": os.path.join(ROOT, "templates"),
+            "biljett_cli": os.path.join(ROOT, "biljett"),
+        }
+        conf.update(self.extra_conf)
+        with open(self.conf_path, "w") as f:
+            f.write("# Generated by scripts/devstack.py for this run.\n")
+            for k, v in conf.items():
+                f.write(f"{k} = {v}\n")
+
+    def start_sims(self):
+        py = sys.executable or "python3"
+        swish = os.path.join(ROOT, "tests", "sim", "swish_sim.py")
+        smtp = os.path.join(ROOT, "tests", "sim", "smtp_sink.py")
+        if os.path.exists(swish):
+            argv = [py, swish, "--port", str(self.swish_port),
+                    "--control-port", str(self.swish_control_port),
+                    "--qr-port", str(self.swish_qr_port),
+                    "--cert", os.path.join(self.certs, "server.crt"),
+                    "--key", os.path.join(self.certs, "server.key"),
+                    "--client-ca", self.ca_path, "--callback-ca", self.ca_path,
+                    "--payee-alias", "1234679304"]
+            if self.autopay is not None:
+                argv += ["--auto-pay", str(self.autopay)]
+            p = self.spawn("swish-sim", argv)
+            wait_until(lambda: tcp_open(self.swish_control_port), "the Swish simulator",
+                       self.log("swish-sim"), proc=p)
+            wait_until(lambda: tcp_open(self.swish_port), "the Swish simulator",
+                       self.log("swish-sim"), proc=p)
+        if os.path.exists(smtp):
+            os.makedirs(self.mail_dir, exist_ok=True)
+            p = self.spawn("smtp-sink", [py, smtp, "--port", str(self.smtp_port),
+                                         "--dir", self.mail_dir,
+                                         "--control-port", str(self.smtp_control_port)])
+            wait_until(lambda: tcp_open(self.smtp_port), "the SMTP sink",
+                       self.log("smtp-sink"), proc=p)
+
+    def render_nginx(self):
+        user = "user root root;" if os.geteuid() == 0 else ""
+        upstreams = "\n".join(
+            f"\tupstream {name} {{ server unix:{self.rundir}/{name}.sock; }}"
+            for name in ALL_UPSTREAMS)
+        subst = {"@RUNDIR@": self.rundir, "@ROOT@": ROOT,
+                 "@NGINXDIR@": os.path.join(ROOT, "nginx"),
+                 "@HTTP_PORT@": str(self.http_port), "@HTTPS_PORT@": str(self.https_port),
+                 "@CERT@": os.path.join(self.certs, "server.crt"),
+                 "@KEY@": os.path.join(self.certs, "server.key"),
+                 "@USER_LINE@": user, "@UPSTREAMS@": upstreams}
+        for src, dst in (("dev.conf.in", "nginx.conf"), ("routes.conf.in", "routes.conf")):
+            with open(os.path.join(ROOT, "nginx", src)) as f:
+                text = f.read()
+            for k, v in subst.items():
+                text = text.replace(k, v)
+            with open(os.path.join(self.rundir, dst), "w") as f:
+                f.write(text)
+        for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            os.makedirs(os.path.join(self.rundir, "tmp", d), exist_ok=True)
+
+    # -- lifecycle -------------------------------------------------------
+
+    def start(self):
+        os.makedirs(self.rundir, exist_ok=True)
+        subprocess.run([os.path.join(ROOT, "scripts", "mkcerts.sh"), self.certs], check=True)
+        if self.sims:
+            self.swish_port, self.swish_control_port, self.swish_qr_port = (
+                free_port(), free_port(), free_port())
+            self.smtp_port, self.smtp_control_port = free_port(), free_port()
+        if self.given_conf is None:
+            self.write_conf()
+        self.biljett("init")
+        if self.sims:
+            self.start_sims()
+        for name in self.programs:
+            sock = os.path.join(self.rundir, f"{name}.sock")
+            p = self.spawn(name, [os.path.join(ROOT, "cgi-bin", name), "-c",
+                                  self.conf_path, "-s", sock, "-w", str(self.workers)])
+            wait_until(lambda: unix_open(sock), f"cgi-bin/{name}", self.log(name), proc=p)
+        self.render_nginx()
+        p = self.spawn("nginx", ["nginx", "-p", self.rundir, "-c",
+                                 os.path.join(self.rundir, "nginx.conf"),
+                                 "-e", os.path.join(self.rundir, "nginx-error.log")])
+        health = self.base_url + ("/api/health" if "catalog" in self.programs else "/")
+
+        def ready():
+            try:
+                with urllib.request.urlopen(health, timeout=1) as r:
+                    return r.status == 200
+            except urllib.error.HTTPError:
+                return False
+        wait_until(ready, "nginx", os.path.join(self.rundir, "nginx-error.log"), proc=p)
+        self.save_state()
+        return self
+
+    def save_state(self):
+        state = {"pids": [[n, p.pid] for n, p in self.procs],
+                 "http_port": self.http_port, "https_port": self.https_port,
+                 "swish_control_port": self.swish_control_port,
+                 "smtp_control_port": self.smtp_control_port}
+        with open(os.path.join(self.rundir, "stack.json"), "w") as f:
+            json.dump(state, f)
+
+    def stop(self):
+        for name, p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for name, p in reversed(self.procs):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait()
+        self.procs = []
+
+
+def stop_dir(rundir):
+    """Stops the processes recorded by `start` in rundir/stack.json."""
+    path = os.path.join(rundir, "stack.json")
+    with open(path) as f:
+        state = json.load(f)
+    pids = [pid for _, pid in state["pids"]]
+    for pid in reversed(pids):
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    os.unlink(path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=("run", "start", "stop"))
+    ap.add_argument("--dir", default=os.path.join(ROOT, "run", "dev"))
+    ap.add_argument("--conf")
+    ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--http-port", type=int, default=8080)
+    ap.add_argument("--https-port", type=int, default=8443)
+    ap.add_argument("--autopay", type=float, default=5)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    if args.command == "stop":
+        stop_dir(args.dir)
+        return 0
+    stack = Stack(args.dir, conf=args.conf, http_port=args.http_port,
+                  https_port=args.https_port, workers=args.workers,
+                  swish_autopay=args.autopay, sims=args.conf is None)
+    stopping = []
+
+    def on_signal(sig, frame):
+        stopping.append(sig)
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+        if args.demo:
+            if not _has_events(stack):
+                stack.biljett("demo")
+        if args.command == "start":
+            print(f"biljett started in {stack.rundir}; stop with "
+                  f"`{sys.argv[0]} stop --dir {args.dir}`")
+            stack.procs = []   # leave them running
+            return 0
+        print(f"biljett is running at {stack.base_url}/ "
+              f"(and {stack.https_url}/)")
+        if stack.sims:
+            print(f"mail received by the SMTP sink is kept in {stack.mail_dir}/")
+            print(f"the Swish simulator pays each request after {args.autopay:g} s")
+        print(f"logs: {stack.rundir}/*.log; Ctrl-C stops everything")
+        sys.stdout.flush()
+        while all(p.poll() is None for _, p in stack.procs):
+            time.sleep(0.5)
+        dead = [n for n, p in stack.procs if p.poll() is not None]
+        print(f"stopped: {', '.join(dead)} exited; see {stack.rundir}/*.log")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if args.command == "run" or sys.exc_info()[0] is not None:
+            stack.stop()
+
+
+def _has_events(stack):
+    import sqlite3
+    conn = sqlite3.connect(stack.db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

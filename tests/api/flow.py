@@ -1,0 +1,101 @@
+"""Helpers for tests of the Swish reservation flow: driving the Swish
+simulator's control API, reading the SMTP sink, decoding QR codes."""
+import email
+import email.policy
+import glob
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+
+def control(url, method, path, body=None):
+    """Calls a simulator's plain-HTTP control API; returns (status, json)."""
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    try:
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, body=data,
+                     headers={"Content-Type": "application/json"} if data else {})
+        r = conn.getresponse()
+        raw = r.read()
+        return r.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+class Swish:
+    """The Swish simulator, seen from a test."""
+
+    def __init__(self, stack):
+        self.url = stack.swish_control_url
+
+    def requests(self):
+        status, body = control(self.url, "GET", "/__sim/paymentrequests")
+        assert status == 200, body
+        return body if isinstance(body, list) else body.get("paymentrequests", body)
+
+    def request_by_token(self, token):
+        for r in self.requests():
+            if r.get("token") == token or r.get("paymentRequestToken") == token:
+                return r
+        raise AssertionError(f"no payment request with token {token}")
+
+    def act(self, instruction_id, action, body=None):
+        return control(self.url, "POST",
+                       f"/__sim/paymentrequests/{instruction_id}/{action}", body)
+
+    def fail_next(self, count=1, status=500):
+        return control(self.url, "POST", "/__sim/fail-next",
+                       {"count": count, "status": status})
+
+    def refunds(self):
+        status, body = control(self.url, "GET", "/__sim/refunds")
+        assert status == 200, body
+        return body if isinstance(body, list) else body.get("refunds", body)
+
+
+def wait_for(predicate, timeout=20.0, step=0.05, what="condition"):
+    """Polls predicate until it returns a true value; synchronises on the
+    thing itself rather than on a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(step)
+
+
+def mails(mail_dir):
+    """Parsed messages in the SMTP sink, oldest first."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(mail_dir, "*.eml"))):
+        with open(path, "rb") as f:
+            out.append(email.message_from_binary_file(f, policy=email.policy.default))
+    return out
+
+
+def mails_to(mail_dir, address):
+    return [m for m in mails(mail_dir) if address in str(m.get("To", ""))]
+
+
+def png_parts(msg):
+    return [p for p in msg.walk() if p.get_content_type() == "image/png"]
+
+
+def decode_qr(png_bytes):
+    """Decodes a QR PNG with zbarimg; returns the text."""
+    zbar = shutil.which("zbarimg")
+    if zbar is None:
+        raise AssertionError("zbarimg is missing (scripts/deps.sh installs zbar-tools)")
+    with tempfile.NamedTemporaryFile(suffix=".png") as f:
+        f.write(png_bytes)
+        f.flush()
+        p = subprocess.run([zbar, "--raw", "-q", f.name], capture_output=True, text=True)
+    return p.stdout.strip()

@@ -1,0 +1,63 @@
+"""Many clients at once: no overselling, exactly-once ticket use."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flow import Swish
+from support import StackTest
+
+PASSWORD = "dörrvakt-lösenord"
+
+
+def all_at_once(n, fn):
+    """Runs fn(i) in n threads released together by a barrier."""
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        barrier.wait()
+        return fn(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+class Concurrency(StackTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
+
+    def test_200_buyers_for_50_seats(self):
+        types, event = self.show("rush", seats=50, types=("std",))
+        body = {"chapter_event": event, "tickets": [{"ticket_type": types["std"], "count": 1}]}
+        results = all_at_once(200, lambda i: self.client().post("/reserve_ticket/", body))
+        statuses = [r.status for r in results]
+        self.assertEqual(statuses.count(201), 50, statuses)
+        refused = [r for r in results if r.status == 403]
+        self.assertEqual(len(refused), 150, statuses)
+        for r in refused:
+            self.assertEqual(r.json["error"], "OutOfTickets")
+        self.assertEqual(self.query("SELECT used, size FROM quotas WHERE event_id = ?",
+                                    event)[0]["used"], 50)
+        self.assertEqual(self.query("SELECT sum(seats) AS n FROM orders WHERE event_id = ?"
+                                    " AND status = 'reserved'", event)[0]["n"], 50)
+
+    def test_20_doors_scan_one_ticket(self):
+        types, event = self.show("door", seats=5, types=("std",))
+        c = self.client()
+        c.post("/reserve_ticket/", {"chapter_event": event,
+                                    "tickets": [{"ticket_type": types["std"], "count": 1}]})
+        token = c.post("/start_payment/", {"email_address": "door@example.com"}).json
+        swish = Swish(self.stack)
+        swish.act(swish.request_by_token(token)["id"], "pay")
+        code = self.query("SELECT t.external_id FROM tickets t JOIN orders o ON o.id ="
+                          " t.order_id WHERE o.event_id = ?", event)[0]["external_id"]
+        body = {"external_id": code, "password": PASSWORD, "use_ticket": True}
+        results = all_at_once(20, lambda i: self.client().put("/validate_ticket/", body))
+        self.assertEqual([r.status for r in results], [200] * 20)
+        used = sorted(r.json["times_used"] for r in results)
+        self.assertEqual(used, list(range(20)))
+        self.assertEqual(used.count(0), 1)
+        rows = self.query("SELECT result, count(*) AS n FROM checkins"
+                          " WHERE external_id = ? GROUP BY result", code)
+        self.assertEqual({r["result"]: r["n"] for r in rows},
+                         {"admitted": 1, "already_used": 19})

@@ -1,0 +1,75 @@
+"""PUT /validate_ticket/: credentials, bad input, unknown tickets."""
+from flow import Swish
+from support import StackTest
+
+PASSWORD = "korrekt-häst-batteri"
+
+
+class Scan(StackTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
+        out = cls.stack.biljett("scanner-add", "generated")
+        cls.generated = out.strip().rsplit(" ", 1)[1]
+
+    def put(self, body, **kw):
+        return self.client().put("/validate_ticket/", body, **kw)
+
+    def test_wrong_password(self):
+        r = self.put({"external_id": "ABCDEF", "password": "wrong", "use_ticket": False})
+        self.assertEqual((r.status, r.json), (401, "Incorrect password"))
+
+    def test_generated_password_works_and_is_not_stored(self):
+        r = self.put({"external_id": "ZZZZZZ", "password": self.generated,
+                      "use_ticket": False})
+        self.assertEqual(r.status, 404)
+        hashes = [r["password_hash"] for r in self.query("SELECT password_hash FROM scanners")]
+        for h in hashes:
+            self.assertTrue(h.startswith("$argon2id$"))
+            self.assertNotIn(PASSWORD, h)
+            self.assertNotIn(self.generated, h)
+        with open(self.stack.db_path, "rb") as f:
+            data = f.read()
+        self.assertNotIn(PASSWORD.encode(), data)
+
+    def test_unknown_ticket(self):
+        r = self.put({"external_id": "QQQQQQ", "password": PASSWORD, "use_ticket": True})
+        self.assertEqual((r.status, r.json),
+                         (404, {"times_used": -1, "status": "Ticket does not exist"}))
+        row = self.query("SELECT result FROM checkins WHERE external_id = 'QQQQQQ'")
+        self.assertEqual([r["result"] for r in row], ["unknown"])
+
+    def test_invalid_request_data(self):
+        for body in ({}, {"external_id": "ABCDEF"},
+                     {"external_id": "ABCDEF", "password": PASSWORD},
+                     {"external_id": "ABCDEF", "password": PASSWORD, "use_ticket": "maybe"},
+                     {"external_id": 12, "password": PASSWORD, "use_ticket": True},
+                     {"external_id": "", "password": PASSWORD, "use_ticket": True},
+                     {"external_id": "A" * 65, "password": PASSWORD, "use_ticket": True}):
+            r = self.put(body)
+            self.assertEqual((r.status, r.json), (400, "InvalidRequestData"), body)
+        r = self.client().request("PUT", "/validate_ticket/", raw=b"{", content_type="application/json")
+        self.assertEqual(r.status, 400)
+
+    def test_methods(self):
+        r = self.client().post("/validate_ticket/", {})
+        self.assertEqual((r.status, r.json), (405, {"detail": 'Method "POST" not allowed.'}))
+
+    def test_refunded_ticket_is_not_admitted(self):
+        types, event = self.show("refunded", seats=5)
+        c = self.client()
+        c.post("/reserve_ticket/", {"chapter_event": event,
+                                    "tickets": [{"ticket_type": types["std"], "count": 1}]})
+        token = c.post("/start_payment/", {"email_address": "r@example.com"}).json
+        swish = Swish(self.stack)
+        swish.act(swish.request_by_token(token)["id"], "pay")
+        code = self.query("SELECT external_id FROM tickets WHERE event_id = ?",
+                          event)[0]["external_id"]
+        self.execute("UPDATE orders SET status = 'refunded', holds_seats = 0 WHERE event_id = ?",
+                     event)
+        r = self.put({"external_id": code, "password": PASSWORD, "use_ticket": True})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["status"], "FAILED_ADMIN")
+        r = self.put({"external_id": code, "password": PASSWORD, "use_ticket": True})
+        self.assertEqual(r.json["times_used"], 0)

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Runs every test biljett has and ends with "N passed, N failed".
+
+  - C unit tests: build/san/tests/unit/test-* (AddressSanitizer + UBSan),
+    one program each, passing when it exits 0;
+  - the simulators' self-test (tests/sim/test_*.py);
+  - API tests: tests/api/test_*.py (unittest, each starting the real
+    stack: nginx, the FastCGI programs, a SQLite file in a temp dir);
+  - browser tests: tests/browser/*.mjs when present (headless Chromium).
+
+Usage: tests/run.py [pattern]   (pattern filters test names by substring)
+"""
+import glob
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = []
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok   {name}", flush=True)
+        else:
+            self.failed.append(name)
+            print(f"FAIL {name}\n{detail}", flush=True)
+
+
+def run_units(tally, pattern):
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    for path in sorted(glob.glob(os.path.join(ROOT, "build/san/tests/unit/test-*"))):
+        if path.endswith(".d") or not os.access(path, os.X_OK):
+            continue
+        name = "unit/" + os.path.basename(path)
+        if pattern and pattern not in name:
+            continue
+        p = subprocess.run([path], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+        tally.record(name, p.returncode == 0, p.stdout + p.stderr)
+
+
+class TallyResult(unittest.TextTestResult):
+    """Reports each test to the tally as it finishes."""
+
+    tally = None
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.tally.record(test.id(), True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.tally.record(test.id(), False, self._exc_info_to_string(err, test))
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.tally.record(test.id(), False, self._exc_info_to_string(err, test))
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        print(f"skip {test.id()}: {reason}", flush=True)
+
+
+def run_python(tally, directory, pattern):
+    loader = unittest.TestLoader()
+    if pattern:
+        loader.testNamePatterns = [f"*{pattern}*"]
+    suite = loader.discover(os.path.join(ROOT, directory), pattern="test_*.py",
+                            top_level_dir=os.path.join(ROOT, directory))
+    TallyResult.tally = tally
+    runner = unittest.TextTestRunner(stream=open(os.devnull, "w"),
+                                     resultclass=TallyResult, verbosity=0)
+    runner.run(suite)
+
+
+def run_browser(tally, pattern):
+    tests = sorted(glob.glob(os.path.join(ROOT, "tests/browser/test-*.mjs")))
+    for path in tests:
+        name = "browser/" + os.path.basename(path)
+        if pattern and pattern not in name:
+            continue
+        p = subprocess.run(["node", path], cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+        tally.record(name, p.returncode == 0, p.stdout + p.stderr)
+
+
+def main():
+    pattern = sys.argv[1] if len(sys.argv) > 1 else ""
+    tally = Tally()
+    start = time.monotonic()
+    run_units(tally, pattern)
+    if os.path.isdir(os.path.join(ROOT, "tests/sim")):
+        run_python(tally, "tests/sim", pattern)
+    run_python(tally, "tests/api", pattern)
+    run_browser(tally, pattern)
+    print(f"\n{len(tally.failed)} failed: {', '.join(tally.failed)}"
+          if tally.failed else "")
+    print(f"time: {time.monotonic() - start:.0f}s")
+    print(f"{tally.passed} passed, {len(tally.failed)} failed")
+    return 1 if tally.failed or tally.passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
