@@ -502,7 +502,10 @@ swish_parse_payment(const char *json, size_t len, struct swish_payment *out)
 	for (i = 0; i < SWISH_STATUS__MAX; i++)
 		if (strcmp(status, status_names[i]) == 0)
 			break;
-	if (i == SWISH_STATUS__MAX)
+	/* Refunds pass through VALIDATED and DEBITED on their way. */
+	if (strcmp(status, "VALIDATED") == 0 || strcmp(status, "DEBITED") == 0)
+		i = SWISH_CREATED;
+	else if (i == SWISH_STATUS__MAX)
 		goto out;
 	out->status = (enum swish_status)i;
 
