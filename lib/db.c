@@ -1,6 +1,11 @@
 /*
  * SQLite connection, statement cache, transactions and migrations.
  */
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,8 @@ struct db {
 	long			 busy_ms;
 	struct timespec		 busy_start;
 	int			 in_tx;
+	int			 lock_fd;	/* the writers' queue, or -1 */
+	int			 locked;	/* we hold it */
 	struct stmt_slot	 cache[STMT_SLOTS];
 };
 
@@ -106,6 +113,91 @@ pragma(struct db *db, const char *sql, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * The writers' queue.  SQLite lets a waiting writer only poll for the
+ * write lock, so under load waiters sleep through commits and the lock
+ * sits idle between them (measured: two workers reserving did less than
+ * one).  Every writer therefore first takes an exclusive OFD lock on
+ * "<database>-wlock", blocking in the kernel, which wakes the next
+ * writer the moment the previous one commits.  The wait is bounded by
+ * busy_ms with an interval timer; then the caller sees DB_BUSY.
+ */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int
+writer_queue_open(struct db *db, const char *path, char *err, size_t errsz)
+{
+	struct sigaction	 sa;
+	char			 lockpath[4096];
+
+	if ((size_t)snprintf(lockpath, sizeof(lockpath), "%s-wlock", path) >=
+	    sizeof(lockpath)) {
+		snprintf(err, errsz, "%s: path too long", path);
+		return -1;
+	}
+	if ((db->lock_fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0660)) == -1) {
+		snprintf(err, errsz, "%s: %s", lockpath, strerror(errno));
+		return -1;
+	}
+	/* SIGALRM interrupts a blocked wait (no SA_RESTART). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	return 0;
+}
+
+static enum db_rc
+writer_queue_enter(struct db *db)
+{
+	struct flock		 fl;
+	struct itimerval	 it, off;
+	int			 rc;
+
+	if (db->lock_fd == -1)
+		return DB_OK;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(db->lock_fd, F_OFD_SETLK, &fl) == 0) {
+		db->locked = 1;
+		return DB_OK;
+	}
+	memset(&it, 0, sizeof(it));
+	memset(&off, 0, sizeof(off));
+	it.it_value.tv_sec = db->busy_ms / 1000;
+	it.it_value.tv_usec = (db->busy_ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+	rc = fcntl(db->lock_fd, F_OFD_SETLKW, &fl);
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (rc == -1) {
+		log_warn("write lock: %s after %ld ms", errno == EINTR ?
+		    "still busy" : strerror(errno), db->busy_ms);
+		return errno == EINTR ? DB_BUSY : DB_ERROR;
+	}
+	db->locked = 1;
+	return DB_OK;
+}
+
+static void
+writer_queue_leave(struct db *db)
+{
+	struct flock	 fl;
+
+	if (!db->locked)
+		return;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	(void)fcntl(db->lock_fd, F_OFD_SETLK, &fl);
+	db->locked = 0;
+}
+
 struct db *
 db_open(const char *path, unsigned flags, long busy_ms, char *err,
     size_t errsz)
@@ -118,6 +210,7 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 		return NULL;
 	}
 	db->busy_ms = busy_ms > 0 ? busy_ms : 5000;
+	db->lock_fd = -1;
 	oflags = SQLITE_OPEN_NOMUTEX | ((flags & DB_OPEN_READONLY) ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
 	if (flags & DB_OPEN_CREATE)
@@ -132,6 +225,11 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	if (!(flags & DB_OPEN_READONLY) &&
 	    pragma(db, "PRAGMA journal_mode=WAL", err, errsz) == -1)
 		goto err;
+	/* Memory-mapped reads and a larger page cache: less copying. */
+	if (pragma(db, "PRAGMA mmap_size=268435456", err, errsz) == -1 ||
+	    pragma(db, "PRAGMA cache_size=-16384", err, errsz) == -1 ||
+	    pragma(db, "PRAGMA temp_store=MEMORY", err, errsz) == -1)
+		goto err;
 	if (pragma(db, "PRAGMA foreign_keys=ON", err, errsz) == -1 ||
 	    pragma(db, (flags & DB_OPEN_SYNC_FULL) ?
 	    "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
@@ -144,6 +242,9 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	 */
 	if ((flags & DB_OPEN_NOCHECKPOINT) &&
 	    pragma(db, "PRAGMA wal_autocheckpoint=0", err, errsz) == -1)
+		goto err;
+	if (!(flags & DB_OPEN_READONLY) && writer_queue_open(db, path, err,
+	    errsz) == -1)
 		goto err;
 	return db;
 err:
@@ -161,6 +262,8 @@ db_close(struct db *db)
 	for (i = 0; i < STMT_SLOTS; i++)
 		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close(db->h);
+	if (db->lock_fd != -1)
+		close(db->lock_fd);
 	free(db);
 }
 
@@ -338,10 +441,17 @@ tx_begin(struct db *db, const char *sql)
 		log_err("transaction already open (nesting refused)");
 		return DB_ERROR;
 	}
+	if (sql == sql_begin_immediate &&
+	    (rc = writer_queue_enter(db)) != DB_OK)
+		return rc;
 	if ((st = db_stmt(db, sql)) == NULL)
-		return DB_ERROR;
-	if ((rc = db_exec(db, st)) == DB_OK)
+		rc = DB_ERROR;
+	else
+		rc = db_exec(db, st);
+	if (rc == DB_OK)
 		db->in_tx = 1;
+	else
+		writer_queue_leave(db);
 	return rc;
 }
 
@@ -374,6 +484,7 @@ db_tx_commit(struct db *db)
 	if (rc != DB_OK)
 		db_tx_rollback(db);
 	db->in_tx = 0;
+	writer_queue_leave(db);
 	return rc;
 }
 
@@ -382,13 +493,11 @@ db_tx_rollback(struct db *db)
 {
 	sqlite3_stmt	*st;
 
-	if (sqlite3_get_autocommit(db->h)) {
-		db->in_tx = 0;
-		return;
-	}
-	if ((st = db_stmt(db, sql_rollback)) != NULL)
+	if (!sqlite3_get_autocommit(db->h) &&
+	    (st = db_stmt(db, sql_rollback)) != NULL)
 		(void)db_exec(db, st);
 	db->in_tx = 0;
+	writer_queue_leave(db);
 }
 
 int
@@ -467,15 +576,6 @@ fail:
 	db_tx_rollback(db);
 	snprintf(err, errsz, "migration failed: %s", sqlite3_errmsg(db->h));
 	return DB_ERROR;
-}
-
-void
-db_checkpoint(struct db *db)
-{
-	int	 nlog = 0, nckpt = 0;
-
-	(void)sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &nlog, &nckpt);
 }
 
 int64_t

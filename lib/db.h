@@ -100,9 +100,6 @@ int		 db_in_tx(const struct db *db);
 enum db_rc	 db_migrate(struct db *db, int *applied, char *err,
 		    size_t errsz);
 
-/* Runs PRAGMA wal_checkpoint(PASSIVE); for the supervisor. */
-void		 db_checkpoint(struct db *db);
-
 /* PRAGMA data_version: changes whenever another connection commits. */
 int64_t		 db_data_version(struct db *db);
 

@@ -183,7 +183,7 @@ valid_objlist(struct arena *a, const cJSON *v, const struct field_spec *fs,
 	n = (size_t)cJSON_GetArraySize(v);
 	if ((int64_t)n < fs->min)
 		return n == 0 ? "must not be empty" : "too few items";
-	if ((int64_t)n > max || n > ARRAY_ITEMS_MAX)
+	if ((int64_t)n > max)
 		return "too many items";
 	if ((out->items = arena_calloc(a, n ? n : 1, sizeof(*out->items)))
 	    == NULL)

@@ -42,6 +42,7 @@ enum stmt {
 	STMT_QUOTA_ADJUST,
 	STMT_OVERBOOKED,
 	STMT_LEFT,
+	STMT_STALE_EXISTS,
 	STMT_EXPIRE_QUOTAS,
 	STMT_EXPIRE_ORDERS,
 	STMT_SET_STATUS,
@@ -84,6 +85,9 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_LEFT] =
 	    "SELECT max(0, coalesce(min(size - used), 0)) FROM quotas"
 	    " WHERE event_id = ?1",
+	[STMT_STALE_EXISTS] =
+	    "SELECT EXISTS (SELECT 1 FROM orders WHERE status = 'reserved'"
+	    " AND expires_at <= ?2 AND (?1 = 0 OR event_id = ?1))",
 	[STMT_EXPIRE_QUOTAS] =
 	    "UPDATE quotas SET used = used - (SELECT coalesce(sum(l.count), 0)"
 	    " FROM orders o JOIN order_lines l ON l.order_id = o.id"
@@ -246,6 +250,17 @@ order_expire_stale(struct db *db, int64_t now, int64_t event_id,
 	int		 k;
 
 	*expired = 0;
+	/* Usually there is nothing to do: one index probe says so. */
+	if ((st = db_stmt(db, stmts[STMT_STALE_EXISTS])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) != DB_OK)
+		return rc;
+	k = (int)db_col_int(st, 0);
+	db_reset(st);
+	if (!k)
+		return DB_OK;
 	/* Quotas first: the subquery finds the orders still "reserved". */
 	for (k = STMT_EXPIRE_QUOTAS; k <= STMT_EXPIRE_ORDERS; k++) {
 		if ((st = db_stmt(db, stmts[k])) == NULL ||
@@ -494,23 +509,21 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 		goto fail;
 
 	/* Capacity never waits for cron: drop this event's stale holds. */
-	e = ERR_INTERNAL;
 	if ((rc = order_expire_stale(db, now, event_id, &expired)) != DB_OK ||
-	    (rc = release_previous(db, now, prev, released_started)) != DB_OK ||
-	    (rc = order_tickets_left(db, event_id, &left)) != DB_OK)
+	    (rc = release_previous(db, now, prev, released_started)) != DB_OK)
 		goto dbfail;
-	if (seats > left) {
-		*tickets_left = left;
-		e = ERR_OUT_OF_TICKETS;
-		goto fail;
-	}
+
+	/* Take the seats, then check no quota went over. */
 	if ((rc = insert_order(db, now, event_id, lines, nlines, prices,
 	    seats, hold, &order_id)) != DB_OK ||
 	    (rc = quota_adjust(db, order_id, 1)) != DB_OK ||
 	    (rc = overbooked(db, event_id, &over)) != DB_OK)
 		goto dbfail;
 	if (over) {
-		/* A narrower quota (a tier, a day) is full. */
+		/* What was left before we took ours, for the answer. */
+		if ((rc = quota_adjust(db, order_id, -1)) != DB_OK ||
+		    (rc = order_tickets_left(db, event_id, &left)) != DB_OK)
+			goto dbfail;
 		*tickets_left = left;
 		e = ERR_OUT_OF_TICKETS;
 		goto fail;

@@ -84,6 +84,9 @@ CREATE TABLE orders (
 	expires_at	INTEGER NOT NULL,
 	paid_at		INTEGER
 );
+-- Holds to expire: per event inside a reservation, all of them from cron.
+CREATE INDEX orders_event_expiry ON orders (event_id, expires_at)
+	WHERE status = 'reserved';
 CREATE INDEX orders_expiry ON orders (expires_at) WHERE status = 'reserved';
 CREATE INDEX orders_event ON orders (event_id, status);
 
