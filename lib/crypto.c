@@ -87,12 +87,26 @@ crypto_pw_needs_rehash(const char *hash)
 	    PW_MEMLIMIT) != 0;
 }
 
+/*
+ * One getrandom() for the whole string rather than one per letter (a
+ * reservation makes ten of these): bytes of 234 or more are rejected so
+ * every letter stays equally likely (234 = 9 * 26).
+ */
 void
 crypto_random_letters(char *out, size_t n)
 {
-	size_t	 i;
+	unsigned char	 buf[64];
+	size_t		 i = 0, j = sizeof(buf);
 
-	for (i = 0; i < n; i++)
-		out[i] = (char)('A' + randombytes_uniform(26));
+	while (i < n) {
+		if (j == sizeof(buf)) {
+			randombytes_buf(buf, sizeof(buf));
+			j = 0;
+		}
+		if (buf[j] < 234)
+			out[i++] = (char)('A' + buf[j] % 26);
+		j++;
+	}
 	out[n] = '\0';
+	sodium_memzero(buf, sizeof(buf));
 }

@@ -329,37 +329,63 @@ head_common(struct req *req)
 	}
 }
 
+/* Appends to a fixed buffer; returns -1 once it no longer fits. */
+static int
+append(char *buf, size_t bufsz, size_t *off, const char *a, const char *b,
+    const char *c)
+{
+	int	 n;
+
+	if (*off >= bufsz)
+		return -1;
+	n = snprintf(buf + *off, bufsz - *off, "%s%s%s", a, b, c);
+	if (n < 0 || (size_t)n >= bufsz - *off) {
+		*off = bufsz;
+		return -1;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
 /*
- * Writes the response.  The head is formatted with snprintf into the
- * pool and written with one FCGX_PutStr: libfcgi's own printf knows no
- * %zu and fails silently on it.
+ * Writes the response: the head formatted into one buffer and written
+ * with one FCGX_PutStr (libfcgi's own printf knows no %zu and fails
+ * silently on it), then the body.
  */
 static void
 write_response(FCGX_Stream *out, struct req *req)
 {
-	struct resp	*r = &req->resp;
-	const char	*head, *line;
-	size_t		 i;
+	static const char	 fallback[] = "Status: 500 Internal Server "
+				    "Error\r\nContent-Length: 0\r\n\r\n";
+	struct resp		*r = &req->resp;
+	char			 head[8192], num[64];
+	size_t			 off = 0, i;
+	int			 bad = 0;
 
-	head = arena_printf(req->pool, "Status: %d %s\r\n", r->status,
+	snprintf(num, sizeof(num), "%d ", r->status);
+	bad |= append(head, sizeof(head), &off, "Status: ", num,
 	    reason_phrase(r->status));
-	for (i = 0; i < r->nh && head != NULL; i++)
-		head = arena_printf(req->pool, "%s%s: %s\r\n", head,
-		    r->h[i].name, r->h[i].value);
-	if (r->ctype != NULL && head != NULL)
-		head = arena_printf(req->pool, "%sContent-Type: %s%s\r\n", head,
+	bad |= append(head, sizeof(head), &off, "\r\n", "", "");
+	for (i = 0; i < r->nh; i++) {
+		bad |= append(head, sizeof(head), &off, r->h[i].name, ": ",
+		    r->h[i].value);
+		bad |= append(head, sizeof(head), &off, "\r\n", "", "");
+	}
+	if (r->ctype != NULL) {
+		bad |= append(head, sizeof(head), &off, "Content-Type: ",
 		    r->ctype, strncmp(r->ctype, "text/", 5) == 0 ?
-		    "; charset=utf-8" : "");
-	if (head != NULL)
-		head = arena_printf(req->pool, "%sContent-Length: %zu\r\n\r\n",
-		    head, req->method == METHOD_HEAD ? (size_t)0 : r->len);
-	if (head == NULL) {
-		line = "Status: 500 Internal Server Error\r\n"
-		    "Content-Length: 0\r\n\r\n";
-		FCGX_PutStr(line, (int)strlen(line), out);
+		    "; charset=utf-8\r\n" : "\r\n");
+	}
+	snprintf(num, sizeof(num), "%zu", req->method == METHOD_HEAD ?
+	    (size_t)0 : r->len);
+	bad |= append(head, sizeof(head), &off, "Content-Length: ", num,
+	    "\r\n\r\n");
+	if (bad) {
+		log_err("response head too large");
+		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, out);
 		return;
 	}
-	FCGX_PutStr(head, (int)strlen(head), out);
+	FCGX_PutStr(head, (int)off, out);
 	if (r->len > 0 && req->method != METHOD_HEAD)
 		FCGX_PutStr(r->body, (int)r->len, out);
 }

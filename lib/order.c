@@ -45,6 +45,9 @@ enum stmt {
 	STMT_STALE_EXISTS,
 	STMT_EXPIRE_QUOTAS,
 	STMT_EXPIRE_ORDERS,
+	STMT_STALE_EXISTS_ALL,
+	STMT_EXPIRE_QUOTAS_ALL,
+	STMT_EXPIRE_ORDERS_ALL,
 	STMT_SET_STATUS,
 	STMT_SET_EXPIRY,
 	STMT_MARK_PAID,
@@ -85,21 +88,34 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_LEFT] =
 	    "SELECT max(0, coalesce(min(size - used), 0)) FROM quotas"
 	    " WHERE event_id = ?1",
+	/*
+	 * Expiry, for one event (inside a reservation: exact index probes on
+	 * orders_event_expiry) and for all events (cron).
+	 */
 	[STMT_STALE_EXISTS] =
 	    "SELECT EXISTS (SELECT 1 FROM orders WHERE status = 'reserved'"
-	    " AND expires_at <= ?2 AND (?1 = 0 OR event_id = ?1))",
+	    " AND event_id = ?1 AND expires_at <= ?2)",
 	[STMT_EXPIRE_QUOTAS] =
 	    "UPDATE quotas SET used = used - (SELECT coalesce(sum(l.count), 0)"
 	    " FROM orders o JOIN order_lines l ON l.order_id = o.id"
 	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
-	    " AND o.expires_at <= ?2 AND " COVERS ")"
-	    " WHERE (?1 = 0 OR event_id = ?1) AND EXISTS (SELECT 1 FROM orders o"
-	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
-	    " AND o.expires_at <= ?2)",
+	    " AND o.expires_at <= ?2 AND " COVERS ") WHERE event_id = ?1",
 	[STMT_EXPIRE_ORDERS] =
 	    "UPDATE orders SET status = 'expired', holds_seats = 0"
-	    " WHERE status = 'reserved' AND expires_at <= ?2"
-	    " AND (?1 = 0 OR event_id = ?1)",
+	    " WHERE status = 'reserved' AND event_id = ?1 AND expires_at <= ?2",
+	[STMT_STALE_EXISTS_ALL] =
+	    "SELECT EXISTS (SELECT 1 FROM orders WHERE status = 'reserved'"
+	    " AND expires_at <= ?2 AND ?1 = 0)",
+	[STMT_EXPIRE_QUOTAS_ALL] =
+	    "UPDATE quotas SET used = used - (SELECT coalesce(sum(l.count), 0)"
+	    " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
+	    " AND o.expires_at <= ?2 AND " COVERS ") WHERE ?1 = 0 AND event_id IN"
+	    " (SELECT event_id FROM orders WHERE status = 'reserved'"
+	    " AND expires_at <= ?2)",
+	[STMT_EXPIRE_ORDERS_ALL] =
+	    "UPDATE orders SET status = 'expired', holds_seats = 0"
+	    " WHERE status = 'reserved' AND expires_at <= ?2 AND ?1 = 0",
 	[STMT_SET_STATUS] =
 	    "UPDATE orders SET status = ?2, holds_seats = ?3 WHERE id = ?1",
 	[STMT_SET_EXPIRY] =
@@ -247,22 +263,25 @@ order_expire_stale(struct db *db, int64_t now, int64_t event_id,
 {
 	sqlite3_stmt	*st;
 	enum db_rc	 rc;
-	int		 k;
+	int		 k, base, stale;
 
 	*expired = 0;
+	base = event_id != 0 ? STMT_STALE_EXISTS : STMT_STALE_EXISTS_ALL;
+
 	/* Usually there is nothing to do: one index probe says so. */
-	if ((st = db_stmt(db, stmts[STMT_STALE_EXISTS])) == NULL ||
+	if ((st = db_stmt(db, stmts[base])) == NULL ||
 	    db_bind_int(st, 1, event_id) == -1 ||
 	    db_bind_int(st, 2, now) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) != DB_OK)
 		return rc;
-	k = (int)db_col_int(st, 0);
+	stale = (int)db_col_int(st, 0);
 	db_reset(st);
-	if (!k)
+	if (!stale)
 		return DB_OK;
+
 	/* Quotas first: the subquery finds the orders still "reserved". */
-	for (k = STMT_EXPIRE_QUOTAS; k <= STMT_EXPIRE_ORDERS; k++) {
+	for (k = base + 1; k <= base + 2; k++) {
 		if ((st = db_stmt(db, stmts[k])) == NULL ||
 		    db_bind_int(st, 1, event_id) == -1 ||
 		    db_bind_int(st, 2, now) == -1)

@@ -149,6 +149,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--only", default="")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (scripts/deps.sh installs it)")
