@@ -70,10 +70,19 @@ UNIT_TESTS	= test-arena \
 		  test-conf \
 		  test-field \
 		  test-order-reserve \
+		  test-parse \
+		  test-qr-png \
 		  test-route-match \
-		  test-tfmt
+		  test-swish-parse \
+		  test-tfmt \
+		  test-tmpl
 
-FUZZERS		= 
+FUZZERS		= fuzz-body \
+		  fuzz-cookies \
+		  fuzz-multipart \
+		  fuzz-swish-callback \
+		  fuzz-tmpl \
+		  fuzz-urlencoded
 
 SAN_LIB		= build/san/libbiljett.a
 SAN_OBJS	= $(LIB_OBJS:%.o=build/san/%.o)

@@ -3,6 +3,7 @@
 
   - C unit tests: build/san/tests/unit/test-* (AddressSanitizer + UBSan),
     one program each, passing when it exits 0;
+  - the libFuzzer targets (build/fuzz/) over their seed corpora;
   - the simulators' self-test (tests/sim/test_*.py);
   - API tests: tests/api/test_*.py (unittest, each starting the real
     stack: nginx, the FastCGI programs, a SQLite file in a temp dir);
@@ -84,6 +85,23 @@ def run_python(tally, directory, pattern):
     runner.run(suite)
 
 
+def run_fuzz_seeds(tally, pattern):
+    """Each libFuzzer target over its seed corpus: a regression check
+    that the harnesses build and the seeds still pass (make fuzz runs
+    them for real)."""
+    for path in sorted(glob.glob(os.path.join(ROOT, "build/fuzz/fuzz-*"))):
+        if not os.access(path, os.X_OK) or "." in os.path.basename(path):
+            continue
+        name = "fuzz/" + os.path.basename(path)
+        if pattern and pattern not in name:
+            continue
+        corpus = os.path.join(ROOT, "tests/fuzz/corpus",
+                              os.path.basename(path)[len("fuzz-"):])
+        p = subprocess.run([path, "-runs=0", corpus], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        tally.record(name, p.returncode == 0, p.stdout + p.stderr[-3000:])
+
+
 def run_browser(tally, pattern):
     tests = sorted(glob.glob(os.path.join(ROOT, "tests/browser/test-*.mjs")))
     for path in tests:
@@ -100,6 +118,7 @@ def main():
     tally = Tally()
     start = time.monotonic()
     run_units(tally, pattern)
+    run_fuzz_seeds(tally, pattern)
     if os.path.isdir(os.path.join(ROOT, "tests/sim")):
         run_python(tally, "tests/sim", pattern)
     run_python(tally, "tests/api", pattern)
