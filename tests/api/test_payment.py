@@ -201,6 +201,21 @@ class Payment(StackTest):
         r = c.get("/generate_qr/not%20a%20token")
         self.assertEqual(r.status, 404)
 
+    def test_second_reservation_cancels_the_started_swish_request(self):
+        c = self.client()
+        self.reserve(c, [("std", 1)])
+        token = self.start(c).json
+        self.reserve(c, [("std", 2)])
+        req = wait_for(lambda: (lambda r: r if r["status"] == "CANCELLED" else None)(
+            self.swish.request_by_token(token)), what="the old request to be cancelled")
+        self.assertEqual(req["status"], "CANCELLED")
+        self.assertEqual(self.order_of(c), {"status": "RESERVED", "mail": None})
+        # Paying the new reservation works as usual.
+        r = self.start(c, "second@example.com")
+        self.assertNotEqual(r.json, token)
+        self.pay(r.json)
+        self.assertEqual(self.order_of(c)["status"], "PAID")
+
     # -- declined, forged, duplicate, out of order ---------------------------
 
     def test_declined_payment_ends_the_reservation(self):
