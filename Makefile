@@ -37,12 +37,14 @@ LIB_OBJS	= lib/arena.o \
 		  lib/err.o \
 		  lib/field.o \
 		  lib/http.o \
+		  lib/i18n.o \
 		  lib/import.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/migrations.o \
 		  lib/order.o \
 		  lib/outbox.o \
+		  lib/page.o \
 		  lib/parse.o \
 		  lib/payconf.o \
 		  lib/payment.o \
@@ -57,6 +59,7 @@ LIB_OBJS	= lib/arena.o \
 
 PROGS		= cgi-bin/catalog \
 		  cgi-bin/hello \
+		  cgi-bin/pages \
 		  cgi-bin/pay \
 		  cgi-bin/scan \
 		  cgi-bin/shop
@@ -64,7 +67,11 @@ PROGS		= cgi-bin/catalog \
 CLI		= biljett
 CLI_OBJS	= scripts/biljett.o
 
-MIGRATIONS	= sql/001_initial.sql
+LANGS		= sv en de fr
+LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
+
+MIGRATIONS	= sql/001_initial.sql \
+		  sql/002_scanner_sessions.sql
 
 UNIT_TESTS	= test-arena \
 		  test-conf \
@@ -92,7 +99,12 @@ FUZZ_BINS	= $(FUZZERS:%=build/fuzz/%)
 
 .PHONY: all run check unit fuzz-build fuzz valgrind bench install clean FORCE
 
-all: lib/libbiljett.a $(PROGS) $(CLI)
+all: lib/libbiljett.a $(PROGS) $(CLI) $(LOCALE_MOS)
+
+# Message catalogues, compiled with GNU gettext's msgfmt.
+build/locale/%/LC_MESSAGES/biljett.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt -o $@ $<
 
 # Rebuild everything when the flags change (e.g. -Werror for check).
 build/flags: FORCE
@@ -139,7 +151,7 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_OBJS:%.o=%.c)
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -iquote lib $(PKG_CFLAGS) -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -o $@ $< \
-	    $(filter-out lib/http.c,$(LIB_OBJS:%.o=%.c)) $(LDLIBS)
+	    $(LIB_OBJS:%.o=%.c) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -172,7 +184,8 @@ run:
 	fi
 
 check:
-	scripts/deps.sh
+	scripts/deps.sh browser
+	tests/browser/setup.sh
 	$(MAKE) WERROR=-Werror all unit fuzz-build
 	$(PYTHON) tests/run.py
 
@@ -186,7 +199,8 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/biljett
 	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/biljett
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/libexec/biljett/
-	cp -R static templates nginx sql $(DESTDIR)$(PREFIX)/share/biljett/
+	cp -R static templates nginx sql docs $(DESTDIR)$(PREFIX)/share/biljett/
+	cp -R build/locale $(DESTDIR)$(PREFIX)/share/biljett/
 
 clean:
 	rm -rf build lib/*.o lib/*.d lib/libbiljett.a lib/migrations.c \

@@ -5,6 +5,12 @@
  *	POST /start_payment/		create the Swish payment request
  *	GET  /generate_qr/{token}	the QR code to pay from another device
  *	POST /swish/callback/		Swish's callback, confirmed before use
+ *
+ * and the buyer's paying pages:
+ *
+ *	POST /payment		the e-mail form: start paying, then GET /payment
+ *	GET  /payment		open Swish (app link, QR code), live status
+ *	GET  /done		the confirmation with the ticket codes
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,11 +19,15 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "limits.h"
+#include "mail.h"
+#include "order.h"
+#include "page.h"
 #include "log.h"
 #include "payconf.h"
 #include "payment.h"
@@ -29,6 +39,16 @@
 static enum err	h_start(struct req *);
 static enum err	h_qr(struct req *);
 static enum err	h_callback(struct req *);
+static enum err	h_checkout(struct req *);
+static enum err	h_payment(struct req *);
+static enum err	h_done(struct req *);
+
+enum checkout_field { CF_EMAIL, CF_CSRF, CF__MAX };
+
+static const struct field_spec checkout_fields[CF__MAX] = {
+	[CF_EMAIL] = { "email", FIELD_STRING, 0, 0, EMAIL_MAX, NULL, 0 },
+	[CF_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+};
 
 enum start_field { SF_EMAIL, SF__MAX };
 
@@ -44,6 +64,10 @@ static const struct route routes[] = {
 	    NULL, 0 },
 	{ METHOD_POST, "/swish/callback/", h_callback, AUTH_NONE, STYLE_API,
 	    NULL, 0 },
+	{ METHOD_POST, "/payment", h_checkout, AUTH_NONE, STYLE_PAGE,
+	    checkout_fields, CF__MAX },
+	{ METHOD_GET, "/payment", h_payment, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_GET, "/done", h_done, AUTH_NONE, STYLE_PAGE, NULL, 0 },
 };
 
 /* Filled once per worker from the configuration. */
@@ -73,14 +97,21 @@ worker_init(const struct conf *conf, struct db *db)
  * PaymentStartFailed when Swish refuses or cannot be reached (the
  * reservation stays usable for a retry).
  */
+/*
+ * Starts (or finds) the Swish payment request for the session's order:
+ * pay_begin() records it, Swish is asked outside any transaction, and the
+ * answer is recorded.  Fills token.  Returns ERR_OK or an outcome
+ * (INVALID_SESSION, ALREADY_PAID, SESSION_EXPIRED, PAYMENT_START_FAILED).
+ */
 static enum err
-h_start(struct req *req)
+start_payment(struct req *req, const char *email,
+    char token[SWISH_TOKEN_MAX + 1])
 {
 	struct swish_create	 create;
 	struct pay_start	 ps;
 	struct session		 s;
 	const char		*cookie;
-	char			 token[SWISH_TOKEN_MAX + 1], err[512];
+	char			 err[512];
 	int64_t			 now = tfmt_now();
 	enum swish_err		 se;
 	enum err		 e;
@@ -89,11 +120,12 @@ h_start(struct req *req)
 	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
 	    s.order_id == 0)
 		return ERR_INVALID_SESSION;
-	if ((e = pay_begin(req->db, now, s.order_id, req->f[SF_EMAIL].s, &ps))
-	    != ERR_OK)
+	if ((e = pay_begin(req->db, now, s.order_id, email, &ps)) != ERR_OK)
 		return e;
-	if (ps.existing)
-		return http_json(req, 200, cJSON_CreateString(ps.token));
+	if (ps.existing) {
+		memcpy(token, ps.token, sizeof(ps.token));
+		return ERR_OK;
+	}
 
 	/* No transaction is open while we talk to Swish. */
 	memset(&create, 0, sizeof(create));
@@ -111,9 +143,170 @@ h_start(struct req *req)
 		    swish_errstr(se));
 		return ERR_PAYMENT_START_FAILED;
 	}
-	if ((e = pay_created(req->db, ps.payment_id, token)) != ERR_OK)
+	return pay_created(req->db, ps.payment_id, token);
+}
+
+/*
+ * POST /start_payment/ {"email_address"}.  200 with the
+ * PaymentRequestToken as a JSON string (the same one again if a request
+ * is already open); 400 InvalidRequestData (bad email, checked first),
+ * 400 InvalidSession, 403 AlreadyPaidPayment, 408 SessionExpired, 502
+ * PaymentStartFailed when Swish refuses or cannot be reached (the
+ * reservation stays usable for a retry).
+ */
+static enum err
+h_start(struct req *req)
+{
+	char	 token[SWISH_TOKEN_MAX + 1];
+	enum err e;
+
+	if ((e = start_payment(req, req->f[SF_EMAIL].s, token)) != ERR_OK)
 		return e;
 	return http_json(req, 200, cJSON_CreateString(token));
+}
+
+/* The checkout page again with a message (and what was typed). */
+static enum err
+checkout_again(struct req *req, int status, const char *msg)
+{
+	struct session	 s;
+	const char	*cookie = http_cookie(req, SESSION_COOKIE);
+	cJSON		*ctx = cJSON_CreateObject(), *sum = NULL;
+
+	if (cookie != NULL && sess_find(req->db, cookie, tfmt_now(), &s) ==
+	    DB_OK && s.order_id != 0)
+		sum = order_summary(req->db, s.order_id, tfmt_now());
+	if (sum != NULL)
+		cJSON_AddItemToObject(ctx, "order", sum);
+	cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
+	if (req->f[CF_EMAIL].present)
+		cJSON_AddStringToObject(ctx, "email", req->f[CF_EMAIL].s);
+	return page_render(req, status, sum != NULL ? "checkout" : "message",
+	    ctx);
+}
+
+/*
+ * POST /payment (form: email, csrf): starts paying and sends the buyer
+ * to /payment (303); the checkout page with a message otherwise.
+ */
+static enum err
+h_checkout(struct req *req)
+{
+	char	 token[SWISH_TOKEN_MAX + 1];
+	enum err e;
+
+	if (!page_csrf_ok(req, req->f[CF_CSRF].present ? req->f[CF_CSRF].s :
+	    NULL))
+		return ERR_CSRF;
+	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
+		return checkout_again(req, 400, "Enter a valid e-mail address.");
+	switch ((e = start_payment(req, req->f[CF_EMAIL].s, token))) {
+	case ERR_OK:
+		return page_redirect(req, "/payment");
+	case ERR_ALREADY_PAID:
+		return page_redirect(req, "/done");
+	case ERR_INVALID_SESSION:
+		return checkout_again(req, 400, "You have no tickets on hold. "
+		    "Pick an event first.");
+	case ERR_SESSION_EXPIRED:
+		return checkout_again(req, 408, "Your reservation expired and "
+		    "the tickets are gone.");
+	case ERR_PAYMENT_START_FAILED:
+		return checkout_again(req, 502, "Swish could not be reached. "
+		    "Try again in a moment.");
+	default:
+		return e;
+	}
+}
+
+/* The session's order, loaded for a page; ERR_INVALID_SESSION if none. */
+static enum err
+page_order(struct req *req, struct order *o, cJSON **sum)
+{
+	struct session	 s;
+	const char	*cookie = http_cookie(req, SESSION_COOKIE);
+	enum db_rc	 rc;
+
+	*sum = NULL;
+	if (cookie == NULL || sess_find(req->db, cookie, tfmt_now(), &s) !=
+	    DB_OK || s.order_id == 0)
+		return ERR_INVALID_SESSION;
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if ((rc = order_load(req->db, s.order_id, o)) == DB_OK)
+		*sum = order_summary(req->db, s.order_id, tfmt_now());
+	db_tx_rollback(req->db);
+	return *sum != NULL ? ERR_OK : ERR_INVALID_SESSION;
+}
+
+static enum err
+no_order_page(struct req *req)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "title", page_t(req, "No reservation"));
+	cJSON_AddStringToObject(ctx, "message", page_t(req,
+	    "You have no tickets on hold. Pick an event first."));
+	return page_render(req, 404, "message", ctx);
+}
+
+/*
+ * GET /payment: the Swish step.  Paid orders go on to /done; a payment
+ * that failed or a lapsed hold shows so, with a way to try again.
+ */
+static enum err
+h_payment(struct req *req)
+{
+	struct order	 o;
+	struct payment	 p;
+	cJSON		*ctx, *sum;
+	char		*link;
+	enum err	 e;
+	int		 open_request = 0;
+
+	if ((e = page_order(req, &o, &sum)) == ERR_INVALID_SESSION)
+		return no_order_page(req);
+	if (e != ERR_OK)
+		return e;
+	if (o.status == ORDER_PAID) {
+		cJSON_Delete(sum);
+		return page_redirect(req, "/done");
+	}
+	ctx = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx, "order", sum);
+	if (o.payment_started && pay_find_open(req->db, o.id, &p) == DB_OK &&
+	    p.token[0] != '\0') {
+		open_request = 1;
+		cJSON_AddStringToObject(ctx, "token", p.token);
+		link = arena_printf(req->pool,
+		    "swish://paymentrequest?token=%s", p.token);
+		cJSON_AddStringToObject(ctx, "swish_link", link ? link : "");
+	}
+	if (!open_request || strcmp(order_compat_status(&o, tfmt_now()),
+	    "RESERVED") != 0)
+		cJSON_AddBoolToObject(ctx, "failed", 1);
+	return page_render(req, 200, "payment", ctx);
+}
+
+/* GET /done: the confirmation with every ticket code. */
+static enum err
+h_done(struct req *req)
+{
+	struct order	 o;
+	cJSON		*ctx, *sum;
+	enum err	 e;
+
+	if ((e = page_order(req, &o, &sum)) == ERR_INVALID_SESSION)
+		return no_order_page(req);
+	if (e != ERR_OK)
+		return e;
+	if (o.status != ORDER_PAID) {
+		cJSON_Delete(sum);
+		return page_redirect(req, "/payment");
+	}
+	ctx = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx, "order", sum);
+	return page_render(req, 200, "done", ctx);
 }
 
 /* Tokens are Swish's: short, alphanumeric. */

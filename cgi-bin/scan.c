@@ -2,17 +2,53 @@
  * scan: ticket validation at the door (seed 002).
  *
  *	PUT /validate_ticket/	show a ticket, or admit it with use_ticket
+ *
+ * and the door staff's page (plain forms; static/biljett.js adds the
+ * camera where the browser has BarcodeDetector):
+ *
+ *	GET  /scanner		sign in, or the scan form
+ *	POST /scanner/login	sign in with the scanner password
+ *	POST /scanner/check	show (use=0) or admit (use=1) a ticket
+ *	POST /scanner/logout	sign out
  */
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "crypto.h"
+#include "db.h"
 #include "http.h"
 #include "limits.h"
+#include "page.h"
 #include "scan.h"
+#include "session.h"
 #include "tfmt.h"
 
+#define SCANNER_COOKIE		"scannerid"
+#define SCANNER_SECONDS		(12 * 3600)	/* one evening at the door */
+
 static enum err	h_validate(struct req *);
+static enum err	h_scanner(struct req *);
+static enum err	h_login(struct req *);
+static enum err	h_check(struct req *);
+static enum err	h_logout(struct req *);
+
+enum login_field { LG_PASSWORD, LG_CSRF, LG__MAX };
+
+static const struct field_spec login_fields[LG__MAX] = {
+	[LG_PASSWORD] = { "password", FIELD_STRING, 0, 0, PASSWORD_MAX, NULL,
+	    0 },
+	[LG_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+};
+
+enum check_field { CK_CODE, CK_USE, CK_CSRF, CK__MAX };
+
+static const struct field_spec check_fields[CK__MAX] = {
+	[CK_CODE] = { "code", FIELD_STRING, 0, 0, SCAN_ID_MAX, NULL, 0 },
+	[CK_USE] = { "use", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	[CK_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+};
 
 enum validate_field { VF_EXTERNAL_ID, VF_PASSWORD, VF_USE, VF__MAX };
 
@@ -27,6 +63,13 @@ static const struct field_spec validate_fields[VF__MAX] = {
 static const struct route routes[] = {
 	{ METHOD_PUT, "/validate_ticket/", h_validate, AUTH_NONE, STYLE_COMPAT,
 	    validate_fields, VF__MAX },
+	{ METHOD_GET, "/scanner", h_scanner, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_POST, "/scanner/login", h_login, AUTH_NONE, STYLE_PAGE,
+	    login_fields, LG__MAX },
+	{ METHOD_POST, "/scanner/check", h_check, AUTH_NONE, STYLE_PAGE,
+	    check_fields, CK__MAX },
+	{ METHOD_POST, "/scanner/logout", h_logout, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0 },
 };
 
 /*
@@ -60,6 +103,129 @@ h_validate(struct req *req)
 	cJSON_AddStringToObject(body, "chapter_event", r.event_title);
 	cJSON_AddStringToObject(body, "status", r.status);
 	return http_json(req, 200, body);
+}
+
+/* The signed-in scanner's session, if any. */
+static int
+scanner_session(struct req *req, struct session *s)
+{
+	const char	*cookie = http_cookie(req, SCANNER_COOKIE);
+
+	return cookie != NULL && sess_find(req->db, cookie, tfmt_now(), s) ==
+	    DB_OK && s->kind == SESS_SCANNER && s->scanner_id != 0;
+}
+
+/* GET /scanner: the sign-in form, or the scan form when signed in. */
+static enum err
+h_scanner(struct req *req)
+{
+	struct session	 s;
+	cJSON		*ctx = cJSON_CreateObject();
+
+	if (scanner_session(req, &s))
+		cJSON_AddBoolToObject(ctx, "signed_in", 1);
+	return page_render(req, 200, "scanner", ctx);
+}
+
+/* POST /scanner/login (password, csrf): 303 to /scanner, or 401 page. */
+static enum err
+h_login(struct req *req)
+{
+	char		 token[TOKEN_HEX_LEN + 1];
+	cJSON		*ctx;
+	int64_t		 scanner_id, now = tfmt_now();
+	enum db_rc	 rc;
+	int		 ok;
+
+	if (!page_csrf_ok(req, req->f[LG_CSRF].present ? req->f[LG_CSRF].s :
+	    NULL))
+		return ERR_CSRF;
+	ok = req->f[LG_PASSWORD].present ? scan_auth(req->db,
+	    req->f[LG_PASSWORD].s, now, &scanner_id) : 0;
+	if (ok < 0)
+		return ERR_INTERNAL;
+	if (ok == 0) {
+		ctx = cJSON_CreateObject();
+		cJSON_AddStringToObject(ctx, "error",
+		    page_t(req, "Wrong password."));
+		return page_render(req, 401, "scanner", ctx);
+	}
+	if ((rc = db_tx_immediate(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if ((rc = sess_create_scanner(req->db, scanner_id, now,
+	    SCANNER_SECONDS, token)) != DB_OK ||
+	    (rc = db_tx_commit(req->db)) != DB_OK) {
+		db_tx_rollback(req->db);
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	}
+	if (http_set_cookie(req, SCANNER_COOKIE, token, SCANNER_SECONDS) == -1)
+		return ERR_INTERNAL;
+	return page_redirect(req, "/scanner");
+}
+
+/*
+ * POST /scanner/check (code, use, csrf): a full-screen answer: valid
+ * (with an "admit" button), admitted, already used (how many times), not
+ * paid, unknown.  Signed-out scanners go back to the sign-in form.
+ */
+static enum err
+h_check(struct req *req)
+{
+	struct scan_result	 r;
+	struct session		 s;
+	cJSON			*ctx;
+	const char		*state;
+	int			 use;
+	enum err		 e;
+
+	if (!page_csrf_ok(req, req->f[CK_CSRF].present ? req->f[CK_CSRF].s :
+	    NULL))
+		return ERR_CSRF;
+	if (!scanner_session(req, &s))
+		return page_redirect(req, "/scanner");
+	if (!req->f[CK_CODE].present || req->f[CK_CODE].len == 0)
+		return page_redirect(req, "/scanner");
+	use = req->f[CK_USE].present && req->f[CK_USE].i;
+	e = scan_ticket(req->db, tfmt_now(), s.scanner_id, req->f[CK_CODE].s,
+	    use, &r);
+	ctx = cJSON_CreateObject();
+	cJSON_AddBoolToObject(ctx, "signed_in", 1);
+	if (e == ERR_TICKET_NOT_FOUND) {
+		cJSON_AddStringToObject(ctx, "state", "unknown");
+		cJSON_AddStringToObject(ctx, "code", req->f[CK_CODE].s);
+		return page_render(req, 200, "scanner", ctx);
+	}
+	if (e != ERR_OK) {
+		cJSON_Delete(ctx);
+		return e;
+	}
+	if (strcmp(r.status, "PAID") != 0)
+		state = "notpaid";
+	else if (use)
+		state = r.admitted ? "admitted" : "used";
+	else
+		state = r.times_used > 0 ? "used" : "valid";
+	cJSON_AddStringToObject(ctx, "state", state);
+	cJSON_AddStringToObject(ctx, "code", r.external_id);
+	cJSON_AddStringToObject(ctx, "event", r.event_title);
+	cJSON_AddStringToObject(ctx, "type", r.ticket_type);
+	cJSON_AddNumberToObject(ctx, "times_used", (double)r.times_used);
+	return page_render(req, 200, "scanner", ctx);
+}
+
+/* POST /scanner/logout: ends the scanner session. */
+static enum err
+h_logout(struct req *req)
+{
+	struct session	 s;
+
+	if (scanner_session(req, &s) && db_tx_immediate(req->db) == DB_OK) {
+		if (sess_revoke(req->db, s.id, tfmt_now()) != DB_OK ||
+		    db_tx_commit(req->db) != DB_OK)
+			db_tx_rollback(req->db);
+	}
+	(void)http_set_cookie(req, SCANNER_COOKIE, "", 0);
+	return page_redirect(req, "/scanner");
 }
 
 int

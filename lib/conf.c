@@ -72,6 +72,8 @@ static const struct conf_def defs[CONF__MAX] = {
 	    "path of the biljett CLI, run after payment to send mail" },
 	[CONF_TEMPLATES] = { "templates", DATADIR "/templates",
 	    "directory of the page and mail templates" },
+	[CONF_LOCALE_DIR] = { "locale_dir", DATADIR "/locale",
+	    "directory of the compiled message catalogues (.mo)" },
 };
 
 _Static_assert(sizeof(defs) / sizeof(defs[0]) == CONF__MAX,

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "limits.h"
 #include "log.h"
+#include "page.h"
 #include "tfmt.h"
 
 #define WORKERS_MAX	64
@@ -281,13 +282,24 @@ http_error(struct req *req, enum err e)
 	const struct err_def	*d = err_def(e);
 	cJSON			*root, *inner;
 
+	if (req->route != NULL && req->route->style == STYLE_PAGE) {
+		root = cJSON_CreateObject();
+		cJSON_AddStringToObject(root, "title",
+		    i18n_get(req->lang, "Something went wrong"));
+		cJSON_AddStringToObject(root, "message",
+		    i18n_get(req->lang, d->message));
+		if (page_render(req, d->status, "message", root) == ERR_OK)
+			return;
+		root = NULL;
+	}
 	if (req->route != NULL && req->route->style == STYLE_COMPAT)
 		root = compat_body(req, e);
 	else {
 		root = cJSON_CreateObject();
 		inner = cJSON_AddObjectToObject(root, "error");
 		cJSON_AddStringToObject(inner, "code", d->code);
-		cJSON_AddStringToObject(inner, "message", d->message);
+		cJSON_AddStringToObject(inner, "message",
+		    i18n_get(req->lang, d->message));
 		if (e == ERR_BAD_REQUEST && req->field_errs != NULL &&
 		    cJSON_GetArraySize(req->field_errs) > 0) {
 			cJSON_AddItemToObject(inner, "fields", req->field_errs);
@@ -485,6 +497,7 @@ serve(const struct app *app, struct req *req, FCGX_Request *fr)
 	req->accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", env);
 	req->https = (s = FCGX_GetParam("HTTPS", env)) != NULL &&
 	    strcmp(s, "on") == 0;
+	req->lang = i18n_pick(NULL, req->accept_language);
 
 	if (strlen(req->path) > PATH_MAX_LEN)
 		return ERR_NOT_FOUND;
@@ -536,6 +549,9 @@ serve(const struct app *app, struct req *req, FCGX_Request *fr)
 	if ((s = FCGX_GetParam("HTTP_COOKIE", env)) != NULL &&
 	    strlen(s) <= HEADER_MAX_LEN)
 		(void)parse_cookies(req->pool, s, &req->cookies);
+	req->lang = i18n_pick(kv_get(&req->query, "lang") != NULL ?
+	    kv_get(&req->query, "lang") : kv_get(&req->cookies, "lang"),
+	    req->accept_language);
 
 	/* The body: size first, then its syntax. */
 	if ((e = read_body(req, fr->in, FCGX_GetParam("CONTENT_LENGTH", env)))
@@ -646,6 +662,7 @@ worker(const struct app *app, const struct conf *conf, int listen_fd)
 		log_err("database: %s", err);
 		goto out;
 	}
+	(void)i18n_load(conf_str(conf, CONF_LOCALE_DIR));
 	if (app->worker_init != NULL && app->worker_init(conf, db) == -1)
 		goto out;
 	if ((pool = arena_alloc()) == NULL)

@@ -27,6 +27,7 @@
 
 #include "err.h"
 #include "field.h"
+#include "i18n.h"
 #include "parse.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -51,6 +52,7 @@ enum http_method {
 enum route_style {
 	STYLE_API = 0,	/* {"error": {"code", "message", "fields"}} */
 	STYLE_COMPAT,	/* seed-002 bodies: "InvalidRequestData" ... */
+	STYLE_PAGE,	/* an HTML error page (templates/pages/message) */
 	STYLE__MAX
 };
 
@@ -124,6 +126,7 @@ struct req {
 	const char		*remote_addr;
 	const char		*accept_language;
 	int			 https;
+	enum lang		 lang;		/* from ?lang=, cookie, header */
 	/* Extra data for an error body (OutOfTickets: tickets_left). */
 	int64_t			 err_count;
 	struct resp		 resp;

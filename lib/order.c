@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
+
+#include "catalog.h"
 
 #include "crypto.h"
 #include "db.h"
@@ -56,6 +59,9 @@ enum stmt {
 	STMT_OUTBOX_INSERT,
 	STMT_SET_FLAG,
 	STMT_SET_STARTED,
+	STMT_SUMMARY,
+	STMT_SUMMARY_LINES,
+	STMT_SUMMARY_TICKETS,
 	STMT__MAX
 };
 
@@ -137,6 +143,18 @@ static const char *const stmts[STMT__MAX] = {
 	    " created_at) VALUES ('tickets', ?1, ?2, ?3, ?3)",
 	[STMT_SET_FLAG] =
 	    "UPDATE orders SET flag = ?2 WHERE id = ?1",
+	[STMT_SUMMARY] =
+	    "SELECT o.code, o.status, coalesce(o.email, ''), o.total, o.seats,"
+	    " o.expires_at, e.id, e.title, e.event_at FROM orders o"
+	    " JOIN events e ON e.id = o.event_id WHERE o.id = ?1",
+	[STMT_SUMMARY_LINES] =
+	    "SELECT t.title, l.count, l.unit_price FROM order_lines l"
+	    " JOIN ticket_types t ON t.id = l.ticket_type_id"
+	    " WHERE l.order_id = ?1 ORDER BY l.id",
+	[STMT_SUMMARY_TICKETS] =
+	    "SELECT t.external_id, tt.title FROM tickets t"
+	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
+	    " WHERE t.order_id = ?1 ORDER BY t.id",
 	[STMT_SET_STARTED] =
 	    "UPDATE orders SET email = coalesce(?2, email),"
 	    " payment_started = ?3 WHERE id = ?1",
@@ -646,4 +664,74 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 	    db_bind_int(st, 3, now) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
+}
+
+static void
+add_money(cJSON *o, const char *name, int64_t minor)
+{
+	char	 buf[32];
+
+	catalog_money_str(minor, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+cJSON *
+order_summary(struct db *db, int64_t order_id, int64_t now)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o, *ev, *list, *item;
+	int64_t		 left;
+
+	if ((st = db_stmt(db, stmts[STMT_SUMMARY])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return NULL;
+	if (db_step(db, st) != DB_OK) {
+		db_reset(st);
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "code", db_col_text(st, 0));
+	cJSON_AddStringToObject(o, "status", db_col_text(st, 1));
+	cJSON_AddStringToObject(o, "email", db_col_text(st, 2));
+	add_money(o, "total", db_col_int(st, 3));
+	cJSON_AddNumberToObject(o, "seats", (double)db_col_int(st, 4));
+	cJSON_AddNumberToObject(o, "expires_at", (double)db_col_int(st, 5));
+	left = db_col_int(st, 5) - now;
+	cJSON_AddNumberToObject(o, "seconds_left", (double)(left > 0 ? left : 0));
+	cJSON_AddNumberToObject(o, "minutes_left",
+	    (double)(left > 0 ? (left + 59) / 60 : 0));
+	ev = cJSON_AddObjectToObject(o, "event");
+	cJSON_AddNumberToObject(ev, "id", (double)db_col_int(st, 6));
+	cJSON_AddStringToObject(ev, "title", db_col_text(st, 7));
+	cJSON_AddNumberToObject(ev, "event_at", (double)db_col_int(st, 8));
+	db_reset(st);
+
+	list = cJSON_AddArrayToObject(o, "lines");
+	if ((st = db_stmt(db, stmts[STMT_SUMMARY_LINES])) != NULL &&
+	    db_bind_int(st, 1, order_id) == 0) {
+		while (db_step(db, st) == DB_OK) {
+			item = cJSON_CreateObject();
+			cJSON_AddStringToObject(item, "title", db_col_text(st, 0));
+			cJSON_AddNumberToObject(item, "count",
+			    (double)db_col_int(st, 1));
+			add_money(item, "unit_price", db_col_int(st, 2));
+			add_money(item, "subtotal",
+			    db_col_int(st, 1) * db_col_int(st, 2));
+			cJSON_AddItemToArray(list, item);
+		}
+		db_reset(st);
+	}
+	list = cJSON_AddArrayToObject(o, "tickets");
+	if ((st = db_stmt(db, stmts[STMT_SUMMARY_TICKETS])) != NULL &&
+	    db_bind_int(st, 1, order_id) == 0) {
+		while (db_step(db, st) == DB_OK) {
+			item = cJSON_CreateObject();
+			cJSON_AddStringToObject(item, "external_id",
+			    db_col_text(st, 0));
+			cJSON_AddStringToObject(item, "type", db_col_text(st, 1));
+			cJSON_AddItemToArray(list, item);
+		}
+		db_reset(st);
+	}
+	return o;
 }

@@ -122,6 +122,16 @@ enum db_rc		 order_set_flag(struct db *db, int64_t order_id,
 enum db_rc		 order_set_payment_started(struct db *db,
 			    int64_t order_id, const char *email, int started);
 
+/*
+ * The order for pages: {"code", "status", "email", "event": {"id",
+ * "title", "event_at"}, "lines": [{"title", "count", "unit_price",
+ * "subtotal"}], "total", "seats", "expires_at", "seconds_left",
+ * "tickets": [{"external_id", "type"}]} with money as "199.00".  NULL if
+ * there is no such order.  Free with cJSON_Delete().
+ */
+struct cJSON		*order_summary(struct db *db, int64_t order_id,
+			    int64_t now);
+
 /* Seats still free in the event's tightest quota (>= 0). */
 enum db_rc		 order_tickets_left(struct db *db, int64_t event_id,
 			    int64_t *left);

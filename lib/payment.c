@@ -24,6 +24,7 @@ enum stmt {
 	STMT_BY_REF,
 	STMT_BY_TOKEN,
 	STMT_PAID_OF_ORDER,
+	STMT_OPEN_OF_ORDER,
 	STMT_EVENT_UPSERT,
 	STMT_MARK_PAID,
 	STMT_MARK_ENDED,
@@ -65,6 +66,9 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_PAID_OF_ORDER] =
 	    "SELECT " PAYMENT_COLS " FROM payments"
 	    " WHERE order_id = ?1 AND status = 'paid' ORDER BY id LIMIT 1",
+	[STMT_OPEN_OF_ORDER] =
+	    "SELECT " PAYMENT_COLS " FROM payments WHERE order_id = ?1"
+	    " AND status IN ('created', 'pending') ORDER BY id DESC LIMIT 1",
 	[STMT_EVENT_UPSERT] =
 	    "INSERT INTO provider_events (provider, event_key, payment_id,"
 	    " verified, outcome, body, received_at, last_received_at)"
@@ -143,6 +147,12 @@ enum db_rc
 pay_find_by_token(struct db *db, const char *token, struct payment *out)
 {
 	return find(db, STMT_BY_TOKEN, token, 0, out);
+}
+
+enum db_rc
+pay_find_open(struct db *db, int64_t order_id, struct payment *out)
+{
+	return find(db, STMT_OPEN_OF_ORDER, NULL, order_id, out);
 }
 
 enum db_rc

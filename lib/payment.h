@@ -70,6 +70,9 @@ enum db_rc	pay_find_swish(struct db *db, const char *instruction_id,
 /* Finds a payment by its m-commerce token (DB_NOTFOUND if none). */
 enum db_rc	pay_find_by_token(struct db *db, const char *token,
 		    struct payment *out);
+/* The open (created or pending) Swish request of an order. */
+enum db_rc	pay_find_open(struct db *db, int64_t order_id,
+		    struct payment *out);
 /* The paid payment of an order, for its reference. */
 enum db_rc	pay_find_paid(struct db *db, int64_t order_id,
 		    struct payment *out);

@@ -20,17 +20,21 @@ enum stmt {
 	STMT_FIND,
 	STMT_INSERT,
 	STMT_REVOKE,
+	STMT_INSERT_SCANNER,
 	STMT__MAX
 };
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_FIND] =
 	    "SELECT id, kind, coalesce(order_id, 0), coalesce(user_id, 0),"
-	    " expires_at FROM sessions"
+	    " expires_at, coalesce(scanner_id, 0) FROM sessions"
 	    " WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
 	[STMT_INSERT] =
 	    "INSERT INTO sessions (token_hash, kind, order_id, created_at,"
 	    " expires_at) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
+	[STMT_INSERT_SCANNER] =
+	    "INSERT INTO sessions (token_hash, kind, scanner_id, created_at,"
+	    " expires_at) VALUES (?1, 'scanner', ?2, ?3, ?4)",
 	[STMT_REVOKE] =
 	    "UPDATE sessions SET revoked_at = ?2"
 	    " WHERE id = ?1 AND revoked_at IS NULL",
@@ -81,6 +85,7 @@ sess_find(struct db *db, const char *token, int64_t now, struct session *out)
 		out->order_id = db_col_int(st, 2);
 		out->user_id = db_col_int(st, 3);
 		out->expires_at = db_col_int(st, 4);
+		out->scanner_id = db_col_int(st, 5);
 	}
 	db_reset(st);
 	return rc;
@@ -112,6 +117,24 @@ sess_revoke(struct db *db, int64_t id, int64_t now)
 
 	if ((st = db_stmt(db, stmts[STMT_REVOKE])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+sess_create_scanner(struct db *db, int64_t scanner_id, int64_t now,
+    int64_t ttl, char token[TOKEN_HEX_LEN + 1])
+{
+	sqlite3_stmt	*st;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+
+	crypto_token(token);
+	crypto_token_hash(token, hash);
+	if ((st = db_stmt(db, stmts[STMT_INSERT_SCANNER])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 ||
+	    db_bind_int(st, 2, scanner_id) == -1 ||
+	    db_bind_int(st, 3, now) == -1 ||
+	    db_bind_int(st, 4, now + ttl) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }

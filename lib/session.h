@@ -26,6 +26,7 @@ struct session {
 	enum sess_kind	 kind;
 	int64_t		 order_id;	/* 0: none */
 	int64_t		 user_id;	/* 0: guest */
+	int64_t		 scanner_id;	/* SESS_SCANNER: who signed in */
 	int64_t		 expires_at;
 };
 
@@ -43,6 +44,10 @@ enum db_rc	sess_find(struct db *db, const char *token, int64_t now,
 enum db_rc	sess_create(struct db *db, enum sess_kind kind,
 		    int64_t order_id, int64_t now, int64_t ttl,
 		    char token[TOKEN_HEX_LEN + 1]);
+
+/* Creates a door scanner's session (see sess_create). */
+enum db_rc	sess_create_scanner(struct db *db, int64_t scanner_id,
+		    int64_t now, int64_t ttl, char token[TOKEN_HEX_LEN + 1]);
 
 /* Revokes a session (it stops being found).  Missing ids are fine. */
 enum db_rc	sess_revoke(struct db *db, int64_t id, int64_t now);

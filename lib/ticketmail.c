@@ -109,6 +109,7 @@ static char *
 render(const struct conf *conf, const char *name, const cJSON *ctx,
     enum tmpl_mode mode, char *err, size_t errsz)
 {
+	struct tmpl_opts opts = { mode, NULL, NULL, NULL, NULL };
 	struct tmpl	*t;
 	char		 path[1024], *out;
 	size_t		 len;
@@ -120,7 +121,7 @@ render(const struct conf *conf, const char *name, const cJSON *ctx,
 	}
 	if ((t = tmpl_load(path, err, errsz)) == NULL)
 		return NULL;
-	if ((out = tmpl_render(t, ctx, mode, NULL, NULL, &len)) == NULL)
+	if ((out = tmpl_render(t, ctx, &opts, &len)) == NULL)
 		snprintf(err, errsz, "%s: cannot render", path);
 	tmpl_free(t);
 	return out;

@@ -22,6 +22,7 @@ enum node_type {
 	NODE_SECTION,
 	NODE_INVERTED,
 	NODE_PARTIAL,
+	NODE_TRANS,	/* {{_ text}} */
 	NODE__MAX
 };
 
@@ -199,7 +200,7 @@ tmpl_parse(const char *text, size_t len, char *err, size_t errsz)
 		}
 		name = open + 2;
 		name_end = close;
-		if (strchr("#^/>!&{", kind) != NULL && kind != '\0')
+		if (strchr("#^/>!&{_", kind) != NULL && kind != '\0')
 			name++;
 		close += kind == '{' ? 3 : 2;
 		while (name < name_end && *name == ' ')
@@ -218,7 +219,7 @@ tmpl_parse(const char *text, size_t len, char *err, size_t errsz)
 		    (size_t)(cut - text_start)) == NULL)
 			goto fail;
 
-		if (kind != '!' && !name_ok(name, nlen)) {
+		if (kind != '!' && kind != '_' && !name_ok(name, nlen)) {
 			snprintf(err, errsz, "line %d: bad tag name \"%.*s\"",
 			    lineno(text, open), (int)(nlen > 40 ? 40 : nlen),
 			    name);
@@ -226,6 +227,15 @@ tmpl_parse(const char *text, size_t len, char *err, size_t errsz)
 		}
 		switch (kind) {
 		case '!':
+			break;
+		case '_':
+			if (nlen == 0 || memchr(name, '{', nlen) != NULL) {
+				snprintf(err, errsz, "line %d: bad text to "
+				    "translate", lineno(text, open));
+				goto fail;
+			}
+			if (append(&ps, NODE_TRANS, name, nlen) == NULL)
+				goto fail;
 			break;
 		case '#':
 		case '^':
@@ -432,10 +442,12 @@ put_value(struct buf *b, const cJSON *v, enum tmpl_mode mode, int raw)
 }
 
 struct render {
-	struct buf	 out;
-	enum tmpl_mode	 mode;
-	tmpl_partial_fn	 partial;
-	void		*arg;
+	struct buf		 out;
+	enum tmpl_mode		 mode;
+	tmpl_partial_fn		 partial;
+	void			*arg;
+	tmpl_translate_fn	 translate;
+	void			*translate_arg;
 	const cJSON	*ctx[TMPL_DEPTH_MAX * 2 + 2];
 	int		 depth;		/* top of ctx */
 	int		 nesting;	/* sections + partials */
@@ -490,6 +502,11 @@ render_nodes(struct render *r, const struct node *n)
 			if (!truthy(lookup(r->ctx, r->depth, n->text)))
 				render_nodes(r, n->child);
 			break;
+		case NODE_TRANS:
+			put_escaped(&r->out, r->translate != NULL ?
+			    r->translate(r->translate_arg, n->text) : n->text,
+			    r->mode);
+			break;
 		case NODE_PARTIAL:
 			if (r->partial == NULL ||
 			    (part = r->partial(r->arg, n->text)) == NULL) {
@@ -507,8 +524,8 @@ render_nodes(struct render *r, const struct node *n)
 }
 
 char *
-tmpl_render(const struct tmpl *t, const cJSON *data, enum tmpl_mode mode,
-    tmpl_partial_fn partial, void *arg, size_t *len)
+tmpl_render(const struct tmpl *t, const cJSON *data,
+    const struct tmpl_opts *opts, size_t *len)
 {
 	struct render	*r;
 	char		*out = NULL;
@@ -516,9 +533,11 @@ tmpl_render(const struct tmpl *t, const cJSON *data, enum tmpl_mode mode,
 	*len = 0;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	r->mode = mode;
-	r->partial = partial;
-	r->arg = arg;
+	r->mode = opts->mode;
+	r->partial = opts->partial;
+	r->arg = opts->partial_arg;
+	r->translate = opts->translate;
+	r->translate_arg = opts->translate_arg;
 	r->ctx[0] = data;
 	put(&r->out, "", 0);
 	render_nodes(r, t->head);

@@ -10,6 +10,8 @@
  *	{{^name}}..{{/name}}	inverted section
  *	{{> name}}	a partial, resolved by the caller's function
  *	{{! text}}	a comment
+ *	{{_ text}}	text translated by the caller's function (gettext),
+ *			escaped like a variable
  *
  * Names are dotted paths (event.title) looked up from the innermost
  * context outwards; {{.}} is the current element.  A tag alone on its
@@ -45,14 +47,24 @@ struct tmpl	*tmpl_load(const char *path, char *err, size_t errsz);
 /* NULL-safe. */
 void		 tmpl_free(struct tmpl *t);
 
+/* Returns the translation of msgid (never NULL). */
+typedef const char *(*tmpl_translate_fn)(void *arg, const char *msgid);
+
+struct tmpl_opts {
+	enum tmpl_mode		 mode;
+	tmpl_partial_fn		 partial;	/* may be NULL */
+	void			*partial_arg;
+	tmpl_translate_fn	 translate;	/* NULL: text as written */
+	void			*translate_arg;
+};
+
 /*
  * Renders t with data.  Returns a malloc'd NUL-terminated string (free
  * with free()) and its length in *len, or NULL when the output would
  * exceed TMPL_OUTPUT_MAX, a partial is missing, nesting is deeper than
- * TMPL_DEPTH_MAX, or on OOM.  partial may be NULL.
+ * TMPL_DEPTH_MAX, or on OOM.
  */
 char		*tmpl_render(const struct tmpl *t, const struct cJSON *data,
-		    enum tmpl_mode mode, tmpl_partial_fn partial, void *arg,
-		    size_t *len);
+		    const struct tmpl_opts *opts, size_t *len);
 
 #endif

@@ -11,7 +11,12 @@ liboath-dev gettext clang valgrind cppcheck wrk openssl python3 curl
 zbar-tools ca-certificates"
 if [ "${1:-}" = browser ]; then
 	PKGS="$PKGS chromium"
-	command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+	# NodeSource's nodejs carries its own npm (and conflicts with
+	# Debian's); otherwise Debian's npm brings nodejs along.
+	if ! command -v npm >/dev/null 2>&1 &&
+	    [ ! -f /usr/lib/node_modules/npm/bin/npm-cli.js ]; then
+		PKGS="$PKGS npm"
+	fi
 fi
 
 missing=""

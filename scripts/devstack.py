@@ -24,8 +24,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROGRAMS = ("catalog", "shop", "pay", "scan")
-ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "hello")
+PROGRAMS = ("catalog", "shop", "pay", "scan", "pages")
+ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "hello")
 READY_SECONDS = 20
 
 
@@ -173,6 +173,7 @@ class Stack:
             "mail_from": "biljett@127.0.0.1",
             "mail_from_name": "biljett",
             "templates": os.path.join(ROOT, "templates"),
+            "locale_dir": os.path.join(ROOT, "build", "locale"),
             "biljett_cli": os.path.join(ROOT, "biljett"),
         }
         conf.update(self.extra_conf)

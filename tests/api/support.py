@@ -107,7 +107,7 @@ class Client:
 class StackTest(unittest.TestCase):
     """Starts a fresh stack for the class; stops it afterwards."""
 
-    programs = ("catalog", "shop", "pay", "scan")
+    programs = ("catalog", "shop", "pay", "scan", "pages")
     extra_conf = None
     autopay = None
 

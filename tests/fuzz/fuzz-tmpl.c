@@ -25,6 +25,8 @@ partial(void *arg, const char *name)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct tmpl_opts html = { TMPL_HTML, partial, NULL, NULL, NULL };
+	struct tmpl_opts text = { TMPL_TEXT, partial, NULL, NULL, NULL };
 	const uint8_t	*nul = memchr(data, '\0', size);
 	size_t		 tlen = nul != NULL ? (size_t)(nul - data) : size, len;
 	cJSON		*json = NULL;
@@ -36,8 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nul != NULL)
 		json = cJSON_ParseWithLength((const char *)nul + 1,
 		    size - tlen - 1);
-	free(tmpl_render(self, json, TMPL_HTML, partial, NULL, &len));
-	out = tmpl_render(self, json, TMPL_TEXT, partial, NULL, &len);
+	free(tmpl_render(self, json, &html, &len));
+	out = tmpl_render(self, json, &text, &len);
 	free(out);
 	cJSON_Delete(json);
 	tmpl_free(self);

@@ -27,6 +27,14 @@ find_partial(void *arg, const char *name)
 	return strcmp(name, "row") == 0 ? partial_tmpl : NULL;
 }
 
+/* A stand-in catalogue: one known message. */
+static const char *
+upper(void *arg, const char *msgid)
+{
+	(void)arg;
+	return strcmp(msgid, "Buy tickets") == 0 ? "Köp <biljetter>" : msgid;
+}
+
 /* Renders text with the test data; returns a malloc'd string. */
 static char *
 render(const char *text, enum tmpl_mode mode)
@@ -40,7 +48,9 @@ render(const char *text, enum tmpl_mode mode)
 		cJSON_Delete(data);
 		return NULL;
 	}
-	out = tmpl_render(t, data, mode, find_partial, NULL, &len);
+	struct tmpl_opts opts = { mode, find_partial, NULL, upper, NULL };
+
+	out = tmpl_render(t, data, &opts, &len);
 	CHECK(out == NULL || strlen(out) == len);
 	tmpl_free(t);
 	cJSON_Delete(data);
@@ -97,6 +107,8 @@ main(void)
 	expect("{{#yes}}y{{/yes}}{{#no}}n{{/no}}{{^no}}!{{/no}}", TMPL_HTML,
 	    "y!");
 	expect("a{{! a comment }}b", TMPL_HTML, "ab");
+	expect("{{_ Buy tickets}}|{{_ Unknown text.}}", TMPL_HTML,
+	    "Köp &lt;biljetter&gt;|Unknown text.");
 	expect("{{#tickets}}{{> row}}{{/tickets}}", TMPL_HTML,
 	    "[ABC:Std][DEF:outer]");
 	expect("Rows:\n{{#tickets}}\n  - {{code}}\n{{/tickets}}\nEnd\n",

@@ -1,0 +1,287 @@
+/*
+ * pages: the buyer's pages, plain HTML forms that work without
+ * JavaScript.
+ *
+ *	GET  /				the show's events
+ *	GET  /events/{id}		one event with the ticket picker
+ *	POST /events/{id}/reserve	hold the picked tickets, then checkout
+ *	GET  /checkout			summary, time left, e-mail form
+ *
+ * Paying (POST /payment onwards) is in the pay program, which alone
+ * holds the Swish certificate.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "field.h"
+#include "http.h"
+#include "limits.h"
+#include "order.h"
+#include "page.h"
+#include "session.h"
+#include "spawn.h"
+#include "tfmt.h"
+
+#define FEW_LEFT	20	/* "only N left" below this */
+
+static enum err	h_index(struct req *);
+static enum err	h_event(struct req *);
+static enum err	h_reserve(struct req *);
+static enum err	h_checkout(struct req *);
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/", h_index, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_GET, "/events/{id}", h_event, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_POST, "/events/{id}/reserve", h_reserve, AUTH_NONE,
+	    STYLE_PAGE, NULL, 0 },
+	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+};
+
+/* "2026-12-05 19:00" in the configured zone. */
+static void
+add_when(cJSON *o, const char *name, int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 buf[32];
+
+	localtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+/* Adds what the templates show about an API event: when, few, prices. */
+static void
+decorate(cJSON *ev, int64_t max_per)
+{
+	cJSON		*t, *opts;
+	const char	*at;
+	int64_t		 left, i, when;
+
+	left = (int64_t)cJSON_GetObjectItem(ev, "tickets_left")->valuedouble;
+	at = cJSON_GetObjectItem(ev, "event_at")->valuestring;
+	if (tfmt_parse_iso(at, &when) == 0)
+		add_when(ev, "when", when);
+	cJSON_AddBoolToObject(ev, "few", left > 0 && left < FEW_LEFT);
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(ev, "ticket_types")) {
+		/* Counts offered: 0 .. min(left, max per order). */
+		opts = cJSON_AddArrayToObject(t, "counts");
+		for (i = 0; i <= max_per && i <= left; i++)
+			cJSON_AddItemToArray(opts, cJSON_CreateNumber((double)i));
+	}
+}
+
+/* GET /: the events on sale, with "sold out" and "only N left". */
+static enum err
+h_index(struct req *req)
+{
+	cJSON		*doc, *ev;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	rc = catalog_api_list(req->db, tfmt_now(), 1, PER_PAGE_MAX, 0, 0, &doc);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "data"))
+		decorate(ev, 0);
+	return page_render(req, 200, "index", doc);
+}
+
+/* Loads the event page's context; NULL when there is no such event. */
+static cJSON *
+event_context(struct req *req, enum err *e)
+{
+	cJSON		*ev = NULL, *ctx;
+	int64_t		 id, stop;
+	enum db_rc	 rc;
+
+	*e = ERR_EVENT_NOT_FOUND;
+	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
+		return NULL;
+	if ((rc = db_tx_read(req->db)) != DB_OK) {
+		*e = rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return NULL;
+	}
+	rc = catalog_api_event(req->db, id, &ev);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK) {
+		*e = rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
+		    rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return NULL;
+	}
+	decorate(ev, (int64_t)cJSON_GetObjectItem(ev,
+	    "max_tickets_per_order")->valuedouble);
+	if (tfmt_parse_iso(cJSON_GetObjectItem(ev, "sales_stop_at")->
+	    valuestring, &stop) == 0 && stop <= tfmt_now())
+		cJSON_AddBoolToObject(ev, "stopped", 1);
+	ctx = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx, "event", ev);
+	*e = ERR_OK;
+	return ctx;
+}
+
+/* GET /events/{id}: the ticket picker.  404 for unknown events. */
+static enum err
+h_event(struct req *req)
+{
+	cJSON	*ctx;
+	enum err e;
+
+	if ((ctx = event_context(req, &e)) == NULL)
+		return e;
+	return page_render(req, 200, "event", ctx);
+}
+
+/* The event page again, with a message saying why nothing was held. */
+static enum err
+event_error(struct req *req, int status, const char *msg, int64_t left)
+{
+	cJSON	*ctx;
+	enum err e;
+
+	if ((ctx = event_context(req, &e)) == NULL)
+		return e;
+	if (left == 0)
+		cJSON_AddStringToObject(ctx, "error",
+		    page_t(req, "Sold out: there are no tickets left."));
+	else if (left > 0)
+		cJSON_AddStringToObject(ctx, "error", page_tn(req,
+		    "Only {n} tickets are left.", (long long)left));
+	else
+		cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
+	return page_render(req, status, "event", ctx);
+}
+
+/*
+ * POST /events/{id}/reserve (form: csrf, t<type id>=<count>...).  303 to
+ * /checkout with the session cookie; otherwise the event page with the
+ * reason (403 sold out or too many, 404 unknown type, 400 bad form).
+ */
+static enum err
+h_reserve(struct req *req)
+{
+	struct order_line_req	 lines[ARRAY_ITEMS_MAX];
+	struct session		 prev, *prevp = NULL;
+	const cJSON		*m, *token;
+	const char		*cookie;
+	char			 tok[TOKEN_HEX_LEN + 1];
+	int64_t			 event_id, type_id, count, now = tfmt_now();
+	int64_t			 left;
+	size_t			 n = 0;
+	int			 started;
+	enum err		 e;
+
+	token = cJSON_GetObjectItemCaseSensitive(req->body, CSRF_FIELD);
+	if (!page_csrf_ok(req, cJSON_IsString(token) ? token->valuestring :
+	    NULL))
+		return ERR_CSRF;
+	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &event_id) == -1)
+		return ERR_EVENT_NOT_FOUND;
+	/* The form's t<id> fields, validated here: their names vary. */
+	cJSON_ArrayForEach(m, req->body) {
+		if (m->string[0] != 't' || !cJSON_IsString(m))
+			continue;
+		if (field_strtonum(m->string + 1, 1, ID_MAX, &type_id) == -1 ||
+		    field_strtonum(m->valuestring, 0, TICKET_COUNT_MAX,
+		    &count) == -1)
+			return event_error(req, 400, "Choose how many tickets "
+			    "you want.", -1);
+		if (count == 0)
+			continue;
+		if (n == ARRAY_ITEMS_MAX)
+			return ERR_BAD_REQUEST;
+		lines[n].ticket_type_id = type_id;
+		lines[n++].count = count;
+	}
+	if (n == 0)
+		return event_error(req, 400, "Choose how many tickets you "
+		    "want.", -1);
+
+	cookie = http_cookie(req, SESSION_COOKIE);
+	if (cookie != NULL && sess_find(req->db, cookie, now, &prev) == DB_OK)
+		prevp = &prev;
+	e = order_reserve(req->db, now, event_id, lines, n, prevp, tok, &left,
+	    &started);
+	switch (e) {
+	case ERR_OK:
+		break;
+	case ERR_OUT_OF_TICKETS:
+		return event_error(req, 403, NULL, left);
+	case ERR_TOO_MANY_TICKETS:
+		return event_error(req, 403, "That is more tickets than one "
+		    "order may hold.", -1);
+	case ERR_SALES_STOPPED:
+		return event_error(req, 403, "Ticket sales for this event "
+		    "have stopped.", -1);
+	case ERR_TICKET_TYPE_NOT_FOUND:
+		return event_error(req, 404, "The ticket type does not exist "
+		    "for this event.", -1);
+	default:
+		return e;
+	}
+	if (started)
+		spawn_cli(req->conf, "expire");
+	if (http_set_cookie(req, SESSION_COOKIE, tok, SESSION_SECONDS) == -1)
+		return ERR_INTERNAL;
+	return page_redirect(req, "/checkout");
+}
+
+/*
+ * GET /checkout: the held tickets, the time left and the e-mail form;
+ * a message page when there is no hold or it has lapsed.
+ */
+static enum err
+h_checkout(struct req *req)
+{
+	struct session	 s;
+	struct order	 o;
+	const char	*cookie = http_cookie(req, SESSION_COOKIE);
+	cJSON		*ctx, *sum;
+	int64_t		 now = tfmt_now();
+	enum db_rc	 rc;
+
+	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
+	    s.order_id == 0) {
+		ctx = cJSON_CreateObject();
+		cJSON_AddStringToObject(ctx, "title",
+		    page_t(req, "No reservation"));
+		cJSON_AddStringToObject(ctx, "message", page_t(req,
+		    "You have no tickets on hold. Pick an event first."));
+		return page_render(req, 404, "message", ctx);
+	}
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	rc = order_load(req->db, s.order_id, &o);
+	sum = rc == DB_OK ? order_summary(req->db, s.order_id, now) : NULL;
+	db_tx_rollback(req->db);
+	if (sum == NULL)
+		return ERR_INTERNAL;
+	if (o.status == ORDER_PAID) {
+		cJSON_Delete(sum);
+		return page_redirect(req, "/done");
+	}
+	ctx = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx, "order", sum);
+	if (strcmp(order_compat_status(&o, now), "RESERVED") != 0)
+		cJSON_AddBoolToObject(ctx, "expired", 1);
+	if (o.payment_started && o.status == ORDER_RESERVED)
+		cJSON_AddBoolToObject(ctx, "started", 1);
+	return page_render(req, 200, "checkout", ctx);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app app = { "pages", routes, nitems(routes),
+	    NULL };
+
+	return http_main(argc, argv, &app);
+}

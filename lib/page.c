@@ -1,0 +1,198 @@
+/*
+ * Page rendering.  Templates are parsed once per worker and kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "crypto.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "page.h"
+#include "tmpl.h"
+
+#define PAGE_CACHE	32
+
+/* Nothing inline, nothing from elsewhere; camera only for the scanner. */
+static const char page_csp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
+
+static struct {
+	char		*name;
+	struct tmpl	*t;
+} cache[PAGE_CACHE];
+
+/* Loads templates/pages/<name>.html (or a partial) once. */
+static const struct tmpl *
+load(const struct conf *conf, const char *name)
+{
+	char	 path[1024], err[256];
+	int	 i;
+
+	for (i = 0; i < PAGE_CACHE && cache[i].name != NULL; i++)
+		if (strcmp(cache[i].name, name) == 0)
+			return cache[i].t;
+	if (i == PAGE_CACHE)
+		return NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/pages/%s.html",
+	    conf_str(conf, CONF_TEMPLATES), name) >= sizeof(path))
+		return NULL;
+	if ((cache[i].t = tmpl_load(path, err, sizeof(err))) == NULL) {
+		log_err("template: %s", err);
+		return NULL;
+	}
+	if ((cache[i].name = strdup(name)) == NULL) {
+		tmpl_free(cache[i].t);
+		cache[i].t = NULL;
+		return NULL;
+	}
+	return cache[i].t;
+}
+
+static const struct tmpl *
+partial(void *arg, const char *name)
+{
+	char	 full[128];
+
+	snprintf(full, sizeof(full), "partials/%s", name);
+	return load(arg, full);
+}
+
+static const char *
+translate(void *arg, const char *msgid)
+{
+	return i18n_get(*(const enum lang *)arg, msgid);
+}
+
+const char *
+page_t(const struct req *req, const char *msgid)
+{
+	return i18n_get(req->lang, msgid);
+}
+
+const char *
+page_tn(struct req *req, const char *msgid, long long n)
+{
+	const char	*t = i18n_get(req->lang, msgid), *at;
+	char		*out;
+
+	if ((at = strstr(t, "{n}")) == NULL)
+		return t;
+	out = arena_printf(req->pool, "%.*s%lld%s", (int)(at - t), t, n,
+	    at + 3);
+	return out != NULL ? out : t;
+}
+
+const char *
+page_csrf(struct req *req)
+{
+	const char	*token = http_cookie(req, CSRF_COOKIE);
+	char		 fresh[TOKEN_HEX_LEN + 1], *cookie;
+
+	if (token != NULL && strlen(token) == TOKEN_HEX_LEN)
+		return token;
+	crypto_token(fresh);
+	cookie = arena_printf(req->pool, "%s=%s; HttpOnly; Path=/; "
+	    "SameSite=Strict%s", CSRF_COOKIE, fresh,
+	    strncmp(conf_str(req->conf, CONF_PUBLIC_URL), "https:", 6) == 0 ?
+	    "; Secure" : "");
+	if (cookie != NULL)
+		(void)http_add_header(req, "Set-Cookie", cookie);
+	return arena_strdup(req->pool, fresh);
+}
+
+int
+page_csrf_ok(struct req *req, const char *form_token)
+{
+	const char	*cookie = http_cookie(req, CSRF_COOKIE);
+	const char	*site = http_header(req, "Sec-Fetch-Site");
+	const char	*base = conf_str(req->conf, CONF_PUBLIC_URL);
+	const char	*host = http_header(req, "Host");
+	char		 own[512];
+
+	if (cookie == NULL || form_token == NULL ||
+	    strlen(cookie) != TOKEN_HEX_LEN || !crypto_streq(cookie, form_token))
+		return 0;
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return 0;
+	if (req->origin == NULL || strcmp(req->origin, "null") == 0)
+		return req->origin == NULL;
+	/* Our public origin, or the host the browser used. */
+	if (strncmp(req->origin, base, strlen(req->origin)) == 0 &&
+	    (base[strlen(req->origin)] == '\0' ||
+	    base[strlen(req->origin)] == '/'))
+		return 1;
+	if (host == NULL)
+		return 0;
+	snprintf(own, sizeof(own), "%s://%s", req->https ? "https" : "http",
+	    host);
+	return strcmp(req->origin, own) == 0;
+}
+
+enum err
+page_render(struct req *req, int status, const char *name, cJSON *ctx)
+{
+	struct tmpl_opts	 opts;
+	const struct tmpl	*t;
+	const char		*cookie;
+	cJSON			*langs, *l;
+	char			*html;
+	size_t			 len;
+	enum err		 e;
+	int			 i;
+
+	if (ctx == NULL || (t = load(req->conf, name)) == NULL) {
+		cJSON_Delete(ctx);
+		return ERR_INTERNAL;
+	}
+	/* A language picked with ?lang= sticks for the next pages. */
+	if (i18n_parse(kv_get(&req->query, "lang")) != LANG__MAX &&
+	    (cookie = arena_printf(req->pool, "lang=%s; Max-Age=31536000; "
+	    "Path=/; SameSite=Lax", i18n_code(req->lang))) != NULL)
+		(void)http_add_header(req, "Set-Cookie", cookie);
+	cJSON_AddStringToObject(ctx, "lang", i18n_code(req->lang));
+	cJSON_AddStringToObject(ctx, "csrf", page_csrf(req));
+	cJSON_AddStringToObject(ctx, "path", req->path);
+	langs = cJSON_AddArrayToObject(ctx, "langs");
+	for (i = 0; i < LANG__MAX; i++) {
+		l = cJSON_CreateObject();
+		cJSON_AddStringToObject(l, "code", i18n_code((enum lang)i));
+		cJSON_AddBoolToObject(l, "current", (enum lang)i == req->lang);
+		cJSON_AddItemToArray(langs, l);
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.mode = TMPL_HTML;
+	opts.partial = partial;
+	opts.partial_arg = (void *)req->conf;
+	opts.translate = translate;
+	opts.translate_arg = &req->lang;
+	html = tmpl_render(t, ctx, &opts, &len);
+	cJSON_Delete(ctx);
+	if (html == NULL)
+		return ERR_INTERNAL;
+	e = http_bytes(req, status, "text/html", html, len);
+	free(html);
+	(void)http_add_header(req, "Content-Security-Policy", page_csp);
+	(void)http_add_header(req, "Permissions-Policy",
+	    "camera=(self), microphone=(), geolocation=()");
+	(void)http_add_header(req, "Content-Language", i18n_code(req->lang));
+	(void)http_add_header(req, "Vary", "Accept-Language, Cookie");
+	return e;
+}
+
+enum err
+page_redirect(struct req *req, const char *location)
+{
+	if (location[0] != '/' || location[1] == '/' ||
+	    http_add_header(req, "Location", location) == -1)
+		return ERR_INTERNAL;
+	return http_empty(req, 303);
+}
