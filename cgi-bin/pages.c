@@ -21,6 +21,7 @@
 #include "db.h"
 #include "field.h"
 #include "http.h"
+#include "i18n.h"
 #include "limits.h"
 #include "order.h"
 #include "page.h"
@@ -34,6 +35,7 @@ static enum err	h_index(struct req *);
 static enum err	h_event(struct req *);
 static enum err	h_reserve(struct req *);
 static enum err	h_checkout(struct req *);
+static enum err	h_verification(struct req *);
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/", h_index, AUTH_NONE, STYLE_PAGE, NULL, 0 },
@@ -41,6 +43,8 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/events/{id}/reserve", h_reserve, AUTH_NONE,
 	    STYLE_PAGE, NULL, 0 },
 	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_GET, "/verification-result/{result}", h_verification,
+	    AUTH_NONE, STYLE_PAGE, NULL, 0 },
 };
 
 /* "2026-12-05 19:00" in the configured zone. */
@@ -275,6 +279,49 @@ h_checkout(struct req *req)
 	if (o.payment_started && o.status == ORDER_RESERVED)
 		cJSON_AddBoolToObject(ctx, "started", 1);
 	return page_render(req, 200, "checkout", ctx);
+}
+
+/*
+ * GET /verification-result/{success|invalid|already-verified|error|
+ * email-changed}: where the mailed links land (seed 000).
+ */
+static enum err
+h_verification(struct req *req)
+{
+	static const struct {
+		const char	*name;
+		int		 status;
+		const char	*title;
+		const char	*message;
+	} results[] = {
+		{ "success", 200, N_("E-mail address confirmed"),
+		    N_("Your e-mail address is confirmed. You can sign in "
+		    "now.") },
+		{ "already-verified", 200, N_("Already confirmed"),
+		    N_("This e-mail address was already confirmed.") },
+		{ "email-changed", 200, N_("E-mail address changed"),
+		    N_("Your account now uses the new e-mail address.") },
+		{ "invalid", 400, N_("The link does not work"),
+		    N_("The link is invalid or has expired. Ask for a new "
+		    "one.") },
+		{ "error", 500, N_("Something went wrong"),
+		    N_("Something went wrong on our side.") },
+	};
+	const char	*which = http_param(req, 0);
+	cJSON		*ctx;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (strcmp(which, results[i].name) == 0) {
+			ctx = cJSON_CreateObject();
+			cJSON_AddStringToObject(ctx, "title",
+			    page_t(req, results[i].title));
+			cJSON_AddStringToObject(ctx, "message",
+			    page_t(req, results[i].message));
+			return page_render(req, results[i].status, "message",
+			    ctx);
+		}
+	return ERR_NOT_FOUND;
 }
 
 int

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "crypto.h"
 
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/biljett"
@@ -74,6 +75,8 @@ static const struct conf_def defs[CONF__MAX] = {
 	    "directory of the page and mail templates" },
 	[CONF_LOCALE_DIR] = { "locale_dir", DATADIR "/locale",
 	    "directory of the compiled message catalogues (.mo)" },
+	[CONF_SECRET_KEY] = { "secret_key", NULL,
+	    "64 hex digits sealing TOTP secrets and mailed tokens at rest" },
 };
 
 _Static_assert(sizeof(defs) / sizeof(defs[0]) == CONF__MAX,
@@ -246,8 +249,10 @@ conf_write_default(const char *path, const char *database, char *err,
     size_t errsz)
 {
 	FILE	*f;
+	char	 secret[65];
 	int	 fd, i;
 
+	crypto_random_hex(secret, 32);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
@@ -264,6 +269,8 @@ conf_write_default(const char *path, const char *database, char *err,
 		fprintf(f, "# %s\n", defs[i].doc);
 		if (i == CONF_DATABASE)
 			fprintf(f, "%s = %s\n\n", defs[i].name, database);
+		else if (i == CONF_SECRET_KEY)
+			fprintf(f, "%s = %s\n\n", defs[i].name, secret);
 		else if (defs[i].dflt != NULL)
 			fprintf(f, "%s = %s\n\n", defs[i].name, defs[i].dflt);
 		else

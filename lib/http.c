@@ -19,6 +19,7 @@
 #include <fcgiapp.h>
 
 #include "arena.h"
+#include "auth.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -26,6 +27,7 @@
 #include "limits.h"
 #include "log.h"
 #include "page.h"
+#include "seal.h"
 #include "tfmt.h"
 
 #define WORKERS_MAX	64
@@ -300,7 +302,7 @@ http_error(struct req *req, enum err e)
 		cJSON_AddStringToObject(inner, "code", d->code);
 		cJSON_AddStringToObject(inner, "message",
 		    i18n_get(req->lang, d->message));
-		if (e == ERR_BAD_REQUEST && req->field_errs != NULL &&
+		if (req->field_errs != NULL &&
 		    cJSON_GetArraySize(req->field_errs) > 0) {
 			cJSON_AddItemToObject(inner, "fields", req->field_errs);
 			req->field_errs = NULL;
@@ -316,6 +318,14 @@ http_error(struct req *req, enum err e)
 	}
 	if (e == ERR_BUSY)
 		(void)http_add_header(req, "Retry-After", "1");
+	if (e == ERR_TOO_MANY_ATTEMPTS)
+		(void)http_add_header(req, "Retry-After",
+		    arena_printf(req->pool, "%lld", (long long)(req->err_count >
+		    0 ? req->err_count : 1)));
+	if (e == ERR_UNAUTHORIZED && req->route != NULL &&
+	    req->route->style == STYLE_API)
+		(void)http_add_header(req, "WWW-Authenticate",
+		    "Bearer realm=\"biljett\"");
 }
 
 /* Headers every response carries, then CORS for allowed origins. */
@@ -579,6 +589,11 @@ serve(const struct app *app, struct req *req, FCGX_Request *fr)
 			return ERR_BAD_REQUEST;
 	}
 
+	/* Who is asking, and may they? */
+	if (req->route->auth != AUTH_NONE &&
+	    (e = auth_gate(req, req->route->auth)) != ERR_OK)
+		return e;
+
 	return req->route->handler(req);
 }
 
@@ -760,6 +775,11 @@ http_main(int argc, char *argv[], const struct app *app)
 		nworkers = conf_int(&conf, CONF_WORKERS, 2);
 	if (nworkers < 1 || nworkers > WORKERS_MAX)
 		nworkers = 2;
+	if (conf.v[CONF_SECRET_KEY] != NULL &&
+	    seal_init(conf.v[CONF_SECRET_KEY]) == -1) {
+		log_err("config: secret_key must be 64 hex digits");
+		goto out;
+	}
 	if (tfmt_init(conf_str(&conf, CONF_TIMEZONE)) == -1 ||
 	    crypto_init() == -1 || FCGX_Init() != 0) {
 		log_err("initialisation failed");

@@ -56,10 +56,27 @@ enum route_style {
 	STYLE__MAX
 };
 
-/* Who may call a route; checked by the gate before the handler. */
+/*
+ * Who may call a route; checked by the gate before the handler (lib/auth:
+ * 401 without credentials, 403 with the wrong role).  Each level admits
+ * the roles above it: staff < organizer < admin.
+ */
 enum auth_level {
 	AUTH_NONE = 0,	/* anyone; the handler may still read a session */
+	AUTH_USER,	/* any signed-in, active, verified account */
+	AUTH_STAFF,	/* door and box-office staff, organizers, admins */
+	AUTH_ORGANIZER,	/* organizers and admins */
+	AUTH_ADMIN,
 	AUTH__MAX
+};
+
+/* The signed-in account, when the gate found one. */
+struct req_user {
+	int64_t		 id;
+	int64_t		 session_id;
+	int		 role;		/* enum role, lib/user.h */
+	int64_t		 organizer_id;	/* staff: their organizer */
+	int		 by_cookie;	/* 1: cookie (CSRF applies), 0: bearer */
 };
 
 #define PATH_PARAMS_MAX	4
@@ -127,6 +144,7 @@ struct req {
 	const char		*accept_language;
 	int			 https;
 	enum lang		 lang;		/* from ?lang=, cookie, header */
+	struct req_user		 user;		/* id 0: nobody */
 	/* Extra data for an error body (OutOfTickets: tickets_left). */
 	int64_t			 err_count;
 	struct resp		 resp;

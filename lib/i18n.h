@@ -37,6 +37,10 @@ const char	*i18n_code(enum lang lang);
 /* Returns the code's language, or LANG__MAX if unknown. */
 enum lang	 i18n_parse(const char *code);
 
+/* Marks a string for the catalogues without translating it here
+ * (scripts/extract-messages.py collects N_("...")), as in gettext. */
+#define N_(s)	(s)
+
 /* The translation of msgid in lang, or msgid itself.  Never NULL. */
 const char	*i18n_get(enum lang lang, const char *msgid);
 

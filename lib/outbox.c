@@ -13,6 +13,7 @@ enum stmt {
 	STMT_CLAIM,
 	STMT_SENT,
 	STMT_FAILED,
+	STMT_QUEUE_ACCOUNT,
 	STMT__MAX
 };
 
@@ -21,12 +22,17 @@ static const char *const stmts[STMT__MAX] = {
 	    "UPDATE outbox SET next_attempt_at = ?1 + ?3"
 	    " WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL"
 	    " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)"
-	    " RETURNING id, coalesce(order_id, 0), attempts, kind, recipient",
+	    " RETURNING id, coalesce(order_id, 0), attempts, kind, recipient,"
+	    " coalesce(locale, ''), coalesce(payload, '')",
 	[STMT_SENT] =
-	    "UPDATE outbox SET sent_at = ?2, last_error = NULL WHERE id = ?1",
+	    "UPDATE outbox SET sent_at = ?2, last_error = NULL, payload = NULL"
+	    " WHERE id = ?1",
 	[STMT_FAILED] =
 	    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2,"
 	    " last_error = ?3 WHERE id = ?1",
+	[STMT_QUEUE_ACCOUNT] =
+	    "INSERT INTO outbox (kind, user_id, recipient, locale, payload,"
+	    " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
 };
 
 int64_t
@@ -64,6 +70,10 @@ outbox_claim(struct db *db, int64_t now, struct outbox_item *out, size_t max,
 		    db_col_text(st, 3));
 		snprintf(out[*n].recipient, sizeof(out[*n].recipient), "%s",
 		    db_col_text(st, 4));
+		snprintf(out[*n].locale, sizeof(out[*n].locale), "%s",
+		    db_col_text(st, 5));
+		snprintf(out[*n].payload, sizeof(out[*n].payload), "%s",
+		    db_col_text(st, 6));
 		(*n)++;
 	}
 	db_reset(st);
@@ -96,6 +106,24 @@ outbox_failed(struct db *db, int64_t id, int64_t now, int64_t attempts,
 	    db_bind_int(st, 1, id) == -1 ||
 	    db_bind_int(st, 2, now + outbox_backoff(attempts)) == -1 ||
 	    db_bind_text(st, 3, error) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+outbox_queue_account(struct db *db, const char *kind, int64_t user_id,
+    const char *recipient, const char *locale, const char *sealed,
+    int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_QUEUE_ACCOUNT])) == NULL ||
+	    db_bind_text(st, 1, kind) == -1 ||
+	    db_bind_int(st, 2, user_id) == -1 ||
+	    db_bind_text(st, 3, recipient) == -1 ||
+	    db_bind_text(st, 4, locale) == -1 ||
+	    db_bind_text(st, 5, sealed) == -1 ||
+	    db_bind_int(st, 6, now) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }

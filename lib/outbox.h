@@ -24,7 +24,15 @@ struct outbox_item {
 	int64_t	 attempts;
 	char	 kind[16];
 	char	 recipient[EMAIL_MAX + 1];
+	char	 locale[8];
+	char	 payload[512];	/* account mail: the sealed token */
 };
+
+/* Queues an account mail (kind "verify", "reset", "email_change") whose
+ * link token travels sealed in payload.  Inside a write transaction. */
+enum db_rc	outbox_queue_account(struct db *db, const char *kind,
+		    int64_t user_id, const char *recipient, const char *locale,
+		    const char *sealed, int64_t now);
 
 /* Claims up to max due messages (lease OUTBOX_LEASE).  *n is set. */
 enum db_rc	outbox_claim(struct db *db, int64_t now, struct outbox_item *out,

@@ -2,7 +2,8 @@
  * biljett(8): the operator's command-line tool.
  *
  *	biljett [-c conf] init | migrate | demo | import FILE|- |
- *	    scanner-add NAME [--password P] | backup FILE | expire | mail
+ *	    scanner-add NAME [--password P] | backup FILE | expire | mail |
+ *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...]
  *
  * The configuration comes from -c, else $BILJETT_CONF, else
  * ./biljett.conf.  Each command is a small function below; main() is
@@ -20,19 +21,23 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "accountmail.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
 #include "import.h"
 #include "limits.h"
 #include "log.h"
+#include "mail.h"
 #include "order.h"
 #include "outbox.h"
 #include "payconf.h"
 #include "payment.h"
+#include "seal.h"
 #include "swish.h"
 #include "tfmt.h"
 #include "ticketmail.h"
+#include "user.h"
 
 #define DEFAULT_CONF	"biljett.conf"
 #define INPUT_MAX	(16 * 1024 * 1024)
@@ -60,6 +65,8 @@ static int	cmd_scanner_add(struct ctx *, int, char **);
 static int	cmd_backup(struct ctx *, int, char **);
 static int	cmd_expire(struct ctx *, int, char **);
 static int	cmd_mail(struct ctx *, int, char **);
+static int	cmd_create_admin(struct ctx *, int, char **);
+static int	cmd_create_user(struct ctx *, int, char **);
 
 static const struct command commands[] = {
 	{ "init", "", 0, 0, 0, cmd_init },
@@ -70,6 +77,9 @@ static const struct command commands[] = {
 	{ "backup", "FILE", 1, 1, 1, cmd_backup },
 	{ "expire", "", 0, 0, 1, cmd_expire },
 	{ "mail", "", 0, 0, 1, cmd_mail },
+	{ "create-admin", "EMAIL [--password P]", 1, 3, 1, cmd_create_admin },
+	{ "create-user", "EMAIL ROLE [--password P]", 2, 4, 1,
+	    cmd_create_user },
 };
 
 static void
@@ -525,8 +535,12 @@ cmd_mail(struct ctx *c, int argc, char **argv)
 		if (n == 0)
 			break;
 		for (i = 0; i < n; i++) {
-			if (ticketmail_send(c->db, &c->conf, items[i].order_id,
-			    items[i].recipient, err, sizeof(err)) == 0) {
+			if ((strcmp(items[i].kind, "tickets") == 0 ?
+			    ticketmail_send(c->db, &c->conf, items[i].order_id,
+			    items[i].recipient, err, sizeof(err)) :
+			    accountmail_send(&c->conf, items[i].kind,
+			    items[i].recipient, items[i].payload, err,
+			    sizeof(err))) == 0) {
 				(void)outbox_sent(c->db, items[i].id,
 				    tfmt_now());
 				sent++;
@@ -541,6 +555,76 @@ cmd_mail(struct ctx *c, int argc, char **argv)
 	}
 	printf("sent %d, failed %d\n", sent, failed);
 	return failed ? 1 : 0;
+}
+
+/*
+ * Creates a verified, active account with role.  Without --password a
+ * random one is generated and printed once; only its argon2id hash is
+ * stored.
+ */
+static int
+create_user(struct ctx *c, const char *email, enum role role, int argc,
+    char **argv)
+{
+	struct user	 u;
+	const char	*password = NULL, *reason;
+	char		 generated[21];
+	enum db_rc	 rc;
+
+	if (argc == 2 && strcmp(argv[0], "--password") == 0)
+		password = argv[1];
+	else if (argc != 0)
+		usage();
+	memset(&u, 0, sizeof(u));
+	if (!mail_addr_valid(email)) {
+		fprintf(stderr, "biljett: %s is not an e-mail address\n", email);
+		return 1;
+	}
+	snprintf(u.email, sizeof(u.email), "%s", email);
+	user_fold_email(u.email);
+	if (password == NULL) {
+		crypto_random_letters(generated, sizeof(generated) - 1);
+		password = generated;
+	} else if ((reason = user_password_weak(password, u.email)) != NULL) {
+		fprintf(stderr, "biljett: %s\n", reason);
+		return 1;
+	}
+	snprintf(u.name, sizeof(u.name), "%s", u.email);
+	snprintf(u.locale, sizeof(u.locale), "sv");
+	u.role = role;
+	u.is_active = 1;
+	u.verified_at = tfmt_now();
+	if (crypto_pw_hash(password, u.password_hash) == -1)
+		return 1;
+	if ((rc = user_create(c->db, &u, tfmt_now(), &u.id)) == DB_CONSTRAINT) {
+		fprintf(stderr, "biljett: %s has an account already\n", u.email);
+		return 1;
+	} else if (rc != DB_OK)
+		return 1;
+	printf("%s %s created", role_str(role), u.email);
+	if (password == generated)
+		printf("; password: %s", generated);
+	printf("\n");
+	return 0;
+}
+
+static int
+cmd_create_admin(struct ctx *c, int argc, char **argv)
+{
+	return create_user(c, argv[0], ROLE_ADMIN, argc - 1, argv + 1);
+}
+
+static int
+cmd_create_user(struct ctx *c, int argc, char **argv)
+{
+	enum role	 role = role_parse(argv[1]);
+
+	if (role == ROLE__MAX) {
+		fprintf(stderr, "biljett: role must be customer, organizer, "
+		    "staff or admin\n");
+		return 1;
+	}
+	return create_user(c, argv[0], role, argc - 2, argv + 2);
 }
 
 int
@@ -592,6 +676,11 @@ main(int argc, char *argv[])
 		log_setlevel((enum log_level)lvl);
 	if (tfmt_init(conf_str(&c.conf, CONF_TIMEZONE)) == -1)
 		goto out;
+	if (c.conf.v[CONF_SECRET_KEY] != NULL &&
+	    seal_init(c.conf.v[CONF_SECRET_KEY]) == -1) {
+		fprintf(stderr, "biljett: secret_key must be 64 hex digits\n");
+		goto out;
+	}
 	if (cmd->needs_db && (c.db = open_db(&c.conf, 0)) == NULL)
 		goto out;
 	rc = cmd->run(&c, argc - 1, argv + 1);

@@ -24,8 +24,11 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROGRAMS = ("catalog", "shop", "pay", "scan", "pages")
-ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "hello")
+# Where the binaries are: the build (default) or, for the tests, the
+# sanitizer build in build/san (BILJETT_BIN=build/san).
+BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
+PROGRAMS = ("catalog", "shop", "pay", "scan", "pages", "auth")
+ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "auth", "hello")
 READY_SECONDS = 20
 
 
@@ -69,7 +72,7 @@ def unix_open(path):
 class Stack:
     def __init__(self, rundir, conf=None, http_port=8080, https_port=8443,
                  programs=PROGRAMS, workers=2, sims=True, swish_autopay=None,
-                 hello=False, extra_conf=None):
+                 hello=False, extra_conf=None, auth_rate="20r/s", auth_burst=40):
         self.rundir = os.path.abspath(rundir)
         self.given_conf = conf
         self.http_port = http_port or free_port()
@@ -79,6 +82,8 @@ class Stack:
         self.sims = sims
         self.autopay = swish_autopay
         self.extra_conf = dict(extra_conf or {})
+        self.auth_rate = auth_rate
+        self.auth_burst = auth_burst
         self.procs = []          # (name, Popen), in start order
         self.certs = os.path.join(self.rundir, "certs")
         self.swish_port = self.swish_control_port = self.swish_qr_port = None
@@ -139,7 +144,7 @@ class Stack:
 
     def biljett(self, *args, check=True, stdin=None):
         """Runs the CLI with this stack's config; returns its stdout."""
-        p = subprocess.run([os.path.join(ROOT, "biljett"), "-c", self.conf_path,
+        p = subprocess.run([os.path.join(BIN, "biljett"), "-c", self.conf_path,
                             *args], capture_output=True, text=True, input=stdin)
         if check and p.returncode != 0:
             raise RuntimeError(f"biljett {' '.join(args)} failed "
@@ -174,7 +179,8 @@ class Stack:
             "mail_from_name": "biljett",
             "templates": os.path.join(ROOT, "templates"),
             "locale_dir": os.path.join(ROOT, "build", "locale"),
-            "biljett_cli": os.path.join(ROOT, "biljett"),
+            "secret_key": os.urandom(32).hex(),
+            "biljett_cli": os.path.join(BIN, "biljett"),
         }
         conf.update(self.extra_conf)
         with open(self.conf_path, "w") as f:
@@ -219,7 +225,9 @@ class Stack:
                  "@HTTP_PORT@": str(self.http_port), "@HTTPS_PORT@": str(self.https_port),
                  "@CERT@": os.path.join(self.certs, "server.crt"),
                  "@KEY@": os.path.join(self.certs, "server.key"),
-                 "@USER_LINE@": user, "@UPSTREAMS@": upstreams}
+                 "@USER_LINE@": user, "@UPSTREAMS@": upstreams,
+                 # Sign-in throttling per address (tests lower it).
+                 "@AUTH_RATE@": self.auth_rate, "@AUTH_BURST@": str(self.auth_burst)}
         for src, dst in (("dev.conf.in", "nginx.conf"), ("routes.conf.in", "routes.conf")):
             with open(os.path.join(ROOT, "nginx", src)) as f:
                 text = f.read()
@@ -246,7 +254,7 @@ class Stack:
             self.start_sims()
         for name in self.programs:
             sock = os.path.join(self.rundir, f"{name}.sock")
-            p = self.spawn(name, [os.path.join(ROOT, "cgi-bin", name), "-c",
+            p = self.spawn(name, [os.path.join(BIN, "cgi-bin", name), "-c",
                                   self.conf_path, "-s", sock, "-w", str(self.workers)])
             wait_until(lambda: unix_open(sock), f"cgi-bin/{name}", self.log(name), proc=p)
         self.render_nginx()

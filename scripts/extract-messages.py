@@ -27,6 +27,8 @@ def messages():
             text = f.read()
         for m in re.finditer(r"page_tn?\(req,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)", text):
             found.append(c_strings(m.group(1)))
+        for m in re.finditer(r"N_\(((?:\"(?:[^\"\\]|\\.)*\"\s*)+)\)", text):
+            found.append(c_strings(m.group(1)))
         for m in re.finditer(r"i18n_get\(req->lang,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)", text):
             found.append(c_strings(m.group(1)))
         for m in re.finditer(r"return event_error\(req, \d+,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)", text):

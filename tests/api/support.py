@@ -6,6 +6,7 @@ programs, simulators and SQLite file in a temporary directory, on free
 ports of 127.0.0.1.  Nothing is mocked.
 """
 import datetime
+import glob
 import http.client
 import json
 import os
@@ -107,9 +108,11 @@ class Client:
 class StackTest(unittest.TestCase):
     """Starts a fresh stack for the class; stops it afterwards."""
 
-    programs = ("catalog", "shop", "pay", "scan", "pages")
+    programs = ("catalog", "shop", "pay", "scan", "pages", "auth")
     extra_conf = None
     autopay = None
+    auth_rate = "20r/s"
+    auth_burst = 40
 
     @classmethod
     def setUpClass(cls):
@@ -119,7 +122,8 @@ class StackTest(unittest.TestCase):
             programs=tuple(p for p in cls.programs
                            if os.path.exists(os.path.join(ROOT, "cgi-bin", p))),
             workers=2, sims=True, swish_autopay=cls.autopay,
-            extra_conf=cls.extra_conf)
+            extra_conf=cls.extra_conf, auth_rate=cls.auth_rate,
+            auth_burst=cls.auth_burst)
         try:
             cls.stack.start()
         except Exception:
@@ -129,6 +133,16 @@ class StackTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.stop()
+        # Memory errors in any program or CLI run fail the class.
+        for path in glob.glob(os.path.join(cls.tmp, "*.log")):
+            with open(path, errors="replace") as f:
+                text = f.read()
+            for mark in ("ERROR: AddressSanitizer", "runtime error:",
+                         "free(): invalid", "double free", "Segmentation fault"):
+                if mark in text:
+                    at = text.index(mark)
+                    raise AssertionError(f"{os.path.basename(path)}: {mark}\n"
+                                         f"{text[max(0, at - 500):at + 3000]}")
         if os.environ.get("BILJETT_KEEP_TMP") is None:
             shutil.rmtree(cls.tmp, ignore_errors=True)
 

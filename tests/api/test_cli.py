@@ -26,7 +26,8 @@ class Cli(StackTest):
     def cli(self, *args):
         """Runs the CLI; returns (exit status, stdout, stderr)."""
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        p = subprocess.run([os.path.join(root, "biljett"), "-c", self.stack.conf_path, *args],
+        p = subprocess.run([os.path.join(root, os.environ.get("BILJETT_BIN", ""), "biljett"),
+                            "-c", self.stack.conf_path, *args],
                            capture_output=True, text=True)
         return p.returncode, p.stdout, p.stderr
 

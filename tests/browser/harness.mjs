@@ -38,7 +38,8 @@ export class Stack {
 	}
 
 	biljett(...args) {
-		return execFileSync(join(ROOT, "biljett"), ["-c", this.conf, ...args],
+		return execFileSync(join(ROOT, process.env.BILJETT_BIN || "", "biljett"),
+		    ["-c", this.conf, ...args],
 		    { encoding: "utf8" });
 	}
 

@@ -1,0 +1,191 @@
+/*
+ * The authentication gate and session starts.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "page.h"
+#include "session.h"
+#include "tfmt.h"
+#include "user.h"
+
+enum stmt {
+	STMT_API_SESSION,
+	STMT_BROWSER_SESSION,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_API_SESSION] =
+	    "INSERT INTO sessions (token_hash, kind, user_id, created_at,"
+	    " expires_at) VALUES (?1, 'api', ?2, ?3, ?4)",
+	[STMT_BROWSER_SESSION] =
+	    "INSERT INTO sessions (token_hash, kind, user_id, order_id,"
+	    " remember, created_at, expires_at)"
+	    " VALUES (?1, 'browser', ?2, nullif(?3, 0), ?4, ?5, ?6)",
+};
+
+const char *
+auth_bearer(const struct req *req)
+{
+	const char	*h = http_header(req, "Authorization");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return h;
+}
+
+enum err
+auth_identify(struct req *req)
+{
+	struct session	 s;
+	struct user	 u;
+	const char	*token;
+	int		 by_cookie = 0;
+	enum db_rc	 rc;
+
+	memset(&req->user, 0, sizeof(req->user));
+	if ((token = auth_bearer(req)) == NULL) {
+		token = http_cookie(req, SESSION_COOKIE);
+		by_cookie = 1;
+	}
+	if (token == NULL)
+		return ERR_OK;
+	if ((rc = sess_find(req->db, token, tfmt_now(), &s)) == DB_NOTFOUND ||
+	    (rc == DB_OK && (s.user_id == 0 ||
+	    s.kind != (by_cookie ? SESS_BROWSER : SESS_API))))
+		return ERR_OK;
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	if ((rc = user_by_id(req->db, s.user_id, &u)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_OK : ERR_INTERNAL;
+	if (!u.is_active || u.verified_at == 0)
+		return ERR_ACCOUNT_DISABLED;
+	req->user.id = u.id;
+	req->user.session_id = s.id;
+	req->user.role = (int)u.role;
+	req->user.organizer_id = u.organizer_id;
+	req->user.by_cookie = by_cookie;
+	return ERR_OK;
+}
+
+/* Is the request's Origin our own public URL or an allowed front end? */
+static int
+origin_ok(struct req *req)
+{
+	const char	*base = conf_str(req->conf, CONF_PUBLIC_URL);
+	const char	*site = http_header(req, "Sec-Fetch-Site");
+	const char	*token = http_header(req, "X-CSRF-Token");
+	const char	*cookie = http_cookie(req, CSRF_COOKIE);
+	size_t		 n;
+
+	if (req->origin != NULL && strcmp(req->origin, "null") != 0) {
+		n = strlen(req->origin);
+		if (strncmp(base, req->origin, n) == 0 &&
+		    (base[n] == '\0' || base[n] == '/'))
+			return 1;
+		return conf_origin_allowed(req->conf, req->origin);
+	}
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0;
+	/* No browser headers at all: the double-submit token decides. */
+	return token != NULL && cookie != NULL && crypto_streq(token, cookie);
+}
+
+enum err
+auth_gate(struct req *req, int level)
+{
+	enum err	 e;
+	int		 ok;
+
+	if ((e = auth_identify(req)) != ERR_OK)
+		return e;
+	if (req->user.id == 0)
+		return ERR_UNAUTHORIZED;
+	switch (level) {
+	case AUTH_STAFF:
+		ok = req->user.role != ROLE_CUSTOMER;
+		break;
+	case AUTH_ORGANIZER:
+		ok = req->user.role == ROLE_ORGANIZER ||
+		    req->user.role == ROLE_ADMIN;
+		break;
+	case AUTH_ADMIN:
+		ok = req->user.role == ROLE_ADMIN;
+		break;
+	default:
+		ok = 1;
+		break;
+	}
+	if (!ok)
+		return ERR_FORBIDDEN;
+	if (req->user.by_cookie && req->method != METHOD_GET &&
+	    req->method != METHOD_HEAD && req->method != METHOD_OPTIONS &&
+	    !origin_ok(req))
+		return ERR_CSRF;
+	return ERR_OK;
+}
+
+enum err
+auth_start_browser(struct req *req, const struct user *u, int remember)
+{
+	struct session	 old;
+	sqlite3_stmt	*st;
+	const char	*cookie = http_cookie(req, SESSION_COOKIE);
+	char		 token[TOKEN_HEX_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+	int64_t		 now = tfmt_now(), ttl, order_id = 0;
+
+	ttl = remember ? REMEMBER_SECONDS : BROWSER_SECONDS;
+	/* Rotate: the old token dies; a guest's reservation comes along. */
+	if (cookie != NULL && sess_find(req->db, cookie, now, &old) == DB_OK) {
+		order_id = old.order_id;
+		if (sess_revoke(req->db, old.id, now) != DB_OK)
+			return ERR_INTERNAL;
+	}
+	crypto_token(token);
+	crypto_token_hash(token, hash);
+	if ((st = db_stmt(req->db, stmts[STMT_BROWSER_SESSION])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 ||
+	    db_bind_int(st, 2, u->id) == -1 ||
+	    db_bind_int(st, 3, order_id) == -1 ||
+	    db_bind_int(st, 4, remember) == -1 ||
+	    db_bind_int(st, 5, now) == -1 ||
+	    db_bind_int(st, 6, now + ttl) == -1 || db_exec(req->db, st) != DB_OK)
+		return ERR_INTERNAL;
+	return http_set_cookie(req, SESSION_COOKIE, token, ttl) == 0 ?
+	    ERR_OK : ERR_INTERNAL;
+}
+
+enum err
+auth_start_api(struct req *req, const struct user *u,
+    char access[TOKEN_HEX_LEN + 1], char refresh[TOKEN_HEX_LEN + 1])
+{
+	sqlite3_stmt	*st;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+	int64_t		 now = tfmt_now();
+
+	crypto_token(access);
+	crypto_token_hash(access, hash);
+	if ((st = db_stmt(req->db, stmts[STMT_API_SESSION])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 ||
+	    db_bind_int(st, 2, u->id) == -1 ||
+	    db_bind_int(st, 3, now) == -1 ||
+	    db_bind_int(st, 4, now + ACCESS_SECONDS) == -1 ||
+	    db_exec(req->db, st) != DB_OK)
+		return ERR_INTERNAL;
+	if (refresh != NULL && rt_issue(req->db, u->id, NULL, now,
+	    REFRESH_SECONDS, refresh) != DB_OK)
+		return ERR_INTERNAL;
+	return ERR_OK;
+}

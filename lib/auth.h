@@ -1,0 +1,58 @@
+/*
+ * Who is asking: the gate every route with an auth level passes (bearer
+ * token or session cookie, active account, role, CSRF for cookies), and
+ * the ways to start a signed-in session.
+ */
+#ifndef BILJETT_AUTH_H
+#define BILJETT_AUTH_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "err.h"
+
+struct req;
+struct user;
+
+#define ACCESS_SECONDS		900		/* bearer access token */
+#define REFRESH_SECONDS		(30 * 86400)
+#define BROWSER_SECONDS		(12 * 3600)	/* seed 000: 12 h ... */
+#define REMEMBER_SECONDS	(7 * 86400)	/* ... or 7 days */
+
+/*
+ * The gate: finds the account from "Authorization: Bearer" or the
+ * sessionid cookie, refuses inactive or unverified accounts, checks the
+ * role against level, and for cookie-authenticated state changes checks
+ * the request came from an allowed origin (Origin / Sec-Fetch-Site) or
+ * carries the X-CSRF-Token header matching the csrftoken cookie.  Fills
+ * req->user.  Returns ERR_OK, ERR_UNAUTHORIZED, ERR_FORBIDDEN,
+ * ERR_ACCOUNT_DISABLED or ERR_CSRF.
+ */
+enum err	auth_gate(struct req *req, int level);
+
+/*
+ * Looks for a signed-in account without requiring one (req->user.id
+ * stays 0 when none).  Returns ERR_OK or a database error.
+ */
+enum err	auth_identify(struct req *req);
+
+/*
+ * Starts a browser session for u: a new sessionid (the old one revoked,
+ * its guest reservation carried over), 12 hours or 7 days with
+ * remember.  Inside the caller's write transaction; sets the cookie.
+ */
+enum err	auth_start_browser(struct req *req, const struct user *u,
+		    int remember);
+
+/*
+ * Issues an access token (a 15-minute api session) and a refresh token
+ * (a new rotating family).  Inside the caller's write transaction.
+ */
+enum err	auth_start_api(struct req *req, const struct user *u,
+		    char access[TOKEN_HEX_LEN + 1],
+		    char refresh[TOKEN_HEX_LEN + 1]);
+
+/* The bearer token of the request, or NULL. */
+const char	*auth_bearer(const struct req *req);
+
+#endif

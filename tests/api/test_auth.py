@@ -1,0 +1,387 @@
+"""Accounts under /api/auth/: registration and verification, login (tokens
+and cookie), throttling, refresh-token rotation and reuse, password
+change and reset, TOTP 2FA with replay and recovery codes, roles on a
+route of each, CSRF for cookie requests, and no secret in logs or the
+database."""
+import base64
+import glob
+import hashlib
+import hmac
+import os
+import re
+import struct
+import time
+import urllib.parse
+
+from flow import mails_to, wait_for
+from support import StackTest
+
+PASSWORD = "korrekt häst batteri"
+
+
+def totp(secret, t=None, digits=6):
+    """RFC 6238 with SHA-1, written here so the test does not trust the
+    code under test."""
+    counter = int((time.time() if t is None else t) // 30)
+    mac = hmac.new(secret, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return str(value % 10 ** digits).zfill(digits)
+
+
+class Auth(StackTest):
+    seen_secrets = []
+
+    # -- helpers -----------------------------------------------------------
+
+    def remember(self, *secrets):
+        Auth.seen_secrets.extend(s for s in secrets if s)
+
+    def register(self, email, password=PASSWORD, name="Anna Svensson", **extra):
+        body = dict(name=name, email=email, password=password, **extra)
+        self.remember(password)
+        return self.client().post("/api/auth/register", body)
+
+    def link_from_mail(self, email, path):
+        def find():
+            for m in mails_to(self.stack.mail_dir, email):
+                text = m.get_body(preferencelist=("plain",)).get_content()
+                found = re.search(re.escape(path) + r"\?token=([0-9a-f]{64})", text)
+                if found:
+                    return found.group(1)
+            return None
+        token = wait_for(find, what=f"a {path} link to {email}")
+        self.remember(token)
+        return token
+
+    def verified(self, email, password=PASSWORD):
+        r = self.register(email, password)
+        self.assertEqual(r.status, 201, r)
+        token = self.link_from_mail(email, "/api/auth/verify-email")
+        r = self.client().get(f"/api/auth/verify-email?token={token}")
+        self.assertEqual(r.status, 302, r)
+        return token
+
+    def login(self, email, password=PASSWORD, **extra):
+        r = self.client().post("/api/auth/login",
+                               dict(email=email, password=password, **extra))
+        if r.status == 200 and "access_token" in r.json:
+            self.remember(r.json["access_token"], r.json["refresh_token"])
+        return r
+
+    def bearer(self, token):
+        return {"Authorization": f"Bearer {token}"}
+
+    def me(self, token):
+        return self.client().get("/api/auth/me", headers=self.bearer(token))
+
+    # -- registration and verification --------------------------------------
+
+    def test_register_verify_login(self):
+        email = "anna@example.com"
+        r = self.register("Anna@Example.COM", phone="+46701234567", locale="en")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["email"], email)
+        self.assertFalse(r.json["email_verified"])
+        self.assertEqual(r.json["role"], "customer")
+        r = self.login(email)
+        self.assertEqual((r.status, r.json["error"]["code"]), (403, "EMAIL_NOT_VERIFIED"))
+        token = self.link_from_mail(email, "/api/auth/verify-email")
+        r = self.client().get(f"/api/auth/verify-email?token={token}")
+        self.assertEqual(r.status, 302)
+        self.assertTrue(r.header("Location").endswith("/verification-result/success"))
+        r = self.client().get(f"/api/auth/verify-email?token={token}")
+        self.assertTrue(r.header("Location").endswith("/verification-result/already-verified"))
+        r = self.client().get("/api/auth/verify-email?token=" + "ab" * 32)
+        self.assertTrue(r.header("Location").endswith("/verification-result/invalid"))
+        r = self.client().get("/verification-result/success", headers={"Accept-Language": "en"})
+        self.assertIn(b"You can sign in now.", r.body)
+        r = self.login(email)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["token_type"], "Bearer")
+        me = self.me(r.json["access_token"])
+        self.assertEqual((me.status, me.json["email"], me.json["phone"]),
+                         (200, email, "+46701234567"))
+
+    def test_duplicate_email(self):
+        self.assertEqual(self.register("dup@example.com").status, 201)
+        r = self.register("DUP@example.com")
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "EMAIL_ALREADY_EXISTS"))
+
+    def test_weak_passwords(self):
+        for pw in ("short", "weak@example.com", "password123", "1234567890",
+                   "zzzzzzzzzzzz"):
+            r = self.client().post("/api/auth/register", {
+                "name": "W", "email": "weak@example.com", "password": pw})
+            self.assertEqual((r.status, r.json["error"]["code"]), (400, "WEAK_PASSWORD"), pw)
+            self.assertIn("password", r.json["error"]["fields"])
+        r = self.client().post("/api/auth/register", {"email": "x"})
+        self.assertEqual((r.status, r.json["error"]["code"]), (400, "VALIDATION_ERROR"))
+        self.assertEqual(set(r.json["error"]["fields"]), {"name", "email", "password"})
+
+    def test_resend_does_not_tell_who_exists(self):
+        for email in ("nobody@example.com", "anna@example.com"):
+            r = self.client().post("/api/auth/resend-verification", {"email": email})
+            self.assertEqual(r.status, 202)
+
+    # -- login, throttling, logout ---------------------------------------------
+
+    def test_wrong_password_then_throttled(self):
+        self.verified("throttle@example.com")
+        for _ in range(5):
+            r = self.login("throttle@example.com", "wrong password!")
+            self.assertEqual((r.status, r.json["error"]["code"]), (401, "INVALID_CREDENTIALS"))
+        r = self.login("throttle@example.com")
+        self.assertEqual((r.status, r.json["error"]["code"]), (429, "TOO_MANY_ATTEMPTS"))
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        r = self.login("nobody-at-all@example.com", "whatever12345")
+        self.assertEqual(r.status, 401)
+
+    def test_browser_login_cookie_remember_and_guest_cart(self):
+        self.verified("browser@example.com")
+        types, event = self.show("cart", seats=5)
+        c = self.client()
+        c.post("/reserve_ticket/", {"chapter_event": event,
+                                    "tickets": [{"ticket_type": types["std"], "count": 2}]})
+        guest = c.cookies["sessionid"]
+        r = c.post("/api/auth/login", {"email": "browser@example.com", "password": PASSWORD,
+                                       "client": "browser"})
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("access_token", r.json)
+        self.assertNotEqual(c.cookies["sessionid"], guest)
+        self.assertIn("Max-Age=43200", r.header("Set-Cookie"))
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "RESERVED")
+        self.assertEqual(c.get("/api/auth/me").json["email"], "browser@example.com")
+        old = self.client()
+        old.cookies["sessionid"] = guest
+        self.assertEqual(old.get("/session_payment_status/").status, 400)
+        r = self.client().post("/api/auth/login", {
+            "email": "browser@example.com", "password": PASSWORD, "client": "browser",
+            "remember_me": True})
+        self.assertIn("Max-Age=604800", r.header("Set-Cookie"))
+        # Logout by cookie needs a same-origin request (CSRF).
+        r = c.post("/api/auth/logout", {}, headers={"Origin": "https://evil.example"})
+        self.assertEqual((r.status, r.json["error"]["code"]), (403, "CSRF_FAILED"))
+        r = c.post("/api/auth/logout", {}, headers={"Origin": self.stack.https_url})
+        self.assertEqual(r.status, 204)
+        self.assertEqual(c.get("/api/auth/me").status, 401)
+
+    def test_logout_and_expired_tokens(self):
+        self.verified("logout@example.com")
+        tokens = self.login("logout@example.com").json
+        self.assertEqual(self.me(tokens["access_token"]).status, 200)
+        r = self.client().post("/api/auth/logout", {"refresh_token": tokens["refresh_token"]},
+                               headers=self.bearer(tokens["access_token"]))
+        self.assertEqual(r.status, 204)
+        self.assertEqual(self.me(tokens["access_token"]).status, 401)
+        r = self.client().post("/api/auth/token/refresh", {"refresh_token": tokens["refresh_token"]})
+        self.assertEqual(r.status, 401)
+        tokens = self.login("logout@example.com").json
+        self.execute("UPDATE sessions SET expires_at = 0 WHERE kind = 'api'")
+        r = self.me(tokens["access_token"])
+        self.assertEqual(r.status, 401)
+        self.assertIn("Bearer", r.header("WWW-Authenticate"))
+
+    def test_profile(self):
+        self.verified("profile@example.com")
+        token = self.login("profile@example.com").json["access_token"]
+        r = self.client().request("PATCH", "/api/auth/me", body={"name": "Bo", "locale": "de"},
+                                  headers=self.bearer(token))
+        self.assertEqual((r.status, r.json["name"], r.json["locale"]), (200, "Bo", "de"))
+        r = self.client().request("PATCH", "/api/auth/me", body={"locale": "xx"},
+                                  headers=self.bearer(token))
+        self.assertEqual(r.status, 400)
+
+    # -- tokens ---------------------------------------------------------------
+
+    def test_refresh_rotation_and_reuse(self):
+        self.verified("refresh@example.com")
+        first = self.login("refresh@example.com").json
+        r = self.client().post("/api/auth/token/refresh", {"refresh_token": first["refresh_token"]})
+        self.assertEqual(r.status, 200, r)
+        second = r.json
+        self.remember(second["access_token"], second["refresh_token"])
+        self.assertNotEqual(second["refresh_token"], first["refresh_token"])
+        self.assertEqual(self.me(second["access_token"]).status, 200)
+        # The first token again: theft.  The whole family dies.
+        r = self.client().post("/api/auth/token/refresh", {"refresh_token": first["refresh_token"]})
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOKEN_REUSED"))
+        r = self.client().post("/api/auth/token/refresh", {"refresh_token": second["refresh_token"]})
+        self.assertEqual(r.status, 401)
+        r = self.client().post("/api/auth/token/refresh", {"refresh_token": "0" * 64})
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOKEN_INVALID"))
+
+    # -- passwords ------------------------------------------------------------
+
+    def test_change_password_revokes_other_sessions(self):
+        self.verified("change@example.com")
+        a = self.login("change@example.com").json
+        b = self.login("change@example.com").json
+        new = "ett helt nytt lösenord"
+        self.remember(new)
+        r = self.client().post("/api/auth/change-password",
+                               {"current_password": "wrong one!!", "new_password": new},
+                               headers=self.bearer(a["access_token"]))
+        self.assertEqual(r.status, 401)
+        r = self.client().post("/api/auth/change-password",
+                               {"current_password": PASSWORD, "new_password": new},
+                               headers=self.bearer(a["access_token"]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.me(a["access_token"]).status, 200)
+        self.assertEqual(self.me(b["access_token"]).status, 401)
+        self.assertEqual(self.login("change@example.com").status, 401)
+        self.assertEqual(self.login("change@example.com", new).status, 200)
+
+    def test_password_reset(self):
+        self.verified("reset@example.com")
+        old = self.login("reset@example.com").json
+        for email in ("reset@example.com", "unknown@example.com"):
+            r = self.client().post("/api/auth/password-reset", {"email": email})
+            self.assertEqual((r.status, r.json), (202, {"status": "accepted"}))
+        token = self.link_from_mail("reset@example.com", "/reset-password")
+        self.assertEqual(mails_to(self.stack.mail_dir, "unknown@example.com"), [])
+        new = "återställt lösenord 7"
+        self.remember(new)
+        r = self.client().post("/api/auth/password-reset/confirm",
+                               {"token": token, "new_password": "short"})
+        self.assertEqual(r.status, 400)
+        token = None
+        r = self.client().post("/api/auth/password-reset", {"email": "reset@example.com"})
+        wait_for(lambda: len(mails_to(self.stack.mail_dir, "reset@example.com")) >= 3,
+                 what="a second reset mail")
+        tokens = re.findall(r"/reset-password\?token=([0-9a-f]{64})", "".join(
+            m.get_body(preferencelist=("plain",)).get_content()
+            for m in mails_to(self.stack.mail_dir, "reset@example.com")))
+        token = tokens[-1]
+        self.remember(*tokens)
+        r = self.client().post("/api/auth/password-reset/confirm",
+                               {"token": token, "new_password": new})
+        self.assertEqual(r.status, 200, r)
+        r = self.client().post("/api/auth/password-reset/confirm",
+                               {"token": token, "new_password": new})
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOKEN_INVALID"))
+        r = self.client().post("/api/auth/password-reset/confirm",
+                               {"token": tokens[0], "new_password": new})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(self.me(old["access_token"]).status, 401)
+        self.assertEqual(self.login("reset@example.com", new).status, 200)
+
+    # -- two factors ------------------------------------------------------------
+
+    def test_totp_setup_login_replay_and_recovery(self):
+        self.verified("totp@example.com")
+        token = self.login("totp@example.com").json["access_token"]
+        r = self.client().post("/api/auth/2fa/setup", {}, headers=self.bearer(token))
+        self.assertEqual(r.status, 200, r)
+        uri = r.json["otpauth_uri"]
+        self.assertTrue(uri.startswith("otpauth://totp/biljett:totp@example.com?secret="))
+        png = base64.b64decode(r.json["qr_png"])
+        self.assertTrue(png.startswith(b"\x89PNG"))
+        b32 = urllib.parse.parse_qs(urllib.parse.urlsplit(uri).query)["secret"][0]
+        self.remember(b32)
+        secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+        r = self.client().post("/api/auth/2fa/enable", {"code": "000000"},
+                               headers=self.bearer(token))
+        if totp(secret) != "000000":
+            self.assertEqual(r.status, 401)
+        # Wait for a fresh time step so enable and login use different codes.
+        step = int(time.time() // 30)
+        r = self.client().post("/api/auth/2fa/enable", {"code": totp(secret)},
+                               headers=self.bearer(token))
+        self.assertEqual(r.status, 200, r)
+        codes = r.json["recovery_codes"]
+        self.remember(*codes)
+        self.assertEqual(len(codes), 10)
+        r = self.login("totp@example.com")
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOTP_REQUIRED"))
+        # The code used to enable is spent; the next step's code works once.
+        r = self.login("totp@example.com", totp_code=totp(secret, step * 30))
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOTP_INVALID"))
+        while int(time.time() // 30) == step:
+            time.sleep(0.5)
+        code = totp(secret)
+        r = self.login("totp@example.com", totp_code=code)
+        self.assertEqual(r.status, 200, r)
+        r = self.login("totp@example.com", totp_code=code)
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOTP_INVALID"))
+        r = self.login("totp@example.com", recovery_code=codes[0].lower())
+        self.assertEqual(r.status, 200, r)
+        r = self.login("totp@example.com", recovery_code=codes[0])
+        self.assertEqual(r.status, 401)
+        stored = self.query("SELECT totp_secret FROM users WHERE email = 'totp@example.com'")
+        self.assertNotIn(b32, stored[0]["totp_secret"])
+
+    # -- roles ----------------------------------------------------------------
+
+    def test_roles(self):
+        self.verified("customer@example.com")
+        cust = self.login("customer@example.com").json["access_token"]
+        for path in ("/api/staff/whoami", "/api/organizer/staff", "/api/admin/users"):
+            r = self.client().get(path, headers=self.bearer(cust))
+            self.assertEqual((r.status, r.json["error"]["code"]), (403, "FORBIDDEN"), path)
+            r = self.client().get(path)
+            self.assertEqual((r.status, r.json["error"]["code"]), (401, "UNAUTHENTICATED"), path)
+        out = self.stack.biljett("create-user", "org1@example.com", "organizer")
+        pw1 = out.strip().rsplit(" ", 1)[1]
+        out = self.stack.biljett("create-user", "org2@example.com", "organizer")
+        pw2 = out.strip().rsplit(" ", 1)[1]
+        out = self.stack.biljett("create-admin", "admin@example.com")
+        pwa = out.strip().rsplit(" ", 1)[1]
+        self.remember(pw1, pw2, pwa)
+        org1 = self.login("org1@example.com", pw1).json["access_token"]
+        org2 = self.login("org2@example.com", pw2).json["access_token"]
+        admin = self.login("admin@example.com", pwa).json["access_token"]
+        r = self.client().post("/api/organizer/staff", {
+            "name": "Dörrvakt", "email": "door1@example.com", "password": PASSWORD},
+            headers=self.bearer(org1))
+        self.assertEqual((r.status, r.json["role"]), (201, "staff"), r)
+        staff_id = r.json["id"]
+        r = self.client().get("/api/organizer/staff", headers=self.bearer(org1))
+        self.assertEqual([u["email"] for u in r.json["data"]], ["door1@example.com"])
+        r = self.client().get("/api/organizer/staff", headers=self.bearer(org2))
+        self.assertEqual(r.json["data"], [])
+        staff = self.login("door1@example.com").json["access_token"]
+        r = self.client().get("/api/staff/whoami", headers=self.bearer(staff))
+        self.assertEqual((r.status, r.json["role"]), (200, "staff"))
+        self.assertEqual(self.client().get("/api/organizer/staff",
+                                           headers=self.bearer(staff)).status, 403)
+        r = self.client().get("/api/admin/users?per_page=100", headers=self.bearer(admin))
+        self.assertEqual(r.status, 200)
+        self.assertIn("door1@example.com", [u["email"] for u in r.json["data"]])
+        # Deactivation takes effect at once.
+        r = self.client().post(f"/api/admin/users/{staff_id}/deactivate", {},
+                               headers=self.bearer(admin))
+        self.assertEqual((r.status, r.json["is_active"]), (200, False))
+        self.assertIn(self.client().get("/api/staff/whoami",
+                                        headers=self.bearer(staff)).status, (401, 403))
+        self.assertEqual(self.login("door1@example.com").json["error"]["code"],
+                         "ACCOUNT_DISABLED")
+
+    # -- email change ---------------------------------------------------------
+
+    def test_email_change(self):
+        self.verified("old@example.com")
+        token = self.login("old@example.com").json["access_token"]
+        r = self.client().post("/api/auth/email-change",
+                               {"new_email": "new@example.com", "password": PASSWORD},
+                               headers=self.bearer(token))
+        self.assertEqual(r.status, 202, r)
+        link = self.link_from_mail("new@example.com", "/api/auth/email-change/confirm")
+        r = self.client().get(f"/api/auth/email-change/confirm?token={link}")
+        self.assertTrue(r.header("Location").endswith("/verification-result/email-changed"))
+        self.assertEqual(self.me(token).json["email"], "new@example.com")
+        self.assertEqual(self.login("new@example.com").status, 200)
+
+    # -- secrets ----------------------------------------------------------------
+
+    def test_zz_no_secret_in_logs_or_database(self):
+        """Runs last (by name): every secret the other tests used."""
+        self.assertGreater(len(Auth.seen_secrets), 10)
+        files = glob.glob(os.path.join(self.tmp, "*.log")) + glob.glob(self.stack.db_path + "*")
+        blobs = {}
+        for path in files:
+            with open(path, "rb") as f:
+                blobs[path] = f.read()
+        for secret in set(Auth.seen_secrets):
+            for path, data in blobs.items():
+                self.assertNotIn(secret.encode(), data, f"{secret[:6]}… in {path}")
