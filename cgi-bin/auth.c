@@ -34,6 +34,7 @@
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
+#include "page.h"
 #include "qr.h"
 #include "seal.h"
 #include "session.h"
@@ -68,6 +69,22 @@ static enum err	h_staff_list(struct req *);
 static enum err	h_staff_create(struct req *);
 static enum err	h_users(struct req *);
 static enum err	h_deactivate(struct req *);
+static enum err	h_reset_page(struct req *);
+static enum err	h_reset_form(struct req *);
+
+enum { RP_TOKEN, RP__MAX };
+static const struct field_spec reset_page_fields[RP__MAX] = {
+	[RP_TOKEN] = { "token", FIELD_STRING, FIELD_QUERY, 0, TOKEN_HEX_LEN,
+	    NULL, 0 },
+};
+
+enum { RF2_TOKEN, RF2_PASSWORD, RF2_CSRF, RF2__MAX };
+static const struct field_spec reset_form_fields[RF2__MAX] = {
+	[RF2_TOKEN] = { "token", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+	[RF2_PASSWORD] = { "new_password", FIELD_STRING, 0, 0, PASSWORD_MAX,
+	    NULL, 0 },
+	[RF2_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+};
 
 #define PW(name, req)	{ name, FIELD_STRING, req, 1, PASSWORD_MAX, NULL, 0 }
 #define EMAIL(req)	{ "email", FIELD_EMAIL, req, 3, EMAIL_MAX, NULL, 0 }
@@ -203,6 +220,11 @@ static const struct route routes[] = {
 	R(GET, "/api/admin/users", h_users, AUTH_ADMIN, page_fields, PG__MAX),
 	R(POST, "/api/admin/users/{id}/deactivate", h_deactivate, AUTH_ADMIN,
 	    NULL, 0),
+	/* Where the reset mail's link lands: a plain form. */
+	{ METHOD_GET, "/reset-password", h_reset_page, AUTH_NONE, STYLE_PAGE,
+	    reset_page_fields, RP__MAX },
+	{ METHOD_POST, "/reset-password", h_reset_form, AUTH_NONE, STYLE_PAGE,
+	    reset_form_fields, RF2__MAX },
 };
 
 /* A write transaction around fn-like steps: begin, or the outcome. */
@@ -657,36 +679,109 @@ h_reset(struct req *req)
  * Every session of the account ends.
  */
 static enum err
-h_reset_confirm(struct req *req)
+reset_password(struct req *req, const char *token, const char *password,
+    struct user *u)
 {
-	struct user	 u;
 	const char	*reason;
 	char		 hash[PWHASH_MAX];
 	int64_t		 user_id;
 	enum db_rc	 rc;
 	enum err	 e;
 
-	if (crypto_pw_hash(req->f[RC_NEW].s, hash) == -1)
+	if (crypto_pw_hash(password, hash) == -1)
 		return ERR_INTERNAL;
 	if ((e = begin(req)) != ERR_OK)
 		return e;
-	rc = user_token_use(req->db, TOKEN_RESET, req->f[RC_TOKEN].s,
-	    tfmt_now(), &user_id, NULL);
+	rc = user_token_use(req->db, TOKEN_RESET, token, tfmt_now(), &user_id,
+	    NULL);
 	if (rc == DB_NOTFOUND || rc == DB_CONSTRAINT)
 		return fail(req, ERR_TOKEN_INVALID);
-	if (rc != DB_OK || user_by_id(req->db, user_id, &u) != DB_OK)
+	if (rc != DB_OK || user_by_id(req->db, user_id, u) != DB_OK)
 		return fail(req, ERR_INTERNAL);
-	if ((reason = user_password_weak(req->f[RC_NEW].s, u.email)) != NULL) {
+	if ((reason = user_password_weak(password, u->email)) != NULL) {
 		db_tx_rollback(req->db);
 		return weak(req, "new_password", reason);
 	}
-	if (user_set_password(req->db, u.id, hash, tfmt_now()) != DB_OK ||
-	    user_revoke_sessions(req->db, u.id, 0, tfmt_now()) != DB_OK ||
-	    user_login_ok(req->db, u.id) != DB_OK)
+	if (user_set_password(req->db, u->id, hash, tfmt_now()) != DB_OK ||
+	    user_revoke_sessions(req->db, u->id, 0, tfmt_now()) != DB_OK ||
+	    user_login_ok(req->db, u->id) != DB_OK)
 		return fail(req, ERR_INTERNAL);
-	if ((e = commit(req)) != ERR_OK)
+	return commit(req);
+}
+
+/*
+ * POST /api/auth/password-reset/confirm {token, new_password}: 200; 401
+ * TOKEN_INVALID for unknown, expired or used tokens; 400 WEAK_PASSWORD.
+ * Every session of the account ends.
+ */
+static enum err
+h_reset_confirm(struct req *req)
+{
+	struct user	 u;
+	enum err	 e;
+
+	if ((e = reset_password(req, req->f[RC_TOKEN].s, req->f[RC_NEW].s,
+	    &u)) != ERR_OK)
 		return e;
 	return http_json(req, 200, user_json(&u));
+}
+
+/* The reset form, with an optional message. */
+static enum err
+reset_page(struct req *req, int status, const char *token, const char *error)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "token", token != NULL ? token : "");
+	if (error != NULL)
+		cJSON_AddStringToObject(ctx, "error", error);
+	return page_render(req, status, "reset", ctx);
+}
+
+/* GET /reset-password?token=: the new-password form. */
+static enum err
+h_reset_page(struct req *req)
+{
+	return reset_page(req, 200, req->f[RP_TOKEN].present ?
+	    req->f[RP_TOKEN].s : "", NULL);
+}
+
+/*
+ * POST /reset-password (token, new_password, csrf): a confirmation page,
+ * or the form again saying why not.
+ */
+static enum err
+h_reset_form(struct req *req)
+{
+	struct user	 u;
+	const cJSON	*reason;
+	cJSON		*ctx;
+	const char	*token = req->f[RF2_TOKEN].present ? req->f[RF2_TOKEN].s :
+			    "";
+	enum err	 e;
+
+	if (!page_csrf_ok(req, req->f[RF2_CSRF].present ? req->f[RF2_CSRF].s :
+	    NULL))
+		return ERR_CSRF;
+	if (!req->f[RF2_PASSWORD].present)
+		return reset_page(req, 400, token, page_t(req,
+		    "The password must be at least 10 characters long."));
+	e = reset_password(req, token, req->f[RF2_PASSWORD].s, &u);
+	if (e == ERR_WEAK_PASSWORD) {
+		reason = cJSON_GetObjectItem(req->field_errs, "new_password");
+		return reset_page(req, 400, token, cJSON_IsString(reason) ?
+		    reason->valuestring : NULL);
+	}
+	if (e == ERR_TOKEN_INVALID)
+		return reset_page(req, 400, token, page_t(req,
+		    "The link is invalid or has expired. Ask for a new one."));
+	if (e != ERR_OK)
+		return e;
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "title", page_t(req, "Password changed"));
+	cJSON_AddStringToObject(ctx, "message", page_t(req,
+	    "Your new password works now; sign in with it."));
+	return page_render(req, 200, "message", ctx);
 }
 
 /*

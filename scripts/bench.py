@@ -9,6 +9,7 @@ Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -107,6 +108,16 @@ request = function()
 end
 """
 
+LUA_LOGIN = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email": "bench@example.com", "password": "%s"}'
+"""
+
+LUA_ME = """
+wrk.headers["Authorization"] = "Bearer %s"
+"""
+
 LUA_STATUS = """
 done = function(summary, latency, requests)
   local s = summary.status
@@ -156,9 +167,10 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="biljett-bench-")
     stack = devstack.Stack(tmp, http_port=0, https_port=0,
-                           programs=("catalog", "shop", "pay", "scan", "hello"),
+                           programs=("catalog", "shop", "pay", "scan", "auth", "hello"),
                            workers=args.workers, sims=True, hello=True,
-                           extra_conf={"log_level": "warn"})
+                           extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
+                           auth_burst=100000)
     try:
         stack.start()
         types, events, codes = seed(stack, tmp)
@@ -175,6 +187,21 @@ def main():
         rows.append(("validate + use", "PUT /validate_ticket/",
                      wrk(base + "/validate_ticket/", args,
                          LUA_VALIDATE % (quoted, PASSWORD), tmp)))
+        stack.biljett("create-user", "bench@example.com", "customer",
+                      "--password", "bench-password-1")
+        conn = http.client.HTTPConnection("127.0.0.1", stack.http_port)
+        conn.request("POST", "/api/auth/login", json.dumps(
+            {"email": "bench@example.com", "password": "bench-password-1"}),
+            {"Content-Type": "application/json"})
+        access = json.loads(conn.getresponse().read())["access_token"]
+        conn.close()
+        rows.append(("authenticated me", "GET /api/auth/me",
+                     wrk(base + "/api/auth/me", args, LUA_ME % access, tmp)))
+        login_args = argparse.Namespace(**vars(args))
+        login_args.connections = max(2, args.workers * 2)
+        rows.append(("login (argon2id)", "POST /api/auth/login",
+                     wrk(base + "/api/auth/login", login_args,
+                         LUA_LOGIN % "bench-password-1", tmp)))
         # Errors surfacing as 5xx (e.g. SQLITE_BUSY) in the access log.
         fivexx = 0
         log = os.path.join(tmp, "nginx-access.log")
@@ -195,6 +222,10 @@ def main():
         print(f"| {name} | `{request}` | {r['rps']:.0f} | {r['p50'] or 0:.2f} |"
               f" {r['p99'] or 0:.2f} | {ratio:.0%} | {r['non2xx']} |")
     print(f"\n5xx responses in nginx's access log: {fivexx}")
+    login = rows[-1][2]["rps"]
+    print(f"login: {login:.0f} argon2id verifications/s with {args.workers} "
+          f"worker(s) on {os.cpu_count()} CPUs, {login / min(args.workers, os.cpu_count()):.0f}"
+          f" per core")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -266,6 +266,30 @@ class Auth(StackTest):
         self.assertEqual(self.me(old["access_token"]).status, 401)
         self.assertEqual(self.login("reset@example.com", new).status, 200)
 
+    def test_reset_page_from_the_mail(self):
+        self.verified("page@example.com")
+        self.client().post("/api/auth/password-reset", {"email": "page@example.com"})
+        token = self.link_from_mail("page@example.com", "/reset-password")
+        c = self.client()
+        r = c.get(f"/reset-password?token={token}", headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200)
+        csrf = re.search(rb'name="csrf" value="([0-9a-f]{64})"', r.body).group(1).decode()
+        self.assertIn(token.encode(), r.body)
+        r = c.post("/reset-password", form={"csrf": csrf, "token": token,
+                                            "new_password": "short"},
+                   headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 400)
+        self.assertIn(b"at least 10 characters", r.body)
+        r = c.post("/reset-password", form={"token": token, "new_password": "x" * 12})
+        self.assertEqual(r.status, 403)
+        new = "från sidan 12345"
+        self.remember(new)
+        r = c.post("/reset-password", form={"csrf": csrf, "token": token, "new_password": new},
+                   headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(b"Password changed", r.body)
+        self.assertEqual(self.login("page@example.com", new).status, 200)
+
     # -- two factors ------------------------------------------------------------
 
     def test_totp_setup_login_replay_and_recovery(self):
@@ -385,3 +409,21 @@ class Auth(StackTest):
         for secret in set(Auth.seen_secrets):
             for path, data in blobs.items():
                 self.assertNotIn(secret.encode(), data, f"{secret[:6]}… in {path}")
+
+
+class NginxThrottle(StackTest):
+    """nginx's limit_req on the sign-in endpoints answers 429 in the API's
+    error shape before the program sees the request."""
+    programs = ("catalog", "auth")
+    auth_rate = "1r/m"
+    auth_burst = 2
+
+    def test_login_rate_limited_per_address(self):
+        statuses = [self.client().post("/api/auth/login", {
+            "email": "x@example.com", "password": "whatever12345"}) for _ in range(6)]
+        codes = [r.status for r in statuses]
+        self.assertIn(429, codes)
+        limited = [r for r in statuses if r.status == 429][0]
+        self.assertEqual(limited.json["error"]["code"], "RATE_LIMITED")
+        # Other endpoints are not throttled by the sign-in zone.
+        self.assertEqual(self.client().get("/api/health").status, 200)
