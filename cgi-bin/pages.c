@@ -190,8 +190,11 @@ h_reserve(struct req *req)
 	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &event_id) == -1)
 		return ERR_EVENT_NOT_FOUND;
 	/* The form's t<id> fields, validated here: their names vary. */
+	if (req->body != NULL && !cJSON_IsObject(req->body))
+		return ERR_BAD_REQUEST;
 	cJSON_ArrayForEach(m, req->body) {
-		if (m->string[0] != 't' || !cJSON_IsString(m))
+		if (m->string == NULL || m->string[0] != 't' ||
+		    !cJSON_IsString(m))
 			continue;
 		if (field_strtonum(m->string + 1, 1, ID_MAX, &type_id) == -1 ||
 		    field_strtonum(m->valuestring, 0, TICKET_COUNT_MAX,

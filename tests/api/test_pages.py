@@ -94,6 +94,16 @@ class Pages(StackTest):
         self.assertEqual(r.status, 404)
         self.assertTrue(r.header("Content-Type").startswith("text/html"))
 
+    def test_odd_bodies_get_4xx(self):
+        c = self.client()
+        token = self.csrf(c, f"/events/{self.event}")
+        for raw, ctype in ((b"[1, 2]", "application/json"), (b'{"t1": [1]}', "application/json"),
+                           (b"\x00\xff", "application/x-www-form-urlencoded"),
+                           (b"--x\r\n", "multipart/form-data; boundary=x")):
+            r = c.request("POST", f"/events/{self.event}/reserve", raw=raw, content_type=ctype)
+            self.assertIn(r.status // 100, (4,), (raw, r))
+        self.assertEqual(c.get(f"/events/{self.event}").status, 200)
+
     def test_checkout_without_reservation(self):
         r = self.client().get("/checkout", headers={"Accept-Language": "en"})
         self.assertEqual(r.status, 404)
