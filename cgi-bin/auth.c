@@ -26,6 +26,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "catalog.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -69,6 +70,8 @@ static enum err	h_staff_list(struct req *);
 static enum err	h_staff_create(struct req *);
 static enum err	h_users(struct req *);
 static enum err	h_deactivate(struct req *);
+static enum err	h_org_events(struct req *);
+static enum err	h_org_event(struct req *);
 static enum err	h_reset_page(struct req *);
 static enum err	h_reset_form(struct req *);
 
@@ -217,6 +220,10 @@ static const struct route routes[] = {
 	    page_fields, PG__MAX),
 	R(POST, "/api/organizer/staff", h_staff_create, AUTH_ORGANIZER,
 	    staff_fields, SC__MAX),
+	R(GET, "/api/organizer/events", h_org_events, AUTH_ORGANIZER,
+	    page_fields, PG__MAX),
+	R(GET, "/api/organizer/events/{id}", h_org_event, AUTH_ORGANIZER,
+	    NULL, 0),
 	R(GET, "/api/admin/users", h_users, AUTH_ADMIN, page_fields, PG__MAX),
 	R(POST, "/api/admin/users/{id}/deactivate", h_deactivate, AUTH_ADMIN,
 	    NULL, 0),
@@ -1106,6 +1113,50 @@ h_staff_create(struct req *req)
 	if ((e = commit(req)) != ERR_OK)
 		return e;
 	return http_json(req, 201, user_json(&u));
+}
+
+/* Admins see every organizer's events; organizers only their own. */
+static int64_t
+scope(const struct req *req)
+{
+	return req->user.role == ROLE_ADMIN ? 0 : req->user.id;
+}
+
+/* GET /api/organizer/events: the caller's events with their sales. */
+static enum err
+h_org_events(struct req *req)
+{
+	cJSON		*doc;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	rc = catalog_organizer_events(req->db, scope(req),
+	    req->f[PG_PAGE].present ? req->f[PG_PAGE].i : 1,
+	    req->f[PG_PER_PAGE].present ? req->f[PG_PER_PAGE].i :
+	    PER_PAGE_DEFAULT, &doc);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	return http_json(req, 200, doc);
+}
+
+/* GET /api/organizer/events/{id}: 404 unless it is the caller's. */
+static enum err
+h_org_event(struct req *req)
+{
+	cJSON		*doc;
+	int64_t		 id;
+	enum db_rc	 rc;
+
+	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
+		return ERR_EVENT_NOT_FOUND;
+	if ((rc = catalog_organizer_event(req->db, scope(req), id, &doc)) ==
+	    DB_NOTFOUND)
+		return ERR_EVENT_NOT_FOUND;
+	if (rc != DB_OK)
+		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	return http_json(req, 200, doc);
 }
 
 /* GET /api/admin/users (admin): every account, paginated. */

@@ -78,8 +78,8 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EV_INSERT] =
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
-	    " swish_message, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    " swish_message, created_at, organizer_id)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0))",
 	[STMT_EV_TYPE_INSERT] =
 	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
 	    " position) VALUES (?1, ?2, ?3)",
@@ -176,7 +176,8 @@ check_event_types(const cJSON *jev, size_t k, const struct field_val *tt,
 
 static enum db_rc
 insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
-    int64_t *type_ids, cJSON *out_types, cJSON *out_events)
+    int64_t organizer_id, int64_t *type_ids, cJSON *out_types,
+    cJSON *out_events)
 {
 	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
 	const struct field_val	*v;
@@ -229,7 +230,8 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    v[EV_RESERVATION_SECONDS].i : RESERVATION_SECONDS_DEFAULT)
 		    == -1 ||
 		    db_bind_text(st, 8, msg) == -1 ||
-		    db_bind_int(st, 9, now) == -1)
+		    db_bind_int(st, 9, now) == -1 ||
+		    db_bind_int(st, 10, organizer_id) == -1)
 			return DB_ERROR;
 		if ((rc = db_exec(db, st)) != DB_OK)
 			return rc;
@@ -266,8 +268,8 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 }
 
 enum db_rc
-import_doc(struct db *db, const cJSON *doc, cJSON **result, char *err,
-    size_t errsz)
+import_doc(struct db *db, const cJSON *doc, int64_t organizer_id,
+    cJSON **result, char *err, size_t errsz)
 {
 	struct arena		*a = NULL;
 	struct field_val	 f[DOC__MAX];
@@ -314,7 +316,7 @@ import_doc(struct db *db, const cJSON *doc, cJSON **result, char *err,
 		snprintf(err, errsz, "cannot lock the database");
 		goto out;
 	}
-	rc = insert_all(db, doc, f, type_ids, types, events);
+	rc = insert_all(db, doc, f, organizer_id, type_ids, types, events);
 	if (rc == DB_OK)
 		rc = db_tx_commit(db);
 	else

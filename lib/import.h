@@ -7,19 +7,22 @@
 #define BILJETT_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db.h"
 
 struct cJSON;
 
 /*
- * Validates and imports doc (see README "Importing events").  On DB_OK
+ * Validates and imports doc (see README "Importing events"); the events
+ * belong to organizer_id (0: none).  On DB_OK
  * *result is {"ticket_types": [{"key", "id"}], "events": [{"key", "id"}]}
  * (free with cJSON_Delete()).  On DB_CONSTRAINT err names the offending
  * field ("events[0].ticket_types: unknown key \"x\""); other codes are
  * storage failures.
  */
 enum db_rc	import_doc(struct db *db, const struct cJSON *doc,
-		    struct cJSON **result, char *err, size_t errsz);
+		    int64_t organizer_id, struct cJSON **result, char *err,
+		    size_t errsz);
 
 #endif

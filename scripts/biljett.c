@@ -72,7 +72,7 @@ static const struct command commands[] = {
 	{ "init", "", 0, 0, 0, cmd_init },
 	{ "migrate", "", 0, 0, 1, cmd_migrate },
 	{ "demo", "", 0, 0, 1, cmd_demo },
-	{ "import", "FILE|-", 1, 1, 1, cmd_import },
+	{ "import", "FILE|- [--organizer EMAIL]", 1, 3, 1, cmd_import },
 	{ "scanner-add", "NAME [--password P]", 1, 3, 1, cmd_scanner_add },
 	{ "backup", "FILE", 1, 1, 1, cmd_backup },
 	{ "expire", "", 0, 0, 1, cmd_expire },
@@ -166,12 +166,13 @@ cmd_migrate(struct ctx *c, int argc, char **argv)
 
 /* Imports doc and prints the keys and ids; 1 with a message on error. */
 static int
-import_and_print(struct ctx *c, const cJSON *doc)
+import_and_print(struct ctx *c, const cJSON *doc, int64_t organizer_id)
 {
 	cJSON	*result;
 	char	 err[512], *text;
 
-	if (import_doc(c->db, doc, &result, err, sizeof(err)) != DB_OK) {
+	if (import_doc(c->db, doc, organizer_id, &result, err, sizeof(err)) !=
+	    DB_OK) {
 		fprintf(stderr, "biljett: import rejected: %s\n", err);
 		return 1;
 	}
@@ -257,7 +258,7 @@ cmd_demo(struct ctx *c, int argc, char **argv)
 		cJSON_AddItemToArray(list, cJSON_CreateString("crew"));
 		cJSON_AddItemToArray(events, o);
 	}
-	rc = import_and_print(c, doc);
+	rc = import_and_print(c, doc, 0);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -295,13 +296,26 @@ slurp(FILE *f, size_t *len)
 static int
 cmd_import(struct ctx *c, int argc, char **argv)
 {
-	FILE	*f;
-	cJSON	*doc;
-	char	*text;
-	size_t	 len;
-	int	 rc;
+	struct user	 org;
+	FILE		*f;
+	cJSON		*doc;
+	char		*text, email[EMAIL_MAX + 1];
+	size_t		 len;
+	int64_t		 organizer_id = 0;
+	int		 rc;
 
-	(void)argc;
+	if (argc == 3 && strcmp(argv[1], "--organizer") == 0) {
+		snprintf(email, sizeof(email), "%s", argv[2]);
+		user_fold_email(email);
+		if (user_by_email(c->db, email, &org) != DB_OK ||
+		    org.role != ROLE_ORGANIZER) {
+			fprintf(stderr, "biljett: %s is not an organizer\n",
+			    argv[2]);
+			return 1;
+		}
+		organizer_id = org.id;
+	} else if (argc != 1)
+		usage();
 	if (strcmp(argv[0], "-") == 0)
 		f = stdin;
 	else if ((f = fopen(argv[0], "r")) == NULL) {
@@ -322,7 +336,7 @@ cmd_import(struct ctx *c, int argc, char **argv)
 		return 1;
 	}
 	free(text);
-	rc = import_and_print(c, doc);
+	rc = import_and_print(c, doc, organizer_id);
 	cJSON_Delete(doc);
 	return rc;
 }

@@ -364,11 +364,32 @@ class Auth(StackTest):
         self.assertEqual([u["email"] for u in r.json["data"]], ["door1@example.com"])
         r = self.client().get("/api/organizer/staff", headers=self.bearer(org2))
         self.assertEqual(r.json["data"], [])
+        # Events: each organizer sees only their own, with sales.
+        path = os.path.join(self.tmp, "org1.json")
+        with open(path, "w") as f:
+            f.write('{"ticket_types": [{"key": "s", "title": "S", "price": 100}],'
+                    ' "events": [{"key": "e", "title": "Org1 show",'
+                    ' "event_at": "2030-01-02T19:00:00Z", "sales_stop_at":'
+                    ' "2030-01-02T18:00:00Z", "total_seats": 10, "ticket_types": ["s"]}]}')
+        import json as j
+        ev = j.loads(self.stack.biljett("import", path, "--organizer",
+                                        "org1@example.com"))["events"][0]["id"]
+        r = self.client().get("/api/organizer/events", headers=self.bearer(org1))
+        self.assertEqual([e["title"] for e in r.json["data"]], ["Org1 show"])
+        self.assertEqual(r.json["data"][0]["revenue"], "0.00")
+        r = self.client().get("/api/organizer/events", headers=self.bearer(org2))
+        self.assertEqual(r.json["data"], [])
+        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(org2))
+        self.assertEqual((r.status, r.json["error"]["code"]), (404, "EVENT_NOT_FOUND"))
+        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(org1))
+        self.assertEqual(r.status, 200)
         staff = self.login("door1@example.com").json["access_token"]
         r = self.client().get("/api/staff/whoami", headers=self.bearer(staff))
         self.assertEqual((r.status, r.json["role"]), (200, "staff"))
         self.assertEqual(self.client().get("/api/organizer/staff",
                                            headers=self.bearer(staff)).status, 403)
+        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(admin))
+        self.assertEqual(r.status, 200)
         r = self.client().get("/api/admin/users?per_page=100", headers=self.bearer(admin))
         self.assertEqual(r.status, 200)
         self.assertIn("door1@example.com", [u["email"] for u in r.json["data"]])

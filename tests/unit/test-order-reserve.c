@@ -75,7 +75,7 @@ setup(const char *path)
 	    " \"sales_stop_at\": \"%s\", \"total_seats\": 10,"
 	    " \"ticket_types\": [\"other\"]}]}", at, stop, at, past);
 	in = cJSON_Parse(doc);
-	CHECK(import_doc(db, in, &out, err, sizeof(err)) == DB_OK);
+	CHECK(import_doc(db, in, 0, &out, err, sizeof(err)) == DB_OK);
 	ev = id_of(cJSON_GetObjectItem(out, "events"), "e");
 	ev_stopped = id_of(cJSON_GetObjectItem(out, "events"), "s");
 	t_std = id_of(cJSON_GetObjectItem(out, "ticket_types"), "std");
