@@ -256,14 +256,8 @@ h_checkout(struct req *req)
 	enum db_rc	 rc;
 
 	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
-	    s.order_id == 0) {
-		ctx = cJSON_CreateObject();
-		cJSON_AddStringToObject(ctx, "title",
-		    page_t(req, "No reservation"));
-		cJSON_AddStringToObject(ctx, "message", page_t(req,
-		    "You have no tickets on hold. Pick an event first."));
-		return page_render(req, 404, "message", ctx);
-	}
+	    s.order_id == 0)
+		return page_no_reservation(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
 	rc = order_load(req->db, s.order_id, &o);

@@ -239,17 +239,6 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 	return *sum != NULL ? ERR_OK : ERR_INVALID_SESSION;
 }
 
-static enum err
-no_order_page(struct req *req)
-{
-	cJSON	*ctx = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(ctx, "title", page_t(req, "No reservation"));
-	cJSON_AddStringToObject(ctx, "message", page_t(req,
-	    "You have no tickets on hold. Pick an event first."));
-	return page_render(req, 404, "message", ctx);
-}
-
 /*
  * GET /payment: the Swish step.  Paid orders go on to /done; a payment
  * that failed or a lapsed hold shows so, with a way to try again.
@@ -265,7 +254,7 @@ h_payment(struct req *req)
 	int		 open_request = 0;
 
 	if ((e = page_order(req, &o, &sum)) == ERR_INVALID_SESSION)
-		return no_order_page(req);
+		return page_no_reservation(req);
 	if (e != ERR_OK)
 		return e;
 	if (o.status == ORDER_PAID) {
@@ -297,7 +286,7 @@ h_done(struct req *req)
 	enum err	 e;
 
 	if ((e = page_order(req, &o, &sum)) == ERR_INVALID_SESSION)
-		return no_order_page(req);
+		return page_no_reservation(req);
 	if (e != ERR_OK)
 		return e;
 	if (o.status != ORDER_PAID) {

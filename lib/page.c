@@ -189,6 +189,17 @@ page_render(struct req *req, int status, const char *name, cJSON *ctx)
 }
 
 enum err
+page_no_reservation(struct req *req)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "title", page_t(req, "No reservation"));
+	cJSON_AddStringToObject(ctx, "message", page_t(req,
+	    "You have no tickets on hold. Pick an event first."));
+	return page_render(req, 404, "message", ctx);
+}
+
+enum err
 page_redirect(struct req *req, const char *location)
 {
 	if (location[0] != '/' || location[1] == '/' ||

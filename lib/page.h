@@ -24,6 +24,9 @@ struct req;
 enum err	 page_render(struct req *req, int status, const char *name,
 		    struct cJSON *ctx);
 
+/* The "no tickets on hold" page (404), shared by checkout and payment. */
+enum err	 page_no_reservation(struct req *req);
+
 /* 303 See Other to location (a path on this site). */
 enum err	 page_redirect(struct req *req, const char *location);
 
