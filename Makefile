@@ -83,8 +83,13 @@ MIGRATIONS	= sql/001_initial.sql \
 UNIT_TESTS	= test-arena \
 		  test-conf \
 		  test-field \
+		  test-mail-addr \
 		  test-order-reserve \
 		  test-parse \
+		  test-parse-body \
+		  test-parse-cookies \
+		  test-parse-multipart \
+		  test-parse-urlencoded \
 		  test-qr-png \
 		  test-route-match \
 		  test-swish-parse \

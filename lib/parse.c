@@ -363,8 +363,10 @@ parse_multipart(struct arena *a, const char *boundary, const char *buf,
 	dlen = blen + 4;
 	if ((size_t)(end - p) >= dlen - 2 && memcmp(p, delim + 2, dlen - 2) == 0)
 		p += dlen - 2;
-	else if ((p = find(p, end, delim, dlen)) != NULL)
-		p += dlen;
+	else if ((next = find(p, end, delim, dlen)) != NULL)
+		p = next + dlen;
+	else if ((next = find(p, end, delim + 1, dlen - 1)) != NULL)
+		p = next + dlen - 1;	/* bare LF after the preamble */
 	else
 		return PARSE_MALFORMED;
 

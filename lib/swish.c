@@ -457,7 +457,10 @@ swish_qr(const struct swish_conf *conf, const char *token,
 	return rc;
 }
 
-/* Copies a string member into out (""), -1 if present but not a string. */
+/*
+ * Copies a string member into out ("" when absent or null).  Returns 0,
+ * -1 if present but not a string, or 1 if it was cut to fit.
+ */
 static int
 copy_str(const cJSON *o, const char *name, char *out, size_t outsz)
 {
@@ -468,8 +471,7 @@ copy_str(const cJSON *o, const char *name, char *out, size_t outsz)
 		return 0;
 	if (!cJSON_IsString(v))
 		return -1;
-	snprintf(out, outsz, "%s", v->valuestring);
-	return 0;
+	return (size_t)snprintf(out, outsz, "%s", v->valuestring) >= outsz;
 }
 
 int
@@ -485,7 +487,7 @@ swish_parse_payment(const char *json, size_t len, struct swish_payment *out)
 	if ((o = cJSON_ParseWithLength(json, len)) == NULL)
 		return -1;
 	if (!cJSON_IsObject(o) ||
-	    copy_str(o, "id", out->id, sizeof(out->id)) == -1 ||
+	    copy_str(o, "id", out->id, sizeof(out->id)) != 0 ||
 	    !id_valid(out->id) ||
 	    copy_str(o, "status", status, sizeof(status)) == -1 ||
 	    copy_str(o, "paymentReference", out->payment_reference,
@@ -515,8 +517,10 @@ swish_parse_payment(const char *json, size_t len, struct swish_payment *out)
 		d = v->valuedouble;
 	else if (cJSON_IsString(v))
 		d = strtod(v->valuestring, NULL);
-	else
+	else if (v == NULL || cJSON_IsNull(v))
 		d = 0;
+	else
+		goto out;
 	if (!isfinite(d) || d < 0 || d > (double)MONEY_MAX / 100)
 		goto out;
 	out->amount = (int64_t)llround(d * 100.0);

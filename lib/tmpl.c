@@ -432,7 +432,9 @@ put_value(struct buf *b, const cJSON *v, enum tmpl_mode mode, int raw)
 			put_escaped(b, v->valuestring, mode);
 	} else if (cJSON_IsNumber(v)) {
 		d = v->valuedouble;
-		if (isfinite(d) && d == floor(d) && fabs(d) < 9e15)
+		/* Integral and exact (to 2^53 - 1, ID_MAX): no exponent. */
+		if (isfinite(d) && d == floor(d) &&
+		    fabs(d) <= 9007199254740991.0)
 			snprintf(num, sizeof(num), "%lld", (long long)d);
 		else
 			snprintf(num, sizeof(num), "%g", d);

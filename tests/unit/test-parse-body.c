@@ -1,4 +1,4 @@
-/* lib/parse: parse_body (JSON, depth, urlencoded and multipart as objects, content types, empty). */
+/* lib/parse: parse_body for JSON, depth, forms as objects, types, empty. */
 #include <stdio.h>
 #include <string.h>
 
@@ -60,7 +60,8 @@ test_json(void)
 	cJSON_Delete(o);
 
 	/* Trailing garbage, truncation and bad syntax. */
-	CHECK(body("application/json", "{\"a\": 1} x", PARSE_MALFORMED) == NULL);
+	CHECK(body("application/json", "{\"a\": 1} x", PARSE_MALFORMED) ==
+	    NULL);
 	CHECK(body("application/json", "{}{}", PARSE_MALFORMED) == NULL);
 	CHECK(body("application/json", "[1]]", PARSE_MALFORMED) == NULL);
 	CHECK(body("application/json", "{\"a\": ", PARSE_MALFORMED) == NULL);

@@ -49,10 +49,12 @@ test_quotes(void)
 	CHECK(l.n == 3);
 	CHECK(is(&l, "x", "q v") && is(&l, "e", "") && is(&l, "s", "abc"));
 	CHECK(l.v[1].vlen == 0);
-	CHECK(parse_cookies(a, "x = \"q\" ", &l) == PARSE_OK && is(&l, "x", "q"));
+	CHECK(parse_cookies(a, "x = \"q\" ", &l) == PARSE_OK &&
+	    is(&l, "x", "q"));
 	/* Unbalanced or lone quotes are kept as they are. */
 	CHECK(parse_cookies(a, "o=\"abc; c=abc\"; q=\"", &l) == PARSE_OK);
-	CHECK(is(&l, "o", "\"abc") && is(&l, "c", "abc\"") && is(&l, "q", "\""));
+	CHECK(is(&l, "o", "\"abc") && is(&l, "c", "abc\"") &&
+	    is(&l, "q", "\""));
 }
 
 static void

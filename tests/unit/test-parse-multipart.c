@@ -1,4 +1,4 @@
-/* lib/parse: parse_multipart (CRLF, bare LF, preamble, errors) and parse_content_type. */
+/* lib/parse: parse_multipart (CRLF, bare LF, errors), parse_content_type. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* lib/parse: parse_urlencoded (escapes, empty and bare pairs, limits) and kv_get. */
+/* lib/parse: parse_urlencoded (escapes, pairs, limits) and kv_get. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +77,8 @@ test_pairs(void)
 	CHECK(ue("flag&k=&x=1", &l) == PARSE_OK && l.n == 3);
 	CHECK(pair_is(&l, 0, "flag", "", 0));
 	CHECK(pair_is(&l, 1, "k", "", 0));
-	CHECK(kv_get(&l, "flag") != NULL && strcmp(kv_get(&l, "flag"), "") == 0);
+	CHECK(kv_get(&l, "flag") != NULL &&
+	    strcmp(kv_get(&l, "flag"), "") == 0);
 
 	/* kv_get: the last pair of a name wins, every pair is kept. */
 	CHECK(ue("a=1&b=2&a=3", &l) == PARSE_OK && l.n == 3);

@@ -108,6 +108,8 @@ test_multipart(void)
 	CHECK(strcmp(kv_get(&l, "f"), "line1\r\nline2") == 0);
 	CHECK(mp("B", "--B\nContent-Disposition: form-data; name=a\n\nv\n--B--",
 	    &l) == PARSE_OK && strcmp(kv_get(&l, "a"), "v") == 0);
+	CHECK(mp("B", "preamble\n--B\nContent-Disposition: form-data; name=a\n\n"
+	    "w\n--B--", &l) == PARSE_OK && strcmp(kv_get(&l, "a"), "w") == 0);
 	CHECK(mp("B", "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv",
 	    &l) == PARSE_MALFORMED);
 	CHECK(mp("B", "--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n--B--",

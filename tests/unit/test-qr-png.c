@@ -1,4 +1,4 @@
-/* lib/qr: qr_png's PNG header, size, depth, pixels, bad arguments, and a zbarimg round trip. */
+/* lib/qr: qr_png's PNG header, size, pixels, bad arguments, zbarimg. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +129,7 @@ main(void)
 	w = png_width(png, len);
 	CHECK(w > 0 && w == be32(png + 20));		/* square */
 	CHECK(w % SCALE == 0);
-	modules = w / SCALE - 8;			/* 4-module quiet zone */
+	modules = w / SCALE - 8;		/* 4-module quiet zone */
 	CHECK(modules == 21 || modules == 25);
 	CHECK(png[24] == 1);				/* bit depth */
 	CHECK(png[25] == 0);				/* greyscale */
