@@ -223,6 +223,9 @@ bench:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/biljett \
 	    $(DESTDIR)$(PREFIX)/share/biljett
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0644 docs/man/biljett.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 docs/man/biljett.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/biljett
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/libexec/biljett/
 	cp -R static templates nginx sql docs $(DESTDIR)$(PREFIX)/share/biljett/
