@@ -354,9 +354,14 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.start()
+        scanner_file = os.path.join(stack.rundir, "scanner-password.txt")
         if args.demo:
             if not _has_events(stack):
                 stack.biljett("demo")
+                # A door scanner for the demo; its password is kept here.
+                out = stack.biljett("scanner-add", "demo-door")
+                with open(scanner_file, "w") as f:
+                    f.write(out.strip().rsplit(" ", 1)[1] + "\n")
         if args.command == "start":
             print(f"biljett started in {stack.rundir}; stop with "
                   f"`{sys.argv[0]} stop --dir {args.dir}`")
@@ -364,6 +369,10 @@ def main():
             return 0
         print(f"biljett is running at {stack.base_url}/ "
               f"(and {stack.https_url}/)")
+        if os.path.exists(scanner_file):
+            with open(scanner_file) as f:
+                print(f"door page: {stack.base_url}/scanner "
+                      f"(password {f.read().strip()})")
         if stack.sims:
             print(f"mail received by the SMTP sink is kept in {stack.mail_dir}/")
             print(f"the Swish simulator pays each request after {args.autopay:g} s")

@@ -75,7 +75,7 @@ export async function browser() {
 	return chromium.launch({
 		executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
 		args: ["--headless", "--no-sandbox", "--disable-gpu",
-		    "--disable-background-networking"],
+		    "--disable-background-networking", "--disable-dev-shm-usage"],
 	});
 }
 
