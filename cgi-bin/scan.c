@@ -86,10 +86,13 @@ h_validate(struct req *req)
 	int64_t			 now = tfmt_now(), scanner_id;
 	enum err		 e;
 
+	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
+		return ERR_TOO_MANY_ATTEMPTS;
 	switch (scan_auth(req->db, req->f[VF_PASSWORD].s, now, &scanner_id)) {
 	case 1:
 		break;
 	case 0:
+		scan_failed(req->remote_addr, now);
 		return ERR_INCORRECT_PASSWORD;
 	default:
 		return ERR_INTERNAL;
@@ -140,11 +143,14 @@ h_login(struct req *req)
 	if (!page_csrf_ok(req, req->f[LG_CSRF].present ? req->f[LG_CSRF].s :
 	    NULL))
 		return ERR_CSRF;
+	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
+		return ERR_TOO_MANY_ATTEMPTS;
 	ok = req->f[LG_PASSWORD].present ? scan_auth(req->db,
 	    req->f[LG_PASSWORD].s, now, &scanner_id) : 0;
 	if (ok < 0)
 		return ERR_INTERNAL;
 	if (ok == 0) {
+		scan_failed(req->remote_addr, now);
 		ctx = cJSON_CreateObject();
 		cJSON_AddStringToObject(ctx, "error",
 		    page_t(req, "Wrong password."));

@@ -69,7 +69,7 @@ static const struct err_def defs[ERR__MAX] = {
 	    "Confirm your e-mail address first; we sent you a link." },
 	[ERR_ACCOUNT_DISABLED] = { 403, "ACCOUNT_DISABLED", NULL,
 	    "This account is disabled." },
-	[ERR_TOO_MANY_ATTEMPTS] = { 429, "TOO_MANY_ATTEMPTS", NULL,
+	[ERR_TOO_MANY_ATTEMPTS] = { 429, "TOO_MANY_ATTEMPTS", "TooManyAttempts",
 	    "Too many attempts; wait a while and try again." },
 	[ERR_TOTP_REQUIRED] = { 401, "TOTP_REQUIRED", NULL,
 	    "Enter the code from your authenticator app." },

@@ -62,6 +62,54 @@ static struct auth_slot {
 static unsigned char	auth_key[crypto_generichash_KEYBYTES];
 static int		auth_key_set;
 
+#define FAIL_SLOTS	64
+
+/* Recent wrong passwords per remote address, in this worker. */
+static struct fail_slot {
+	char	 addr[64];
+	int64_t	 since;
+	int	 count;
+} fails[FAIL_SLOTS];
+
+static struct fail_slot *
+fail_slot(const char *addr, int64_t now, int create)
+{
+	struct fail_slot	*oldest = &fails[0];
+	size_t			 i;
+
+	if (addr == NULL)
+		addr = "";
+	for (i = 0; i < FAIL_SLOTS; i++) {
+		if (strcmp(fails[i].addr, addr) == 0 &&
+		    fails[i].since + SCAN_FAILS_WINDOW > now)
+			return &fails[i];
+		if (fails[i].since < oldest->since)
+			oldest = &fails[i];
+	}
+	if (!create)
+		return NULL;
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	oldest->since = now;
+	oldest->count = 0;
+	return oldest;
+}
+
+int64_t
+scan_throttled(const char *addr, int64_t now)
+{
+	struct fail_slot	*f = fail_slot(addr, now, 0);
+
+	if (f == NULL || f->count < SCAN_FAILS_MAX)
+		return 0;
+	return f->since + SCAN_FAILS_WINDOW - now;
+}
+
+void
+scan_failed(const char *addr, int64_t now)
+{
+	fail_slot(addr, now, 1)->count++;
+}
+
 static void
 cache_key(const char *password, unsigned char out[32])
 {

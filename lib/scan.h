@@ -27,6 +27,18 @@
 int		scan_auth(struct db *db, const char *password, int64_t now,
 		    int64_t *scanner_id);
 
+/*
+ * Guessing scanner passwords: each guess costs an argon2id check per
+ * scanner, so an address with SCAN_FAILS_MAX wrong passwords within
+ * SCAN_FAILS_WINDOW seconds is refused (per worker) until the window
+ * ends.  scan_throttled returns the seconds to wait, 0 if none.
+ */
+#define SCAN_FAILS_MAX		10
+#define SCAN_FAILS_WINDOW	60
+
+int64_t		scan_throttled(const char *addr, int64_t now);
+void		scan_failed(const char *addr, int64_t now);
+
 struct scan_result {
 	char	 external_id[SCAN_ID_MAX + 1];
 	int64_t	 times_used;		/* before this scan */

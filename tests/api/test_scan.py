@@ -73,3 +73,25 @@ class Scan(StackTest):
         self.assertEqual(r.json["status"], "FAILED_ADMIN")
         r = self.put({"external_id": code, "password": PASSWORD, "use_ticket": True})
         self.assertEqual(r.json["times_used"], 0)
+
+
+class ScanThrottle(StackTest):
+    programs = ("catalog", "scan")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
+
+    def test_guessing_passwords_is_throttled(self):
+        statuses = []
+        for i in range(40):
+            r = self.client().put("/validate_ticket/", {
+                "external_id": "ABCDEF", "password": f"guess-{i}", "use_ticket": False})
+            statuses.append(r.status)
+        self.assertIn(429, statuses)
+        self.assertTrue(all(s in (401, 429) for s in statuses), statuses)
+        limited = self.client().put("/validate_ticket/", {
+            "external_id": "ABCDEF", "password": "guess-x", "use_ticket": False})
+        self.assertEqual((limited.status, limited.json), (429, "TooManyAttempts"))
+        self.assertGreater(int(limited.header("Retry-After")), 0)
