@@ -240,7 +240,7 @@ begin(struct req *req)
 {
 	enum db_rc	 rc = db_tx_immediate(req->db);
 
-	return rc == DB_OK ? ERR_OK : rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	return err_from_db(rc);
 }
 
 static enum err
@@ -248,7 +248,7 @@ commit(struct req *req)
 {
 	enum db_rc	 rc = db_tx_commit(req->db);
 
-	return rc == DB_OK ? ERR_OK : rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	return err_from_db(rc);
 }
 
 static enum err
@@ -1054,7 +1054,7 @@ list_users(struct req *req, int64_t organizer_id)
 	if ((rc = user_list(req->db, organizer_id, page, per, ids,
 	    PER_PAGE_MAX, &n, &total)) != DB_OK) {
 		db_tx_rollback(req->db);
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	}
 	o = cJSON_CreateObject();
 	data = cJSON_AddArrayToObject(o, "data");
@@ -1130,14 +1130,14 @@ h_org_events(struct req *req)
 	enum db_rc	 rc;
 
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = catalog_organizer_events(req->db, scope(req),
 	    req->f[PG_PAGE].present ? req->f[PG_PAGE].i : 1,
 	    req->f[PG_PER_PAGE].present ? req->f[PG_PER_PAGE].i :
 	    PER_PAGE_DEFAULT, &doc);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	return http_json(req, 200, doc);
 }
 
@@ -1155,7 +1155,7 @@ h_org_event(struct req *req)
 	    DB_NOTFOUND)
 		return ERR_EVENT_NOT_FOUND;
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	return http_json(req, 200, doc);
 }
 

@@ -91,11 +91,11 @@ h_chapterevents(struct req *req)
 		    listing_cache.body, listing_cache.len);
 
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = catalog_compat_listing(req->db, now, &doc, &until);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((text = cJSON_PrintUnformatted(doc)) == NULL) {
 		cJSON_Delete(doc);
 		return ERR_INTERNAL;
@@ -146,12 +146,12 @@ h_events(struct req *req)
 		}
 	}
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = catalog_api_list(req->db, tfmt_now(), page, per_page,
 	    f[LF_INCLUDE_PAST].present && f[LF_INCLUDE_PAST].i, desc, &doc);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	return http_json(req, 200, doc);
 }
 
@@ -166,13 +166,13 @@ h_event(struct req *req)
 	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
 		return ERR_EVENT_NOT_FOUND;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = catalog_api_event(req->db, id, &doc);
 	db_tx_rollback(req->db);
 	if (rc == DB_NOTFOUND)
 		return ERR_EVENT_NOT_FOUND;
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	return http_json(req, 200, doc);
 }
 

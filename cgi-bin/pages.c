@@ -89,11 +89,11 @@ h_index(struct req *req)
 	enum db_rc	 rc;
 
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = catalog_api_list(req->db, tfmt_now(), 1, PER_PAGE_MAX, 0, 0, &doc);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "data"))
 		decorate(ev, 0);
 	return page_render(req, 200, "index", doc);
@@ -111,14 +111,14 @@ event_context(struct req *req, enum err *e)
 	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
 		return NULL;
 	if ((rc = db_tx_read(req->db)) != DB_OK) {
-		*e = rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		*e = err_from_db(rc);
 		return NULL;
 	}
 	rc = catalog_api_event(req->db, id, &ev);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK) {
 		*e = rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
-		    rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		    err_from_db(rc);
 		return NULL;
 	}
 	decorate(ev, (int64_t)cJSON_GetObjectItem(ev,
@@ -259,7 +259,7 @@ h_checkout(struct req *req)
 	    s.order_id == 0)
 		return page_no_reservation(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	rc = order_load(req->db, s.order_id, &o);
 	sum = rc == DB_OK ? order_summary(req->db, s.order_id, now) : NULL;
 	db_tx_rollback(req->db);

@@ -232,7 +232,7 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 	    DB_OK || s.order_id == 0)
 		return ERR_INVALID_SESSION;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((rc = order_load(req->db, s.order_id, o)) == DB_OK)
 		*sum = order_summary(req->db, s.order_id, tfmt_now());
 	db_tx_rollback(req->db);
@@ -333,7 +333,7 @@ h_qr(struct req *req)
 	    DB_NOTFOUND)
 		return ERR_PAYMENT_NOT_FOUND;
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if (swish_qr(&swish, http_param(req, 0), &png, &len, err,
 	    sizeof(err)) != SWISH_OK) {
 		log_warn("QR for payment %lld: %s", (long long)p.id, err);
@@ -387,7 +387,7 @@ h_callback(struct req *req)
 		return reject(req, key, 0, "rejected: unknown payment request",
 		    ERR_CALLBACK_REJECTED);
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	ident = http_header(req, "callbackIdentifier");
 	if (ident == NULL || strlen(ident) > TOKEN_HEX_LEN * 2)
 		return reject(req, key, p.id, "rejected: no callbackIdentifier",

@@ -157,12 +157,12 @@ h_login(struct req *req)
 		return page_render(req, 401, "scanner", ctx);
 	}
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((rc = sess_create_scanner(req->db, scanner_id, now,
 	    SCANNER_SECONDS, token)) != DB_OK ||
 	    (rc = db_tx_commit(req->db)) != DB_OK) {
 		db_tx_rollback(req->db);
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	}
 	if (http_set_cookie(req, SCANNER_COOKIE, token, SCANNER_SECONDS) == -1)
 		return ERR_INTERNAL;

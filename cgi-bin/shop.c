@@ -111,7 +111,7 @@ h_status(struct req *req)
 	if (!current_session(req, now, &s) || s.order_id == 0)
 		return ERR_NO_TICKET_IN_SESSION;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((rc = order_load(req->db, s.order_id, &o)) == DB_OK &&
 	    o.status == ORDER_PAID)
 		rc = pay_find_paid(req->db, o.id, &p);
@@ -119,7 +119,7 @@ h_status(struct req *req)
 	if (rc == DB_NOTFOUND && o.id == 0)
 		return ERR_NO_TICKET_IN_SESSION;
 	if (rc != DB_OK && rc != DB_NOTFOUND)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "status", order_compat_status(&o, now));

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
 
 #include "auth.h"
 #include "conf.h"
@@ -67,7 +66,7 @@ auth_identify(struct req *req)
 	    s.kind != (by_cookie ? SESS_BROWSER : SESS_API))))
 		return ERR_OK;
 	if (rc != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((rc = user_by_id(req->db, s.user_id, &u)) != DB_OK)
 		return rc == DB_NOTFOUND ? ERR_OK : ERR_INTERNAL;
 	if (!u.is_active || u.verified_at == 0)
@@ -141,7 +140,7 @@ enum err
 auth_start_browser(struct req *req, const struct user *u, int remember)
 {
 	struct session	 old;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*cookie = http_cookie(req, SESSION_COOKIE);
 	char		 token[TOKEN_HEX_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
 	int64_t		 now = tfmt_now(), ttl, order_id = 0;
@@ -171,7 +170,7 @@ enum err
 auth_start_api(struct req *req, const struct user *u,
     char access[TOKEN_HEX_LEN + 1], char refresh[TOKEN_HEX_LEN + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	int64_t		 now = tfmt_now();
 

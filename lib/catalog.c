@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "catalog.h"
 #include "db.h"
@@ -129,7 +128,7 @@ add_time(cJSON *o, const char *name, int64_t t)
 static enum db_rc
 add_type_ids(struct db *db, cJSON *ev, int64_t event_id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*ids;
 	enum db_rc	 rc;
 
@@ -148,7 +147,7 @@ enum db_rc
 catalog_compat_listing(struct db *db, int64_t now, cJSON **out,
     int64_t *valid_until)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*root, *events, *types, *ev, *tt;
 	enum db_rc	 rc = DB_ERROR;
 	int64_t		 id, stop;
@@ -223,9 +222,9 @@ out:
 
 /* The API representation of one event row plus its visible types. */
 static cJSON *
-api_event(struct db *db, sqlite3_stmt *st, enum db_rc *rc)
+api_event(struct db *db, struct db_stmt *st, enum db_rc *rc)
 {
-	sqlite3_stmt	*ts;
+	struct db_stmt	*ts;
 	cJSON		*ev, *types, *tt, *price;
 	char		 money[32];
 	int64_t		 id, left;
@@ -281,7 +280,7 @@ enum db_rc
 catalog_api_list(struct db *db, int64_t now, int64_t page, int64_t per_page,
     int include_past, int descending, cJSON **out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*root, *data, *ev, *pg;
 	enum db_rc	 rc = DB_ERROR;
 	int64_t		 total = 0;
@@ -336,7 +335,7 @@ out:
 enum db_rc
 catalog_api_event(struct db *db, int64_t id, cJSON **out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	*out = NULL;
@@ -350,7 +349,7 @@ catalog_api_event(struct db *db, int64_t id, cJSON **out)
 }
 
 static cJSON *
-org_event(sqlite3_stmt *st)
+org_event(struct db_stmt *st)
 {
 	cJSON	*o = cJSON_CreateObject();
 	char	 money[32];
@@ -372,7 +371,7 @@ enum db_rc
 catalog_organizer_events(struct db *db, int64_t organizer_id, int64_t page,
     int64_t per_page, cJSON **out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*root, *data, *pg;
 	int64_t		 total = 0;
 	enum db_rc	 rc;
@@ -414,7 +413,7 @@ enum db_rc
 catalog_organizer_event(struct db *db, int64_t organizer_id, int64_t id,
     cJSON **out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	*out = NULL;

@@ -11,11 +11,15 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "limits.h"
 #include "crypto.h"
 
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/biljett"
 #endif
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 struct conf_def {
 	const char	*name;
@@ -36,7 +40,7 @@ static const struct conf_def defs[CONF__MAX] = {
 	    "worker processes per FastCGI program" },
 	[CONF_SYNC] = { "sync", "normal",
 	    "SQLite synchronous mode: normal or full" },
-	[CONF_BUSY_TIMEOUT_MS] = { "busy_timeout_ms", "5000",
+	[CONF_BUSY_TIMEOUT_MS] = { "busy_timeout_ms", STR(DB_BUSY_MS_DEFAULT),
 	    "longest wait for the database write lock" },
 	[CONF_SWISH_API_URL] = { "swish_api_url",
 	    "https://mss.cpc.getswish.net/swish-cpcapi",

@@ -15,13 +15,19 @@
 
 #include <sqlite3.h>
 
+#include "conf.h"
 #include "db.h"
+#include "limits.h"
 #include "log.h"
 
 /* Statement cache: open addressing keyed by the SQL text's address. */
 #define STMT_SLOTS	512
 
-struct stmt_slot {
+/*
+ * What storage modules hold as an opaque struct db_stmt: a cache slot,
+ * so that a second backend (db_pg.c) can keep its own kind of handle.
+ */
+struct db_stmt {
 	const char	*sql;
 	sqlite3_stmt	*st;
 };
@@ -33,7 +39,7 @@ struct db {
 	int			 in_tx;
 	int			 lock_fd;	/* the writers' queue, or -1 */
 	int			 locked;	/* we hold it */
-	struct stmt_slot	 cache[STMT_SLOTS];
+	struct db_stmt		 cache[STMT_SLOTS];
 };
 
 /* The embedded migrations, generated from sql/ by the Makefile. */
@@ -209,7 +215,7 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	db->busy_ms = busy_ms > 0 ? busy_ms : 5000;
+	db->busy_ms = busy_ms > 0 ? busy_ms : DB_BUSY_MS_DEFAULT;
 	db->lock_fd = -1;
 	oflags = SQLITE_OPEN_NOMUTEX | ((flags & DB_OPEN_READONLY) ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
@@ -252,6 +258,17 @@ err:
 	return NULL;
 }
 
+struct db *
+db_open_conf(const struct conf *conf, unsigned flags, char *err,
+    size_t errsz)
+{
+	if (strcmp(conf_str(conf, CONF_SYNC), "full") == 0)
+		flags |= DB_OPEN_SYNC_FULL;
+	return db_open(conf_str(conf, CONF_DATABASE), flags,
+	    conf_int(conf, CONF_BUSY_TIMEOUT_MS, DB_BUSY_MS_DEFAULT), err,
+	    errsz);
+}
+
 void
 db_close(struct db *db)
 {
@@ -267,7 +284,7 @@ db_close(struct db *db)
 	free(db);
 }
 
-sqlite3_stmt *
+struct db_stmt *
 db_stmt(struct db *db, const char *sql)
 {
 	size_t		 i, start;
@@ -277,8 +294,8 @@ db_stmt(struct db *db, const char *sql)
 	do {
 		if (db->cache[i].sql == sql) {
 			/* Cheap, and a forgotten reset cannot leak state. */
-			db_reset(db->cache[i].st);
-			return db->cache[i].st;
+			db_reset(&db->cache[i]);
+			return &db->cache[i];
 		}
 		if (db->cache[i].sql == NULL)
 			break;
@@ -297,7 +314,7 @@ db_stmt(struct db *db, const char *sql)
 	}
 	db->cache[i].sql = sql;
 	db->cache[i].st = st;
-	return st;
+	return &db->cache[i];
 }
 
 static int
@@ -310,60 +327,60 @@ bind_check(sqlite3_stmt *st, int rc, int i)
 }
 
 int
-db_bind_int(sqlite3_stmt *st, int i, int64_t v)
+db_bind_int(struct db_stmt *s, int i, int64_t v)
 {
-	return bind_check(st, sqlite3_bind_int64(st, i, v), i);
+	return bind_check(s->st, sqlite3_bind_int64(s->st, i, v), i);
 }
 
 int
-db_bind_text(sqlite3_stmt *st, int i, const char *s)
+db_bind_text(struct db_stmt *s, int i, const char *text)
 {
-	if (s == NULL)
-		return db_bind_null(st, i);
-	return bind_check(st, sqlite3_bind_text(st, i, s, -1,
+	if (text == NULL)
+		return db_bind_null(s, i);
+	return bind_check(s->st, sqlite3_bind_text(s->st, i, text, -1,
 	    SQLITE_TRANSIENT), i);
 }
 
 int
-db_bind_textn(sqlite3_stmt *st, int i, const char *s, size_t len)
+db_bind_textn(struct db_stmt *s, int i, const char *text, size_t len)
 {
 	if (len > INT32_MAX)
 		return -1;
-	return bind_check(st, sqlite3_bind_text(st, i, s, (int)len,
+	return bind_check(s->st, sqlite3_bind_text(s->st, i, text, (int)len,
 	    SQLITE_TRANSIENT), i);
 }
 
 int
-db_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len)
+db_bind_blob(struct db_stmt *s, int i, const void *p, size_t len)
 {
 	if (len > INT32_MAX)
 		return -1;
-	return bind_check(st, sqlite3_bind_blob(st, i, p, (int)len,
+	return bind_check(s->st, sqlite3_bind_blob(s->st, i, p, (int)len,
 	    SQLITE_TRANSIENT), i);
 }
 
 int
-db_bind_null(sqlite3_stmt *st, int i)
+db_bind_null(struct db_stmt *s, int i)
 {
-	return bind_check(st, sqlite3_bind_null(st, i), i);
+	return bind_check(s->st, sqlite3_bind_null(s->st, i), i);
 }
 
 void
-db_reset(sqlite3_stmt *st)
+db_reset(struct db_stmt *s)
 {
-	if (st == NULL)
+	if (s == NULL || s->st == NULL)
 		return;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
 }
 
 enum db_rc
-db_step(struct db *db, sqlite3_stmt *st)
+db_step(struct db *db, struct db_stmt *s)
 {
 	int		 rc;
 	enum db_rc	 out;
 
-	rc = sqlite3_step(st);
+	rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return DB_OK;
 	if (rc == SQLITE_DONE)
@@ -371,51 +388,57 @@ db_step(struct db *db, sqlite3_stmt *st)
 	out = rc_of(rc);
 	if (out == DB_ERROR)
 		log_err("step: %s: %s", sqlite3_errmsg(db->h),
-		    sqlite3_sql(st));
+		    sqlite3_sql(s->st));
 	else if (out == DB_BUSY)
 		log_warn("step: database busy after %ld ms", db->busy_ms);
-	db_reset(st);
+	db_reset(s);
 	return out;
 }
 
 enum db_rc
-db_exec(struct db *db, sqlite3_stmt *st)
+db_exec(struct db *db, struct db_stmt *s)
 {
 	enum db_rc	 rc;
 
-	while ((rc = db_step(db, st)) == DB_OK)
+	while ((rc = db_step(db, s)) == DB_OK)
 		continue;
 	if (rc == DB_NOTFOUND) {
-		db_reset(st);
+		db_reset(s);
 		return DB_OK;
 	}
 	return rc;
 }
 
-int64_t
-db_col_int(sqlite3_stmt *st, int i)
+int
+db_param_count(struct db_stmt *s)
 {
-	return sqlite3_column_int64(st, i);
+	return sqlite3_bind_parameter_count(s->st);
+}
+
+int64_t
+db_col_int(struct db_stmt *s, int i)
+{
+	return sqlite3_column_int64(s->st, i);
 }
 
 const char *
-db_col_text(sqlite3_stmt *st, int i)
+db_col_text(struct db_stmt *s, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return (const char *)sqlite3_column_text(s->st, i);
 }
 
 int
-db_col_isnull(sqlite3_stmt *st, int i)
+db_col_isnull(struct db_stmt *s, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL;
+	return sqlite3_column_type(s->st, i) == SQLITE_NULL;
 }
 
 const void *
-db_col_blob(sqlite3_stmt *st, int i, size_t *len)
+db_col_blob(struct db_stmt *s, int i, size_t *len)
 {
-	const void	*p = sqlite3_column_blob(st, i);
+	const void	*p = sqlite3_column_blob(s->st, i);
 
-	*len = (size_t)sqlite3_column_bytes(st, i);
+	*len = (size_t)sqlite3_column_bytes(s->st, i);
 	return p;
 }
 
@@ -435,7 +458,7 @@ static enum db_rc
 tx_begin(struct db *db, const char *sql)
 {
 	enum db_rc	 rc;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (db->in_tx) {
 		log_err("transaction already open (nesting refused)");
@@ -471,7 +494,7 @@ enum db_rc
 db_tx_commit(struct db *db)
 {
 	enum db_rc	 rc;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (!db->in_tx) {
 		log_err("commit without a transaction");
@@ -491,7 +514,7 @@ db_tx_commit(struct db *db)
 void
 db_tx_rollback(struct db *db)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (!sqlite3_get_autocommit(db->h) &&
 	    (st = db_stmt(db, sql_rollback)) != NULL)
@@ -533,7 +556,7 @@ db_migrate(struct db *db, int *applied, char *err, size_t errsz)
 	static const char *const sql_record =
 	    "INSERT INTO schema_migrations (version, name, applied_at) "
 	    "VALUES (?, ?, strftime('%s','now'))";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 i;
 	enum db_rc	 rc;
 
@@ -581,7 +604,7 @@ fail:
 int64_t
 db_data_version(struct db *db)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 v = -1;
 
 	if ((st = db_stmt(db, sql_data_version)) == NULL)

@@ -13,8 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct conf;
 struct db;
-struct sqlite3_stmt;
+struct db_stmt;		/* a prepared statement, opaque */
 
 /* Outcomes.  "Not found" and "constraint" are answers, not failures. */
 enum db_rc {
@@ -38,6 +39,12 @@ enum db_rc {
  */
 struct db	*db_open(const char *path, unsigned flags, long busy_ms,
 		    char *err, size_t errsz);
+/*
+ * Opens the configured database (database, sync, busy_timeout_ms) with
+ * flags: the one way programs and the CLI open it.
+ */
+struct db	*db_open_conf(const struct conf *conf, unsigned flags,
+		    char *err, size_t errsz);
 /* Finalises cached statements and closes.  NULL-safe. */
 void		 db_close(struct db *db);
 
@@ -46,32 +53,34 @@ void		 db_close(struct db *db);
  * so pass a string from a static table), reset and with no bindings, or
  * NULL on error (logged).  Do not finalise it.
  */
-struct sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+struct db_stmt	*db_stmt(struct db *db, const char *sql);
 
 /* Binding by position (1-based).  Return 0 or -1 (logged). */
-int		 db_bind_int(struct sqlite3_stmt *st, int i, int64_t v);
-int		 db_bind_text(struct sqlite3_stmt *st, int i, const char *s);
-int		 db_bind_textn(struct sqlite3_stmt *st, int i, const char *s,
+int		 db_bind_int(struct db_stmt *st, int i, int64_t v);
+int		 db_bind_text(struct db_stmt *st, int i, const char *s);
+int		 db_bind_textn(struct db_stmt *st, int i, const char *s,
 		    size_t len);
-int		 db_bind_blob(struct sqlite3_stmt *st, int i, const void *p,
+int		 db_bind_blob(struct db_stmt *st, int i, const void *p,
 		    size_t len);
-int		 db_bind_null(struct sqlite3_stmt *st, int i);
+int		 db_bind_null(struct db_stmt *st, int i);
+/* How many parameters the statement takes. */
+int		 db_param_count(struct db_stmt *st);
 
 /*
  * Steps once.  Returns DB_OK when a row is available, DB_NOTFOUND when
  * done, else DB_CONSTRAINT/DB_BUSY/DB_ERROR (and resets the statement).
  */
-enum db_rc	 db_step(struct db *db, struct sqlite3_stmt *st);
+enum db_rc	 db_step(struct db *db, struct db_stmt *st);
 /* Steps a statement that returns no rows to completion and resets it. */
-enum db_rc	 db_exec(struct db *db, struct sqlite3_stmt *st);
+enum db_rc	 db_exec(struct db *db, struct db_stmt *st);
 /* Resets a statement after reading rows. */
-void		 db_reset(struct sqlite3_stmt *st);
+void		 db_reset(struct db_stmt *st);
 
 /* Column readers; text is valid until the next step or reset. */
-int64_t		 db_col_int(struct sqlite3_stmt *st, int i);
-const char	*db_col_text(struct sqlite3_stmt *st, int i);	/* NULL if NULL */
-int		 db_col_isnull(struct sqlite3_stmt *st, int i);
-const void	*db_col_blob(struct sqlite3_stmt *st, int i, size_t *len);
+int64_t		 db_col_int(struct db_stmt *st, int i);
+const char	*db_col_text(struct db_stmt *st, int i);	/* NULL if NULL */
+int		 db_col_isnull(struct db_stmt *st, int i);
+const void	*db_col_blob(struct db_stmt *st, int i, size_t *len);
 
 /* Rows changed by the last statement; id of the last insert. */
 int64_t		 db_changes(struct db *db);

@@ -7,7 +7,7 @@
 
 #include "err.h"
 
-static const struct err_def defs[ERR__MAX] = {
+static const struct err_def defs[] = {
 	[ERR_OK] = { 200, "OK", NULL, "OK" },
 	[ERR_BAD_REQUEST] = { 400, "VALIDATION_ERROR", "InvalidRequestData",
 	    "The request is malformed or a field is invalid." },
@@ -89,6 +89,14 @@ static const struct err_def defs[ERR__MAX] = {
 
 _Static_assert(sizeof(defs) / sizeof(defs[0]) == ERR__MAX,
     "err table out of sync with enum err");
+
+enum err
+err_from_db(enum db_rc rc)
+{
+	if (rc == DB_OK)
+		return ERR_OK;
+	return err_from_db(rc);
+}
 
 const struct err_def *
 err_def(enum err e)

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "db.h"
+
 enum err {
 	ERR_OK = 0,
 	ERR_BAD_REQUEST,	/* malformed or invalid input */
@@ -59,6 +61,14 @@ struct err_def {
 	const char	*compat;	/* seed-002 string body, or NULL */
 	const char	*message;	/* English message */
 };
+
+/*
+ * The outcome of a storage failure that is not an answer: DB_OK is
+ * ERR_OK, DB_BUSY (the write lock not obtained in time) ERR_BUSY, and
+ * anything else ERR_INTERNAL.  Callers map DB_NOTFOUND and DB_CONSTRAINT
+ * themselves first when those mean something.
+ */
+enum err		 err_from_db(enum db_rc rc);
 
 /* Returns the table row of e (ERR_INTERNAL's for out-of-range values). */
 const struct err_def	*err_def(enum err e);

@@ -669,11 +669,7 @@ worker(const struct app *app, const struct conf *conf, int listen_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	if ((db = db_open(conf_str(conf, CONF_DATABASE),
-	    strcmp(conf_str(conf, CONF_SYNC), "full") == 0 ?
-	    DB_OPEN_SYNC_FULL : 0,
-	    conf_int(conf, CONF_BUSY_TIMEOUT_MS, 5000), err, sizeof(err)))
-	    == NULL) {
+	if ((db = db_open_conf(conf, 0, err, sizeof(err))) == NULL) {
 		log_err("database: %s", err);
 		goto out;
 	}

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "arena.h"
 #include "db.h"
@@ -182,7 +181,7 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
 	const struct field_val	*v;
 	const cJSON		*jev, *key;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	cJSON			*o;
 	enum db_rc		 rc;
 	int64_t			 now = tfmt_now(), event_id;

@@ -31,6 +31,7 @@
 #define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
 #define SWISH_MESSAGE_MAX	50
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
+#define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
 #define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */

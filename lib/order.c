@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "catalog.h"
 
@@ -194,16 +193,11 @@ order_compat_status(const struct order *o, int64_t now)
 	}
 }
 
-static enum err
-err_of(enum db_rc rc)
-{
-	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
-}
 
 enum db_rc
 order_load(struct db *db, int64_t id, struct order *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -234,7 +228,7 @@ order_load(struct db *db, int64_t id, struct order *out)
 static enum db_rc
 quota_adjust(struct db *db, int64_t order_id, int sign)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_QUOTA_ADJUST])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
@@ -247,7 +241,7 @@ quota_adjust(struct db *db, int64_t order_id, int sign)
 static enum db_rc
 overbooked(struct db *db, int64_t event_id, int *over)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_OVERBOOKED])) == NULL ||
@@ -262,7 +256,7 @@ overbooked(struct db *db, int64_t event_id, int *over)
 enum db_rc
 order_tickets_left(struct db *db, int64_t event_id, int64_t *left)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	*left = 0;
@@ -279,7 +273,7 @@ enum db_rc
 order_expire_stale(struct db *db, int64_t now, int64_t event_id,
     int64_t *expired)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 	int		 k, base, stale;
 
@@ -315,7 +309,7 @@ static enum db_rc
 set_status(struct db *db, int64_t order_id, enum order_status status,
     int holds)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_STATUS])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
@@ -364,7 +358,7 @@ order_retake_seats(struct db *db, int64_t order_id)
 enum db_rc
 order_set_expiry(struct db *db, int64_t order_id, int64_t expires_at)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_EXPIRY])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
@@ -376,7 +370,7 @@ order_set_expiry(struct db *db, int64_t order_id, int64_t expires_at)
 enum db_rc
 order_set_flag(struct db *db, int64_t order_id, const char *flag)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_FLAG])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
@@ -389,7 +383,7 @@ enum db_rc
 order_set_payment_started(struct db *db, int64_t order_id, const char *email,
     int started)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_STARTED])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
@@ -408,7 +402,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
     const struct order_line_req *lines, size_t n, int64_t *prices,
     int64_t *seats, int64_t *hold_seconds)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*status;
 	enum db_rc	 rc;
 	enum err	 e = ERR_OK;
@@ -420,7 +414,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 		return ERR_INTERNAL;
 	if ((rc = db_step(db, st)) != DB_OK) {
 		db_reset(st);
-		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND : err_of(rc);
+		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND : err_from_db(rc);
 	}
 	stop = db_col_int(st, 0);
 	max_per = db_col_int(st, 1);
@@ -443,7 +437,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 		if ((rc = db_step(db, st)) != DB_OK) {
 			db_reset(st);
 			return rc == DB_NOTFOUND ? ERR_TICKET_TYPE_NOT_FOUND :
-			    err_of(rc);
+			    err_from_db(rc);
 		}
 		prices[i] = db_col_int(st, 0);
 		if (db_col_int(st, 1) == 0)
@@ -463,7 +457,7 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
     const struct order_line_req *lines, size_t n, const int64_t *prices,
     int64_t seats, int64_t hold_seconds, int64_t *order_id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 code[CODE_LEN + 1];
 	int64_t		 total = 0;
 	enum db_rc	 rc = DB_CONSTRAINT;
@@ -529,8 +523,8 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
     const struct session *prev, char token[TOKEN_HEX_LEN + 1],
     int64_t *tickets_left, int *released_started)
 {
-	int64_t		 prices[ARRAY_ITEMS_MAX], seats, hold, order_id;
-	int64_t		 expired, left;
+	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
+	int64_t		 order_id, expired, left;
 	enum db_rc	 rc;
 	enum err	 e;
 	int		 over = 0;
@@ -540,7 +534,7 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 	if (nlines == 0 || nlines > ARRAY_ITEMS_MAX)
 		return ERR_BAD_REQUEST;
 	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return err_of(rc);
+		return err_from_db(rc);
 	if ((e = reserve_checks(db, now, event_id, lines, nlines, prices,
 	    &seats, &hold)) != ERR_OK)
 		goto fail;
@@ -570,7 +564,7 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 		goto dbfail;
 	return ERR_OK;
 dbfail:
-	e = err_of(rc);
+	e = err_from_db(rc);
 fail:
 	db_tx_rollback(db);
 	*released_started = 0;
@@ -582,7 +576,7 @@ static enum db_rc
 issue_ticket(struct db *db, int64_t order_id, int64_t event_id,
     int64_t type_id, int64_t price, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 external_id[EXTERNAL_ID_LEN + 1];
 	char		 secret[TICKET_SECRET_BYTES * 2 + 1];
 	enum db_rc	 rc = DB_CONSTRAINT;
@@ -615,7 +609,7 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 	struct {
 		int64_t	 type_id, count, price;
 	}		 lines[ARRAY_ITEMS_MAX];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 email[EMAIL_MAX + 1] = "";
 	int64_t		 event_id = 0, k;
 	size_t		 n = 0, i;
@@ -678,7 +672,7 @@ add_money(cJSON *o, const char *name, int64_t minor)
 cJSON *
 order_summary(struct db *db, int64_t order_id, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*o, *ev, *list, *item;
 	int64_t		 left;
 

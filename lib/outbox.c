@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <sqlite3.h>
 
 #include "db.h"
 #include "outbox.h"
@@ -49,7 +48,7 @@ enum db_rc
 outbox_claim(struct db *db, int64_t now, struct outbox_item *out, size_t max,
     size_t *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	*n = 0;
@@ -88,7 +87,7 @@ outbox_claim(struct db *db, int64_t now, struct outbox_item *out, size_t max,
 enum db_rc
 outbox_sent(struct db *db, int64_t id, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_SENT])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
@@ -100,7 +99,7 @@ enum db_rc
 outbox_failed(struct db *db, int64_t id, int64_t now, int64_t attempts,
     const char *error)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_FAILED])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 ||
@@ -115,7 +114,7 @@ outbox_queue_account(struct db *db, const char *kind, int64_t user_id,
     const char *recipient, const char *locale, const char *sealed,
     int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_QUEUE_ACCOUNT])) == NULL ||
 	    db_bind_text(st, 1, kind) == -1 ||

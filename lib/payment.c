@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "crypto.h"
 #include "db.h"
@@ -101,16 +100,10 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE r.status IN ('requested', 'error') ORDER BY r.id LIMIT ?1",
 };
 
-static enum err
-err_of(enum db_rc rc)
-{
-	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
-}
-
 static enum db_rc
 find(struct db *db, int k, const char *key, int64_t id, struct payment *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -179,7 +172,7 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds)
 		if ((rc = order_retake_seats(db, o->id)) == DB_CONSTRAINT)
 			return ERR_SESSION_EXPIRED;
 		if (rc != DB_OK)
-			return err_of(rc);
+			return err_from_db(rc);
 		o->status = ORDER_RESERVED;
 		lapsed = 1;
 	} else
@@ -194,7 +187,7 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds)
 		    o->expires_at : now + PAYMENT_HOLD_MIN;
 	if (until != o->expires_at) {
 		if ((rc = order_set_expiry(db, o->id, until)) != DB_OK)
-			return err_of(rc);
+			return err_from_db(rc);
 		o->expires_at = until;
 	}
 	return ERR_OK;
@@ -205,7 +198,7 @@ static enum db_rc
 event_message(struct db *db, int64_t order_id, char *msg, size_t msgsz,
     int64_t *hold_seconds)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_EVENT_MESSAGE])) == NULL ||
@@ -223,7 +216,7 @@ enum err
 pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
     struct pay_start *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct order	 o;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	int64_t		 hold = 0;
@@ -232,7 +225,7 @@ pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return err_of(rc);
+		return err_from_db(rc);
 	if ((rc = order_load(db, order_id, &o)) == DB_NOTFOUND) {
 		e = ERR_INVALID_SESSION;
 		goto fail;
@@ -293,7 +286,7 @@ pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
 dbfail_internal:
 	rc = DB_ERROR;
 dbfail:
-	e = err_of(rc);
+	e = err_from_db(rc);
 fail:
 	db_tx_rollback(db);
 	return e;
@@ -302,25 +295,25 @@ fail:
 enum err
 pay_created(struct db *db, int64_t payment_id, const char *token)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_TOKEN])) == NULL ||
 	    db_bind_int(st, 1, payment_id) == -1 ||
 	    db_bind_text(st, 2, token) == -1)
 		return ERR_INTERNAL;
-	return (rc = db_exec(db, st)) == DB_OK ? ERR_OK : err_of(rc);
+	return (rc = db_exec(db, st)) == DB_OK ? ERR_OK : err_from_db(rc);
 }
 
 enum err
 pay_create_failed(struct db *db, int64_t payment_id, int64_t order_id,
     const char *reason)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return err_of(rc);
+		return err_from_db(rc);
 	if ((st = db_stmt(db, stmts[STMT_SET_FAILED])) == NULL ||
 	    db_bind_int(st, 1, payment_id) == -1 ||
 	    db_bind_text(st, 2, reason) == -1 ||
@@ -337,7 +330,7 @@ enum db_rc
 pay_record_event(struct db *db, int64_t now, const char *event_key,
     int64_t payment_id, int verified, const char *outcome, const char *body)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_EVENT_UPSERT])) == NULL ||
 	    db_bind_text(st, 1, event_key) == -1 ||
@@ -355,7 +348,7 @@ static enum db_rc
 plan_refund(struct db *db, int64_t now, const struct payment *p,
     const char *reason, struct pay_effect *effect)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	swish_new_id(effect->refund_instruction);
@@ -380,7 +373,7 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
     const struct swish_payment *c, struct pay_effect *effect)
 {
 	struct order	 o;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if (strcmp(p->status, "paid") == 0) {
@@ -442,7 +435,7 @@ apply_ended(struct db *db, int64_t now, const struct payment *p,
     const struct swish_payment *c, struct pay_effect *effect)
 {
 	struct order	 o;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 	char		 status[16];
 	size_t		 i;
@@ -483,10 +476,10 @@ pay_apply_swish(struct db *db, int64_t now, const struct swish_payment *c,
 
 	memset(effect, 0, sizeof(*effect));
 	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return err_of(rc);
+		return err_from_db(rc);
 	if ((rc = pay_find_swish(db, c->id, &p)) != DB_OK) {
 		db_tx_rollback(db);
-		return rc == DB_NOTFOUND ? ERR_PAYMENT_NOT_FOUND : err_of(rc);
+		return rc == DB_NOTFOUND ? ERR_PAYMENT_NOT_FOUND : err_from_db(rc);
 	}
 	switch (c->status) {
 	case SWISH_PAID:
@@ -511,7 +504,7 @@ pay_apply_swish(struct db *db, int64_t now, const struct swish_payment *c,
 	if (rc != DB_OK) {
 		db_tx_rollback(db);
 		memset(effect, 0, sizeof(*effect));
-		return err_of(rc);
+		return err_from_db(rc);
 	}
 	return ERR_OK;
 }
@@ -519,7 +512,7 @@ pay_apply_swish(struct db *db, int64_t now, const struct swish_payment *c,
 enum err
 pay_refund_result(struct db *db, int64_t refund_id, int ok, const char *error)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_REFUND_RESULT])) == NULL ||
 	    db_bind_int(st, 1, refund_id) == -1 ||
@@ -533,7 +526,7 @@ enum db_rc
 pay_list_open(struct db *db, int64_t stale_before, struct pay_open *out,
     size_t max, size_t *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc = DB_NOTFOUND;
 
 	*n = 0;
@@ -556,7 +549,7 @@ enum db_rc
 pay_list_refunds_due(struct db *db, struct pay_refund_due *out, size_t max,
     size_t *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc = DB_NOTFOUND;
 
 	*n = 0;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "crypto.h"
 #include "db.h"
@@ -125,7 +124,7 @@ cache_key(const char *password, unsigned char out[32])
 static enum db_rc
 scanner_hash(struct db *db, int64_t id, char hash[PWHASH_MAX])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	hash[0] = '\0';
@@ -142,7 +141,7 @@ int
 scan_auth(struct db *db, const char *password, int64_t now,
     int64_t *scanner_id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 key[32];
 	char		 hash[PWHASH_MAX];
 	struct auth_slot *slot, *oldest = &auth_cache[0];
@@ -194,7 +193,7 @@ static enum db_rc
 checkin(struct db *db, int64_t now, int64_t ticket_id, const char *external_id,
     int64_t scanner_id, int use, int64_t times_used, const char *result)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_CHECKIN])) == NULL ||
 	    db_bind_int(st, 1, ticket_id) == -1 ||
@@ -212,7 +211,7 @@ enum err
 scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
     const char *external_id, int use, struct scan_result *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct order	 o;
 	const char	*result;
 	char		 code[SCAN_ID_MAX + 1], tstatus[16] = "";
@@ -229,7 +228,7 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	code[i] = '\0';
 
 	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+		return err_from_db(rc);
 	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
 	    db_bind_text(st, 1, code) == -1) {
 		rc = DB_ERROR;
@@ -290,5 +289,5 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	return ERR_OK;
 fail:
 	db_tx_rollback(db);
-	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
+	return err_from_db(rc);
 }

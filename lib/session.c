@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "crypto.h"
 #include "db.h"
@@ -68,7 +67,7 @@ kind_parse(const char *s)
 enum db_rc
 sess_find(struct db *db, const char *token, int64_t now, struct session *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	enum db_rc	 rc;
 
@@ -95,7 +94,7 @@ enum db_rc
 sess_create(struct db *db, enum sess_kind kind, int64_t order_id, int64_t now,
     int64_t ttl, char token[TOKEN_HEX_LEN + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 
 	crypto_token(token);
@@ -113,7 +112,7 @@ sess_create(struct db *db, enum sess_kind kind, int64_t order_id, int64_t now,
 enum db_rc
 sess_revoke(struct db *db, int64_t id, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_REVOKE])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
@@ -125,7 +124,7 @@ enum db_rc
 sess_create_scanner(struct db *db, int64_t scanner_id, int64_t now,
     int64_t ttl, char token[TOKEN_HEX_LEN + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 
 	crypto_token(token);

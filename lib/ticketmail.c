@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "catalog.h"
 #include "conf.h"
@@ -54,7 +53,7 @@ when(int64_t t, char *buf, size_t bufsz)
 static cJSON *
 context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*root, *ev, *ord, *list, *t;
 	char		 buf[64], money[32], cid[64];
 	enum db_rc	 rc;

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sqlite3.h>
 
 #include "crypto.h"
 #include "db.h"
@@ -204,7 +203,7 @@ user_password_weak(const char *password, const char *email)
 }
 
 static void
-fill(sqlite3_stmt *st, struct user *u)
+fill(struct db_stmt *st, struct user *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->id = db_col_int(st, 0);
@@ -231,7 +230,7 @@ fill(sqlite3_stmt *st, struct user *u)
 static enum db_rc
 find_one(struct db *db, int k, int64_t id, const char *text, struct user *u)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[k])) == NULL ||
@@ -259,7 +258,7 @@ user_by_email(struct db *db, const char *email, struct user *out)
 enum db_rc
 user_create(struct db *db, const struct user *u, int64_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_INSERT])) == NULL ||
@@ -283,7 +282,7 @@ static enum db_rc
 update(struct db *db, int k, int64_t id, const char *t2, int64_t i2,
     const char *t3, int64_t i3)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[k])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 ||
@@ -291,7 +290,7 @@ update(struct db *db, int k, int64_t id, const char *t2, int64_t i2,
 	    == -1)
 		return DB_ERROR;
 	/* Two-parameter statements take no third. */
-	if (sqlite3_bind_parameter_count(st) >= 3 &&
+	if (db_param_count(st) >= 3 &&
 	    (t3 != NULL ? db_bind_text(st, 3, t3) : db_bind_int(st, 3, i3))
 	    == -1)
 		return DB_ERROR;
@@ -317,7 +316,7 @@ user_login_failed(struct db *db, const struct user *u, int64_t now)
 enum db_rc
 user_login_ok(struct db *db, int64_t id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_OK])) == NULL ||
 	    db_bind_int(st, 1, id) == -1)
@@ -334,7 +333,7 @@ user_set_password(struct db *db, int64_t id, const char *hash, int64_t now)
 enum db_rc
 user_set_verified(struct db *db, int64_t id, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_VERIFIED])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, now) == -1)
@@ -352,7 +351,7 @@ enum db_rc
 user_set_profile(struct db *db, int64_t id, const char *name,
     const char *phone, const char *locale, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_PROFILE])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, name) == -1 ||
@@ -365,7 +364,7 @@ user_set_profile(struct db *db, int64_t id, const char *name,
 enum db_rc
 user_set_totp(struct db *db, int64_t id, const char *sealed, int enabled)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_TOTP])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, sealed) == -1 ||
@@ -388,7 +387,7 @@ user_use_totp_step(struct db *db, int64_t id, int64_t step)
 enum db_rc
 user_set_active(struct db *db, int64_t id, int active)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_ACTIVE])) == NULL ||
 	    db_bind_int(st, 1, id) == -1 || db_bind_int(st, 2, active) == -1)
@@ -411,7 +410,7 @@ enum db_rc
 user_list(struct db *db, int64_t organizer_id, int64_t page, int64_t per,
     int64_t *ids, size_t max, size_t *n, int64_t *total)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	*n = 0;
@@ -448,7 +447,7 @@ user_token_issue(struct db *db, int64_t user_id, enum token_purpose purpose,
     const char *new_email, int64_t now, int64_t ttl,
     char out[TOKEN_HEX_LEN + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	enum db_rc	 rc;
 
@@ -470,7 +469,7 @@ enum db_rc
 user_token_use(struct db *db, enum token_purpose purpose, const char *token,
     int64_t now, int64_t *user_id, char new_email[EMAIL_MAX + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	int64_t		 id, expires;
 	int		 used;
@@ -506,7 +505,7 @@ enum db_rc
 rt_issue(struct db *db, int64_t user_id, const char *family, int64_t now,
     int64_t ttl, char out[TOKEN_HEX_LEN + 1])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1], fam[33];
 
 	if (family == NULL) {
@@ -529,7 +528,7 @@ static enum db_rc
 rt_find(struct db *db, const char *token, int64_t *id, char family[33],
     int64_t *user_id, int64_t *expires, int *spent, int *revoked)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	enum db_rc	 rc;
 
@@ -595,7 +594,7 @@ enum db_rc
 recovery_issue(struct db *db, int64_t user_id,
     char codes[RECOVERY_CODES][RECOVERY_CODE_LEN + 2])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 raw[RECOVERY_CODE_LEN + 1], hash[PWHASH_MAX];
 	enum db_rc	 rc;
 	int		 i;
@@ -624,7 +623,7 @@ recovery_issue(struct db *db, int64_t user_id,
 enum db_rc
 recovery_use(struct db *db, int64_t user_id, const char *code, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 raw[RECOVERY_CODE_LEN + 1];
 	int64_t		 found = 0;
 	size_t		 i, n = 0;

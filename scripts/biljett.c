@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "accountmail.h"
 #include "conf.h"
@@ -100,9 +99,7 @@ open_db(const struct conf *conf, unsigned flags)
 	struct db	*db;
 	char		 err[512];
 
-	if ((db = db_open(conf_str(conf, CONF_DATABASE), flags,
-	    conf_int(conf, CONF_BUSY_TIMEOUT_MS, 5000), err, sizeof(err)))
-	    == NULL)
+	if ((db = db_open_conf(conf, flags, err, sizeof(err))) == NULL)
 		fprintf(stderr, "biljett: %s\n", err);
 	return db;
 }
@@ -352,7 +349,7 @@ cmd_scanner_add(struct ctx *c, int argc, char **argv)
 	static const char *const sql_insert =
 	    "INSERT INTO scanners (name, password_hash, created_at)"
 	    " VALUES (?1, ?2, ?3)";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*name = argv[0], *password = NULL;
 	char		 generated[21], hash[PWHASH_MAX];
 	enum db_rc	 rc;

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "check.h"
 #include "crypto.h"
@@ -26,7 +25,7 @@ static int64_t		 ev, ev_stopped, t_std, t_hidden, t_other;
 static int64_t
 count(const char *sql)
 {
-	sqlite3_stmt	*st = db_stmt(db, sql);
+	struct db_stmt	*st = db_stmt(db, sql);
 	int64_t		 n = -1;
 
 	if (st != NULL && db_step(db, st) == DB_OK)
