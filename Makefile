@@ -35,6 +35,7 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/catalog.o \
 		  lib/conf.o \
 		  lib/crypto.o \
+		  lib/csrf.o \
 		  lib/db.o \
 		  lib/err.o \
 		  lib/field.o \
@@ -51,6 +52,7 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/payconf.o \
 		  lib/payment.o \
 		  lib/qr.o \
+		  lib/route.o \
 		  lib/scan.o \
 		  lib/seal.o \
 		  lib/session.o \

@@ -31,6 +31,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "route.h"
 #include "i18n.h"
 #include "limits.h"
 #include "log.h"
@@ -182,7 +183,7 @@ static const struct field_spec page_fields[PG__MAX] = {
 	    NULL, 0 },
 };
 
-#define R(m, p, h, a, f, n)	{ METHOD_##m, p, h, a, STYLE_API, f, n }
+#define R(m, p, h, a, f, n)	{ METHOD_##m, p, h, a, STYLE_API, f, n, 0, ERR_OK }
 static const struct route routes[] = {
 	R(POST, "/api/auth/register", h_register, AUTH_NONE, register_fields,
 	    RG__MAX),
@@ -222,16 +223,16 @@ static const struct route routes[] = {
 	    staff_fields, SC__MAX),
 	R(GET, "/api/organizer/events", h_org_events, AUTH_ORGANIZER,
 	    page_fields, PG__MAX),
-	R(GET, "/api/organizer/events/{id}", h_org_event, AUTH_ORGANIZER,
-	    NULL, 0),
+	{ METHOD_GET, "/api/organizer/events/{id}", h_org_event,
+	    AUTH_ORGANIZER, STYLE_API, NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	R(GET, "/api/admin/users", h_users, AUTH_ADMIN, page_fields, PG__MAX),
 	R(POST, "/api/admin/users/{id}/deactivate", h_deactivate, AUTH_ADMIN,
 	    NULL, 0),
 	/* Where the reset mail's link lands: a plain form. */
 	{ METHOD_GET, "/reset-password", h_reset_page, AUTH_NONE, STYLE_PAGE,
-	    reset_page_fields, RP__MAX },
+	    reset_page_fields, RP__MAX, 0, ERR_OK },
 	{ METHOD_POST, "/reset-password", h_reset_form, AUTH_NONE, STYLE_PAGE,
-	    reset_form_fields, RF2__MAX },
+	    reset_form_fields, RF2__MAX, ROUTE_FORM, ERR_OK },
 };
 
 /* A write transaction around fn-like steps: begin, or the outcome. */
@@ -767,9 +768,6 @@ h_reset_form(struct req *req)
 			    "";
 	enum err	 e;
 
-	if (!page_csrf_ok(req, req->f[RF2_CSRF].present ? req->f[RF2_CSRF].s :
-	    NULL))
-		return ERR_CSRF;
 	if (!req->f[RF2_PASSWORD].present)
 		return reset_page(req, 400, token, page_t(req,
 		    "The password must be at least 10 characters long."));
@@ -1149,8 +1147,7 @@ h_org_event(struct req *req)
 	int64_t		 id;
 	enum db_rc	 rc;
 
-	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
-		return ERR_EVENT_NOT_FOUND;
+	id = req->id;
 	if ((rc = catalog_organizer_event(req->db, scope(req), id, &doc)) ==
 	    DB_NOTFOUND)
 		return ERR_EVENT_NOT_FOUND;
@@ -1174,8 +1171,7 @@ h_deactivate(struct req *req)
 	int64_t		 id;
 	enum err	 e;
 
-	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
-		return ERR_NOT_FOUND;
+	id = req->id;
 	if ((e = begin(req)) != ERR_OK)
 		return e;
 	if (user_by_id(req->db, id, &u) != DB_OK)
@@ -1194,5 +1190,5 @@ main(int argc, char *argv[])
 {
 	static const struct app app = { "auth", routes, nitems(routes), NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "http.h"
+#include "route.h"
 #include "limits.h"
 #include "tfmt.h"
 #include "version.h"
@@ -40,12 +41,13 @@ static const struct field_spec list_fields[LF__MAX] = {
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/get_chapterevents/", h_chapterevents, AUTH_NONE,
-	    STYLE_COMPAT, NULL, 0 },
-	{ METHOD_GET, "/api/health", h_health, AUTH_NONE, STYLE_API, NULL, 0 },
+	    STYLE_COMPAT, NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/api/health", h_health, AUTH_NONE, STYLE_API,
+	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/api/events", h_events, AUTH_NONE, STYLE_API,
-	    list_fields, LF__MAX },
+	    list_fields, LF__MAX, 0, ERR_OK },
 	{ METHOD_GET, "/api/events/{id}", h_event, AUTH_NONE, STYLE_API,
-	    NULL, 0 },
+	    NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 };
 
 /*
@@ -163,8 +165,7 @@ h_event(struct req *req)
 	int64_t		 id;
 	enum db_rc	 rc;
 
-	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
-		return ERR_EVENT_NOT_FOUND;
+	id = req->id;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = catalog_api_event(req->db, id, &doc);
@@ -182,5 +183,5 @@ main(int argc, char *argv[])
 	static const struct app app = { "catalog", routes, nitems(routes),
 	    NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

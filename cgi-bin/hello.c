@@ -4,6 +4,7 @@
  * nothing.  Not routed in production.
  */
 #include "http.h"
+#include "route.h"
 
 static enum err
 h_hello(struct req *req)
@@ -15,7 +16,8 @@ h_hello(struct req *req)
 }
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/__hello", h_hello, AUTH_NONE, STYLE_API, NULL, 0 },
+	{ METHOD_GET, "/__hello", h_hello, AUTH_NONE, STYLE_API,
+	    NULL, 0, 0, ERR_OK },
 };
 
 int
@@ -24,5 +26,5 @@ main(int argc, char *argv[])
 	static const struct app app = { "hello", routes, nitems(routes),
 	    NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

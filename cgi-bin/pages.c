@@ -21,6 +21,7 @@
 #include "db.h"
 #include "field.h"
 #include "http.h"
+#include "route.h"
 #include "i18n.h"
 #include "limits.h"
 #include "order.h"
@@ -38,13 +39,16 @@ static enum err	h_checkout(struct req *);
 static enum err	h_verification(struct req *);
 
 static const struct route routes[] = {
-	{ METHOD_GET, "/", h_index, AUTH_NONE, STYLE_PAGE, NULL, 0 },
-	{ METHOD_GET, "/events/{id}", h_event, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	{ METHOD_GET, "/", h_index, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/events/{id}", h_event, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	{ METHOD_POST, "/events/{id}/reserve", h_reserve, AUTH_NONE,
-	    STYLE_PAGE, NULL, 0 },
-	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	    STYLE_PAGE, NULL, 0, ROUTE_FORM, ERR_EVENT_NOT_FOUND },
+	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/verification-result/{result}", h_verification,
-	    AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	    AUTH_NONE, STYLE_PAGE, NULL, 0, 0, ERR_OK },
 };
 
 /* "2026-12-05 19:00" in the configured zone. */
@@ -108,8 +112,7 @@ event_context(struct req *req, enum err *e)
 	enum db_rc	 rc;
 
 	*e = ERR_EVENT_NOT_FOUND;
-	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &id) == -1)
-		return NULL;
+	id = req->id;
 	if ((rc = db_tx_read(req->db)) != DB_OK) {
 		*e = err_from_db(rc);
 		return NULL;
@@ -174,7 +177,7 @@ h_reserve(struct req *req)
 {
 	struct order_line_req	 lines[ARRAY_ITEMS_MAX];
 	struct session		 prev, *prevp = NULL;
-	const cJSON		*m, *token;
+	const cJSON		*m;
 	const char		*cookie;
 	char			 tok[TOKEN_HEX_LEN + 1];
 	int64_t			 event_id, type_id, count, now = tfmt_now();
@@ -183,12 +186,7 @@ h_reserve(struct req *req)
 	int			 started;
 	enum err		 e;
 
-	token = cJSON_GetObjectItemCaseSensitive(req->body, CSRF_FIELD);
-	if (!page_csrf_ok(req, cJSON_IsString(token) ? token->valuestring :
-	    NULL))
-		return ERR_CSRF;
-	if (field_strtonum(http_param(req, 0), 1, ID_MAX, &event_id) == -1)
-		return ERR_EVENT_NOT_FOUND;
+	event_id = req->id;
 	/* The form's t<id> fields, validated here: their names vary. */
 	if (req->body != NULL && !cJSON_IsObject(req->body))
 		return ERR_BAD_REQUEST;
@@ -327,5 +325,5 @@ main(int argc, char *argv[])
 	static const struct app app = { "pages", routes, nitems(routes),
 	    NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "route.h"
 #include "limits.h"
 #include "mail.h"
 #include "order.h"
@@ -59,15 +60,17 @@ static const struct field_spec start_fields[SF__MAX] = {
 
 static const struct route routes[] = {
 	{ METHOD_POST, "/start_payment/", h_start, AUTH_NONE, STYLE_COMPAT,
-	    start_fields, SF__MAX },
+	    start_fields, SF__MAX, 0, ERR_OK },
 	{ METHOD_GET, "/generate_qr/{token}", h_qr, AUTH_NONE, STYLE_COMPAT,
-	    NULL, 0 },
+	    NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/swish/callback/", h_callback, AUTH_NONE, STYLE_API,
-	    NULL, 0 },
+	    NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/payment", h_checkout, AUTH_NONE, STYLE_PAGE,
-	    checkout_fields, CF__MAX },
-	{ METHOD_GET, "/payment", h_payment, AUTH_NONE, STYLE_PAGE, NULL, 0 },
-	{ METHOD_GET, "/done", h_done, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	    checkout_fields, CF__MAX, ROUTE_FORM, ERR_OK },
+	{ METHOD_GET, "/payment", h_payment, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/done", h_done, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
 };
 
 /* Filled once per worker from the configuration. */
@@ -195,9 +198,6 @@ h_checkout(struct req *req)
 	char	 token[SWISH_TOKEN_MAX + 1];
 	enum err e;
 
-	if (!page_csrf_ok(req, req->f[CF_CSRF].present ? req->f[CF_CSRF].s :
-	    NULL))
-		return ERR_CSRF;
 	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
 		return checkout_again(req, 400, "Enter a valid e-mail address.");
 	switch ((e = start_payment(req, req->f[CF_EMAIL].s, token))) {
@@ -437,5 +437,5 @@ main(int argc, char *argv[])
 	static const struct app app = { "pay", routes, nitems(routes),
 	    worker_init };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

@@ -19,6 +19,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "route.h"
 #include "limits.h"
 #include "page.h"
 #include "scan.h"
@@ -62,14 +63,15 @@ static const struct field_spec validate_fields[VF__MAX] = {
 
 static const struct route routes[] = {
 	{ METHOD_PUT, "/validate_ticket/", h_validate, AUTH_NONE, STYLE_COMPAT,
-	    validate_fields, VF__MAX },
-	{ METHOD_GET, "/scanner", h_scanner, AUTH_NONE, STYLE_PAGE, NULL, 0 },
+	    validate_fields, VF__MAX, 0, ERR_OK },
+	{ METHOD_GET, "/scanner", h_scanner, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/scanner/login", h_login, AUTH_NONE, STYLE_PAGE,
-	    login_fields, LG__MAX },
+	    login_fields, LG__MAX, ROUTE_FORM, ERR_OK },
 	{ METHOD_POST, "/scanner/check", h_check, AUTH_NONE, STYLE_PAGE,
-	    check_fields, CK__MAX },
+	    check_fields, CK__MAX, ROUTE_FORM, ERR_OK },
 	{ METHOD_POST, "/scanner/logout", h_logout, AUTH_NONE, STYLE_PAGE,
-	    NULL, 0 },
+	    NULL, 0, 0, ERR_OK },
 };
 
 /*
@@ -140,9 +142,6 @@ h_login(struct req *req)
 	enum db_rc	 rc;
 	int		 ok;
 
-	if (!page_csrf_ok(req, req->f[LG_CSRF].present ? req->f[LG_CSRF].s :
-	    NULL))
-		return ERR_CSRF;
 	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
 		return ERR_TOO_MANY_ATTEMPTS;
 	ok = req->f[LG_PASSWORD].present ? scan_auth(req->db,
@@ -184,9 +183,6 @@ h_check(struct req *req)
 	int			 use;
 	enum err		 e;
 
-	if (!page_csrf_ok(req, req->f[CK_CSRF].present ? req->f[CK_CSRF].s :
-	    NULL))
-		return ERR_CSRF;
 	if (!scanner_session(req, &s))
 		return page_redirect(req, "/scanner");
 	if (!req->f[CK_CODE].present || req->f[CK_CODE].len == 0)
@@ -239,5 +235,5 @@ main(int argc, char *argv[])
 {
 	static const struct app app = { "scan", routes, nitems(routes), NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "route.h"
 #include "limits.h"
 #include "order.h"
 #include "payment.h"
@@ -40,9 +41,9 @@ static const struct field_spec reserve_fields[RF__MAX] = {
 
 static const struct route routes[] = {
 	{ METHOD_POST, "/reserve_ticket/", h_reserve, AUTH_NONE, STYLE_COMPAT,
-	    reserve_fields, RF__MAX },
+	    reserve_fields, RF__MAX, 0, ERR_OK },
 	{ METHOD_GET, "/session_payment_status/", h_status, AUTH_NONE,
-	    STYLE_COMPAT, NULL, 0 },
+	    STYLE_COMPAT, NULL, 0, 0, ERR_OK },
 };
 
 /* The caller's live session, if the cookie names one. */
@@ -138,5 +139,5 @@ main(int argc, char *argv[])
 {
 	static const struct app app = { "shop", routes, nitems(routes), NULL };
 
-	return http_main(argc, argv, &app);
+	return route_main(argc, argv, &app);
 }

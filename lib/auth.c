@@ -11,7 +11,6 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
-#include "page.h"
 #include "session.h"
 #include "tfmt.h"
 #include "user.h"
@@ -79,31 +78,8 @@ auth_identify(struct req *req)
 	return ERR_OK;
 }
 
-/* Is the request's Origin our own public URL or an allowed front end? */
-static int
-origin_ok(struct req *req)
-{
-	const char	*base = conf_str(req->conf, CONF_PUBLIC_URL);
-	const char	*site = http_header(req, "Sec-Fetch-Site");
-	const char	*token = http_header(req, "X-CSRF-Token");
-	const char	*cookie = http_cookie(req, CSRF_COOKIE);
-	size_t		 n;
-
-	if (req->origin != NULL && strcmp(req->origin, "null") != 0) {
-		n = strlen(req->origin);
-		if (strncmp(base, req->origin, n) == 0 &&
-		    (base[n] == '\0' || base[n] == '/'))
-			return 1;
-		return conf_origin_allowed(req->conf, req->origin);
-	}
-	if (site != NULL)
-		return strcmp(site, "same-origin") == 0;
-	/* No browser headers at all: the double-submit token decides. */
-	return token != NULL && cookie != NULL && crypto_streq(token, cookie);
-}
-
 enum err
-auth_gate(struct req *req, int level)
+auth_gate(struct req *req, enum auth_level level)
 {
 	enum err	 e;
 	int		 ok;
@@ -127,13 +103,7 @@ auth_gate(struct req *req, int level)
 		ok = 1;
 		break;
 	}
-	if (!ok)
-		return ERR_FORBIDDEN;
-	if (req->user.by_cookie && req->method != METHOD_GET &&
-	    req->method != METHOD_HEAD && req->method != METHOD_OPTIONS &&
-	    !origin_ok(req))
-		return ERR_CSRF;
-	return ERR_OK;
+	return ok ? ERR_OK : ERR_FORBIDDEN;
 }
 
 enum err

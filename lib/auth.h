@@ -14,6 +14,16 @@
 struct req;
 struct user;
 
+/* What a route requires of the account asking (struct route's auth). */
+enum auth_level {
+	AUTH_NONE = 0,	/* anyone; the handler may still read a session */
+	AUTH_USER,	/* any signed-in, active, verified account */
+	AUTH_STAFF,	/* door and box-office staff, organizers, admins */
+	AUTH_ORGANIZER,	/* organizers and admins */
+	AUTH_ADMIN,
+	AUTH__MAX
+};
+
 #define ACCESS_SECONDS		900		/* bearer access token */
 #define REFRESH_SECONDS		(30 * 86400)
 #define BROWSER_SECONDS		(12 * 3600)	/* seed 000: 12 h ... */
@@ -21,14 +31,12 @@ struct user;
 
 /*
  * The gate: finds the account from "Authorization: Bearer" or the
- * sessionid cookie, refuses inactive or unverified accounts, checks the
- * role against level, and for cookie-authenticated state changes checks
- * the request came from an allowed origin (Origin / Sec-Fetch-Site) or
- * carries the X-CSRF-Token header matching the csrftoken cookie.  Fills
- * req->user.  Returns ERR_OK, ERR_UNAUTHORIZED, ERR_FORBIDDEN,
- * ERR_ACCOUNT_DISABLED or ERR_CSRF.
+ * sessionid cookie, refuses inactive or unverified accounts and checks
+ * the role against level.  Fills req->user (by_cookie tells lib/route's
+ * CSRF gate that ambient credentials were used).  Returns ERR_OK,
+ * ERR_UNAUTHORIZED, ERR_FORBIDDEN or ERR_ACCOUNT_DISABLED.
  */
-enum err	auth_gate(struct req *req, int level);
+enum err	auth_gate(struct req *req, enum auth_level level);
 
 /*
  * Looks for a signed-in account without requiring one (req->user.id

@@ -1,23 +1,8 @@
 /*
- * The FastCGI side: a supervisor that owns the listening socket and its
- * worker processes, the accept loop, the request and response, the route
- * table and the gates every request passes before its handler runs.
- *
- * A FastCGI program is a route table plus handlers:
- *
- *	static const struct route routes[] = {
- *		{ METHOD_GET, "/api/events/{id}", h_event, AUTH_NONE,
- *		    STYLE_API, NULL, 0 },
- *	};
- *	int main(int argc, char *argv[]) {
- *		return http_main(argc, argv, &(struct app){ "catalog",
- *		    routes, nitems(routes), NULL });
- *	}
- *
- * Gates, in this order: method known, route found (404), method allowed
- * (405 + Allow), query string parses, body within BODY_MAX (413), body
- * parses (400/415), fields valid (400 with every bad field), then the
- * route's auth level, then the handler.
+ * A request and its response: what lib/route reads from FastCGI into
+ * struct req before a handler runs, the accessors handlers use, and the
+ * builders that fill struct resp (JSON, bytes, headers, cookies, error
+ * bodies).  Knows nothing of routes, accounts or pages.
  */
 #ifndef BILJETT_HTTP_H
 #define BILJETT_HTTP_H
@@ -36,6 +21,7 @@ struct arena;
 struct conf;
 struct db;
 struct cJSON;
+struct FCGX_Request;
 
 enum http_method {
 	METHOD_GET = 0,
@@ -48,29 +34,14 @@ enum http_method {
 	METHOD__MAX
 };
 
-/* How errors of a route are rendered (see lib/err.h). */
-enum route_style {
+/* How a request's errors are rendered (the route decides). */
+enum resp_style {
 	STYLE_API = 0,	/* {"error": {"code", "message", "fields"}} */
 	STYLE_COMPAT,	/* seed-002 bodies: "InvalidRequestData" ... */
-	STYLE_PAGE,	/* an HTML error page (templates/pages/message) */
+	STYLE_PAGE,	/* an HTML error page (lib/route renders it) */
 	STYLE__MAX
 };
 
-/*
- * Who may call a route; checked by the gate before the handler (lib/auth:
- * 401 without credentials, 403 with the wrong role).  Each level admits
- * the roles above it: staff < organizer < admin.
- */
-enum auth_level {
-	AUTH_NONE = 0,	/* anyone; the handler may still read a session */
-	AUTH_USER,	/* any signed-in, active, verified account */
-	AUTH_STAFF,	/* door and box-office staff, organizers, admins */
-	AUTH_ORGANIZER,	/* organizers and admins */
-	AUTH_ADMIN,
-	AUTH__MAX
-};
-
-/* The signed-in account, when the gate found one. */
 struct req_user {
 	int64_t		 id;
 	int64_t		 session_id;
@@ -81,29 +52,7 @@ struct req_user {
 
 #define PATH_PARAMS_MAX	4
 
-struct req;
-typedef enum err (*handler_fn)(struct req *);
-
-struct route {
-	enum http_method	 method;
-	const char		*pattern;	/* "/api/events/{id}" */
-	handler_fn		 handler;
-	enum auth_level		 auth;
-	enum route_style	 style;
-	const struct field_spec	*fields;
-	size_t			 nfields;
-};
-
-struct app {
-	const char		*name;		/* program name for logs */
-	const struct route	*routes;
-	size_t			 nroutes;
-	/*
-	 * Called once in each worker after the database is open; returns 0
-	 * or -1 to stop the worker.  May be NULL.
-	 */
-	int			(*worker_init)(const struct conf *, struct db *);
-};
+struct route;
 
 #define RESP_HEADERS_MAX	16
 
@@ -125,12 +74,14 @@ struct req {
 	struct arena		*pool;		/* freed after the request */
 	const struct conf	*conf;
 	struct db		*db;
-	const struct route	*route;
+	const struct route	*route;		/* lib/route.h, or NULL */
+	enum resp_style		 style;		/* of errors */
 	enum http_method	 method;
 	const char		*method_name;
 	const char		*path;		/* decoded, no query */
 	const char		*params[PATH_PARAMS_MAX]; /* {x} segments */
 	size_t			 nparams;
+	int64_t			 id;		/* the path's {id}, or 0 */
 	struct kvlist		 query;
 	struct kvlist		 cookies;
 	struct cJSON		*body;		/* parsed body or NULL */
@@ -156,7 +107,22 @@ struct req {
  * socket, forks the workers and supervises them until SIGTERM/SIGINT.
  * Returns the process exit status.
  */
-int		 http_main(int argc, char *argv[], const struct app *app);
+/*
+ * Reading a request, in the order lib/route calls these: init (zeroes
+ * req), the head (method, path, a few headers), the query string and
+ * cookies, the body (at most BODY_MAX, parsed by its Content-Type; a
+ * body without one is refused).  Then http_write() answers and
+ * http_req_clear() frees what is not in the arena.
+ */
+void		 http_req_init(struct req *req, struct arena *pool,
+		    const struct conf *conf, struct db *db,
+		    struct FCGX_Request *fr);
+void		 http_read_head(struct req *req, struct FCGX_Request *fr);
+enum err	 http_read_args(struct req *req);
+enum err	 http_read_body(struct req *req, struct FCGX_Request *fr);
+/* Adds the headers every response carries and writes it out. */
+void		 http_write(struct req *req, struct FCGX_Request *fr);
+void		 http_req_clear(struct req *req);
 
 /* Returns the value of request header name ("Callbackidentifier" is
  * looked up as HTTP_CALLBACKIDENTIFIER), or NULL. */

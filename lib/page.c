@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "conf.h"
 #include "crypto.h"
+#include "csrf.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -90,53 +91,6 @@ page_tn(struct req *req, const char *msgid, long long n)
 	return out != NULL ? out : t;
 }
 
-const char *
-page_csrf(struct req *req)
-{
-	const char	*token = http_cookie(req, CSRF_COOKIE);
-	char		 fresh[TOKEN_HEX_LEN + 1], *cookie;
-
-	if (token != NULL && strlen(token) == TOKEN_HEX_LEN)
-		return token;
-	crypto_token(fresh);
-	cookie = arena_printf(req->pool, "%s=%s; HttpOnly; Path=/; "
-	    "SameSite=Strict%s", CSRF_COOKIE, fresh,
-	    strncmp(conf_str(req->conf, CONF_PUBLIC_URL), "https:", 6) == 0 ?
-	    "; Secure" : "");
-	if (cookie != NULL)
-		(void)http_add_header(req, "Set-Cookie", cookie);
-	return arena_strdup(req->pool, fresh);
-}
-
-int
-page_csrf_ok(struct req *req, const char *form_token)
-{
-	const char	*cookie = http_cookie(req, CSRF_COOKIE);
-	const char	*site = http_header(req, "Sec-Fetch-Site");
-	const char	*base = conf_str(req->conf, CONF_PUBLIC_URL);
-	const char	*host = http_header(req, "Host");
-	char		 own[512];
-
-	if (cookie == NULL || form_token == NULL ||
-	    strlen(cookie) != TOKEN_HEX_LEN || !crypto_streq(cookie, form_token))
-		return 0;
-	if (site != NULL && strcmp(site, "same-origin") != 0 &&
-	    strcmp(site, "none") != 0)
-		return 0;
-	if (req->origin == NULL || strcmp(req->origin, "null") == 0)
-		return req->origin == NULL;
-	/* Our public origin, or the host the browser used. */
-	if (strncmp(req->origin, base, strlen(req->origin)) == 0 &&
-	    (base[strlen(req->origin)] == '\0' ||
-	    base[strlen(req->origin)] == '/'))
-		return 1;
-	if (host == NULL)
-		return 0;
-	snprintf(own, sizeof(own), "%s://%s", req->https ? "https" : "http",
-	    host);
-	return strcmp(req->origin, own) == 0;
-}
-
 enum err
 page_render(struct req *req, int status, const char *name, cJSON *ctx)
 {
@@ -159,7 +113,7 @@ page_render(struct req *req, int status, const char *name, cJSON *ctx)
 	    "Path=/; SameSite=Lax", i18n_code(req->lang))) != NULL)
 		(void)http_add_header(req, "Set-Cookie", cookie);
 	cJSON_AddStringToObject(ctx, "lang", i18n_code(req->lang));
-	cJSON_AddStringToObject(ctx, "csrf", page_csrf(req));
+	cJSON_AddStringToObject(ctx, CSRF_FIELD, csrf_token(req));
 	cJSON_AddStringToObject(ctx, "path", req->path);
 	langs = cJSON_AddArrayToObject(ctx, "langs");
 	for (i = 0; i < LANG__MAX; i++) {

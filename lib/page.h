@@ -12,8 +12,6 @@
 struct cJSON;
 struct req;
 
-#define CSRF_COOKIE	"csrftoken"
-#define CSRF_FIELD	"csrf"
 
 /*
  * Renders the page template name (e.g. "event") with ctx (consumed) as
@@ -29,19 +27,6 @@ enum err	 page_no_reservation(struct req *req);
 
 /* 303 See Other to location (a path on this site). */
 enum err	 page_redirect(struct req *req, const char *location);
-
-/*
- * The form token: the csrftoken cookie's value, set (random, HttpOnly,
- * SameSite=Strict) on first use.  Arena string.
- */
-const char	*page_csrf(struct req *req);
-
-/*
- * Is a state-changing form request genuine?  The form's token must equal
- * the cookie (constant time), and an Origin header, when sent, must be
- * our own.  Pure apart from reading the request.
- */
-int		 page_csrf_ok(struct req *req, const char *form_token);
 
 /*
  * Translates msgid and replaces its "{n}" with n ("Only {n} tickets are

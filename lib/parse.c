@@ -521,11 +521,9 @@ parse_body(struct arena *a, const char *content_type, const char *buf,
 	*out = NULL;
 	if (len == 0)
 		return PARSE_OK;
-	if (content_type == NULL || *content_type == '\0') {
-		if (buf[0] == '{' || buf[0] == '[')
-			return json_body(buf, len, out);
+	/* No type, no guess: a cross-site form could send JSON-looking text. */
+	if (content_type == NULL || *content_type == '\0')
 		return PARSE_UNSUPPORTED;
-	}
 	if ((rc = parse_content_type(a, content_type, "boundary", &mime,
 	    &boundary)) != PARSE_OK)
 		return rc == PARSE_NOMEM ? rc : PARSE_UNSUPPORTED;

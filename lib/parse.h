@@ -81,9 +81,8 @@ enum parse_err	 parse_multipart(struct arena *a, const char *boundary,
  * application/json is parsed with cJSON (nesting deeper than
  * JSON_DEPTH_MAX is PARSE_MALFORMED); urlencoded and multipart bodies
  * become an object of string members (a repeated name keeps the last
- * value, as Django's QueryDict.get does).  A missing content type with a
- * body that starts with '{' or '[' is treated as JSON.  Other content
- * types give PARSE_UNSUPPORTED.  An empty body gives *out = NULL and
+ * value, as Django's QueryDict.get does).  A missing content type and
+ * any other type give PARSE_UNSUPPORTED.  An empty body gives *out = NULL and
  * PARSE_OK.  On success the caller owns *out: free with cJSON_Delete().
  */
 enum parse_err	 parse_body(struct arena *a, const char *content_type,

@@ -1,0 +1,488 @@
+/*
+ * The FastCGI program skeleton: supervisor, workers, accept loop, route
+ * matching and the gates.  Handlers never see libfcgi; lib/http reads
+ * the request and writes the response.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "conf.h"
+#include "crypto.h"
+#include "csrf.h"
+#include "db.h"
+#include "field.h"
+#include "http.h"
+#include "i18n.h"
+#include "limits.h"
+#include "log.h"
+#include "page.h"
+#include "parse.h"
+#include "route.h"
+#include "seal.h"
+#include "tfmt.h"
+
+#define WORKERS_MAX	64
+#define LISTEN_BACKLOG	1024
+
+static volatile sig_atomic_t	stopping;
+
+int
+route_match(const char *pattern, const char *path, const char **params,
+    size_t *nparams, struct arena *a)
+{
+	const char	*p = pattern, *s = path, *seg;
+	size_t		 len;
+
+	*nparams = 0;
+	while (*p != '\0') {
+		if (p[0] == '{') {
+			if ((p = strchr(p, '}')) == NULL)
+				return 0;
+			p++;
+			seg = s;
+			while (*s != '\0' && *s != '/')
+				s++;
+			if (s == seg || *nparams == PATH_PARAMS_MAX)
+				return 0;
+			if ((params[(*nparams)++] = parse_path_decode(a, seg,
+			    (size_t)(s - seg))) == NULL)
+				return 0;
+			continue;
+		}
+		if (*p != *s) {
+			/* Pattern "/x/" against path "/x", or vice versa. */
+			if (p[0] == '/' && p[1] == '\0' && *s == '\0')
+				return 1;
+			break;
+		}
+		p++;
+		s++;
+	}
+	if (*p != '\0')
+		return 0;
+	len = strlen(s);
+	return len == 0 || (len == 1 && *s == '/');
+}
+
+/*
+ * Finds the route for method and path; sets *path_known if any method
+ * matches the path.  HEAD uses GET routes.
+ */
+static const struct route *
+route_find(const struct app *app, struct req *req, int *path_known)
+{
+	const struct route	*r;
+	enum http_method	 m;
+	size_t			 i;
+
+	m = req->method == METHOD_HEAD ? METHOD_GET : req->method;
+	*path_known = 0;
+	for (i = 0; i < app->nroutes; i++) {
+		r = &app->routes[i];
+		if (!route_match(r->pattern, req->path, req->params,
+		    &req->nparams, req->pool))
+			continue;
+		*path_known = 1;
+		if (r->method == m)
+			return r;
+	}
+	req->nparams = 0;
+	return NULL;
+}
+
+/* The first route of any method for the path, for its error style. */
+static const struct route *
+route_any(const struct app *app, struct req *req)
+{
+	size_t	 i;
+
+	for (i = 0; i < app->nroutes; i++)
+		if (route_match(app->routes[i].pattern, req->path, req->params,
+		    &req->nparams, req->pool))
+			return &app->routes[i];
+	return NULL;
+}
+
+/* Lists the methods a path accepts, for Allow and CORS preflight. */
+static const char *
+allowed_methods(const struct app *app, struct req *req)
+{
+	const char	*list = "OPTIONS";
+	const char	*params[PATH_PARAMS_MAX];
+	size_t		 i, n;
+
+	for (i = 0; i < app->nroutes; i++)
+		if (route_match(app->routes[i].pattern, req->path, params,
+		    &n, req->pool))
+			list = arena_printf(req->pool, "%s, %s",
+			    http_method_name(app->routes[i].method), list);
+	return list != NULL ? list : "OPTIONS";
+}
+
+static void
+use_route(struct req *req, const struct route *r)
+{
+	req->route = r;
+	req->style = r != NULL ? r->style : STYLE_API;
+}
+
+/* The answer to a path no route takes with this method. */
+static enum err
+no_route(const struct app *app, struct req *req, int path_known)
+{
+	const char	*allow;
+
+	if (!path_known)
+		return ERR_NOT_FOUND;
+	allow = allowed_methods(app, req);
+	if (req->method == METHOD_OPTIONS) {
+		/* CORS preflight; http_write() adds the origin. */
+		(void)http_add_header(req, "Allow", allow);
+		if (conf_origin_allowed(req->conf, req->origin)) {
+			(void)http_add_header(req,
+			    "Access-Control-Allow-Methods", allow);
+			(void)http_add_header(req,
+			    "Access-Control-Allow-Headers",
+			    "Content-Type, Bypass-Tunnel-Reminder");
+			(void)http_add_header(req, "Access-Control-Max-Age",
+			    "600");
+		}
+		return http_empty(req, 204);
+	}
+	/* Render 405 in the style of the path's routes. */
+	use_route(req, route_any(app, req));
+	(void)http_add_header(req, "Allow", allow);
+	return ERR_METHOD;
+}
+
+/* The {id} capture of the route, if it has one, as a number. */
+static enum err
+path_id(struct req *req)
+{
+	const char	*p = req->route->pattern;
+	size_t		 i = 0;
+
+	for (; (p = strchr(p, '{')) != NULL; p++, i++) {
+		if (strncmp(p, "{id}", 4) != 0)
+			continue;
+		if (field_strtonum(http_param(req, i), 1, ID_MAX, &req->id)
+		    == -1)
+			return req->route->not_found != ERR_OK ?
+			    req->route->not_found : ERR_NOT_FOUND;
+		break;
+	}
+	return ERR_OK;
+}
+
+/*
+ * The gates, in order, then the handler.  Returns the outcome; ERR_OK
+ * means req->resp is filled.
+ */
+static enum err
+serve(const struct app *app, struct req *req, FCGX_Request *fr)
+{
+	const struct route	*r;
+	int			 path_known;
+	enum err		 e;
+
+	http_read_head(req, fr);
+	if (strlen(req->path) > PATH_MAX_LEN)
+		return ERR_NOT_FOUND;
+	if (req->method == METHOD__MAX) {
+		req->method_name = "?";
+		(void)http_add_header(req, "Allow", allowed_methods(app, req));
+		return ERR_METHOD;
+	}
+	if ((r = route_find(app, req, &path_known)) == NULL)
+		return no_route(app, req, path_known);
+	use_route(req, r);
+
+	if ((e = http_read_args(req)) != ERR_OK ||
+	    (e = http_read_body(req, fr)) != ERR_OK)
+		return e;
+
+	/* Fields, all at once so the error lists every bad one. */
+	if (r->nfields > 0) {
+		if ((req->f = arena_calloc(req->pool, r->nfields,
+		    sizeof(*req->f))) == NULL ||
+		    (req->field_errs = cJSON_CreateObject()) == NULL)
+			return ERR_INTERNAL;
+		if (field_validate(req->pool, r->fields, r->nfields,
+		    req->body, &req->query, req->f, req->field_errs) > 0)
+			return ERR_BAD_REQUEST;
+	}
+	if ((e = path_id(req)) != ERR_OK)
+		return e;
+
+	/* Who is asking, may they, and from where? */
+	if (r->auth != AUTH_NONE && (e = auth_gate(req, r->auth)) != ERR_OK)
+		return e;
+	if ((e = csrf_check(req, (r->flags & ROUTE_FORM) != 0,
+	    req->user.by_cookie)) != ERR_OK)
+		return e;
+
+	return r->handler(req);
+}
+
+/* An error as the route's style wants it: a page, or JSON. */
+static void
+respond_error(struct req *req, enum err e)
+{
+	cJSON	*ctx;
+
+	if (req->style == STYLE_PAGE &&
+	    (ctx = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(ctx, "title",
+		    i18n_get(req->lang, "Something went wrong"));
+		cJSON_AddStringToObject(ctx, "message",
+		    i18n_get(req->lang, err_def(e)->message));
+		if (page_render(req, err_def(e)->status, "message", ctx) ==
+		    ERR_OK)
+			return;
+	}
+	http_error(req, e);
+}
+
+static void
+log_request(const struct req *req, const struct timespec *t0)
+{
+	struct timespec	 t1;
+	long		 us;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+	log_info("%s %s %d %zu %ldus", req->method_name,
+	    req->path != NULL ? req->path : "-", req->resp.status,
+	    req->resp.len, us);
+}
+
+static void
+handle(const struct app *app, const struct conf *conf, struct db *db,
+    struct arena *pool, FCGX_Request *fr)
+{
+	struct req	 req;
+	struct timespec	 t0;
+	enum err	 e;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	http_req_init(&req, pool, conf, db, fr);
+
+	e = serve(app, &req, fr);
+	if (db_in_tx(db)) {
+		/* A handler must close its transaction; never leak one. */
+		log_err("%s %s left a transaction open; rolled back",
+		    req.method_name, req.path);
+		db_tx_rollback(db);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
+	}
+	if (e != ERR_OK)
+		respond_error(&req, e);
+	else if (req.resp.status == 0)
+		respond_error(&req, ERR_INTERNAL);
+	http_write(&req, fr);
+	log_request(&req, &t0);
+	http_req_clear(&req);
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static int
+worker(const struct app *app, const struct conf *conf, int listen_fd)
+{
+	FCGX_Request		 fr;
+	struct arena		*pool = NULL;
+	struct db		*db = NULL;
+	struct sigaction	 sa;
+	char			 err[256];
+	int			 rc = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	if ((db = db_open_conf(conf, 0, err, sizeof(err))) == NULL) {
+		log_err("database: %s", err);
+		goto out;
+	}
+	(void)i18n_load(conf_str(conf, CONF_LOCALE_DIR));
+	if (app->worker_init != NULL && app->worker_init(conf, db) == -1)
+		goto out;
+	if ((pool = arena_alloc()) == NULL)
+		goto out;
+	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0)
+		goto out;
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		handle(app, conf, db, pool, &fr);
+		FCGX_Finish_r(&fr);
+		arena_reset(pool);
+	}
+	rc = 0;
+out:
+	arena_free(pool);
+	db_close(db);
+	return rc;
+}
+
+static pid_t
+spawn(const struct app *app, const struct conf *conf, int listen_fd)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1) {
+		log_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		_exit(worker(app, conf, listen_fd));
+	return pid;
+}
+
+static void
+usage(const char *name)
+{
+	fprintf(stderr, "usage: %s [-c conf] -s socket [-w workers]\n", name);
+}
+
+/*
+ * The supervisor: keeps `workers` processes accepting on the socket and
+ * restarts any that die (at most one restart per second each, so a
+ * crash loop cannot spin).  SIGTERM/SIGINT stop everything.
+ *
+ * WAL checkpoints stay with the workers (SQLite's automatic checkpoint):
+ * measured here, checkpointing from the supervisor once a second let the
+ * WAL grow between checkpoints and made every write slower (reserve
+ * 3.2k/s against 4.3k/s, docs/benchmarks.md).
+ */
+int
+route_main(int argc, char *argv[], const struct app *app)
+{
+	struct conf		 conf;
+	struct sigaction	 sa;
+	const char		*conf_path, *sock = NULL;
+	pid_t			 pids[WORKERS_MAX] = { 0 }, pid;
+	char			 err[512];
+	long			 nworkers = -1;
+	int			 c, i, fd, status, lvl, rc = 1;
+	int64_t			 wv;
+
+	conf_path = getenv("BILJETT_CONF");
+	while ((c = getopt(argc, argv, "c:s:w:")) != -1) {
+		switch (c) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'w':
+			if (field_strtonum(optarg, 1, WORKERS_MAX, &wv) == -1) {
+				usage(argv[0]);
+				return 1;
+			}
+			nworkers = (long)wv;
+			break;
+		default:
+			usage(argv[0]);
+			return 1;
+		}
+	}
+	if (sock == NULL) {
+		usage(argv[0]);
+		return 1;
+	}
+	log_init(app->name, LOG_LVL_INFO);
+	if (conf_load(&conf, conf_path, err, sizeof(err)) == -1) {
+		log_err("config: %s", err);
+		conf_clear(&conf);
+		return 1;
+	}
+	if ((lvl = log_level_parse(conf_str(&conf, CONF_LOG_LEVEL))) >= 0)
+		log_setlevel((enum log_level)lvl);
+	if (nworkers < 0)
+		nworkers = conf_int(&conf, CONF_WORKERS, 2);
+	if (nworkers < 1 || nworkers > WORKERS_MAX)
+		nworkers = 2;
+	if (conf.v[CONF_SECRET_KEY] != NULL &&
+	    seal_init(conf.v[CONF_SECRET_KEY]) == -1) {
+		log_err("config: secret_key must be 64 hex digits");
+		goto out;
+	}
+	if (tfmt_init(conf_str(&conf, CONF_TIMEZONE)) == -1 ||
+	    crypto_init() == -1 || FCGX_Init() != 0) {
+		log_err("initialisation failed");
+		goto out;
+	}
+
+	/* The socket: nginx (another user in production) connects to it. */
+	(void)unlink(sock);
+	umask(0);
+	fd = FCGX_OpenSocket(sock, LISTEN_BACKLOG);
+	umask(022);
+	if (fd < 0) {
+		log_err("%s: cannot listen", sock);
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < nworkers; i++)
+		pids[i] = spawn(app, &conf, fd);
+
+	log_info("listening on %s with %ld workers", sock, nworkers);
+
+	while (!stopping) {
+		sleep(1);
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < nworkers; i++)
+				if (pids[i] == pid)
+					pids[i] = 0;
+			if (!stopping)
+				log_warn("worker %ld exited (status %d); "
+				    "restarting", (long)pid, status);
+		}
+		for (i = 0; i < nworkers && !stopping; i++)
+			if (pids[i] <= 0)
+				pids[i] = spawn(app, &conf, fd);
+	}
+
+	for (i = 0; i < nworkers; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < nworkers; i++)
+		if (pids[i] > 0)
+			(void)waitpid(pids[i], &status, 0);
+	close(fd);
+	(void)unlink(sock);
+	rc = 0;
+out:
+	conf_clear(&conf);
+	return rc;
+}
