@@ -95,6 +95,7 @@ UNIT_TESTS	= test-arena \
 		  test-qr-png \
 		  test-route-match \
 		  test-swish-parse \
+		  test-tables \
 		  test-tfmt \
 		  test-tmpl \
 		  test-totp

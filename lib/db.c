@@ -242,13 +242,11 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	    err, errsz) == -1)
 		goto err;
 	/*
-	 * Automatic checkpoints run inside whichever commit crosses the
-	 * threshold and stall that request; workers leave them to their
-	 * supervisor, which checkpoints every second (DESIGN.md).
+	 * WAL checkpoints stay automatic (SQLite's wal_autocheckpoint): the
+	 * commit that crosses the threshold runs one.  Checkpointing from
+	 * the supervisor once a second instead was measured slower (see
+	 * route_main() in lib/route.c and docs/benchmarks.md).
 	 */
-	if ((flags & DB_OPEN_NOCHECKPOINT) &&
-	    pragma(db, "PRAGMA wal_autocheckpoint=0", err, errsz) == -1)
-		goto err;
 	if (!(flags & DB_OPEN_READONLY) && writer_queue_open(db, path, err,
 	    errsz) == -1)
 		goto err;

@@ -28,7 +28,6 @@ enum db_rc {
 };
 
 #define DB_OPEN_CREATE		0x01u	/* create the file if missing */
-#define DB_OPEN_NOCHECKPOINT	0x02u	/* leave WAL checkpoints to others */
 #define DB_OPEN_SYNC_FULL	0x04u	/* synchronous=FULL, not NORMAL */
 #define DB_OPEN_READONLY	0x08u
 
