@@ -176,6 +176,50 @@ out:
 	return rc;
 }
 
+/* Keys naming a file or directory: relative ones follow the file. */
+static const enum conf_key path_keys[] = {
+	CONF_DATABASE, CONF_SWISH_CERT, CONF_SWISH_KEY, CONF_SWISH_CA,
+	CONF_SMTP_CA, CONF_BILJETT_CLI, CONF_TEMPLATES, CONF_LOCALE_DIR,
+};
+
+/*
+ * One rule for paths, whoever reads the file (a worker started by
+ * systemd in "/", the CLI wherever the operator stands, the dev runner):
+ * a relative path in the file is relative to the file's directory.
+ * Values from the environment are taken as given.
+ */
+static int
+resolve_paths(struct conf *conf, const char *path, char *err, size_t errsz)
+{
+	char		*dir, *slash, *full;
+	const char	*v;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((dir = realpath(path, NULL)) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	for (i = 0; i < sizeof(path_keys) / sizeof(path_keys[0]); i++) {
+		v = conf->v[path_keys[i]];
+		if (v == NULL || *v == '\0' || *v == '/')
+			continue;
+		if (asprintf(&full, "%s%s%s", dir,
+		    strcmp(dir, "/") == 0 ? "" : "/", v) == -1) {
+			snprintf(err, errsz, "out of memory");
+			goto out;
+		}
+		free(conf->v[path_keys[i]]);
+		conf->v[path_keys[i]] = full;
+	}
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
 int
 conf_load(struct conf *conf, const char *path, char *err, size_t errsz)
 {
@@ -190,7 +234,8 @@ conf_load(struct conf *conf, const char *path, char *err, size_t errsz)
 	if (path != NULL) {
 		if ((conf->path = strdup(path)) == NULL)
 			goto nomem;
-		if (read_file(conf, path, err, errsz) == -1)
+		if (read_file(conf, path, err, errsz) == -1 ||
+		    resolve_paths(conf, path, err, errsz) == -1)
 			return -1;
 	}
 

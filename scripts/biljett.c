@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,17 +125,50 @@ migrate(struct db *db)
  * init: writes a development config if the file is missing, then creates
  * the database and applies the migrations.  Safe to run again.
  */
+/*
+ * Where init puts the database: an absolute path, so that the file says
+ * where it is whoever reads it; /var/lib/biljett for a configuration in
+ * /etc/biljett (the layout of docs/operations.md), else beside the
+ * configuration file.
+ */
+static int
+default_database(const char *conf_path, char *out, size_t outsz)
+{
+	char	*copy, *dir;
+	int	 n;
+
+	if ((copy = strdup(conf_path)) == NULL)
+		return -1;
+	dir = realpath(dirname(copy), NULL);
+	free(copy);
+	if (dir == NULL)
+		return -1;
+	if (strcmp(dir, "/etc/biljett") == 0)
+		n = snprintf(out, outsz, "/var/lib/biljett/biljett.db");
+	else
+		n = snprintf(out, outsz, "%s/biljett.db",
+		    strcmp(dir, "/") == 0 ? "" : dir);
+	free(dir);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
 static int
 cmd_init(struct ctx *c, int argc, char **argv)
 {
 	struct db	*db;
-	char		 err[512];
+	char		 err[512], database[4096];
 	int		 rc;
 
 	(void)argc;
 	(void)argv;
 	if (access(c->conf_path, F_OK) == -1) {
-		if (conf_write_default(c->conf_path, "biljett.db", err,
+		if (default_database(c->conf_path, database,
+		    sizeof(database)) == -1) {
+			fprintf(stderr, "biljett: %s: %s\n", c->conf_path,
+			    strerror(errno));
+			return 1;
+		}
+		if (conf_write_default(c->conf_path, database, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "biljett: %s\n", err);
 			return 1;

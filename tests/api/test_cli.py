@@ -117,3 +117,39 @@ class Cli(StackTest):
         status, _, err = self.cli("backup", dest)
         self.assertEqual(status, 1)
         self.assertIn("exists", err)
+
+
+class ConfigPaths(StackTest):
+    """One rule for paths in the configuration: relative to the file."""
+    programs = ("catalog",)
+
+    def run_cli(self, conf, *args):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        return subprocess.run([os.path.join(root, os.environ.get("BILJETT_BIN", ""), "biljett"),
+                               "-c", conf, *args], capture_output=True, text=True, cwd="/")
+
+    def test_init_writes_an_absolute_database_beside_the_config(self):
+        d = os.path.join(self.tmp, "etc")
+        os.mkdir(d)
+        conf = os.path.join(d, "biljett.conf")
+        p = self.run_cli(conf, "init")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(conf) as f:
+            lines = [l for l in f if l.startswith("database")]
+        self.assertEqual(lines, [f"database = {os.path.realpath(d)}/biljett.db\n"])
+        self.assertTrue(os.path.exists(os.path.join(d, "biljett.db")))
+
+    def test_relative_database_from_any_working_directory(self):
+        d = os.path.join(self.tmp, "rel")
+        os.mkdir(d)
+        conf = os.path.join(d, "biljett.conf")
+        with open(conf, "w") as f:
+            f.write("database = data/tickets.db\n")
+        os.mkdir(os.path.join(d, "data"))
+        p = self.run_cli(conf, "init")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(d, "data", "tickets.db")))
+        self.assertFalse(os.path.exists("/data/tickets.db"))
+        # And the CLI finds it again from elsewhere.
+        p = self.run_cli(conf, "migrate")
+        self.assertEqual(p.returncode, 0, p.stderr)

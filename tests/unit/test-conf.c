@@ -59,8 +59,25 @@ main(void)
 	CHECK(conf_write_default(path, "demo.db", err, sizeof(err)) == 0);
 	CHECK(conf_write_default(path, "demo.db", err, sizeof(err)) == -1);
 	CHECK(conf_load(&c, path, err, sizeof(err)) == 0);
-	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "demo.db") == 0);
+	/* A relative path is relative to the file, wherever we stand. */
+	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "/tmp/demo.db") == 0);
+	CHECK(strcmp(conf_str(&c, CONF_PUBLIC_URL),
+	    "http://127.0.0.1:8080") == 0);
 	conf_clear(&c);
+	write_file(path, "database = sub/b.db\nsmtp_ca = ca.pem\n"
+	    "templates = /abs/templates\n");
+	CHECK(chdir("/") == 0);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0);
+	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "/tmp/sub/b.db") == 0);
+	CHECK(strcmp(conf_str(&c, CONF_SMTP_CA), "/tmp/ca.pem") == 0);
+	CHECK(strcmp(conf_str(&c, CONF_TEMPLATES), "/abs/templates") == 0);
+	conf_clear(&c);
+	/* The environment is taken as given. */
+	setenv("BILJETT_DATABASE", "env.db", 1);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0);
+	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "env.db") == 0);
+	conf_clear(&c);
+	unsetenv("BILJETT_DATABASE");
 	unlink(path);
 	return CHECK_DONE();
 }
