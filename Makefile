@@ -85,6 +85,7 @@ MIGRATIONS	= sql/001_initial.sql \
 UNIT_TESTS	= test-arena \
 		  test-conf \
 		  test-field \
+		  test-log \
 		  test-mail-addr \
 		  test-order-reserve \
 		  test-parse \

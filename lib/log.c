@@ -45,10 +45,46 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+/*
+ * Copies src into dst with every control character (and DEL) written as
+ * \xNN and the backslash as \\, so that nothing logged -- a decoded
+ * path with %0A in it, a provider's error text -- can start a line of
+ * its own or hide in a terminal.  Returns the bytes written; dst is
+ * always terminated, and an escape is never cut in half.
+ */
+static size_t
+escape(char *dst, size_t dstsz, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; (c = (unsigned char)*src) != '\0'; src++) {
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			if (o + 4 >= dstsz)
+				break;
+			dst[o++] = '\\';
+			if (c == '\\') {
+				dst[o++] = '\\';
+				continue;
+			}
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+			continue;
+		}
+		if (o + 1 >= dstsz)
+			break;
+		dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
 void
 log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	char		 line[2048];
+	char		 line[2048], text[1024];
 	struct tm	 tm;
 	time_t		 now;
 	size_t		 off;
@@ -64,11 +100,10 @@ log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	off += (size_t)n < sizeof(line) - off ? (size_t)n : sizeof(line) - off - 1;
-	n = vsnprintf(line + off, sizeof(line) - off, fmt, ap);
-	if (n < 0)
+	if (vsnprintf(text, sizeof(text), fmt, ap) < 0)
 		return;
 	/* Truncated lines keep their end marker. */
-	off += (size_t)n < sizeof(line) - off - 1 ? (size_t)n : sizeof(line) - off - 2;
+	off += escape(line + off, sizeof(line) - off - 1, text);
 	line[off++] = '\n';
 	(void)!write(STDERR_FILENO, line, off);
 }
