@@ -2,6 +2,7 @@
 #
 #   make            build lib/libbiljett.a, cgi-bin/*, ./biljett
 #   make run        install deps, build, serve the demo at 127.0.0.1:8080
+#                   (HTTP_PORT= HTTPS_PORT= RUN_DIR= to serve elsewhere)
 #   make check      install deps, build with -Werror, run every test
 #   make bench      wrk scenarios against the real stack
 #   make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS
@@ -204,13 +205,21 @@ valgrind: $(PLAIN_UNITS)
 	    echo "ok $$t"; \
 	done
 
+# Where `make run` keeps its files and which ports it serves (0: a free
+# one).  Plain `=`, so only the command line changes them, never a stray
+# HTTP_PORT in the environment.
+RUN_DIR		= run/dev
+HTTP_PORT	= 8080
+HTTPS_PORT	= 8443
+RUN_ARGS	= --dir "$(RUN_DIR)" --http-port $(HTTP_PORT) --https-port $(HTTPS_PORT)
+
 run:
 	scripts/deps.sh
 	$(MAKE) all
 	@if [ -n "$$BILJETT_CONF" ]; then \
-	    exec $(PYTHON) scripts/devstack.py run --conf "$$BILJETT_CONF"; \
+	    exec $(PYTHON) scripts/devstack.py run $(RUN_ARGS) --conf "$$BILJETT_CONF"; \
 	else \
-	    exec $(PYTHON) scripts/devstack.py run --dir run/dev --demo; \
+	    exec $(PYTHON) scripts/devstack.py run $(RUN_ARGS) --demo; \
 	fi
 
 check:

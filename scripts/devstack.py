@@ -5,7 +5,8 @@ programs on unix sockets, nginx with the project's own configuration
 
 As a command:
   devstack.py run   [--dir run/dev] [--conf FILE] [--demo] [--http-port 8080]
-                    [--https-port 8443] [--autopay 5]     foreground; Ctrl-C stops
+                    [--https-port 8443] [--autopay 5]     foreground; Ctrl-C,
+                                                          SIGTERM or SIGHUP stops
   devstack.py start --dir DIR [same options]              background; returns when ready
   devstack.py stop  --dir DIR                             stops what start started
 
@@ -14,6 +15,7 @@ As a module (the tests and the bench):
   stack.start(); ...; stack.stop()
 """
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -30,6 +32,60 @@ BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
 PROGRAMS = ("catalog", "shop", "pay", "scan", "pages", "auth")
 ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "auth", "hello")
 READY_SECONDS = 20
+# How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
+STOP_SECONDS = 10
+KILL_SECONDS = 5
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class StopSignals:
+    """SIGTERM, SIGINT and SIGHUP as one orderly stop.
+
+    The handlers are installed explicitly: a `make run` started in the
+    background by a script inherits SIGINT ignored, and Python leaves an
+    inherited SIG_IGN in place, so Ctrl-C's signal would do nothing.  The
+    first signal raises KeyboardInterrupt and ignores all three from then
+    on: GNU make forwards SIGTERM to us, so a SIGTERM to the process group
+    (timeout(1), a service manager) arrives twice, and a second
+    KeyboardInterrupt inside stop() would leave the rest running.
+    """
+
+    def __init__(self):
+        self.signum = None
+        self.holding = 0
+
+    def install(self):
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self.on_signal)
+
+    def ignore(self):
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+
+    def on_signal(self, signum, frame):
+        if self.signum is not None:
+            return
+        self.signum = signum
+        self.ignore()
+        if not self.holding:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Defers the stop while a child is being started: interrupted
+        between fork and Popen's return, the child would run on without
+        being in Stack.procs, where stop() looks."""
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if self.signum is not None and not self.holding:
+            raise KeyboardInterrupt
+
+
+# One per process: signal handlers are.  Harmless when not installed.
+stop_signals = StopSignals()
 
 
 def free_port():
@@ -60,6 +116,42 @@ def wait_until(check, what, log=None, timeout=READY_SECONDS, proc=None):
 def tcp_open(port):
     with socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return True
+
+
+def signal_group(pgid, sig):
+    """Signals a process group; False when no process is left in it."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_groups(pgids, reap=lambda: None):
+    """SIGTERM to each process group, then waits up to STOP_SECONDS in
+    all for every group to empty, SIGKILLs those that have not and waits
+    KILL_SECONDS more.  A group is empty only when its workers have gone
+    too, not just its leader.  reap() must collect the caller's own exited
+    children, which stay in their groups as zombies until then.  Returns
+    the groups still not empty."""
+    live = [g for g in pgids if signal_group(g, signal.SIGTERM)]
+    live = wait_groups(live, STOP_SECONDS, reap)
+    if live:
+        for g in live:
+            signal_group(g, signal.SIGKILL)
+        live = wait_groups(live, KILL_SECONDS, reap)
+    return live
+
+
+def wait_groups(pgids, seconds, reap):
+    """Waits up to seconds for the groups to empty; returns the rest."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reap()
+        pgids = [g for g in pgids if signal_group(g, 0)]
+        if not pgids or time.monotonic() >= deadline:
+            return pgids
+        time.sleep(0.05)
 
 
 def unix_open(path):
@@ -144,20 +236,23 @@ class Stack:
 
     def biljett(self, *args, check=True, stdin=None):
         """Runs the CLI with this stack's config; returns its stdout."""
-        p = subprocess.run([os.path.join(BIN, "biljett"), "-c", self.conf_path,
-                            *args], capture_output=True, text=True, input=stdin)
+        with stop_signals.hold():
+            p = subprocess.run([os.path.join(BIN, "biljett"), "-c", self.conf_path,
+                                *args], capture_output=True, text=True, input=stdin)
         if check and p.returncode != 0:
             raise RuntimeError(f"biljett {' '.join(args)} failed "
                                f"({p.returncode}): {p.stderr}{p.stdout}")
         return p.stdout
 
     def spawn(self, name, argv, **kw):
-        log = open(self.log(name), "ab")
-        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, cwd=ROOT,
-                             start_new_session=True, **kw)
-        log.close()
-        self.procs.append((name, p))
+        """Starts a child in a session of its own, so its process group
+        holds it and everything it forks (nginx's and the FastCGI
+        programs' workers), and stop() reaches them all through it."""
+        with stop_signals.hold(), open(self.log(name), "ab") as log:
+            p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, cwd=ROOT,
+                                 start_new_session=True, **kw)
+            self.procs.append((name, p))
         return p
 
     def write_conf(self):
@@ -242,7 +337,10 @@ class Stack:
 
     def start(self):
         os.makedirs(self.rundir, exist_ok=True)
-        subprocess.run([os.path.join(ROOT, "scripts", "mkcerts.sh"), self.certs], check=True)
+        # Checked after hold(): a stop that killed the script is a stop.
+        with stop_signals.hold():
+            p = subprocess.run([os.path.join(ROOT, "scripts", "mkcerts.sh"), self.certs])
+        p.check_returncode()
         if self.sims:
             self.swish_port, self.swish_control_port, self.swish_qr_port = (
                 free_port(), free_port(), free_port())
@@ -282,22 +380,17 @@ class Stack:
             json.dump(state, f)
 
     def stop(self):
-        for name, p in reversed(self.procs):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for name, p in reversed(self.procs):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
-        self.procs = []
+        """Stops every child started, newest first, with its workers."""
+        procs, self.procs = self.procs, []
+
+        def reap():
+            for _, p in procs:
+                p.poll()
+        left = stop_groups([p.pid for _, p in reversed(procs)], reap)
+        if left:
+            names = [n for n, p in procs if p.pid in left]
+            print(f"devstack: {', '.join(names)} still running after SIGKILL",
+                  file=sys.stderr)
 
 
 def stop_dir(rundir):
@@ -305,25 +398,8 @@ def stop_dir(rundir):
     path = os.path.join(rundir, "stack.json")
     with open(path) as f:
         state = json.load(f)
-    pids = [pid for _, pid in state["pids"]]
-    for pid in reversed(pids):
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + 10
-    for pid in pids:
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    # Each pid leads its own process group (Stack.spawn).
+    stop_groups([pid for _, pid in reversed(state["pids"])])
     os.unlink(path)
 
 
@@ -346,13 +422,8 @@ def main():
     stack = Stack(args.dir, conf=args.conf, http_port=args.http_port,
                   https_port=args.https_port, workers=args.workers,
                   swish_autopay=args.autopay, sims=args.conf is None)
-    stopping = []
-
-    def on_signal(sig, frame):
-        stopping.append(sig)
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
     try:
+        stop_signals.install()
         stack.start()
         scanner_file = os.path.join(stack.rundir, "scanner-password.txt")
         if args.demo:
@@ -386,8 +457,13 @@ def main():
     except KeyboardInterrupt:
         return 0
     finally:
-        if args.command == "run" or sys.exc_info()[0] is not None:
-            stack.stop()
+        # Whatever ended the run, no signal may cut the stop short.  After
+        # a successful `start`, stack.procs is empty and nothing stops.
+        try:
+            stop_signals.ignore()
+        except KeyboardInterrupt:
+            pass    # a first signal just now: its handler ignored the rest
+        stack.stop()
 
 
 def _has_events(stack):
