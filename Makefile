@@ -44,6 +44,7 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/migrations.o \
+		  lib/money.o \
 		  lib/order.o \
 		  lib/outbox.o \
 		  lib/page.o \
@@ -84,6 +85,7 @@ UNIT_TESTS	= test-arena \
 		  test-conf \
 		  test-field \
 		  test-mail-addr \
+		  test-money \
 		  test-order-reserve \
 		  test-parse \
 		  test-parse-body \

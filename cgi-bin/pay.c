@@ -175,7 +175,8 @@ checkout_again(struct req *req, int status, const char *msg)
 
 	if (cookie != NULL && sess_find(req->db, cookie, tfmt_now(), &s) ==
 	    DB_OK && s.order_id != 0)
-		sum = order_summary(req->db, s.order_id, tfmt_now());
+		sum = order_summary(req->db, s.order_id, tfmt_now(),
+		    req->lang);
 	if (sum != NULL)
 		cJSON_AddItemToObject(ctx, "order", sum);
 	cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
@@ -234,7 +235,8 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((rc = order_load(req->db, s.order_id, o)) == DB_OK)
-		*sum = order_summary(req->db, s.order_id, tfmt_now());
+		*sum = order_summary(req->db, s.order_id, tfmt_now(),
+		    req->lang);
 	db_tx_rollback(req->db);
 	return *sum != NULL ? ERR_OK : ERR_INVALID_SESSION;
 }
