@@ -49,8 +49,8 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/outbox.o \
 		  lib/page.o \
 		  lib/parse.o \
-		  lib/payconf.o \
 		  lib/payment.o \
+		  lib/provider.o \
 		  lib/qr.o \
 		  lib/scan.o \
 		  lib/seal.o \
@@ -92,6 +92,7 @@ UNIT_TESTS	= test-arena \
 		  test-parse-cookies \
 		  test-parse-multipart \
 		  test-parse-urlencoded \
+		  test-provider \
 		  test-qr-png \
 		  test-route-match \
 		  test-swish-parse \

@@ -28,6 +28,12 @@
 #define EXTERNAL_ID_LEN		6		/* ticket code, A-Z */
 #define TOKEN_BYTES		32		/* session and other secrets */
 #define TOKEN_HEX_LEN		(TOKEN_BYTES * 2)
+#define PAY_REF_MAX		64		/* a payment's or refund's id */
+#define PAY_TOKEN_MAX		128		/* for the payer's device */
+#define PAY_MESSAGE_MAX		50		/* characters shown to the payer */
+#define PAY_SECRET_MAX		(TOKEN_HEX_LEN * 2) /* claimed by a callback */
+#define PAY_EVENT_KEY_MAX	128		/* provider_events.event_key */
+#define PAY_ERROR_CODE_MAX	32		/* a provider's error code */
 #define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
 #define SWISH_MESSAGE_MAX	50
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
