@@ -46,12 +46,13 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/migrations.o \
+		  lib/money.o \
 		  lib/order.o \
 		  lib/outbox.o \
 		  lib/page.o \
 		  lib/parse.o \
-		  lib/payconf.o \
 		  lib/payment.o \
+		  lib/provider.o \
 		  lib/qr.o \
 		  lib/route.o \
 		  lib/scan.o \
@@ -88,12 +89,14 @@ UNIT_TESTS	= test-arena \
 		  test-field \
 		  test-log \
 		  test-mail-addr \
+		  test-money \
 		  test-order-reserve \
 		  test-parse \
 		  test-parse-body \
 		  test-parse-cookies \
 		  test-parse-multipart \
 		  test-parse-urlencoded \
+		  test-provider \
 		  test-qr-png \
 		  test-route-match \
 		  test-swish-parse \

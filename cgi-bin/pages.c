@@ -24,6 +24,7 @@
 #include "route.h"
 #include "i18n.h"
 #include "limits.h"
+#include "money.h"
 #include "order.h"
 #include "page.h"
 #include "session.h"
@@ -64,12 +65,16 @@ add_when(cJSON *o, const char *name, int64_t t)
 	cJSON_AddStringToObject(o, name, buf);
 }
 
-/* Adds what the templates show about an API event: when, few, prices. */
+/*
+ * Adds what the templates show about an API event: when, few, and each
+ * price formatted for the reader (price.text, "199.00 kr").
+ */
 static void
-decorate(cJSON *ev, int64_t max_per)
+decorate(cJSON *ev, int64_t max_per, enum lang lang)
 {
-	cJSON		*t, *opts;
+	cJSON		*t, *opts, *price;
 	const char	*at;
+	char		 money[MONEY_STR_MAX];
 	int64_t		 left, i, when;
 
 	left = (int64_t)cJSON_GetObjectItem(ev, "tickets_left")->valuedouble;
@@ -78,6 +83,11 @@ decorate(cJSON *ev, int64_t max_per)
 		add_when(ev, "when", when);
 	cJSON_AddBoolToObject(ev, "few", left > 0 && left < FEW_LEFT);
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(ev, "ticket_types")) {
+		price = cJSON_GetObjectItem(t, "price");
+		(void)money_format(money, sizeof(money), (int64_t)
+		    cJSON_GetObjectItem(price, "amount")->valuedouble,
+		    cJSON_GetObjectItem(price, "currency")->valuestring, lang);
+		cJSON_AddStringToObject(price, "text", money);
 		/* Counts offered: 0 .. min(left, max per order). */
 		opts = cJSON_AddArrayToObject(t, "counts");
 		for (i = 0; i <= max_per && i <= left; i++)
@@ -99,7 +109,7 @@ h_index(struct req *req)
 	if (rc != DB_OK)
 		return err_from_db(rc);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "data"))
-		decorate(ev, 0);
+		decorate(ev, 0, req->lang);
 	return page_render(req, 200, "index", doc);
 }
 
@@ -125,7 +135,7 @@ event_context(struct req *req, enum err *e)
 		return NULL;
 	}
 	decorate(ev, (int64_t)cJSON_GetObjectItem(ev,
-	    "max_tickets_per_order")->valuedouble);
+	    "max_tickets_per_order")->valuedouble, req->lang);
 	if (tfmt_parse_iso(cJSON_GetObjectItem(ev, "sales_stop_at")->
 	    valuestring, &stop) == 0 && stop <= tfmt_now())
 		cJSON_AddBoolToObject(ev, "stopped", 1);
@@ -259,7 +269,8 @@ h_checkout(struct req *req)
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = order_load(req->db, s.order_id, &o);
-	sum = rc == DB_OK ? order_summary(req->db, s.order_id, now) : NULL;
+	sum = rc == DB_OK ? order_summary(req->db, s.order_id, now, req->lang) :
+	    NULL;
 	db_tx_rollback(req->db);
 	if (sum == NULL)
 		return ERR_INTERNAL;

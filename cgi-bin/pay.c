@@ -1,8 +1,9 @@
 /*
- * pay: everything that talks to Swish, and so the only program holding
- * the merchant certificate.
+ * pay: everything that talks to payment providers (through the table in
+ * lib/provider.h), and so the only program holding their keys, such as
+ * the Swish merchant certificate.
  *
- *	POST /start_payment/		create the Swish payment request
+ *	POST /start_payment/		create the payment request
  *	GET  /generate_qr/{token}	the QR code to pay from another device
  *	POST /swish/callback/		Swish's callback, confirmed before use
  *
@@ -19,9 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "arena.h"
 #include "conf.h"
-#include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "route.h"
@@ -30,11 +29,10 @@
 #include "order.h"
 #include "page.h"
 #include "log.h"
-#include "payconf.h"
 #include "payment.h"
+#include "provider.h"
 #include "session.h"
 #include "spawn.h"
-#include "swish.h"
 #include "tfmt.h"
 
 static enum err	h_start(struct req *);
@@ -73,23 +71,38 @@ static const struct route routes[] = {
 	    NULL, 0, 0, ERR_OK },
 };
 
-/* Filled once per worker from the configuration. */
-static struct swish_conf	swish;
-static char			callback_url[1024];
+/* The seed-002 flow and these pages pay with Swish. */
+#define FLOW_PROVIDER	PROVIDER_SWISH
+
+/* Every provider, opened once per worker from the configuration. */
+static struct provider	providers[PROVIDER__MAX];
 
 static int
 worker_init(const struct conf *conf, struct db *db)
 {
+	char	 err[256];
+	int	 i;
+
 	(void)db;
-	if (payconf_swish(conf, &swish, callback_url, sizeof(callback_url))
-	    == -1) {
-		log_err("public_url too long");
-		return -1;
-	}
-	if (strncmp(callback_url, "https://", 8) != 0)
-		log_warn("public_url is not https: Swish will refuse the "
-		    "callback URL %s", callback_url);
+	for (i = 0; i < PROVIDER__MAX; i++)
+		if (provider_open(&providers[i], (enum pay_provider)i, conf,
+		    err, sizeof(err)) == -1) {
+			log_err("%s: %s", provider_name((enum pay_provider)i),
+			    err);
+			return -1;
+		}
+	if (strncmp(conf_str(conf, CONF_PUBLIC_URL), "https://", 8) != 0)
+		log_warn("public_url is not https: payment providers will "
+		    "refuse callback URLs under %s",
+		    conf_str(conf, CONF_PUBLIC_URL));
 	return 0;
+}
+
+/* The open provider a stored payment was made with; NULL if none. */
+static const struct provider *
+provider_of(const struct payment *p)
+{
+	return p->provider < PROVIDER__MAX ? &providers[p->provider] : NULL;
 }
 
 /*
@@ -101,52 +114,48 @@ worker_init(const struct conf *conf, struct db *db)
  * reservation stays usable for a retry).
  */
 /*
- * Starts (or finds) the Swish payment request for the session's order:
- * pay_begin() records it, Swish is asked outside any transaction, and the
- * answer is recorded.  Fills token.  Returns ERR_OK or an outcome
+ * Starts (or finds) the payment request for the session's order:
+ * pay_begin() records it, the provider is asked outside any transaction,
+ * and the answer is recorded.  Fills token.  Returns ERR_OK or an outcome
  * (INVALID_SESSION, ALREADY_PAID, SESSION_EXPIRED, PAYMENT_START_FAILED).
  */
 static enum err
 start_payment(struct req *req, const char *email,
-    char token[SWISH_TOKEN_MAX + 1])
+    char token[PAY_TOKEN_MAX + 1])
 {
-	struct swish_create	 create;
+	const struct provider	*pv = &providers[FLOW_PROVIDER];
+	struct pay_created	 created;
 	struct pay_start	 ps;
 	struct session		 s;
 	const char		*cookie;
 	char			 err[512];
 	int64_t			 now = tfmt_now();
-	enum swish_err		 se;
+	enum pay_err		 pe;
 	enum err		 e;
 
 	cookie = http_cookie(req, SESSION_COOKIE);
 	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
 	    s.order_id == 0)
 		return ERR_INVALID_SESSION;
-	if ((e = pay_begin(req->db, now, s.order_id, email, &ps)) != ERR_OK)
+	if ((e = pay_begin(req->db, now, pv->id, s.order_id, email, &ps)) !=
+	    ERR_OK)
 		return e;
 	if (ps.existing) {
 		memcpy(token, ps.token, sizeof(ps.token));
 		return ERR_OK;
 	}
 
-	/* No transaction is open while we talk to Swish. */
-	memset(&create, 0, sizeof(create));
-	memcpy(create.id, ps.instruction_id, sizeof(create.id));
-	create.amount = ps.amount;
-	create.message = ps.message;
-	create.callback_url = callback_url;
-	create.callback_identifier = ps.callback_identifier;
-	create.reference = ps.reference;
-	se = swish_create(&swish, &create, token, err, sizeof(err));
-	if (se != SWISH_OK) {
-		log_warn("order %lld: Swish create failed: %s",
-		    (long long)ps.order_id, err);
+	/* No transaction is open while we talk to the provider. */
+	if ((pe = provider_create(pv, &ps.req, &created, err, sizeof(err))) !=
+	    PAY_OK) {
+		log_warn("order %lld: %s create failed: %s",
+		    (long long)ps.order_id, pv->ops->label, err);
 		(void)pay_create_failed(req->db, ps.payment_id, ps.order_id,
-		    swish_errstr(se));
+		    pay_errstr(pe));
 		return ERR_PAYMENT_START_FAILED;
 	}
-	return pay_created(req->db, ps.payment_id, token);
+	memcpy(token, created.token, sizeof(created.token));
+	return pay_created(req->db, ps.payment_id, &created);
 }
 
 /*
@@ -160,7 +169,7 @@ start_payment(struct req *req, const char *email,
 static enum err
 h_start(struct req *req)
 {
-	char	 token[SWISH_TOKEN_MAX + 1];
+	char	 token[PAY_TOKEN_MAX + 1];
 	enum err e;
 
 	if ((e = start_payment(req, req->f[SF_EMAIL].s, token)) != ERR_OK)
@@ -178,7 +187,8 @@ checkout_again(struct req *req, int status, const char *msg)
 
 	if (cookie != NULL && sess_find(req->db, cookie, tfmt_now(), &s) ==
 	    DB_OK && s.order_id != 0)
-		sum = order_summary(req->db, s.order_id, tfmt_now());
+		sum = order_summary(req->db, s.order_id, tfmt_now(),
+		    req->lang);
 	if (sum != NULL)
 		cJSON_AddItemToObject(ctx, "order", sum);
 	cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
@@ -195,7 +205,7 @@ checkout_again(struct req *req, int status, const char *msg)
 static enum err
 h_checkout(struct req *req)
 {
-	char	 token[SWISH_TOKEN_MAX + 1];
+	char	 token[PAY_TOKEN_MAX + 1];
 	enum err e;
 
 	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
@@ -234,7 +244,8 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((rc = order_load(req->db, s.order_id, o)) == DB_OK)
-		*sum = order_summary(req->db, s.order_id, tfmt_now());
+		*sum = order_summary(req->db, s.order_id, tfmt_now(),
+		    req->lang);
 	db_tx_rollback(req->db);
 	return *sum != NULL ? ERR_OK : ERR_INVALID_SESSION;
 }
@@ -246,12 +257,13 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 static enum err
 h_payment(struct req *req)
 {
-	struct order	 o;
-	struct payment	 p;
-	cJSON		*ctx, *sum;
-	char		*link;
-	enum err	 e;
-	int		 open_request = 0;
+	const struct provider	*pv;
+	struct order		 o;
+	struct payment		 p;
+	cJSON			*ctx, *sum;
+	char			 link[PAY_TOKEN_MAX + 64];
+	enum err		 e;
+	int			 open_request = 0;
 
 	if ((e = page_order(req, &o, &sum)) == ERR_INVALID_SESSION)
 		return page_no_reservation(req);
@@ -264,12 +276,12 @@ h_payment(struct req *req)
 	ctx = cJSON_CreateObject();
 	cJSON_AddItemToObject(ctx, "order", sum);
 	if (o.payment_started && pay_find_open(req->db, o.id, &p) == DB_OK &&
-	    p.token[0] != '\0') {
+	    p.token[0] != '\0' && (pv = provider_of(&p)) != NULL) {
 		open_request = 1;
 		cJSON_AddStringToObject(ctx, "token", p.token);
-		link = arena_printf(req->pool,
-		    "swish://paymentrequest?token=%s", p.token);
-		cJSON_AddStringToObject(ctx, "swish_link", link ? link : "");
+		/* The provider's app on this device ("" if it has none). */
+		(void)provider_app_link(pv, p.token, link, sizeof(link));
+		cJSON_AddStringToObject(ctx, "app_link", link);
 	}
 	if (!open_request || strcmp(order_compat_status(&o, tfmt_now()),
 	    "RESERVED") != 0)
@@ -298,14 +310,14 @@ h_done(struct req *req)
 	return page_render(req, 200, "done", ctx);
 }
 
-/* Tokens are Swish's: short, alphanumeric. */
+/* Tokens for QR codes are short and alphanumeric (Swish's). */
 static int
 token_ok(const char *t)
 {
 	size_t	 i;
 
 	for (i = 0; t[i] != '\0'; i++)
-		if (i >= SWISH_TOKEN_MAX ||
+		if (i >= PAY_TOKEN_MAX ||
 		    !((t[i] >= '0' && t[i] <= '9') ||
 		    (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z')))
 			return 0;
@@ -313,19 +325,22 @@ token_ok(const char *t)
 }
 
 /*
- * GET /generate_qr/{token}: 200 image/png from Swish's QR generator, for
- * tokens of our own payment requests only (we are no open proxy); 404
- * PaymentDoesNotExist; 502 QrFailed.
+ * GET /generate_qr/{token}: 200 image/png from the provider's QR code
+ * (Swish's QR generator), for tokens of our own payment requests only
+ * (we are no open proxy); 404 PaymentDoesNotExist (also when the
+ * payment's provider has no QR codes); 502 QrFailed.
  */
 static enum err
 h_qr(struct req *req)
 {
-	struct payment	 p;
-	unsigned char	*png = NULL;
-	size_t		 len = 0;
-	char		 err[512];
-	enum db_rc	 rc;
-	enum err	 e;
+	const struct provider	*pv;
+	struct payment		 p;
+	unsigned char		*png = NULL;
+	size_t			 len = 0;
+	char			 err[512];
+	enum db_rc		 rc;
+	enum pay_err		 pe;
+	enum err		 e;
 
 	if (!token_ok(http_param(req, 0)))
 		return ERR_PAYMENT_NOT_FOUND;
@@ -334,10 +349,13 @@ h_qr(struct req *req)
 		return ERR_PAYMENT_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if (swish_qr(&swish, http_param(req, 0), &png, &len, err,
-	    sizeof(err)) != SWISH_OK) {
+	if ((pv = provider_of(&p)) == NULL)
+		return ERR_PAYMENT_NOT_FOUND;
+	if ((pe = provider_qr(pv, http_param(req, 0), &png, &len, err,
+	    sizeof(err))) != PAY_OK) {
 		log_warn("QR for payment %lld: %s", (long long)p.id, err);
-		return ERR_QR_FAILED;
+		return pe == PAY_ERR_UNSUPPORTED ? ERR_PAYMENT_NOT_FOUND :
+		    ERR_QR_FAILED;
 	}
 	e = http_bytes(req, 200, "image/png", png, len);
 	free(png);
@@ -345,90 +363,120 @@ h_qr(struct req *req)
 	return e;
 }
 
-/* Records a callback we did not apply, and answers with e. */
+/* Records a callback of pv's we did not apply, and answers with e. */
 static enum err
-reject(struct req *req, const char *key, int64_t payment_id,
-    const char *outcome, enum err e)
+reject(struct req *req, const struct provider *pv, const char *key,
+    int64_t payment_id, const char *outcome, enum err e)
 {
-	log_warn("Swish callback %s rejected: %s", key, outcome);
-	(void)pay_record_event(req->db, tfmt_now(), key, payment_id, 0,
+	log_warn("%s callback %s rejected: %s", pv->ops->label, key, outcome);
+	(void)pay_record_event(req->db, tfmt_now(), pv->id, key, payment_id, 0,
 	    outcome, req->raw_body);
 	return e;
 }
 
 /*
- * POST /swish/callback/: Swish's callback.  The body is never trusted:
- * the callbackIdentifier header must match the one we stored for this
- * request (constant-time, by hash), and the status is then fetched from
- * Swish over mutual TLS and only that answer is applied.  200 when
- * handled (repeats included); 400 on a malformed body; 403 when the
- * payment is unknown or the identifier wrong; 503 when Swish cannot be
- * reached to confirm (Swish retries).
+ * Sends a refund that applying a callback recorded; `biljett expire`
+ * retries one that fails.
+ */
+static void
+send_refund(struct req *req, struct pay_refund_due *due, const char *message)
+{
+	char	 err[512] = "";
+	int	 ok;
+
+	if (due->provider >= PROVIDER__MAX)
+		return;
+	due->req.message = message;
+	ok = provider_refund(&providers[due->provider], &due->req, err,
+	    sizeof(err)) == PAY_OK;
+	if (!ok)
+		log_err("refund %lld failed: %s; `biljett expire` retries",
+		    (long long)due->refund_id, err);
+	(void)pay_refund_result(req->db, due->refund_id, ok, ok ? NULL : err);
+}
+
+/*
+ * A provider's callback.  The body is never trusted: the provider checks
+ * what it can (verify_callback), the secret it hands back must match the
+ * one stored for the payment (constant-time, by hash), and the status is
+ * then fetched from the provider and only that answer is applied.  200
+ * when handled (repeats included); 400 on a malformed body; 403 when the
+ * payment is unknown, the secret wrong or the signature forged; 503 when
+ * the provider cannot be reached to confirm (it retries).
  */
 static enum err
-h_callback(struct req *req)
+callback(struct req *req, enum pay_provider which)
 {
-	struct swish_payment	 claimed, confirmed;
+	const struct provider	*pv = &providers[which];
+	struct pay_confirmed	 claimed, confirmed;
+	struct pay_callback	 cb;
 	struct pay_effect	 fx;
 	struct payment		 p;
-	const char		*ident;
-	char			 hash[TOKEN_HASH_HEX_LEN + 1], key[64], err[512];
+	const char		*what;
+	char			 secret[PAY_SECRET_MAX + 1], err[512];
+	char			 outcome[128];
 	enum db_rc		 rc;
+	enum pay_err		 pe;
 	enum err		 e;
 
-	if (req->raw_body == NULL || req->raw_len > PROVIDER_BODY_MAX ||
-	    swish_parse_payment(req->raw_body, req->raw_len, &claimed) == -1) {
-		log_warn("Swish callback: malformed body");
+	if (req->raw_body == NULL || req->raw_len > PROVIDER_BODY_MAX) {
+		log_warn("%s callback: malformed body", pv->ops->label);
 		return ERR_BAD_REQUEST;
 	}
-	snprintf(key, sizeof(key), "%s/%s", claimed.id,
-	    swish_status_str(claimed.status));
-	if ((rc = pay_find_swish(req->db, claimed.id, &p)) == DB_NOTFOUND)
-		return reject(req, key, 0, "rejected: unknown payment request",
-		    ERR_CALLBACK_REJECTED);
+	memset(&cb, 0, sizeof(cb));
+	cb.body = req->raw_body;
+	cb.len = req->raw_len;
+	if (pv->ops->callback_header != NULL)
+		cb.header = http_header(req, pv->ops->callback_header);
+	cb.now = tfmt_now();
+	if ((pe = provider_verify_callback(pv, &cb, &claimed, secret, err,
+	    sizeof(err))) != PAY_OK) {
+		log_warn("%s callback: %s", pv->ops->label, err);
+		return pe == PAY_ERR_FORGED ? ERR_CALLBACK_REJECTED :
+		    ERR_BAD_REQUEST;
+	}
+	if ((rc = pay_find_ref(req->db, which, claimed.provider_ref, &p)) ==
+	    DB_NOTFOUND)
+		return reject(req, pv, claimed.event_key, 0,
+		    "rejected: unknown payment request", ERR_CALLBACK_REJECTED);
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	ident = http_header(req, "callbackIdentifier");
-	if (ident == NULL || strlen(ident) > TOKEN_HEX_LEN * 2)
-		return reject(req, key, p.id, "rejected: no callbackIdentifier",
+	if (pv->ops->callback_secret && !pay_secret_ok(&p, secret)) {
+		what = pv->ops->callback_header != NULL ?
+		    pv->ops->callback_header : "callback secret";
+		snprintf(outcome, sizeof(outcome), secret[0] == '\0' ?
+		    "rejected: no %s" : "rejected: %s mismatch", what);
+		return reject(req, pv, claimed.event_key, p.id, outcome,
 		    ERR_CALLBACK_REJECTED);
-	crypto_token_hash(ident, hash);
-	if (!crypto_streq(hash, p.callback_hash))
-		return reject(req, key, p.id,
-		    "rejected: callbackIdentifier mismatch",
-		    ERR_CALLBACK_REJECTED);
-
-	/* Ask Swish what really happened. */
-	if (swish_retrieve(&swish, claimed.id, &confirmed, err, sizeof(err))
-	    != SWISH_OK) {
-		log_warn("Swish callback %s: cannot confirm: %s", key, err);
-		(void)reject(req, key, p.id, "unconfirmed: retrieve failed",
-		    ERR_BUSY);
-		return ERR_BUSY;
 	}
-	if ((e = pay_apply_swish(req->db, tfmt_now(), &confirmed,
-	    req->raw_body, &fx)) != ERR_OK)
+
+	/* Ask the provider what really happened. */
+	if (provider_retrieve(pv, claimed.provider_ref, &confirmed, err,
+	    sizeof(err)) != PAY_OK) {
+		log_warn("%s callback %s: cannot confirm: %s", pv->ops->label,
+		    claimed.event_key, err);
+		return reject(req, pv, claimed.event_key, p.id,
+		    "unconfirmed: retrieve failed", ERR_BUSY);
+	}
+	if ((e = pay_apply(req->db, tfmt_now(), &confirmed, req->raw_body,
+	    &fx)) != ERR_OK)
 		return e;
-	log_info("Swish callback %s (claimed), %s (confirmed): %s", key,
-	    swish_status_str(confirmed.status), fx.outcome);
+	log_info("%s callback %s (claimed), %s (confirmed): %s",
+	    pv->ops->label, claimed.event_key,
+	    pay_status_str(confirmed.status), fx.outcome);
 
-	if (fx.refund_needed) {
-		char	 refund_err[512] = "";
-		int	 ok;
-
-		ok = swish_refund(&swish, fx.refund_instruction,
-		    fx.payment_reference, fx.refund_amount,
-		    "Återbetalning: slutsålt", callback_url, refund_err,
-		    sizeof(refund_err)) == SWISH_OK;
-		if (!ok)
-			log_err("refund %lld failed: %s; `biljett expire` "
-			    "retries", (long long)fx.refund_id, refund_err);
-		(void)pay_refund_result(req->db, fx.refund_id, ok,
-		    ok ? NULL : refund_err);
-	}
+	if (fx.refund_needed)
+		send_refund(req, &fx.refund, "Återbetalning: slutsålt");
 	if (fx.tickets_issued)
 		spawn_cli(req->conf, "mail");
 	return http_empty(req, 200);
+}
+
+/* POST /swish/callback/: Swish's callback (see callback()). */
+static enum err
+h_callback(struct req *req)
+{
+	return callback(req, PROVIDER_SWISH);
 }
 
 int

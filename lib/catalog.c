@@ -2,13 +2,13 @@
  * Catalogue queries.  All read-only; callers wrap them in db_tx_read()
  * when they need one snapshot across statements.
  */
-#include <inttypes.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
 #include "db.h"
+#include "money.h"
 #include "tfmt.h"
 
 /* Seats left in the event-wide quota (the one with no quota_items). */
@@ -32,6 +32,8 @@
 	" (SELECT count(*) FROM tickets t WHERE t.event_id = e.id" \
 	" AND t.status = 'valid')," \
 	" (SELECT coalesce(sum(o.total), 0) FROM orders o" \
+	" WHERE o.event_id = e.id AND o.status = 'paid')," \
+	" (SELECT min(o.currency) FROM orders o" \
 	" WHERE o.event_id = e.id AND o.status = 'paid')"
 
 enum stmt {
@@ -103,17 +105,6 @@ enum {
 	COL_ID, COL_TITLE, COL_DESCRIPTION, COL_EVENT_AT, COL_MAX_PER_PAYMENT,
 	COL_SALES_STOP_AT, COL_LEFT, COL_TOTAL_SEATS, COL_STATUS
 };
-
-void
-catalog_money_str(int64_t minor, char *buf, size_t bufsz)
-{
-	const char	*sign = minor < 0 ? "-" : "";
-
-	if (minor < 0)
-		minor = -minor;
-	snprintf(buf, bufsz, "%s%" PRId64 ".%02" PRId64, sign, minor / 100,
-	    minor % 100);
-}
 
 static void
 add_time(cJSON *o, const char *name, int64_t t)
@@ -226,7 +217,7 @@ api_event(struct db *db, struct db_stmt *st, enum db_rc *rc)
 {
 	struct db_stmt	*ts;
 	cJSON		*ev, *types, *tt, *price;
-	char		 money[32];
+	char		 money[MONEY_STR_MAX];
 	int64_t		 id, left;
 
 	*rc = DB_ERROR;
@@ -263,7 +254,8 @@ api_event(struct db *db, struct db_stmt *st, enum db_rc *rc)
 		cJSON_AddNumberToObject(price, "amount",
 		    (double)db_col_int(ts, 1));
 		cJSON_AddStringToObject(price, "currency", db_col_text(ts, 4));
-		catalog_money_str(db_col_int(ts, 1), money, sizeof(money));
+		(void)money_decimal_string(money, sizeof(money),
+		    db_col_int(ts, 1), db_col_text(ts, 4));
 		cJSON_AddStringToObject(price, "display", money);
 	}
 	db_reset(ts);
@@ -352,7 +344,7 @@ static cJSON *
 org_event(struct db_stmt *st)
 {
 	cJSON	*o = cJSON_CreateObject();
-	char	 money[32];
+	char	 money[MONEY_STR_MAX];
 
 	cJSON_AddNumberToObject(o, "id", (double)db_col_int(st, 0));
 	cJSON_AddStringToObject(o, "title", db_col_text(st, 1));
@@ -362,7 +354,10 @@ org_event(struct db_stmt *st)
 	cJSON_AddNumberToObject(o, "held", (double)db_col_int(st, 5));
 	cJSON_AddNumberToObject(o, "paid_orders", (double)db_col_int(st, 6));
 	cJSON_AddNumberToObject(o, "tickets_issued", (double)db_col_int(st, 7));
-	catalog_money_str(db_col_int(st, 8), money, sizeof(money));
+	/* Revenue is in the paid orders' currency (none: the default). */
+	(void)money_decimal_string(money, sizeof(money), db_col_int(st, 8),
+	    db_col_isnull(st, 9) ? MONEY_CURRENCY_DEFAULT :
+	    db_col_text(st, 9));
 	cJSON_AddStringToObject(o, "revenue", money);
 	return o;
 }

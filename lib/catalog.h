@@ -47,7 +47,4 @@ enum db_rc	catalog_organizer_events(struct db *db, int64_t organizer_id,
 enum db_rc	catalog_organizer_event(struct db *db, int64_t organizer_id,
 		    int64_t id, struct cJSON **out);
 
-/* Formats minor units as "199.00" into buf (at least 32 bytes). */
-void		catalog_money_str(int64_t minor, char *buf, size_t bufsz);
-
 #endif

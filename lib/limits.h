@@ -28,12 +28,19 @@
 #define EXTERNAL_ID_LEN		6		/* ticket code, A-Z */
 #define TOKEN_BYTES		32		/* session and other secrets */
 #define TOKEN_HEX_LEN		(TOKEN_BYTES * 2)
+#define PAY_REF_MAX		64		/* a payment's or refund's id */
+#define PAY_TOKEN_MAX		128		/* for the payer's device */
+#define PAY_MESSAGE_MAX		50		/* characters shown to the payer */
+#define PAY_SECRET_MAX		(TOKEN_HEX_LEN * 2) /* claimed by a callback */
+#define PAY_EVENT_KEY_MAX	128		/* provider_events.event_key */
+#define PAY_ERROR_CODE_MAX	32		/* a provider's error code */
 #define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
 #define SWISH_MESSAGE_MAX	50
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
 #define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
 #define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
+#define CURRENCY_LEN		3		/* ISO 4217 code */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */
 #define TITLE_MAX		200
 #define DESCRIPTION_MAX		4000

@@ -7,11 +7,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "catalog.h"
-
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "money.h"
 #include "order.h"
 #include "session.h"
 
@@ -144,8 +143,8 @@ static const char *const stmts[STMT__MAX] = {
 	    "UPDATE orders SET flag = ?2 WHERE id = ?1",
 	[STMT_SUMMARY] =
 	    "SELECT o.code, o.status, coalesce(o.email, ''), o.total, o.seats,"
-	    " o.expires_at, e.id, e.title, e.event_at FROM orders o"
-	    " JOIN events e ON e.id = o.event_id WHERE o.id = ?1",
+	    " o.expires_at, e.id, e.title, e.event_at, o.currency"
+	    " FROM orders o JOIN events e ON e.id = o.event_id WHERE o.id = ?1",
 	[STMT_SUMMARY_LINES] =
 	    "SELECT t.title, l.count, l.unit_price FROM order_lines l"
 	    " JOIN ticket_types t ON t.id = l.ticket_type_id"
@@ -661,19 +660,21 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 }
 
 static void
-add_money(cJSON *o, const char *name, int64_t minor)
+add_money(cJSON *o, const char *name, int64_t minor, const char *currency,
+    enum lang lang)
 {
-	char	 buf[32];
+	char	 buf[MONEY_STR_MAX];
 
-	catalog_money_str(minor, buf, sizeof(buf));
+	(void)money_format(buf, sizeof(buf), minor, currency, lang);
 	cJSON_AddStringToObject(o, name, buf);
 }
 
 cJSON *
-order_summary(struct db *db, int64_t order_id, int64_t now)
+order_summary(struct db *db, int64_t order_id, int64_t now, enum lang lang)
 {
 	struct db_stmt	*st;
 	cJSON		*o, *ev, *list, *item;
+	char		 currency[CURRENCY_LEN + 1];
 	int64_t		 left;
 
 	if ((st = db_stmt(db, stmts[STMT_SUMMARY])) == NULL ||
@@ -687,7 +688,10 @@ order_summary(struct db *db, int64_t order_id, int64_t now)
 	cJSON_AddStringToObject(o, "code", db_col_text(st, 0));
 	cJSON_AddStringToObject(o, "status", db_col_text(st, 1));
 	cJSON_AddStringToObject(o, "email", db_col_text(st, 2));
-	add_money(o, "total", db_col_int(st, 3));
+	if ((size_t)snprintf(currency, sizeof(currency), "%s",
+	    db_col_text(st, 9)) >= sizeof(currency))
+		currency[0] = '\0';	/* not a code: money shows as "" */
+	add_money(o, "total", db_col_int(st, 3), currency, lang);
 	cJSON_AddNumberToObject(o, "seats", (double)db_col_int(st, 4));
 	cJSON_AddNumberToObject(o, "expires_at", (double)db_col_int(st, 5));
 	left = db_col_int(st, 5) - now;
@@ -708,9 +712,11 @@ order_summary(struct db *db, int64_t order_id, int64_t now)
 			cJSON_AddStringToObject(item, "title", db_col_text(st, 0));
 			cJSON_AddNumberToObject(item, "count",
 			    (double)db_col_int(st, 1));
-			add_money(item, "unit_price", db_col_int(st, 2));
+			add_money(item, "unit_price", db_col_int(st, 2),
+			    currency, lang);
 			add_money(item, "subtotal",
-			    db_col_int(st, 1) * db_col_int(st, 2));
+			    db_col_int(st, 1) * db_col_int(st, 2), currency,
+			    lang);
 			cJSON_AddItemToArray(list, item);
 		}
 		db_reset(st);

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "err.h"
+#include "i18n.h"
 #include "limits.h"
 
 struct session;
@@ -126,11 +127,12 @@ enum db_rc		 order_set_payment_started(struct db *db,
  * The order for pages: {"code", "status", "email", "event": {"id",
  * "title", "event_at"}, "lines": [{"title", "count", "unit_price",
  * "subtotal"}], "total", "seats", "expires_at", "seconds_left",
- * "tickets": [{"external_id", "type"}]} with money as "199.00".  NULL if
- * there is no such order.  Free with cJSON_Delete().
+ * "tickets": [{"external_id", "type"}]} with money formatted for lang
+ * ("199.00 kr", see money.h).  NULL if there is no such order.  Free
+ * with cJSON_Delete().
  */
 struct cJSON		*order_summary(struct db *db, int64_t order_id,
-			    int64_t now);
+			    int64_t now, enum lang lang);
 
 /* Seats still free in the event's tightest quota (>= 0). */
 enum db_rc		 order_tickets_left(struct db *db, int64_t event_id,

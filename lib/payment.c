@@ -1,18 +1,18 @@
 /*
- * Payment bookkeeping and the callback state machine.
+ * Payment bookkeeping and the callback state machine.  Statuses are
+ * stored by their pay_status_str() names, providers by provider_name().
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
 
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "order.h"
 #include "payment.h"
+#include "provider.h"
 #include "session.h"
-#include "swish.h"
 
 enum stmt {
 	STMT_OPEN_PAYMENT,
@@ -37,29 +37,30 @@ enum stmt {
 #define PAYMENT_COLS \
 	"id, order_id, amount, status, coalesce(provider_ref, '')," \
 	" coalesce(token, ''), coalesce(callback_hash, '')," \
-	" coalesce(payment_reference, '')"
+	" coalesce(payment_reference, ''), provider, currency"
 
-static const char *const stmts[STMT__MAX] = {
+static const char *const stmts[] = {
 	[STMT_OPEN_PAYMENT] =
 	    "SELECT id, coalesce(token, '') FROM payments"
-	    " WHERE order_id = ?1 AND provider = 'swish'"
+	    " WHERE order_id = ?1 AND provider = ?2"
 	    " AND status IN ('created', 'pending') ORDER BY id DESC LIMIT 1",
+	/* The payer's message: the seed's per-event Swish message column. */
 	[STMT_EVENT_MESSAGE] =
-	    "SELECT e.swish_message, e.reservation_seconds FROM events e"
-	    " JOIN orders o ON o.event_id = e.id WHERE o.id = ?1",
+	    "SELECT e.swish_message, e.reservation_seconds, o.currency"
+	    " FROM events e JOIN orders o ON o.event_id = e.id WHERE o.id = ?1",
 	[STMT_INSERT] =
 	    "INSERT INTO payments (order_id, provider, provider_ref,"
-	    " callback_hash, status, amount, created_at, updated_at)"
-	    " VALUES (?1, 'swish', ?2, ?3, 'created', ?4, ?5, ?5)",
+	    " callback_hash, status, amount, currency, created_at, updated_at)"
+	    " VALUES (?1, ?6, ?2, ?3, 'created', ?4, ?7, ?5, ?5)",
 	[STMT_SET_TOKEN] =
-	    "UPDATE payments SET token = ?2, updated_at = strftime('%s','now')"
-	    " WHERE id = ?1",
+	    "UPDATE payments SET token = ?2, provider_ref = ?3,"
+	    " updated_at = strftime('%s','now') WHERE id = ?1",
 	[STMT_SET_FAILED] =
 	    "UPDATE payments SET status = 'error', error_code = ?2,"
 	    " updated_at = strftime('%s','now') WHERE id = ?1",
 	[STMT_BY_REF] =
 	    "SELECT " PAYMENT_COLS " FROM payments"
-	    " WHERE provider = 'swish' AND provider_ref = ?1",
+	    " WHERE provider = ?2 AND provider_ref = ?1",
 	[STMT_BY_TOKEN] =
 	    "SELECT " PAYMENT_COLS " FROM payments WHERE token = ?1",
 	[STMT_PAID_OF_ORDER] =
@@ -71,7 +72,7 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT_UPSERT] =
 	    "INSERT INTO provider_events (provider, event_key, payment_id,"
 	    " verified, outcome, body, received_at, last_received_at)"
-	    " VALUES ('swish', ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?6)"
+	    " VALUES (?7, ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?6)"
 	    " ON CONFLICT (provider, event_key) DO UPDATE SET"
 	    " times_received = times_received + 1, last_received_at = ?6,"
 	    " verified = max(verified, excluded.verified)",
@@ -90,18 +91,36 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_LIST_OPEN] =
 	    "SELECT p.id, p.provider_ref, o.holds_seats FROM payments p"
 	    " JOIN orders o ON o.id = p.order_id"
-	    " WHERE p.provider = 'swish' AND p.status IN ('created', 'pending')"
+	    " WHERE p.provider = ?3 AND p.status IN ('created', 'pending')"
 	    " AND p.token IS NOT NULL"
 	    " AND (o.holds_seats = 0 OR o.status <> 'reserved'"
 	    " OR p.created_at < ?1) ORDER BY p.id LIMIT ?2",
 	[STMT_LIST_REFUNDS] =
-	    "SELECT r.id, r.amount, r.provider_ref, p.payment_reference"
+	    "SELECT r.id, r.amount, r.provider_ref, p.payment_reference,"
+	    " p.provider_ref, p.currency"
 	    " FROM refunds r JOIN payments p ON p.id = r.payment_id"
-	    " WHERE r.status IN ('requested', 'error') ORDER BY r.id LIMIT ?1",
+	    " WHERE r.status IN ('requested', 'error') AND p.provider = ?2"
+	    " ORDER BY r.id LIMIT ?1",
 };
 
+_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
+    "statement table out of sync with enum stmt");
+
+/* Copies a column, or "" if it does not fit (no id is ever cut short). */
+static void
+col_copy(struct db_stmt *st, int col, char *out, size_t outsz)
+{
+	if ((size_t)snprintf(out, outsz, "%s", db_col_text(st, col)) >= outsz)
+		out[0] = '\0';
+}
+
+/*
+ * Runs statement k with ?1 bound to key (or id when key is NULL) and ?2
+ * to provider's name when provider < PROVIDER__MAX, filling out.
+ */
 static enum db_rc
-find(struct db *db, int k, const char *key, int64_t id, struct payment *out)
+find(struct db *db, int k, const char *key, int64_t id,
+    enum pay_provider provider, struct payment *out)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc;
@@ -109,49 +128,64 @@ find(struct db *db, int k, const char *key, int64_t id, struct payment *out)
 	memset(out, 0, sizeof(*out));
 	if ((st = db_stmt(db, stmts[k])) == NULL ||
 	    (key != NULL ? db_bind_text(st, 1, key) : db_bind_int(st, 1, id))
-	    == -1)
+	    == -1 || (provider < PROVIDER__MAX &&
+	    db_bind_text(st, 2, provider_name(provider)) == -1))
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
 		out->id = db_col_int(st, 0);
 		out->order_id = db_col_int(st, 1);
 		out->amount = db_col_int(st, 2);
-		snprintf(out->status, sizeof(out->status), "%s",
-		    db_col_text(st, 3));
-		snprintf(out->provider_ref, sizeof(out->provider_ref), "%s",
-		    db_col_text(st, 4));
-		snprintf(out->token, sizeof(out->token), "%s",
-		    db_col_text(st, 5));
-		snprintf(out->callback_hash, sizeof(out->callback_hash), "%s",
-		    db_col_text(st, 6));
-		snprintf(out->payment_reference,
-		    sizeof(out->payment_reference), "%s", db_col_text(st, 7));
+		out->status = pay_status_parse(db_col_text(st, 3));
+		col_copy(st, 4, out->provider_ref, sizeof(out->provider_ref));
+		col_copy(st, 5, out->token, sizeof(out->token));
+		col_copy(st, 6, out->callback_hash, sizeof(out->callback_hash));
+		col_copy(st, 7, out->payment_reference,
+		    sizeof(out->payment_reference));
+		out->provider = provider_parse(db_col_text(st, 8));
+		col_copy(st, 9, out->currency, sizeof(out->currency));
 	}
 	db_reset(st);
 	return rc;
 }
 
 enum db_rc
-pay_find_swish(struct db *db, const char *instruction_id, struct payment *out)
+pay_find_ref(struct db *db, enum pay_provider provider,
+    const char *provider_ref, struct payment *out)
 {
-	return find(db, STMT_BY_REF, instruction_id, 0, out);
+	if (provider >= PROVIDER__MAX) {
+		memset(out, 0, sizeof(*out));
+		return DB_NOTFOUND;
+	}
+	return find(db, STMT_BY_REF, provider_ref, 0, provider, out);
 }
 
 enum db_rc
 pay_find_by_token(struct db *db, const char *token, struct payment *out)
 {
-	return find(db, STMT_BY_TOKEN, token, 0, out);
+	return find(db, STMT_BY_TOKEN, token, 0, PROVIDER__MAX, out);
 }
 
 enum db_rc
 pay_find_open(struct db *db, int64_t order_id, struct payment *out)
 {
-	return find(db, STMT_OPEN_OF_ORDER, NULL, order_id, out);
+	return find(db, STMT_OPEN_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
 }
 
 enum db_rc
 pay_find_paid(struct db *db, int64_t order_id, struct payment *out)
 {
-	return find(db, STMT_PAID_OF_ORDER, NULL, order_id, out);
+	return find(db, STMT_PAID_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
+}
+
+int
+pay_secret_ok(const struct payment *p, const char *secret)
+{
+	char	 hash[TOKEN_HASH_HEX_LEN + 1];
+
+	if (secret == NULL || *secret == '\0')
+		return 0;
+	crypto_token_hash(secret, hash);
+	return crypto_streq(hash, p->callback_hash);
 }
 
 /*
@@ -193,9 +227,10 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds)
 	return ERR_OK;
 }
 
-/* Reads the event's Swish message and hold time for an order. */
+/* Reads the event's payment message, its hold time and the order's
+ * currency into req and *hold_seconds. */
 static enum db_rc
-event_message(struct db *db, int64_t order_id, char *msg, size_t msgsz,
+event_message(struct db *db, int64_t order_id, struct pay_request *req,
     int64_t *hold_seconds)
 {
 	struct db_stmt	*st;
@@ -205,16 +240,18 @@ event_message(struct db *db, int64_t order_id, char *msg, size_t msgsz,
 	    db_bind_int(st, 1, order_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
-		snprintf(msg, msgsz, "%s", db_col_text(st, 0));
+		snprintf(req->message, sizeof(req->message), "%s",
+		    db_col_text(st, 0));
 		*hold_seconds = db_col_int(st, 1);
+		col_copy(st, 2, req->currency, sizeof(req->currency));
 	}
 	db_reset(st);
 	return rc;
 }
 
 enum err
-pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
-    struct pay_start *out)
+pay_begin(struct db *db, int64_t now, enum pay_provider provider,
+    int64_t order_id, const char *email, struct pay_start *out)
 {
 	struct db_stmt	*st;
 	struct order	 o;
@@ -224,6 +261,8 @@ pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
 	enum err	 e;
 
 	memset(out, 0, sizeof(*out));
+	if (provider >= PROVIDER__MAX)
+		return ERR_INTERNAL;
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
 	if ((rc = order_load(db, order_id, &o)) == DB_NOTFOUND) {
@@ -236,15 +275,15 @@ pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
 		e = ERR_ALREADY_PAID;
 		goto fail;
 	}
-	if ((rc = event_message(db, o.id, out->message, sizeof(out->message),
-	    &hold)) != DB_OK)
+	if ((rc = event_message(db, o.id, &out->req, &hold)) != DB_OK)
 		goto dbfail;
 	if ((e = ensure_hold(db, now, &o, hold)) != ERR_OK)
 		goto fail;
 
 	/* A request already open: the same token again (upstream). */
 	if ((st = db_stmt(db, stmts[STMT_OPEN_PAYMENT])) == NULL ||
-	    db_bind_int(st, 1, o.id) == -1)
+	    db_bind_int(st, 1, o.id) == -1 ||
+	    db_bind_text(st, 2, provider_name(provider)) == -1)
 		goto dbfail_internal;
 	if ((rc = db_step(db, st)) == DB_OK) {
 		out->payment_id = db_col_int(st, 0);
@@ -262,23 +301,25 @@ pay_begin(struct db *db, int64_t now, int64_t order_id, const char *email,
 	}
 
 	if (!out->existing) {
-		swish_new_id(out->instruction_id);
-		crypto_token(out->callback_identifier);
-		crypto_token_hash(out->callback_identifier, hash);
+		provider_ops(provider)->new_ref(out->req.ref);
+		crypto_token(out->req.callback_secret);
+		crypto_token_hash(out->req.callback_secret, hash);
 		if ((st = db_stmt(db, stmts[STMT_INSERT])) == NULL ||
 		    db_bind_int(st, 1, o.id) == -1 ||
-		    db_bind_text(st, 2, out->instruction_id) == -1 ||
+		    db_bind_text(st, 2, out->req.ref) == -1 ||
 		    db_bind_text(st, 3, hash) == -1 ||
 		    db_bind_int(st, 4, o.total) == -1 ||
-		    db_bind_int(st, 5, now) == -1)
+		    db_bind_int(st, 5, now) == -1 ||
+		    db_bind_text(st, 6, provider_name(provider)) == -1 ||
+		    db_bind_text(st, 7, out->req.currency) == -1)
 			goto dbfail_internal;
 		if ((rc = db_exec(db, st)) != DB_OK)
 			goto dbfail;
 		out->payment_id = db_last_id(db);
 	}
 	out->order_id = o.id;
-	out->amount = o.total;
-	snprintf(out->reference, sizeof(out->reference), "%s", o.code);
+	out->req.amount = o.total;
+	snprintf(out->req.reference, sizeof(out->req.reference), "%s", o.code);
 	if ((rc = order_set_payment_started(db, o.id, email, 1)) != DB_OK ||
 	    (rc = db_tx_commit(db)) != DB_OK)
 		goto dbfail;
@@ -293,14 +334,16 @@ fail:
 }
 
 enum err
-pay_created(struct db *db, int64_t payment_id, const char *token)
+pay_created(struct db *db, int64_t payment_id,
+    const struct pay_created *created)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_TOKEN])) == NULL ||
 	    db_bind_int(st, 1, payment_id) == -1 ||
-	    db_bind_text(st, 2, token) == -1)
+	    db_bind_text(st, 2, created->token) == -1 ||
+	    db_bind_text(st, 3, created->provider_ref) == -1)
 		return ERR_INTERNAL;
 	return (rc = db_exec(db, st)) == DB_OK ? ERR_OK : err_from_db(rc);
 }
@@ -327,34 +370,42 @@ pay_create_failed(struct db *db, int64_t payment_id, int64_t order_id,
 }
 
 enum db_rc
-pay_record_event(struct db *db, int64_t now, const char *event_key,
-    int64_t payment_id, int verified, const char *outcome, const char *body)
+pay_record_event(struct db *db, int64_t now, enum pay_provider provider,
+    const char *event_key, int64_t payment_id, int verified,
+    const char *outcome, const char *body)
 {
 	struct db_stmt	*st;
 
-	if ((st = db_stmt(db, stmts[STMT_EVENT_UPSERT])) == NULL ||
+	if (provider >= PROVIDER__MAX ||
+	    (st = db_stmt(db, stmts[STMT_EVENT_UPSERT])) == NULL ||
 	    db_bind_text(st, 1, event_key) == -1 ||
 	    db_bind_int(st, 2, payment_id) == -1 ||
 	    db_bind_int(st, 3, verified) == -1 ||
 	    db_bind_text(st, 4, outcome) == -1 ||
 	    db_bind_text(st, 5, body != NULL ? body : "") == -1 ||
-	    db_bind_int(st, 6, now) == -1)
+	    db_bind_int(st, 6, now) == -1 ||
+	    db_bind_text(st, 7, provider_name(provider)) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }
 
-/* Records a refund to send for payment p, in the open transaction. */
+/*
+ * Records a refund to send for payment p, whose money is c's, in the
+ * open transaction.
+ */
 static enum db_rc
 plan_refund(struct db *db, int64_t now, const struct payment *p,
-    const char *reason, struct pay_effect *effect)
+    const struct pay_confirmed *c, const char *reason,
+    struct pay_effect *effect)
 {
-	struct db_stmt	*st;
-	enum db_rc	 rc;
+	struct pay_refund_req	*r = &effect->refund.req;
+	struct db_stmt		*st;
+	enum db_rc		 rc;
 
-	swish_new_id(effect->refund_instruction);
+	provider_ops(p->provider)->new_ref(r->ref);
 	if ((st = db_stmt(db, stmts[STMT_REFUND_INSERT])) == NULL ||
 	    db_bind_int(st, 1, p->id) == -1 ||
-	    db_bind_text(st, 2, effect->refund_instruction) == -1 ||
+	    db_bind_text(st, 2, r->ref) == -1 ||
 	    db_bind_int(st, 3, p->amount) == -1 ||
 	    db_bind_text(st, 4, reason) == -1 ||
 	    db_bind_int(st, 5, now) == -1)
@@ -362,29 +413,37 @@ plan_refund(struct db *db, int64_t now, const struct payment *p,
 	if ((rc = db_exec(db, st)) != DB_OK)
 		return rc;
 	effect->refund_needed = 1;
-	effect->refund_id = db_last_id(db);
-	effect->refund_amount = p->amount;
+	effect->refund.refund_id = db_last_id(db);
+	effect->refund.provider = p->provider;
+	snprintf(r->payment_ref, sizeof(r->payment_ref), "%s",
+	    p->provider_ref);
+	snprintf(r->payment_reference, sizeof(r->payment_reference), "%s",
+	    c->payment_reference);
+	r->amount = p->amount;
+	snprintf(r->currency, sizeof(r->currency), "%s", p->currency);
 	return DB_OK;
 }
 
 /* PAID: pay the order exactly once, or refund what cannot be honoured. */
 static enum db_rc
 apply_paid(struct db *db, int64_t now, const struct payment *p,
-    const struct swish_payment *c, struct pay_effect *effect)
+    const struct pay_confirmed *c, struct pay_effect *effect)
 {
 	struct order	 o;
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
-	if (strcmp(p->status, "paid") == 0) {
+	if (p->status == PAY_PAID) {
 		effect->outcome = "duplicate: already paid";
 		return DB_OK;
 	}
-	if (c->amount != p->amount) {
-		/* Swish charged what we asked; anything else needs a human. */
-		log_err("payment %lld: Swish says %lld öre, we asked %lld",
-		    (long long)p->id, (long long)c->amount,
-		    (long long)p->amount);
+	if (c->amount != p->amount || (c->currency[0] != '\0' &&
+	    strcmp(c->currency, p->currency) != 0)) {
+		/* The provider charged what we asked; else a human looks. */
+		log_err("payment %lld: %s says %lld %s, we asked %lld %s",
+		    (long long)p->id, provider_ops(p->provider)->label,
+		    (long long)c->amount, c->currency, (long long)p->amount,
+		    p->currency);
 		effect->outcome = "rejected: amount mismatch";
 		return DB_OK;
 	}
@@ -395,8 +454,6 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
 		return DB_ERROR;
 	if ((rc = db_exec(db, st)) != DB_OK)
 		return rc;
-	snprintf(effect->payment_reference, sizeof(effect->payment_reference),
-	    "%s", c->payment_reference);
 	if ((rc = order_load(db, p->order_id, &o)) != DB_OK)
 		return rc;
 
@@ -419,34 +476,28 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
 		if ((rc = order_set_flag(db, o.id, "late_payment_refunded"))
 		    != DB_OK)
 			return rc;
-		return plan_refund(db, now, p, "paid after the hold expired; "
-		    "sold out", effect);
+		return plan_refund(db, now, p, c, "paid after the hold "
+		    "expired; sold out", effect);
 	}
 	/* The order was already paid by another request: give it back. */
 	effect->outcome = "paid twice: refunding";
 	if ((rc = order_set_flag(db, o.id, "double_payment_refunded")) != DB_OK)
 		return rc;
-	return plan_refund(db, now, p, "order already paid", effect);
+	return plan_refund(db, now, p, c, "order already paid", effect);
 }
 
 /* DECLINED, ERROR, CANCELLED: the request is over; so is the hold. */
 static enum db_rc
 apply_ended(struct db *db, int64_t now, const struct payment *p,
-    const struct swish_payment *c, struct pay_effect *effect)
+    const struct pay_confirmed *c, struct pay_effect *effect)
 {
 	struct order	 o;
 	struct db_stmt	*st;
 	enum db_rc	 rc;
-	char		 status[16];
-	size_t		 i;
 
-	snprintf(status, sizeof(status), "%s", swish_status_str(c->status));
-	for (i = 0; status[i] != '\0'; i++)
-		status[i] = (char)(status[i] >= 'A' && status[i] <= 'Z' ?
-		    status[i] - 'A' + 'a' : status[i]);
 	if ((st = db_stmt(db, stmts[STMT_MARK_ENDED])) == NULL ||
 	    db_bind_int(st, 1, p->id) == -1 ||
-	    db_bind_text(st, 2, status) == -1 ||
+	    db_bind_text(st, 2, pay_status_str(c->status)) == -1 ||
 	    db_bind_text(st, 3, c->error_code[0] ? c->error_code : NULL) == -1 ||
 	    db_bind_int(st, 4, now) == -1)
 		return DB_ERROR;
@@ -467,38 +518,38 @@ apply_ended(struct db *db, int64_t now, const struct payment *p,
 }
 
 enum err
-pay_apply_swish(struct db *db, int64_t now, const struct swish_payment *c,
+pay_apply(struct db *db, int64_t now, const struct pay_confirmed *c,
     const char *body, struct pay_effect *effect)
 {
 	struct payment	 p;
-	char		 key[SWISH_ID_LEN + 16];
 	enum db_rc	 rc;
 
 	memset(effect, 0, sizeof(*effect));
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((rc = pay_find_swish(db, c->id, &p)) != DB_OK) {
+	if ((rc = pay_find_ref(db, c->provider, c->provider_ref, &p)) !=
+	    DB_OK) {
 		db_tx_rollback(db);
 		return rc == DB_NOTFOUND ? ERR_PAYMENT_NOT_FOUND : err_from_db(rc);
 	}
 	switch (c->status) {
-	case SWISH_PAID:
+	case PAY_PAID:
 		rc = apply_paid(db, now, &p, c, effect);
 		break;
-	case SWISH_DECLINED:
-	case SWISH_ERROR:
-	case SWISH_CANCELLED:
+	case PAY_DECLINED:
+	case PAY_ERROR:
+	case PAY_CANCELLED:
 		rc = apply_ended(db, now, &p, c, effect);
 		break;
 	default:
+		/* CREATED, PENDING; REFUNDED is ours to start, not theirs. */
 		effect->outcome = "not final yet";
 		rc = DB_OK;
 		break;
 	}
-	snprintf(key, sizeof(key), "%s/%s", c->id, swish_status_str(c->status));
 	if (rc == DB_OK)
-		rc = pay_record_event(db, now, key, p.id, 1, effect->outcome,
-		    body);
+		rc = pay_record_event(db, now, c->provider, c->event_key, p.id,
+		    1, effect->outcome, body);
 	if (rc == DB_OK)
 		rc = db_tx_commit(db);
 	if (rc != DB_OK) {
@@ -523,21 +574,23 @@ pay_refund_result(struct db *db, int64_t refund_id, int ok, const char *error)
 }
 
 enum db_rc
-pay_list_open(struct db *db, int64_t stale_before, struct pay_open *out,
-    size_t max, size_t *n)
+pay_list_open(struct db *db, enum pay_provider provider, int64_t stale_before,
+    struct pay_open *out, size_t max, size_t *n)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc = DB_NOTFOUND;
 
 	*n = 0;
-	if ((st = db_stmt(db, stmts[STMT_LIST_OPEN])) == NULL ||
+	if (provider >= PROVIDER__MAX ||
+	    (st = db_stmt(db, stmts[STMT_LIST_OPEN])) == NULL ||
 	    db_bind_int(st, 1, stale_before) == -1 ||
-	    db_bind_int(st, 2, (int64_t)max) == -1)
+	    db_bind_int(st, 2, (int64_t)max) == -1 ||
+	    db_bind_text(st, 3, provider_name(provider)) == -1)
 		return DB_ERROR;
 	while (*n < max && (rc = db_step(db, st)) == DB_OK) {
 		out[*n].payment_id = db_col_int(st, 0);
-		snprintf(out[*n].instruction_id,
-		    sizeof(out[*n].instruction_id), "%s", db_col_text(st, 1));
+		col_copy(st, 1, out[*n].provider_ref,
+		    sizeof(out[*n].provider_ref));
 		out[*n].order_holds = (int)db_col_int(st, 2);
 		(*n)++;
 	}
@@ -546,24 +599,30 @@ pay_list_open(struct db *db, int64_t stale_before, struct pay_open *out,
 }
 
 enum db_rc
-pay_list_refunds_due(struct db *db, struct pay_refund_due *out, size_t max,
-    size_t *n)
+pay_list_refunds_due(struct db *db, enum pay_provider provider,
+    struct pay_refund_due *out, size_t max, size_t *n)
 {
-	struct db_stmt	*st;
-	enum db_rc	 rc = DB_NOTFOUND;
+	struct pay_refund_req	*r;
+	struct db_stmt		*st;
+	enum db_rc		 rc = DB_NOTFOUND;
 
 	*n = 0;
-	if ((st = db_stmt(db, stmts[STMT_LIST_REFUNDS])) == NULL ||
-	    db_bind_int(st, 1, (int64_t)max) == -1)
+	if (provider >= PROVIDER__MAX ||
+	    (st = db_stmt(db, stmts[STMT_LIST_REFUNDS])) == NULL ||
+	    db_bind_int(st, 1, (int64_t)max) == -1 ||
+	    db_bind_text(st, 2, provider_name(provider)) == -1)
 		return DB_ERROR;
 	while (*n < max && (rc = db_step(db, st)) == DB_OK) {
+		memset(&out[*n], 0, sizeof(out[*n]));
 		out[*n].refund_id = db_col_int(st, 0);
-		out[*n].amount = db_col_int(st, 1);
-		snprintf(out[*n].instruction_id,
-		    sizeof(out[*n].instruction_id), "%s", db_col_text(st, 2));
-		snprintf(out[*n].payment_reference,
-		    sizeof(out[*n].payment_reference), "%s",
-		    db_col_text(st, 3));
+		out[*n].provider = provider;
+		r = &out[*n].req;
+		r->amount = db_col_int(st, 1);
+		col_copy(st, 2, r->ref, sizeof(r->ref));
+		col_copy(st, 3, r->payment_reference,
+		    sizeof(r->payment_reference));
+		col_copy(st, 4, r->payment_ref, sizeof(r->payment_ref));
+		col_copy(st, 5, r->currency, sizeof(r->currency));
 		(*n)++;
 	}
 	db_reset(st);

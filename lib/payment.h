@@ -1,19 +1,22 @@
 /*
- * The payment state machine for one order, provider-neutral where it can
- * be.  Network calls to the provider never happen inside a transaction:
- * pay_begin() records the intent, the caller talks to the provider, then
- * pay_created()/pay_create_failed() record the answer; callbacks are
- * confirmed with the provider first and then applied by pay_apply().
+ * The payment state machine for one order, provider-neutral: providers
+ * are rows of the table in provider.h, named by enum pay_provider and
+ * stored by name.  Network calls to the provider never happen inside a
+ * transaction: pay_begin() records the intent, the caller talks to the
+ * provider, then pay_created()/pay_create_failed() record the answer;
+ * callbacks are confirmed with the provider first and then applied by
+ * pay_apply().
  */
 #ifndef BILJETT_PAYMENT_H
 #define BILJETT_PAYMENT_H
 
 #include <stdint.h>
 
+#include "crypto.h"
 #include "db.h"
 #include "err.h"
 #include "limits.h"
-#include "swish.h"
+#include "provider.h"
 
 struct session;
 
@@ -22,31 +25,30 @@ struct session;
 
 /* What pay_begin() decided. */
 struct pay_start {
-	int		 existing;		/* token below is the answer */
-	char		 token[SWISH_TOKEN_MAX + 1];
-	int64_t		 payment_id;		/* new payment to create */
-	int64_t		 order_id;
-	int64_t		 amount;		/* minor units */
-	char		 instruction_id[SWISH_ID_LEN + 1];
-	char		 callback_identifier[TOKEN_HEX_LEN + 1];
-	char		 message[SWISH_MESSAGE_MAX * 4 + 1];
-	char		 reference[16];		/* order code */
+	int			 existing;	/* token below is the answer */
+	char			 token[PAY_TOKEN_MAX + 1];
+	int64_t			 payment_id;	/* new payment to create */
+	int64_t			 order_id;
+	struct pay_request	 req;		/* what to ask the provider */
 };
 
 /*
- * Starts paying the session's order, in one write transaction:
- * INVALID_SESSION (no order), ALREADY_PAID, SESSION_EXPIRED (the hold
- * lapsed and the seats are gone); an expired hold is re-taken when seats
- * remain.  If a payment request is already open its token is returned
- * (out->existing).  Otherwise a payment row is recorded and out says
- * what to ask the provider for.  Returns ERR_OK or an outcome.
+ * Starts paying the session's order with provider, in one write
+ * transaction: INVALID_SESSION (no order), ALREADY_PAID, SESSION_EXPIRED
+ * (the hold lapsed and the seats are gone); an expired hold is re-taken
+ * when seats remain.  If a request with provider is already open its
+ * token is returned (out->existing).  Otherwise a payment row is recorded
+ * and out->req says what to ask the provider for: the order's total in
+ * its currency, the event's message, a fresh reference and callback
+ * secret.  Returns ERR_OK or an outcome.
  */
-enum err	pay_begin(struct db *db, int64_t now, int64_t order_id,
+enum err	pay_begin(struct db *db, int64_t now,
+		    enum pay_provider provider, int64_t order_id,
 		    const char *email, struct pay_start *out);
 
-/* Records the provider's token for a created request. */
+/* Records what the provider calls a created request. */
 enum err	pay_created(struct db *db, int64_t payment_id,
-		    const char *token);
+		    const struct pay_created *created);
 
 /* Records a failed create and makes the reservation retryable. */
 enum err	pay_create_failed(struct db *db, int64_t payment_id,
@@ -54,23 +56,26 @@ enum err	pay_create_failed(struct db *db, int64_t payment_id,
 
 /* A payment as stored. */
 struct payment {
-	int64_t	 id;
-	int64_t	 order_id;
-	int64_t	 amount;
-	char	 status[16];
-	char	 provider_ref[SWISH_ID_LEN + 1];
-	char	 token[SWISH_TOKEN_MAX + 1];
-	char	 callback_hash[TOKEN_HASH_HEX_LEN + 1];
-	char	 payment_reference[64];
+	int64_t			 id;
+	int64_t			 order_id;
+	int64_t			 amount;	/* minor units */
+	enum pay_provider	 provider;	/* PROVIDER__MAX: not ours */
+	enum pay_status		 status;	/* PAY_STATUS__MAX: unknown */
+	char			 currency[CURRENCY_LEN + 1];
+	char			 provider_ref[PAY_REF_MAX + 1];
+	char			 token[PAY_TOKEN_MAX + 1];
+	char			 callback_hash[TOKEN_HASH_HEX_LEN + 1];
+	char			 payment_reference[PAY_REF_MAX + 1];
 };
 
-/* Finds a Swish payment by instruction id (DB_NOTFOUND if none). */
-enum db_rc	pay_find_swish(struct db *db, const char *instruction_id,
-		    struct payment *out);
-/* Finds a payment by its m-commerce token (DB_NOTFOUND if none). */
+/* Finds provider's payment by its reference (DB_NOTFOUND if none). */
+enum db_rc	pay_find_ref(struct db *db, enum pay_provider provider,
+		    const char *provider_ref, struct payment *out);
+/* Finds a payment by its token for the payer's device (DB_NOTFOUND if
+ * none). */
 enum db_rc	pay_find_by_token(struct db *db, const char *token,
 		    struct payment *out);
-/* The open (created or pending) Swish request of an order. */
+/* The open (created or pending) request of an order, any provider. */
 enum db_rc	pay_find_open(struct db *db, int64_t order_id,
 		    struct payment *out);
 /* The paid payment of an order, for its reference. */
@@ -78,65 +83,70 @@ enum db_rc	pay_find_paid(struct db *db, int64_t order_id,
 		    struct payment *out);
 
 /*
- * Stores a received callback in provider_events (a repeat of the same
- * request id and status bumps its counter), with what was done.  Call
+ * Is secret the callback secret created for p (pay_start's
+ * req.callback_secret)?  Compares hashes in constant time; "" is never.
+ */
+int		pay_secret_ok(const struct payment *p, const char *secret);
+
+/*
+ * Stores a callback received from provider in provider_events (a repeat
+ * of the same event_key bumps its counter), with what was done.  Call
  * inside or outside a transaction.
  */
 enum db_rc	pay_record_event(struct db *db, int64_t now,
-		    const char *event_key, int64_t payment_id, int verified,
-		    const char *outcome, const char *body);
+		    enum pay_provider provider, const char *event_key,
+		    int64_t payment_id, int verified, const char *outcome,
+		    const char *body);
+
+/* A refund recorded and not yet confirmed as sent. */
+struct pay_refund_due {
+	int64_t			 refund_id;	/* refunds row */
+	enum pay_provider	 provider;
+	struct pay_refund_req	 req;		/* message left NULL */
+};
 
 /* What applying a confirmed status did, for work after the commit. */
 struct pay_effect {
-	int		 tickets_issued;
-	int		 refund_needed;
-	int64_t		 refund_id;		/* refunds row */
-	int64_t		 refund_amount;
-	char		 refund_instruction[SWISH_ID_LEN + 1];
-	char		 payment_reference[64];
-	const char	*outcome;		/* static text for the log */
+	int			 tickets_issued;
+	int			 refund_needed;	/* refund below is to send */
+	struct pay_refund_due	 refund;
+	const char		*outcome;	/* static text for the log */
 };
 
 /*
- * Applies a status confirmed with Swish (never a callback body) to the
- * payment and its order in one write transaction, recording the callback
- * body in provider_events.  PAID issues the tickets exactly once; a
- * payment that completes after its hold lapsed is honoured if seats
- * remain, otherwise a refund is recorded for the caller to send.
- * DECLINED, ERROR and CANCELLED end the reservation.  Repeats change
- * nothing.  Returns ERR_OK, ERR_PAYMENT_NOT_FOUND, ERR_BUSY or
- * ERR_INTERNAL.
+ * Applies a status confirmed with the provider (retrieve, never a
+ * callback's claim) to the payment and its order in one write
+ * transaction, recording body in provider_events under the confirmed
+ * event key.  PAID issues the tickets exactly once; a payment that
+ * completes after its hold lapsed is honoured if seats remain, otherwise
+ * a refund is recorded for the caller to send.  DECLINED, ERROR and
+ * CANCELLED end the reservation.  Repeats change nothing.  Returns
+ * ERR_OK, ERR_PAYMENT_NOT_FOUND, ERR_BUSY or ERR_INTERNAL.
  */
-enum err	pay_apply_swish(struct db *db, int64_t now,
-		    const struct swish_payment *confirmed, const char *body,
+enum err	pay_apply(struct db *db, int64_t now,
+		    const struct pay_confirmed *confirmed, const char *body,
 		    struct pay_effect *effect);
 
-/* An open payment request to check with the provider. */
+/* An open payment request to check with its provider. */
 struct pay_open {
 	int64_t	 payment_id;
-	char	 instruction_id[SWISH_ID_LEN + 1];
+	char	 provider_ref[PAY_REF_MAX + 1];
 	int	 order_holds;		/* 0: its order let go of the seats */
 };
 
 /*
- * Lists up to max open Swish requests that need a word with Swish:
+ * Lists up to max open requests of provider that need a word with it:
  * those whose order no longer holds seats (to cancel) and those created
  * before stale_before (a callback may have been lost).
  */
-enum db_rc	pay_list_open(struct db *db, int64_t stale_before,
-		    struct pay_open *out, size_t max, size_t *n);
+enum db_rc	pay_list_open(struct db *db, enum pay_provider provider,
+		    int64_t stale_before, struct pay_open *out, size_t max,
+		    size_t *n);
 
-/* A refund not yet confirmed as sent. */
-struct pay_refund_due {
-	int64_t	 refund_id;
-	int64_t	 amount;
-	char	 instruction_id[SWISH_ID_LEN + 1];
-	char	 payment_reference[64];
-};
-
-/* Lists up to max refunds in status requested or error. */
-enum db_rc	pay_list_refunds_due(struct db *db, struct pay_refund_due *out,
-		    size_t max, size_t *n);
+/* Lists up to max refunds through provider in status requested or
+ * error. */
+enum db_rc	pay_list_refunds_due(struct db *db, enum pay_provider provider,
+		    struct pay_refund_due *out, size_t max, size_t *n);
 
 /* Records the result of sending a refund. */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,

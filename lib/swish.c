@@ -1,7 +1,8 @@
 /*
- * The Swish Commerce API client.  One libcurl easy handle per call: calls
- * are rare (one per payment), and a fresh handle keeps no state between
- * requests that could leak across buyers.
+ * The Swish Commerce API client and the Swish row of the provider table.
+ * One libcurl easy handle per call: calls are rare (one per payment), and
+ * a fresh handle keeps no state between requests that could leak across
+ * buyers.
  */
 #include <ctype.h>
 #include <math.h>
@@ -16,9 +17,55 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "conf.h"
 #include "limits.h"
 #include "log.h"
+#include "money.h"
+#include "provider.h"
 #include "swish.h"
+
+_Static_assert(SWISH_ID_LEN <= PAY_REF_MAX, "instruction ids must fit");
+_Static_assert(SWISH_TOKEN_MAX <= PAY_TOKEN_MAX, "tokens must fit");
+_Static_assert(SWISH_MESSAGE_MAX <= PAY_MESSAGE_MAX, "messages must fit");
+
+/* Settings from the configuration; strings point into struct conf. */
+struct swish_conf {
+	const char	*api_url;	/* ".../swish-cpcapi", no trailing / */
+	const char	*cert;		/* client certificate, PEM */
+	const char	*key;		/* its private key, PEM */
+	const char	*key_password;	/* NULL if unencrypted */
+	const char	*ca;		/* CA bundle for Swish's server cert */
+	const char	*payee_alias;	/* merchant Swish number */
+	const char	*qr_url;	/* QR generator .../api/v1/commerce */
+	long		 timeout;	/* seconds; 0 means 10 */
+};
+
+/* The provider context: the settings and where Swish calls us back. */
+struct swish_ctx {
+	struct swish_conf	 conf;
+	char			 callback_url[1024];
+};
+
+enum swish_err {
+	SWISH_OK = 0,
+	SWISH_ERR_TRANSPORT,	/* connect, TLS, timeout */
+	SWISH_ERR_REJECTED,	/* 4xx: Swish refused the request */
+	SWISH_ERR_NOTFOUND,	/* 404 on retrieve */
+	SWISH_ERR_SERVER,	/* 5xx */
+	SWISH_ERR_PROTOCOL,	/* a reply we cannot understand */
+	SWISH_ERR__MAX
+};
+
+/* What we send to create a payment request (v2 PUT). */
+struct swish_create {
+	const char	*id;			/* instruction UUID */
+	int64_t		 amount;		/* öre, > 0 */
+	const char	*currency;		/* "SEK" is all Swish takes */
+	const char	*message;		/* <= 50 chars, may be NULL */
+	const char	*callback_url;		/* https://... */
+	const char	*callback_identifier;	/* may be NULL */
+	const char	*reference;		/* payeePaymentReference or NULL */
+};
 
 static const char *const status_names[SWISH_STATUS__MAX] = {
 	[SWISH_CREATED] = "CREATED",
@@ -28,25 +75,35 @@ static const char *const status_names[SWISH_STATUS__MAX] = {
 	[SWISH_CANCELLED] = "CANCELLED",
 };
 
-static const char *const err_names[SWISH_ERR__MAX] = {
-	[SWISH_OK] = "ok",
-	[SWISH_ERR_TRANSPORT] = "transport",
-	[SWISH_ERR_REJECTED] = "rejected",
-	[SWISH_ERR_NOTFOUND] = "not found",
-	[SWISH_ERR_SERVER] = "server error",
-	[SWISH_ERR_PROTOCOL] = "protocol",
+/* Swish's outcomes in the provider vocabulary. */
+static const enum pay_err pay_errs[] = {
+	[SWISH_OK] = PAY_OK,
+	[SWISH_ERR_TRANSPORT] = PAY_ERR_TRANSPORT,
+	[SWISH_ERR_REJECTED] = PAY_ERR_REJECTED,
+	[SWISH_ERR_NOTFOUND] = PAY_ERR_NOTFOUND,
+	[SWISH_ERR_SERVER] = PAY_ERR_SERVER,
+	[SWISH_ERR_PROTOCOL] = PAY_ERR_PROTOCOL,
 };
+
+/* Swish's statuses in ours.  A refund's VALIDATED and DEBITED parse as
+ * CREATED: not final yet. */
+static const enum pay_status pay_statuses[] = {
+	[SWISH_CREATED] = PAY_CREATED,
+	[SWISH_PAID] = PAY_PAID,
+	[SWISH_DECLINED] = PAY_DECLINED,
+	[SWISH_ERROR] = PAY_ERROR,
+	[SWISH_CANCELLED] = PAY_CANCELLED,
+};
+
+_Static_assert(sizeof(pay_errs) / sizeof(pay_errs[0]) == SWISH_ERR__MAX,
+    "pay_errs out of sync with enum swish_err");
+_Static_assert(sizeof(pay_statuses) / sizeof(pay_statuses[0]) ==
+    SWISH_STATUS__MAX, "pay_statuses out of sync with enum swish_status");
 
 const char *
 swish_status_str(enum swish_status status)
 {
 	return status < SWISH_STATUS__MAX ? status_names[status] : "UNKNOWN";
-}
-
-const char *
-swish_errstr(enum swish_err err)
-{
-	return err < SWISH_ERR__MAX ? err_names[err] : "unknown";
 }
 
 void
@@ -247,29 +304,26 @@ perform(const struct swish_conf *conf, const char *method, const char *url,
 	return out;
 }
 
-/* Öre as Swish's amount string: "123.45". */
-static void
-amount_str(int64_t ore, char *buf, size_t bufsz)
-{
-	snprintf(buf, bufsz, "%lld.%02lld", (long long)(ore / 100),
-	    (long long)(ore % 100));
-}
-
-enum swish_err
+/*
+ * Creates an m-commerce payment request (PUT api/v2/paymentrequests/{id},
+ * amount as "123.00").  On SWISH_OK fills token (PaymentRequestToken).
+ */
+static enum swish_err
 swish_create(const struct swish_conf *conf, const struct swish_create *req,
     char token[SWISH_TOKEN_MAX + 1], char *err, size_t errsz)
 {
 	struct exchange	*x;
 	cJSON		*o;
-	char		 url[1024], amount[32], *body;
+	char		 url[1024], amount[MONEY_STR_MAX], *body;
 	enum swish_err	 rc;
 
 	token[0] = '\0';
-	if (!id_valid(req->id) || req->amount <= 0) {
-		snprintf(err, errsz, "bad id or amount");
+	if (!id_valid(req->id) || req->amount <= 0 ||
+	    money_decimal_string(amount, sizeof(amount), req->amount,
+	    req->currency) == -1) {
+		snprintf(err, errsz, "bad id, amount or currency");
 		return SWISH_ERR_PROTOCOL;
 	}
-	amount_str(req->amount, amount, sizeof(amount));
 	o = cJSON_CreateObject();
 	if (req->reference != NULL)
 		cJSON_AddStringToObject(o, "payeePaymentReference",
@@ -277,7 +331,7 @@ swish_create(const struct swish_conf *conf, const struct swish_create *req,
 	cJSON_AddStringToObject(o, "callbackUrl", req->callback_url);
 	cJSON_AddStringToObject(o, "payeeAlias", conf->payee_alias);
 	cJSON_AddStringToObject(o, "amount", amount);
-	cJSON_AddStringToObject(o, "currency", "SEK");
+	cJSON_AddStringToObject(o, "currency", req->currency);
 	if (req->message != NULL && *req->message != '\0')
 		cJSON_AddStringToObject(o, "message", req->message);
 	if (req->callback_identifier != NULL)
@@ -307,7 +361,8 @@ swish_create(const struct swish_conf *conf, const struct swish_create *req,
 	return rc;
 }
 
-/* GETs an object (payment request or refund) and parses it. */
+/* GETs an object (payment request or refund: GET api/v1/{kind}/{id}) and
+ * parses it. */
 static enum swish_err
 retrieve(const struct swish_conf *conf, const char *kind, const char *id,
     struct swish_payment *out, char *err, size_t errsz)
@@ -336,21 +391,9 @@ retrieve(const struct swish_conf *conf, const char *kind, const char *id,
 	return rc;
 }
 
-enum swish_err
-swish_retrieve(const struct swish_conf *conf, const char *id,
-    struct swish_payment *out, char *err, size_t errsz)
-{
-	return retrieve(conf, "paymentrequests", id, out, err, errsz);
-}
-
-enum swish_err
-swish_refund_retrieve(const struct swish_conf *conf, const char *id,
-    struct swish_payment *out, char *err, size_t errsz)
-{
-	return retrieve(conf, "refunds", id, out, err, errsz);
-}
-
-enum swish_err
+/* PATCH api/v1/paymentrequests/{id} to "cancelled" (json-patch). A request
+ * that is no longer cancellable gives SWISH_ERR_REJECTED. */
+static enum swish_err
 swish_cancel(const struct swish_conf *conf, const char *id, char *err,
     size_t errsz)
 {
@@ -376,28 +419,33 @@ swish_cancel(const struct swish_conf *conf, const char *id, char *err,
 	return rc;
 }
 
-enum swish_err
+/*
+ * Refunds amount öre of the payment whose bank reference is
+ * original_payment_reference (PUT api/v2/refunds/{refund_id}).
+ */
+static enum swish_err
 swish_refund(const struct swish_conf *conf, const char *refund_id,
     const char *original_payment_reference, int64_t amount,
-    const char *message, const char *callback_url, char *err, size_t errsz)
+    const char *currency, const char *message, const char *callback_url,
+    char *err, size_t errsz)
 {
 	struct exchange	*x;
 	cJSON		*o;
-	char		 url[1024], amt[32], *body;
+	char		 url[1024], amt[MONEY_STR_MAX], *body;
 	enum swish_err	 rc;
 
-	if (!id_valid(refund_id) || amount <= 0) {
-		snprintf(err, errsz, "bad refund id or amount");
+	if (!id_valid(refund_id) || amount <= 0 ||
+	    money_decimal_string(amt, sizeof(amt), amount, currency) == -1) {
+		snprintf(err, errsz, "bad refund id, amount or currency");
 		return SWISH_ERR_PROTOCOL;
 	}
-	amount_str(amount, amt, sizeof(amt));
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "originalPaymentReference",
 	    original_payment_reference);
 	cJSON_AddStringToObject(o, "callbackUrl", callback_url);
 	cJSON_AddStringToObject(o, "payerAlias", conf->payee_alias);
 	cJSON_AddStringToObject(o, "amount", amt);
-	cJSON_AddStringToObject(o, "currency", "SEK");
+	cJSON_AddStringToObject(o, "currency", currency);
 	if (message != NULL)
 		cJSON_AddStringToObject(o, "message", message);
 	body = cJSON_PrintUnformatted(o);
@@ -416,7 +464,12 @@ swish_refund(const struct swish_conf *conf, const char *refund_id,
 	return rc;
 }
 
-enum swish_err
+/*
+ * Fetches the QR PNG for an m-commerce token from conf->qr_url (POST
+ * {"format":"png","size":300,"token":...}).  On SWISH_OK *png is malloc'd
+ * (free with free()).  The QR generator needs no client certificate.
+ */
+static enum swish_err
 swish_qr(const struct swish_conf *conf, const char *token,
     unsigned char **png, size_t *len, char *err, size_t errsz)
 {
@@ -524,8 +577,215 @@ swish_parse_payment(const char *json, size_t len, struct swish_payment *out)
 	if (!isfinite(d) || d < 0 || d > (double)MONEY_MAX / 100)
 		goto out;
 	out->amount = (int64_t)llround(d * 100.0);
+
+	/* Reported for the amount's sake; an odd value is left out rather
+	 * than refused, as before the field was read. */
+	v = cJSON_GetObjectItemCaseSensitive(o, "currency");
+	if (cJSON_IsString(v) && strlen(v->valuestring) == CURRENCY_LEN)
+		memcpy(out->currency, v->valuestring, CURRENCY_LEN + 1);
 	rc = 0;
 out:
 	cJSON_Delete(o);
 	return rc;
 }
+
+/*
+ * The provider row.  Swish signs nothing: a callback is parsed and its
+ * callbackIdentifier header handed back as the secret to match, and
+ * only what retrieve then says is applied (protocols.md 1.8).
+ */
+
+static void *
+ops_open(const struct conf *conf, char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx;
+	const char		*base = conf_str(conf, CONF_PUBLIC_URL);
+	size_t			 len = strlen(base);
+
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	ctx->conf.api_url = conf_str(conf, CONF_SWISH_API_URL);
+	ctx->conf.cert = conf_str(conf, CONF_SWISH_CERT);
+	ctx->conf.key = conf_str(conf, CONF_SWISH_KEY);
+	ctx->conf.key_password = conf->v[CONF_SWISH_KEY_PASSWORD];
+	ctx->conf.ca = conf->v[CONF_SWISH_CA];
+	ctx->conf.payee_alias = conf_str(conf, CONF_SWISH_PAYEE_ALIAS);
+	ctx->conf.qr_url = conf_str(conf, CONF_SWISH_QR_URL);
+	ctx->conf.timeout = conf_int(conf, CONF_SWISH_TIMEOUT, 10);
+	/* public_url + "/swish/callback/", the route in cgi-bin/pay.c. */
+	while (len > 0 && base[len - 1] == '/')
+		len--;
+	if ((size_t)snprintf(ctx->callback_url, sizeof(ctx->callback_url),
+	    "%.*s/swish/callback/", (int)len, base) >=
+	    sizeof(ctx->callback_url)) {
+		snprintf(err, errsz, "public_url too long");
+		free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void
+ops_close(void *ctx)
+{
+	free(ctx);
+}
+
+static void
+ops_new_ref(char ref[PAY_REF_MAX + 1])
+{
+	swish_new_id(ref);
+}
+
+/* A Swish object in the provider vocabulary. */
+static void
+to_confirmed(const struct swish_payment *sp, struct pay_confirmed *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->provider = PROVIDER_SWISH;
+	snprintf(out->provider_ref, sizeof(out->provider_ref), "%s", sp->id);
+	out->status = pay_statuses[sp->status];
+	out->amount = sp->amount;
+	snprintf(out->currency, sizeof(out->currency), "%s", sp->currency);
+	snprintf(out->payment_reference, sizeof(out->payment_reference), "%s",
+	    sp->payment_reference);
+	/* Swish has no event ids: a request reaches each status once. */
+	snprintf(out->event_key, sizeof(out->event_key), "%s/%s", sp->id,
+	    swish_status_str(sp->status));
+	snprintf(out->error_code, sizeof(out->error_code), "%s",
+	    sp->error_code);
+}
+
+static enum pay_err
+ops_create(void *arg, const struct pay_request *req, struct pay_created *out,
+    char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+	struct swish_create	 c;
+	enum swish_err		 rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.id = req->ref;
+	c.amount = req->amount;
+	c.currency = req->currency;
+	c.message = req->message;
+	c.callback_url = ctx->callback_url;
+	c.callback_identifier = req->callback_secret;
+	c.reference = req->reference;
+	/* The request keeps the id we chose: Swish's PUT is idempotent. */
+	if ((rc = swish_create(&ctx->conf, &c, out->token, err, errsz)) ==
+	    SWISH_OK)
+		snprintf(out->provider_ref, sizeof(out->provider_ref), "%s",
+		    req->ref);
+	return pay_errs[rc];
+}
+
+static enum pay_err
+ops_retrieve(void *arg, const char *provider_ref, struct pay_confirmed *out,
+    char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+	struct swish_payment	 sp;
+	enum swish_err		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = retrieve(&ctx->conf, "paymentrequests", provider_ref, &sp,
+	    err, errsz)) == SWISH_OK)
+		to_confirmed(&sp, out);
+	return pay_errs[rc];
+}
+
+static enum pay_err
+ops_cancel(void *arg, const char *provider_ref, char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+
+	return pay_errs[swish_cancel(&ctx->conf, provider_ref, err, errsz)];
+}
+
+static enum pay_err
+ops_refund(void *arg, const struct pay_refund_req *req, char *err,
+    size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+
+	return pay_errs[swish_refund(&ctx->conf, req->ref,
+	    req->payment_reference, req->amount, req->currency, req->message,
+	    ctx->callback_url, err, errsz)];
+}
+
+static enum pay_err
+ops_refund_retrieve(void *arg, const char *ref, struct pay_confirmed *out,
+    char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+	struct swish_payment	 sp;
+	enum swish_err		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = retrieve(&ctx->conf, "refunds", ref, &sp, err, errsz)) ==
+	    SWISH_OK)
+		to_confirmed(&sp, out);
+	return pay_errs[rc];
+}
+
+static enum pay_err
+ops_verify_callback(void *arg, const struct pay_callback *cb,
+    struct pay_confirmed *claimed, char secret[PAY_SECRET_MAX + 1],
+    char *err, size_t errsz)
+{
+	struct swish_payment	 sp;
+
+	(void)arg;
+	memset(claimed, 0, sizeof(*claimed));
+	secret[0] = '\0';
+	if (cb->body == NULL || swish_parse_payment(cb->body, cb->len, &sp)
+	    == -1) {
+		snprintf(err, errsz, "malformed body");
+		return PAY_ERR_PROTOCOL;
+	}
+	to_confirmed(&sp, claimed);
+	/* An over-long identifier counts as none (it cannot be ours). */
+	if (cb->header != NULL && strlen(cb->header) <= PAY_SECRET_MAX)
+		snprintf(secret, PAY_SECRET_MAX + 1, "%s", cb->header);
+	return PAY_OK;
+}
+
+static enum pay_err
+ops_qr(void *arg, const char *token, unsigned char **png, size_t *len,
+    char *err, size_t errsz)
+{
+	struct swish_ctx	*ctx = arg;
+
+	return pay_errs[swish_qr(&ctx->conf, token, png, len, err, errsz)];
+}
+
+/* Opens the Swish app on the payer's phone (protocols.md 1.5). */
+static int
+ops_app_link(void *arg, const char *token, char *buf, size_t bufsz)
+{
+	(void)arg;
+	return (size_t)snprintf(buf, bufsz, "swish://paymentrequest?token=%s",
+	    token) >= bufsz ? -1 : 0;
+}
+
+const struct provider_ops swish_ops = {
+	.name = "swish",
+	.label = "Swish",
+	.callback_header = "callbackIdentifier",
+	.callback_secret = 1,
+	.open = ops_open,
+	.close = ops_close,
+	.new_ref = ops_new_ref,
+	.create = ops_create,
+	.retrieve = ops_retrieve,
+	.cancel = ops_cancel,
+	.refund = ops_refund,
+	.refund_retrieve = ops_refund_retrieve,
+	.verify_callback = ops_verify_callback,
+	.qr = ops_qr,
+	.app_link = ops_app_link,
+};

@@ -9,11 +9,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "catalog.h"
 #include "conf.h"
 #include "db.h"
+#include "i18n.h"
 #include "limits.h"
 #include "mail.h"
+#include "money.h"
 #include "qr.h"
 #include "ticketmail.h"
 #include "tmpl.h"
@@ -29,8 +30,8 @@ enum stmt {
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER] =
-	    "SELECT e.title, e.event_at, e.door_open_seconds, o.code, o.total"
-	    " FROM orders o JOIN events e ON e.id = o.event_id"
+	    "SELECT e.title, e.event_at, e.door_open_seconds, o.code, o.total,"
+	    " o.currency FROM orders o JOIN events e ON e.id = o.event_id"
 	    " WHERE o.id = ?1 AND o.status = 'paid'",
 	[STMT_TICKETS] =
 	    "SELECT t.external_id, tt.title, t.price FROM tickets t"
@@ -55,7 +56,8 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 {
 	struct db_stmt	*st;
 	cJSON		*root, *ev, *ord, *list, *t;
-	char		 buf[64], money[32], cid[64];
+	char		 buf[64], money[MONEY_STR_MAX], cid[64];
+	char		 currency[CURRENCY_LEN + 1];
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_ORDER])) == NULL ||
@@ -75,7 +77,12 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 	cJSON_AddStringToObject(ev, "doors", buf);
 	ord = cJSON_AddObjectToObject(root, "order");
 	cJSON_AddStringToObject(ord, "code", db_col_text(st, 3));
-	catalog_money_str(db_col_int(st, 4), money, sizeof(money));
+	/* The mail is Swedish first, with an English line at the end. */
+	if ((size_t)snprintf(currency, sizeof(currency), "%s",
+	    db_col_text(st, 5)) >= sizeof(currency))
+		currency[0] = '\0';	/* not a code: money shows as "" */
+	(void)money_format(money, sizeof(money), db_col_int(st, 4), currency,
+	    LANG_SV);
 	cJSON_AddStringToObject(ord, "total", money);
 	db_reset(st);
 
@@ -89,7 +96,8 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 		t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "external_id", db_col_text(st, 0));
 		cJSON_AddStringToObject(t, "type", db_col_text(st, 1));
-		catalog_money_str(db_col_int(st, 2), money, sizeof(money));
+		(void)money_format(money, sizeof(money), db_col_int(st, 2),
+		    currency, LANG_SV);
 		cJSON_AddStringToObject(t, "price", money);
 		snprintf(cid, sizeof(cid), "%s@biljett", db_col_text(st, 0));
 		cJSON_AddStringToObject(t, "cid", cid);

@@ -31,10 +31,9 @@
 #include "mail.h"
 #include "order.h"
 #include "outbox.h"
-#include "payconf.h"
 #include "payment.h"
+#include "provider.h"
 #include "seal.h"
-#include "swish.h"
 #include "tfmt.h"
 #include "ticketmail.h"
 #include "user.h"
@@ -450,82 +449,84 @@ cmd_backup(struct ctx *c, int argc, char **argv)
 #define RECONCILE_AFTER		600	/* seconds without a callback */
 
 /*
- * Asks Swish about one open payment request: cancels it first when its
- * order no longer holds seats, then applies whatever Swish confirms.
- * Returns 0, or -1 when Swish could not be asked (left for next time).
+ * Asks the provider about one open payment request: cancels it first
+ * when its order no longer holds seats, then applies whatever the
+ * provider confirms.  Returns 0, or -1 when the provider could not be
+ * asked (left for next time).
  */
 static int
-reconcile_one(struct ctx *c, const struct swish_conf *sc,
+reconcile_one(struct ctx *c, const struct provider *pv,
     const struct pay_open *po)
 {
-	struct swish_payment	 confirmed;
+	struct pay_confirmed	 confirmed;
 	struct pay_effect	 fx;
 	char			 err[512];
 
 	if (!po->order_holds &&
-	    swish_cancel(sc, po->instruction_id, err, sizeof(err)) != SWISH_OK)
+	    provider_cancel(pv, po->provider_ref, err, sizeof(err)) != PAY_OK)
 		log_info("cancel %s: %s (checking its status)",
-		    po->instruction_id, err);
-	if (swish_retrieve(sc, po->instruction_id, &confirmed, err,
-	    sizeof(err)) != SWISH_OK) {
-		fprintf(stderr, "biljett: %s: %s\n", po->instruction_id, err);
+		    po->provider_ref, err);
+	if (provider_retrieve(pv, po->provider_ref, &confirmed, err,
+	    sizeof(err)) != PAY_OK) {
+		fprintf(stderr, "biljett: %s: %s\n", po->provider_ref, err);
 		return -1;
 	}
-	if (confirmed.status == SWISH_CREATED)
+	if (confirmed.status == PAY_CREATED || confirmed.status == PAY_PENDING)
 		return 0;
-	if (pay_apply_swish(c->db, tfmt_now(), &confirmed,
+	if (pay_apply(c->db, tfmt_now(), &confirmed,
 	    "{\"source\":\"biljett expire\"}", &fx) != ERR_OK)
 		return -1;
-	printf("payment %s: %s\n", po->instruction_id, fx.outcome);
+	printf("payment %s: %s\n", po->provider_ref, fx.outcome);
 	return 0;
 }
 
-/* Sends (or confirms) refunds that are recorded but not yet done. */
+/* Sends (or confirms) pv's refunds that are recorded but not yet done. */
 static int
-send_refunds(struct ctx *c, const struct swish_conf *sc,
-    const char *callback_url)
+send_refunds(struct ctx *c, const struct provider *pv)
 {
 	struct pay_refund_due	 due[RECONCILE_BATCH];
-	struct swish_payment	 r;
+	struct pay_confirmed	 r;
 	char			 err[512];
 	size_t			 n, i;
 	int			 ok, failures = 0;
 
-	if (pay_list_refunds_due(c->db, due, RECONCILE_BATCH, &n) != DB_OK)
+	if (pay_list_refunds_due(c->db, pv->id, due, RECONCILE_BATCH, &n) !=
+	    DB_OK)
 		return -1;
 	for (i = 0; i < n; i++) {
-		/* A refund that reached Swish before is not sent twice. */
-		ok = swish_refund_retrieve(sc, due[i].instruction_id, &r, err,
-		    sizeof(err)) == SWISH_OK;
-		if (!ok)
-			ok = swish_refund(sc, due[i].instruction_id,
-			    due[i].payment_reference, due[i].amount,
-			    "Återbetalning", callback_url, err,
-			    sizeof(err)) == SWISH_OK;
+		/* A refund that reached the provider before is not sent
+		 * twice. */
+		ok = provider_refund_retrieve(pv, due[i].req.ref, &r, err,
+		    sizeof(err)) == PAY_OK;
+		if (!ok) {
+			due[i].req.message = "Återbetalning";
+			ok = provider_refund(pv, &due[i].req, err,
+			    sizeof(err)) == PAY_OK;
+		}
 		(void)pay_refund_result(c->db, due[i].refund_id, ok,
 		    ok ? NULL : err);
-		printf("refund %s: %s\n", due[i].instruction_id,
-		    ok ? "sent" : err);
+		printf("refund %s: %s\n", due[i].req.ref, ok ? "sent" : err);
 		failures += !ok;
 	}
 	return failures ? -1 : 0;
 }
 
 /*
- * expire (cron, every minute): releases holds past their expiry, cancels
- * the Swish requests of orders that let go of their seats, confirms
- * requests whose callback never came, and sends pending refunds.
+ * expire (cron, every minute): releases holds past their expiry, then
+ * for each payment provider cancels the requests of orders that let go
+ * of their seats, confirms requests whose callback never came, and sends
+ * pending refunds.
  */
 static int
 cmd_expire(struct ctx *c, int argc, char **argv)
 {
-	struct swish_conf	 sc;
+	struct provider		 pv;
 	struct pay_open		 open_reqs[RECONCILE_BATCH];
-	char			 callback_url[1024];
+	char			 err[512];
 	int64_t			 now = tfmt_now(), expired = 0;
 	size_t			 n, i;
 	enum db_rc		 rc;
-	int			 failures = 0;
+	int			 p, failures = 0;
 
 	(void)argc;
 	(void)argv;
@@ -540,15 +541,24 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	printf("expired %lld reservation%s\n", (long long)expired,
 	    expired == 1 ? "" : "s");
 
-	if (payconf_swish(&c->conf, &sc, callback_url, sizeof(callback_url))
-	    == -1)
-		return 1;
-	if (pay_list_open(c->db, now - RECONCILE_AFTER, open_reqs,
-	    RECONCILE_BATCH, &n) != DB_OK)
-		return 1;
-	for (i = 0; i < n; i++)
-		failures += reconcile_one(c, &sc, &open_reqs[i]) == -1;
-	failures += send_refunds(c, &sc, callback_url) == -1;
+	for (p = 0; p < PROVIDER__MAX; p++) {
+		if (provider_open(&pv, (enum pay_provider)p, &c->conf, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "biljett: %s: %s\n",
+			    provider_name((enum pay_provider)p), err);
+			failures++;
+			continue;
+		}
+		if (pay_list_open(c->db, pv.id, now - RECONCILE_AFTER,
+		    open_reqs, RECONCILE_BATCH, &n) != DB_OK) {
+			provider_close(&pv);
+			return 1;
+		}
+		for (i = 0; i < n; i++)
+			failures += reconcile_one(c, &pv, &open_reqs[i]) == -1;
+		failures += send_refunds(c, &pv) == -1;
+		provider_close(&pv);
+	}
 	return failures ? 1 : 0;
 }
 
