@@ -53,6 +53,7 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/parse.o \
 		  lib/payment.o \
 		  lib/provider.o \
+		  lib/providers.o \
 		  lib/qr.o \
 		  lib/route.o \
 		  lib/scan.o \
@@ -228,6 +229,7 @@ run:
 check:
 	scripts/deps.sh browser
 	tests/browser/setup.sh
+	$(PYTHON) scripts/check-layers.py
 	$(MAKE) WERROR=-Werror all unit san-progs fuzz-build
 	$(PYTHON) tests/run.py
 

@@ -1,15 +1,12 @@
 /*
- * The provider table and the payment vocabulary's names.
+ * The provider interface around the table (lib/providers.c): opening a
+ * provider, calling its operations (a missing optional one answers
+ * PAY_ERR_UNSUPPORTED), and the payment vocabulary's names.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "provider.h"
-#include "swish.h"
-
-static const struct provider_ops *const table[] = {
-	[PROVIDER_SWISH] = &swish_ops,
-};
 
 static const char *const status_names[] = {
 	[PAY_CREATED] = "created",
@@ -33,35 +30,10 @@ static const char *const err_names[] = {
 	[PAY_ERR_UNSUPPORTED] = "unsupported",
 };
 
-_Static_assert(sizeof(table) / sizeof(table[0]) == PROVIDER__MAX,
-    "provider table out of sync with enum pay_provider");
 _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
     PAY_STATUS__MAX, "status names out of sync with enum pay_status");
 _Static_assert(sizeof(err_names) / sizeof(err_names[0]) == PAY_ERR__MAX,
     "error names out of sync with enum pay_err");
-
-const struct provider_ops *
-provider_ops(enum pay_provider id)
-{
-	return id < PROVIDER__MAX ? table[id] : NULL;
-}
-
-const char *
-provider_name(enum pay_provider id)
-{
-	return id < PROVIDER__MAX ? table[id]->name : "";
-}
-
-enum pay_provider
-provider_parse(const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < PROVIDER__MAX; i++)
-		if (name != NULL && strcmp(name, table[i]->name) == 0)
-			return (enum pay_provider)i;
-	return PROVIDER__MAX;
-}
 
 int
 provider_open(struct provider *pv, enum pay_provider id,
@@ -72,10 +44,10 @@ provider_open(struct provider *pv, enum pay_provider id,
 		snprintf(err, errsz, "no such payment provider");
 		return -1;
 	}
-	if ((pv->ctx = table[id]->open(conf, err, errsz)) == NULL)
+	if ((pv->ctx = provider_ops(id)->open(conf, err, errsz)) == NULL)
 		return -1;
 	pv->id = id;
-	pv->ops = table[id];
+	pv->ops = provider_ops(id);
 	return 0;
 }
 

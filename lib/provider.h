@@ -193,7 +193,11 @@ struct provider {
 	void				*ctx;
 };
 
-/* Returns the row of id (never NULL for id < PROVIDER__MAX). */
+/*
+ * The table itself lives in lib/providers.c, the one file that names
+ * the implementations (so that they depend on this header, not the
+ * reverse).  Returns the row of id (never NULL for id < PROVIDER__MAX).
+ */
 const struct provider_ops *provider_ops(enum pay_provider id);
 /* Returns "swish", ..., or "" for an id out of range. */
 const char	*provider_name(enum pay_provider id);
