@@ -95,7 +95,7 @@ err_from_db(enum db_rc rc)
 {
 	if (rc == DB_OK)
 		return ERR_OK;
-	return err_from_db(rc);
+	return rc == DB_BUSY ? ERR_BUSY : ERR_INTERNAL;
 }
 
 const struct err_def *
