@@ -29,7 +29,8 @@ LDLIBS		= -lfcgi $(PKG_LIBS) -lm
 SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=undefined
 
-LIB_OBJS	= lib/accountmail.o \
+LIB_OBJS	= lib/account.o \
+		  lib/accountmail.o \
 		  lib/arena.o \
 		  lib/auth.o \
 		  lib/catalog.o \
