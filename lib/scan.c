@@ -13,6 +13,7 @@
 #include "log.h"
 #include "order.h"
 #include "scan.h"
+#include "session.h"
 
 #define AUTH_CACHE_SLOTS	16
 #define AUTH_CACHE_SECONDS	300
@@ -187,6 +188,64 @@ scan_auth(struct db *db, const char *password, int64_t now,
 	oldest->until = now + AUTH_CACHE_SECONDS;
 	snprintf(oldest->hash, sizeof(oldest->hash), "%s", hash);
 	return 1;
+}
+
+enum err
+scan_password(struct db *db, const char *addr, const char *password,
+    int64_t now, int64_t *scanner_id)
+{
+	int	 ok = 0;
+
+	*scanner_id = 0;
+	if (password != NULL && (ok = scan_auth(db, password, now,
+	    scanner_id)) < 0)
+		return ERR_INTERNAL;
+	if (ok == 0) {
+		scan_failed(addr, now);
+		return ERR_INCORRECT_PASSWORD;
+	}
+	return ERR_OK;
+}
+
+enum err
+scan_login(struct db *db, const char *addr, const char *password,
+    int64_t now, char token[TOKEN_HEX_LEN + 1])
+{
+	int64_t		 scanner_id;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((e = scan_password(db, addr, password, now, &scanner_id)) !=
+	    ERR_OK)
+		return e;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	if ((rc = sess_create_scanner(db, scanner_id, now, SCANNER_SECONDS,
+	    token)) != DB_OK || (rc = db_tx_commit(db)) != DB_OK) {
+		db_tx_rollback(db);
+		return err_from_db(rc);
+	}
+	return ERR_OK;
+}
+
+int
+scan_session(struct db *db, const char *token, int64_t now,
+    struct session *s)
+{
+	return token != NULL && sess_find(db, token, now, s) == DB_OK &&
+	    s->kind == SESS_SCANNER && s->scanner_id != 0;
+}
+
+void
+scan_logout(struct db *db, const char *token, int64_t now)
+{
+	struct session	 s;
+
+	if (!scan_session(db, token, now, &s) ||
+	    db_tx_immediate(db) != DB_OK)
+		return;
+	if (sess_revoke(db, s.id, now) != DB_OK || db_tx_commit(db) != DB_OK)
+		db_tx_rollback(db);
 }
 
 static enum db_rc
