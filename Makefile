@@ -44,6 +44,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/import.o \
 		  lib/log.o \
 		  lib/mail.o \
+		  lib/mailconf.o \
 		  lib/migrations.o \
 		  lib/order.o \
 		  lib/outbox.o \
