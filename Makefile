@@ -94,6 +94,7 @@ UNIT_TESTS	= test-arena \
 		  test-parse-urlencoded \
 		  test-qr-png \
 		  test-route-match \
+		  test-status-names \
 		  test-swish-parse \
 		  test-tfmt \
 		  test-tmpl \

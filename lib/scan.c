@@ -273,7 +273,8 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	struct db_stmt	*st;
 	struct order	 o;
 	const char	*result;
-	char		 code[SCAN_ID_MAX + 1], tstatus[16] = "";
+	char		 code[SCAN_ID_MAX + 1];
+	enum ticket_status tstatus = TICKET_CANCELLED;
 	int64_t		 ticket_id = 0;
 	enum db_rc	 rc;
 	size_t		 i;
@@ -298,12 +299,8 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 		snprintf(out->external_id, sizeof(out->external_id), "%s",
 		    db_col_text(st, 1));
 		out->times_used = db_col_int(st, 2);
-		snprintf(tstatus, sizeof(tstatus), "%s", db_col_text(st, 3));
-		o.status = ORDER_FAILED;
-		for (i = 0; i < ORDER_STATUS__MAX; i++)
-			if (strcmp(db_col_text(st, 4),
-			    order_status_str((enum order_status)i)) == 0)
-				o.status = (enum order_status)i;
+		tstatus = ticket_status_parse(db_col_text(st, 3));
+		o.status = order_status_parse(db_col_text(st, 4));
 		o.expires_at = db_col_int(st, 7);
 		snprintf(out->event_title, sizeof(out->event_title), "%s",
 		    db_col_text(st, 5));
@@ -322,7 +319,7 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 
 	snprintf(out->status, sizeof(out->status), "%s",
 	    order_compat_status(&o, now));
-	paid = o.status == ORDER_PAID && strcmp(tstatus, "valid") == 0;
+	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
 	if (!paid)
 		result = "not_paid";
 	else if (!use)
