@@ -60,7 +60,7 @@ queue_mail(struct db *db, int64_t now, const char *kind, const struct user *u,
 static const struct link {
 	const char	*kind;		/* outbox kind, templates/mail/<kind> */
 	int64_t		 ttl;
-} links[TOKEN__MAX] = {
+} links[] = {
 	[TOKEN_VERIFY] = { "verify", VERIFY_SECONDS },
 	[TOKEN_RESET] = { "reset", RESET_SECONDS },
 	[TOKEN_EMAIL_CHANGE] = { "email_change", EMAIL_CHANGE_SECONDS },

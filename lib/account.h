@@ -9,10 +9,10 @@
  * sets cookies, starts `biljett mail`, and renders the outcome.
  *
  * Every function may also return ERR_BUSY (the write lock was not had
- * in time) or ERR_INTERNAL (storage failed, logged); those are not
- * repeated below.  Out-parameters are written only on ERR_OK unless
- * said otherwise.  E-mail addresses are folded to lower case here.
- * Strings passed in are borrowed for the call.
+ * in time) or ERR_INTERNAL (storage failed); those are not repeated
+ * below.  Out-parameters hold results only on ERR_OK unless said
+ * otherwise.  E-mail addresses are folded to lower case here.  Strings
+ * passed in are borrowed for the call.
  */
 #ifndef BILJETT_ACCOUNT_H
 #define BILJETT_ACCOUNT_H
