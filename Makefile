@@ -30,7 +30,8 @@ LDLIBS		= -lfcgi $(PKG_LIBS) -lm
 SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=undefined
 
-LIB_OBJS	= lib/accountmail.o \
+LIB_OBJS	= lib/account.o \
+		  lib/accountmail.o \
 		  lib/arena.o \
 		  lib/auth.o \
 		  lib/catalog.o \
@@ -45,6 +46,7 @@ LIB_OBJS	= lib/accountmail.o \
 		  lib/import.o \
 		  lib/log.o \
 		  lib/mail.o \
+		  lib/mailconf.o \
 		  lib/migrations.o \
 		  lib/money.o \
 		  lib/order.o \
@@ -100,6 +102,7 @@ UNIT_TESTS	= test-arena \
 		  test-provider \
 		  test-qr-png \
 		  test-route-match \
+		  test-status-names \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \

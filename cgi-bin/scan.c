@@ -16,8 +16,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "crypto.h"
-#include "db.h"
 #include "http.h"
 #include "route.h"
 #include "limits.h"
@@ -27,7 +25,6 @@
 #include "tfmt.h"
 
 #define SCANNER_COOKIE		"scannerid"
-#define SCANNER_SECONDS		(12 * 3600)	/* one evening at the door */
 
 static enum err	h_validate(struct req *);
 static enum err	h_scanner(struct req *);
@@ -90,16 +87,9 @@ h_validate(struct req *req)
 
 	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
 		return ERR_TOO_MANY_ATTEMPTS;
-	switch (scan_auth(req->db, req->f[VF_PASSWORD].s, now, &scanner_id)) {
-	case 1:
-		break;
-	case 0:
-		scan_failed(req->remote_addr, now);
-		return ERR_INCORRECT_PASSWORD;
-	default:
-		return ERR_INTERNAL;
-	}
-	if ((e = scan_ticket(req->db, now, scanner_id,
+	if ((e = scan_password(req->db, req->remote_addr,
+	    req->f[VF_PASSWORD].s, now, &scanner_id)) != ERR_OK ||
+	    (e = scan_ticket(req->db, now, scanner_id,
 	    req->f[VF_EXTERNAL_ID].s, (int)req->f[VF_USE].i, &r)) != ERR_OK)
 		return e;
 	body = cJSON_CreateObject();
@@ -114,10 +104,8 @@ h_validate(struct req *req)
 static int
 scanner_session(struct req *req, struct session *s)
 {
-	const char	*cookie = http_cookie(req, SCANNER_COOKIE);
-
-	return cookie != NULL && sess_find(req->db, cookie, tfmt_now(), s) ==
-	    DB_OK && s->kind == SESS_SCANNER && s->scanner_id != 0;
+	return scan_session(req->db, http_cookie(req, SCANNER_COOKIE),
+	    tfmt_now(), s);
 }
 
 /* GET /scanner: the sign-in form, or the scan form when signed in. */
@@ -138,31 +126,21 @@ h_login(struct req *req)
 {
 	char		 token[TOKEN_HEX_LEN + 1];
 	cJSON		*ctx;
-	int64_t		 scanner_id, now = tfmt_now();
-	enum db_rc	 rc;
-	int		 ok;
+	int64_t		 now = tfmt_now();
+	enum err	 e;
 
 	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
 		return ERR_TOO_MANY_ATTEMPTS;
-	ok = req->f[LG_PASSWORD].present ? scan_auth(req->db,
-	    req->f[LG_PASSWORD].s, now, &scanner_id) : 0;
-	if (ok < 0)
-		return ERR_INTERNAL;
-	if (ok == 0) {
-		scan_failed(req->remote_addr, now);
+	e = scan_login(req->db, req->remote_addr, req->f[LG_PASSWORD].present ?
+	    req->f[LG_PASSWORD].s : NULL, now, token);
+	if (e == ERR_INCORRECT_PASSWORD) {
 		ctx = cJSON_CreateObject();
 		cJSON_AddStringToObject(ctx, "error",
 		    page_t(req, "Wrong password."));
 		return page_render(req, 401, "scanner", ctx);
 	}
-	if ((rc = db_tx_immediate(req->db)) != DB_OK)
-		return err_from_db(rc);
-	if ((rc = sess_create_scanner(req->db, scanner_id, now,
-	    SCANNER_SECONDS, token)) != DB_OK ||
-	    (rc = db_tx_commit(req->db)) != DB_OK) {
-		db_tx_rollback(req->db);
-		return err_from_db(rc);
-	}
+	if (e != ERR_OK)
+		return e;
 	if (http_set_cookie(req, SCANNER_COOKIE, token, SCANNER_SECONDS) == -1)
 		return ERR_INTERNAL;
 	return page_redirect(req, "/scanner");
@@ -219,13 +197,7 @@ h_check(struct req *req)
 static enum err
 h_logout(struct req *req)
 {
-	struct session	 s;
-
-	if (scanner_session(req, &s) && db_tx_immediate(req->db) == DB_OK) {
-		if (sess_revoke(req->db, s.id, tfmt_now()) != DB_OK ||
-		    db_tx_commit(req->db) != DB_OK)
-			db_tx_rollback(req->db);
-	}
+	scan_logout(req->db, http_cookie(req, SCANNER_COOKIE), tfmt_now());
 	(void)http_set_cookie(req, SCANNER_COOKIE, "", 0);
 	return page_redirect(req, "/scanner");
 }

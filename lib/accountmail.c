@@ -11,6 +11,7 @@
 #include "accountmail.h"
 #include "conf.h"
 #include "mail.h"
+#include "mailconf.h"
 #include "seal.h"
 #include "tmpl.h"
 
@@ -70,15 +71,7 @@ accountmail_send(const struct conf *conf, const char *kind,
 		snprintf(err, errsz, "%s: cannot render", path);
 		goto out;
 	}
-	memset(&srv, 0, sizeof(srv));
-	srv.url = conf_str(conf, CONF_SMTP_URL);
-	srv.user = conf->v[CONF_SMTP_USER];
-	srv.password = conf->v[CONF_SMTP_PASSWORD];
-	srv.ca_file = conf->v[CONF_SMTP_CA];
-	srv.timeout = 60;
-	memset(&msg, 0, sizeof(msg));
-	msg.from = conf_str(conf, CONF_MAIL_FROM);
-	msg.from_name = conf_str(conf, CONF_MAIL_FROM_NAME);
+	mailconf_smtp(conf, &srv, &msg);
 	msg.to = recipient;
 	msg.subject = k->subject;
 	msg.text = text;

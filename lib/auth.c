@@ -107,54 +107,73 @@ auth_gate(struct req *req, enum auth_level level)
 }
 
 enum err
-auth_start_browser(struct req *req, const struct user *u, int remember)
+auth_session_browser(struct db *db, int64_t user_id, const char *old_token,
+    int remember, int64_t now, char token[TOKEN_HEX_LEN + 1], int64_t *ttl)
 {
 	struct session	 old;
 	struct db_stmt	*st;
-	const char	*cookie = http_cookie(req, SESSION_COOKIE);
-	char		 token[TOKEN_HEX_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
-	int64_t		 now = tfmt_now(), ttl, order_id = 0;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+	int64_t		 order_id = 0;
 
-	ttl = remember ? REMEMBER_SECONDS : BROWSER_SECONDS;
+	*ttl = remember ? REMEMBER_SECONDS : BROWSER_SECONDS;
 	/* Rotate: the old token dies; a guest's reservation comes along. */
-	if (cookie != NULL && sess_find(req->db, cookie, now, &old) == DB_OK) {
+	if (old_token != NULL && sess_find(db, old_token, now, &old) == DB_OK) {
 		order_id = old.order_id;
-		if (sess_revoke(req->db, old.id, now) != DB_OK)
+		if (sess_revoke(db, old.id, now) != DB_OK)
 			return ERR_INTERNAL;
 	}
 	crypto_token(token);
 	crypto_token_hash(token, hash);
-	if ((st = db_stmt(req->db, stmts[STMT_BROWSER_SESSION])) == NULL ||
+	if ((st = db_stmt(db, stmts[STMT_BROWSER_SESSION])) == NULL ||
 	    db_bind_text(st, 1, hash) == -1 ||
-	    db_bind_int(st, 2, u->id) == -1 ||
+	    db_bind_int(st, 2, user_id) == -1 ||
 	    db_bind_int(st, 3, order_id) == -1 ||
 	    db_bind_int(st, 4, remember) == -1 ||
 	    db_bind_int(st, 5, now) == -1 ||
-	    db_bind_int(st, 6, now + ttl) == -1 || db_exec(req->db, st) != DB_OK)
+	    db_bind_int(st, 6, now + *ttl) == -1 || db_exec(db, st) != DB_OK)
 		return ERR_INTERNAL;
+	return ERR_OK;
+}
+
+enum err
+auth_start_browser(struct req *req, const struct user *u, int remember)
+{
+	char		 token[TOKEN_HEX_LEN + 1];
+	int64_t		 ttl;
+	enum err	 e;
+
+	if ((e = auth_session_browser(req->db, u->id, http_cookie(req,
+	    SESSION_COOKIE), remember, tfmt_now(), token, &ttl)) != ERR_OK)
+		return e;
 	return http_set_cookie(req, SESSION_COOKIE, token, ttl) == 0 ?
 	    ERR_OK : ERR_INTERNAL;
+}
+
+enum err
+auth_session_api(struct db *db, int64_t user_id, int64_t now,
+    char access[TOKEN_HEX_LEN + 1], char refresh[TOKEN_HEX_LEN + 1])
+{
+	struct db_stmt	*st;
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+
+	crypto_token(access);
+	crypto_token_hash(access, hash);
+	if ((st = db_stmt(db, stmts[STMT_API_SESSION])) == NULL ||
+	    db_bind_text(st, 1, hash) == -1 ||
+	    db_bind_int(st, 2, user_id) == -1 ||
+	    db_bind_int(st, 3, now) == -1 ||
+	    db_bind_int(st, 4, now + ACCESS_SECONDS) == -1 ||
+	    db_exec(db, st) != DB_OK)
+		return ERR_INTERNAL;
+	if (refresh != NULL && rt_issue(db, user_id, NULL, now,
+	    REFRESH_SECONDS, refresh) != DB_OK)
+		return ERR_INTERNAL;
+	return ERR_OK;
 }
 
 enum err
 auth_start_api(struct req *req, const struct user *u,
     char access[TOKEN_HEX_LEN + 1], char refresh[TOKEN_HEX_LEN + 1])
 {
-	struct db_stmt	*st;
-	char		 hash[TOKEN_HASH_HEX_LEN + 1];
-	int64_t		 now = tfmt_now();
-
-	crypto_token(access);
-	crypto_token_hash(access, hash);
-	if ((st = db_stmt(req->db, stmts[STMT_API_SESSION])) == NULL ||
-	    db_bind_text(st, 1, hash) == -1 ||
-	    db_bind_int(st, 2, u->id) == -1 ||
-	    db_bind_int(st, 3, now) == -1 ||
-	    db_bind_int(st, 4, now + ACCESS_SECONDS) == -1 ||
-	    db_exec(req->db, st) != DB_OK)
-		return ERR_INTERNAL;
-	if (refresh != NULL && rt_issue(req->db, u->id, NULL, now,
-	    REFRESH_SECONDS, refresh) != DB_OK)
-		return ERR_INTERNAL;
-	return ERR_OK;
+	return auth_session_api(req->db, u->id, tfmt_now(), access, refresh);
 }

@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "err.h"
 
+struct db;
 struct req;
 struct user;
 
@@ -57,6 +58,25 @@ enum err	auth_start_browser(struct req *req, const struct user *u,
  * (a new rotating family).  Inside the caller's write transaction.
  */
 enum err	auth_start_api(struct req *req, const struct user *u,
+		    char access[TOKEN_HEX_LEN + 1],
+		    char refresh[TOKEN_HEX_LEN + 1]);
+
+/*
+ * The request-free cores of the two above, for lib/account, which runs
+ * a whole sign-in in one transaction of its own; the caller sets the
+ * cookie.  Inside the caller's write transaction.
+ * auth_session_browser revokes the live session of old_token (the
+ * current sessionid; NULL: none), carrying its guest reservation over,
+ * and starts a browser session for user_id; token gets the new
+ * sessionid and *ttl its lifetime (REMEMBER_SECONDS with remember, else
+ * BROWSER_SECONDS).  auth_session_api issues an access token (a session
+ * of ACCESS_SECONDS) and, unless refresh is NULL, a refresh token
+ * starting a new family.  Both return ERR_OK or ERR_INTERNAL.
+ */
+enum err	auth_session_browser(struct db *db, int64_t user_id,
+		    const char *old_token, int remember, int64_t now,
+		    char token[TOKEN_HEX_LEN + 1], int64_t *ttl);
+enum err	auth_session_api(struct db *db, int64_t user_id, int64_t now,
 		    char access[TOKEN_HEX_LEN + 1],
 		    char refresh[TOKEN_HEX_LEN + 1]);
 

@@ -28,6 +28,12 @@ static const char *const status_names[ORDER_STATUS__MAX] = {
 	[ORDER_FAILED] = "failed",
 };
 
+static const char *const ticket_status_names[TICKET_STATUS__MAX] = {
+	[TICKET_VALID] = "valid",
+	[TICKET_CANCELLED] = "cancelled",
+	[TICKET_REFUNDED] = "refunded",
+};
+
 /* Does quota q (the outer row) cover order line l? */
 #define COVERS \
 	"(NOT EXISTS (SELECT 1 FROM quota_items qi WHERE qi.quota_id = quotas.id)" \
@@ -164,15 +170,32 @@ order_status_str(enum order_status s)
 	return s < ORDER_STATUS__MAX ? status_names[s] : "unknown";
 }
 
-static enum order_status
-status_parse(const char *s)
+enum order_status
+order_status_parse(const char *s)
 {
 	int	 i;
 
-	for (i = 0; i < ORDER_STATUS__MAX; i++)
-		if (s != NULL && strcmp(s, status_names[i]) == 0)
+	for (i = 0; s != NULL && i < ORDER_STATUS__MAX; i++)
+		if (strcmp(s, status_names[i]) == 0)
 			return (enum order_status)i;
 	return ORDER_FAILED;
+}
+
+const char *
+ticket_status_str(enum ticket_status s)
+{
+	return s < TICKET_STATUS__MAX ? ticket_status_names[s] : "unknown";
+}
+
+enum ticket_status
+ticket_status_parse(const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < TICKET_STATUS__MAX; i++)
+		if (strcmp(s, ticket_status_names[i]) == 0)
+			return (enum ticket_status)i;
+	return TICKET_CANCELLED;
 }
 
 const char *
@@ -206,7 +229,7 @@ order_load(struct db *db, int64_t id, struct order *out)
 	if ((rc = db_step(db, st)) == DB_OK) {
 		out->id = db_col_int(st, 0);
 		out->event_id = db_col_int(st, 1);
-		out->status = status_parse(db_col_text(st, 2));
+		out->status = order_status_parse(db_col_text(st, 2));
 		out->holds_seats = (int)db_col_int(st, 3);
 		out->payment_started = (int)db_col_int(st, 4);
 		out->seats = db_col_int(st, 5);

@@ -31,6 +31,14 @@ enum order_status {
 	ORDER_STATUS__MAX
 };
 
+/* tickets.status: only a valid ticket admits anyone. */
+enum ticket_status {
+	TICKET_VALID = 0,
+	TICKET_CANCELLED,
+	TICKET_REFUNDED,
+	TICKET_STATUS__MAX
+};
+
 struct order {
 	int64_t			 id;
 	int64_t			 event_id;
@@ -52,7 +60,17 @@ struct order_line_req {
 	int64_t	 count;
 };
 
+/*
+ * The stored names of the two closed sets ("reserved", "valid", ...)
+ * and back, each from one table.  A name the schema does not allow
+ * (or NULL) parses as the status that sells and admits nothing:
+ * ORDER_FAILED, TICKET_CANCELLED.  Pure.
+ */
 const char		*order_status_str(enum order_status s);
+enum order_status	 order_status_parse(const char *s);
+const char		*ticket_status_str(enum ticket_status s);
+enum ticket_status	 ticket_status_parse(const char *s);
+
 /*
  * The seed-002 PaymentStatus for an order as the web client knows them:
  * RESERVED, PAID, FAILED_EXPIRED_RESERVATION, FAILED_ADMIN.  A

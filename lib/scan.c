@@ -13,6 +13,7 @@
 #include "log.h"
 #include "order.h"
 #include "scan.h"
+#include "session.h"
 
 #define AUTH_CACHE_SLOTS	16
 #define AUTH_CACHE_SECONDS	300
@@ -189,6 +190,64 @@ scan_auth(struct db *db, const char *password, int64_t now,
 	return 1;
 }
 
+enum err
+scan_password(struct db *db, const char *addr, const char *password,
+    int64_t now, int64_t *scanner_id)
+{
+	int	 ok = 0;
+
+	*scanner_id = 0;
+	if (password != NULL && (ok = scan_auth(db, password, now,
+	    scanner_id)) < 0)
+		return ERR_INTERNAL;
+	if (ok == 0) {
+		scan_failed(addr, now);
+		return ERR_INCORRECT_PASSWORD;
+	}
+	return ERR_OK;
+}
+
+enum err
+scan_login(struct db *db, const char *addr, const char *password,
+    int64_t now, char token[TOKEN_HEX_LEN + 1])
+{
+	int64_t		 scanner_id;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((e = scan_password(db, addr, password, now, &scanner_id)) !=
+	    ERR_OK)
+		return e;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	if ((rc = sess_create_scanner(db, scanner_id, now, SCANNER_SECONDS,
+	    token)) != DB_OK || (rc = db_tx_commit(db)) != DB_OK) {
+		db_tx_rollback(db);
+		return err_from_db(rc);
+	}
+	return ERR_OK;
+}
+
+int
+scan_session(struct db *db, const char *token, int64_t now,
+    struct session *s)
+{
+	return token != NULL && sess_find(db, token, now, s) == DB_OK &&
+	    s->kind == SESS_SCANNER && s->scanner_id != 0;
+}
+
+void
+scan_logout(struct db *db, const char *token, int64_t now)
+{
+	struct session	 s;
+
+	if (!scan_session(db, token, now, &s) ||
+	    db_tx_immediate(db) != DB_OK)
+		return;
+	if (sess_revoke(db, s.id, now) != DB_OK || db_tx_commit(db) != DB_OK)
+		db_tx_rollback(db);
+}
+
 static enum db_rc
 checkin(struct db *db, int64_t now, int64_t ticket_id, const char *external_id,
     int64_t scanner_id, int use, int64_t times_used, const char *result)
@@ -214,7 +273,8 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	struct db_stmt	*st;
 	struct order	 o;
 	const char	*result;
-	char		 code[SCAN_ID_MAX + 1], tstatus[16] = "";
+	char		 code[SCAN_ID_MAX + 1];
+	enum ticket_status tstatus = TICKET_CANCELLED;
 	int64_t		 ticket_id = 0;
 	enum db_rc	 rc;
 	size_t		 i;
@@ -239,12 +299,8 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 		snprintf(out->external_id, sizeof(out->external_id), "%s",
 		    db_col_text(st, 1));
 		out->times_used = db_col_int(st, 2);
-		snprintf(tstatus, sizeof(tstatus), "%s", db_col_text(st, 3));
-		o.status = ORDER_FAILED;
-		for (i = 0; i < ORDER_STATUS__MAX; i++)
-			if (strcmp(db_col_text(st, 4),
-			    order_status_str((enum order_status)i)) == 0)
-				o.status = (enum order_status)i;
+		tstatus = ticket_status_parse(db_col_text(st, 3));
+		o.status = order_status_parse(db_col_text(st, 4));
 		o.expires_at = db_col_int(st, 7);
 		snprintf(out->event_title, sizeof(out->event_title), "%s",
 		    db_col_text(st, 5));
@@ -263,7 +319,7 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 
 	snprintf(out->status, sizeof(out->status), "%s",
 	    order_compat_status(&o, now));
-	paid = o.status == ORDER_PAID && strcmp(tstatus, "valid") == 0;
+	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
 	if (!paid)
 		result = "not_paid";
 	else if (!use)

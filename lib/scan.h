@@ -13,7 +13,10 @@
 #include "err.h"
 #include "limits.h"
 
+struct session;
+
 #define SCAN_ID_MAX	64	/* longest external id we look up */
+#define SCANNER_SECONDS	(12 * 3600)	/* a door's session: one evening */
 
 /*
  * Checks password against the active scanners' argon2id hashes.
@@ -38,6 +41,33 @@ int		scan_auth(struct db *db, const char *password, int64_t now,
 
 int64_t		scan_throttled(const char *addr, int64_t now);
 void		scan_failed(const char *addr, int64_t now);
+
+/*
+ * Checks a door's password (scan_auth) sent from addr, after the caller
+ * asked scan_throttled: ERR_OK with *scanner_id, ERR_INCORRECT_PASSWORD
+ * (counted against addr with scan_failed; a NULL password counts too)
+ * or ERR_INTERNAL.
+ */
+enum err	scan_password(struct db *db, const char *addr,
+		    const char *password, int64_t now, int64_t *scanner_id);
+
+/*
+ * Signs a door in: scan_password, then a scanner session of
+ * SCANNER_SECONDS in a transaction of its own.  token gets the session
+ * token (the cookie to set).  Outcomes as scan_password, and ERR_BUSY.
+ */
+enum err	scan_login(struct db *db, const char *addr, const char *password,
+		    int64_t now, char token[TOKEN_HEX_LEN + 1]);
+
+/* Is token (the door's cookie, may be NULL) a live scanner session?
+ * Returns 1 and fills s, or 0. */
+int		scan_session(struct db *db, const char *token, int64_t now,
+		    struct session *s);
+
+/* Ends the scanner session of token, if it is one, in a transaction of
+ * its own.  A failure is not reported: the caller signs the browser out
+ * either way. */
+void		scan_logout(struct db *db, const char *token, int64_t now);
 
 struct scan_result {
 	char	 external_id[SCAN_ID_MAX + 1];

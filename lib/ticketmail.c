@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "limits.h"
 #include "mail.h"
+#include "mailconf.h"
 #include "money.h"
 #include "qr.h"
 #include "ticketmail.h"
@@ -180,15 +181,7 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 		n++;
 	}
 
-	memset(&srv, 0, sizeof(srv));
-	srv.url = conf_str(conf, CONF_SMTP_URL);
-	srv.user = conf->v[CONF_SMTP_USER];
-	srv.password = conf->v[CONF_SMTP_PASSWORD];
-	srv.ca_file = conf->v[CONF_SMTP_CA];
-	srv.timeout = 60;
-	memset(&msg, 0, sizeof(msg));
-	msg.from = conf_str(conf, CONF_MAIL_FROM);
-	msg.from_name = conf_str(conf, CONF_MAIL_FROM_NAME);
+	mailconf_smtp(conf, &srv, &msg);
 	msg.to = recipient;
 	msg.subject = subject;
 	msg.text = text;
