@@ -8,10 +8,12 @@ nginx.conf the way /etc/nginx/nginx.conf includes sites-enabled/.
   - `nginx -t` accepts it with the system's nginx (Debian 12: 1.22);
   - every https response carries the server's security headers, also
     where a location adds its own (an add_header in a location replaces
-    all inherited ones): checked on the text and on live responses.
+    all inherited ones): checked on the text and on live responses;
+  - reservations and provider callbacks are rate limited per address,
+    and nginx's own 429 keeps the security headers and Retry-After.
 
 No FastCGI program runs: proxied requests answer nginx's own 502, which
-is enough to see the headers.
+is enough to see the limits and the headers.
 """
 import http.client
 import json
@@ -280,6 +282,15 @@ class Live(unittest.TestCase):
         missing = [h for h in SECURITY_HEADERS if h not in headers]
         self.assertEqual(missing, [], f"{what} lacks {missing}")
 
+    def burst(self, method, path, n=30, **kw):
+        """n requests back to back on one kept-alive connection, so that
+        the rate does not depend on the speed of TLS handshakes."""
+        conn = self.connect()
+        try:
+            return [self.request(method, path, conn=conn, **kw) for _ in range(n)]
+        finally:
+            conn.close()
+
     def test_static_files_carry_the_security_headers_and_their_csp(self):
         status, headers, _ = self.request("GET", "/static/biljett.css")
         self.assertEqual(status, 200)
@@ -291,6 +302,42 @@ class Live(unittest.TestCase):
         self.assertEqual(status, 502)
         self.assertEqual(json.loads(body)["error"]["code"], "UPSTREAM_UNAVAILABLE")
         self.assert_security_headers(headers, "nginx's 502")
+
+    def assert_limited(self, method, path, most=None, **kw):
+        """A burst from one address meets nginx's 429 (after at most
+        `most` answers that pass)."""
+        answers = self.burst(method, path, **kw)
+        statuses = [s for s, _, _ in answers]
+        self.assertNotEqual(statuses[0], 429, statuses)
+        self.assertIn(429, statuses, f"{method} {path} is not rate limited")
+        if most is not None:
+            self.assertLessEqual(len(statuses) - statuses.count(429), most, statuses)
+        status, headers, body = next(a for a in answers if a[0] == 429)
+        self.assertEqual(json.loads(body)["error"]["code"], "RATE_LIMITED")
+        self.assertEqual(headers.get("retry-after"), "1")
+        self.assert_security_headers(headers, f"the 429 of {path}")
+        return statuses
+
+    def test_api_reservations_are_rate_limited(self):
+        self.assert_limited("POST", "/reserve_ticket/", most=15, body=b"{}",
+                            headers={"Content-Type": "application/json"})
+
+    def test_page_reservations_are_rate_limited(self):
+        self.assert_limited("POST", "/events/1/reserve", most=15, body=b"x=1",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    def test_swish_callbacks_are_rate_limited(self):
+        statuses = self.assert_limited("POST", "/swish/callback/", n=150, body=b"{}",
+                                       headers={"Content-Type": "application/json"})
+        # Swish's own bursts (one callback per payment) pass.
+        self.assertGreaterEqual(statuses.count(502), 50, statuses)
+
+    def test_browsing_and_polling_are_not_held_to_the_reservation_rate(self):
+        # More than the reservations' burst, less than the payment zone's.
+        for path in ("/events/1", "/session_payment_status/"):
+            statuses = [s for s, _, _ in self.burst("GET", path, n=15)]
+            self.assertNotIn(429, statuses, path)
+
 
 class NginxT(unittest.TestCase):
     """`nginx -t` with the system's nginx (Debian 12: 1.22)."""
