@@ -17,16 +17,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "auth.h"
 #include "catalog.h"
 #include "db.h"
 #include "field.h"
 #include "http.h"
-#include "route.h"
 #include "i18n.h"
 #include "limits.h"
 #include "money.h"
 #include "order.h"
 #include "page.h"
+#include "route.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
@@ -188,7 +189,6 @@ h_reserve(struct req *req)
 	struct order_line_req	 lines[ARRAY_ITEMS_MAX];
 	struct session		 prev, *prevp = NULL;
 	const cJSON		*m;
-	const char		*cookie;
 	char			 tok[TOKEN_HEX_LEN + 1];
 	int64_t			 event_id, type_id, count, now = tfmt_now();
 	int64_t			 left;
@@ -220,8 +220,7 @@ h_reserve(struct req *req)
 		return event_error(req, 400, "Choose how many tickets you "
 		    "want.", -1);
 
-	cookie = http_cookie(req, SESSION_COOKIE);
-	if (cookie != NULL && sess_find(req->db, cookie, now, &prev) == DB_OK)
+	if (auth_cookie_session(req, now, &prev))
 		prevp = &prev;
 	e = order_reserve(req->db, now, event_id, lines, n, prevp, tok, &left,
 	    &started);
@@ -258,13 +257,11 @@ h_checkout(struct req *req)
 {
 	struct session	 s;
 	struct order	 o;
-	const char	*cookie = http_cookie(req, SESSION_COOKIE);
 	cJSON		*ctx, *sum;
 	int64_t		 now = tfmt_now();
 	enum db_rc	 rc;
 
-	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
-	    s.order_id == 0)
+	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
 		return page_no_reservation(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);

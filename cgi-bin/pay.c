@@ -20,17 +20,18 @@
 
 #include <cjson/cJSON.h>
 
+#include "auth.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
-#include "route.h"
 #include "limits.h"
+#include "log.h"
 #include "mail.h"
 #include "order.h"
 #include "page.h"
-#include "log.h"
 #include "payment.h"
 #include "provider.h"
+#include "route.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
@@ -127,15 +128,12 @@ start_payment(struct req *req, const char *email,
 	struct pay_created	 created;
 	struct pay_start	 ps;
 	struct session		 s;
-	const char		*cookie;
 	char			 err[512];
 	int64_t			 now = tfmt_now();
 	enum pay_err		 pe;
 	enum err		 e;
 
-	cookie = http_cookie(req, SESSION_COOKIE);
-	if (cookie == NULL || sess_find(req->db, cookie, now, &s) != DB_OK ||
-	    s.order_id == 0)
+	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
 		return ERR_INVALID_SESSION;
 	if ((e = pay_begin(req->db, now, pv->id, s.order_id, email, &ps)) !=
 	    ERR_OK)
@@ -182,11 +180,9 @@ static enum err
 checkout_again(struct req *req, int status, const char *msg)
 {
 	struct session	 s;
-	const char	*cookie = http_cookie(req, SESSION_COOKIE);
 	cJSON		*ctx = cJSON_CreateObject(), *sum = NULL;
 
-	if (cookie != NULL && sess_find(req->db, cookie, tfmt_now(), &s) ==
-	    DB_OK && s.order_id != 0)
+	if (auth_cookie_session(req, tfmt_now(), &s) && s.order_id != 0)
 		sum = order_summary(req->db, s.order_id, tfmt_now(),
 		    req->lang);
 	if (sum != NULL)
@@ -234,12 +230,10 @@ static enum err
 page_order(struct req *req, struct order *o, cJSON **sum)
 {
 	struct session	 s;
-	const char	*cookie = http_cookie(req, SESSION_COOKIE);
 	enum db_rc	 rc;
 
 	*sum = NULL;
-	if (cookie == NULL || sess_find(req->db, cookie, tfmt_now(), &s) !=
-	    DB_OK || s.order_id == 0)
+	if (!auth_cookie_session(req, tfmt_now(), &s) || s.order_id == 0)
 		return ERR_INVALID_SESSION;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);

@@ -9,12 +9,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "auth.h"
 #include "db.h"
 #include "http.h"
-#include "route.h"
 #include "limits.h"
 #include "order.h"
 #include "payment.h"
+#include "route.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
@@ -46,16 +47,6 @@ static const struct route routes[] = {
 	    STYLE_COMPAT, NULL, 0, 0, ERR_OK },
 };
 
-/* The caller's live session, if the cookie names one. */
-static int
-current_session(struct req *req, int64_t now, struct session *out)
-{
-	const char	*token = http_cookie(req, SESSION_COOKIE);
-
-	if (token == NULL)
-		return 0;
-	return sess_find(req->db, token, now, out) == DB_OK;
-}
 
 /*
  * POST /reserve_ticket/ {"chapter_event", "tickets": [{"ticket_type",
@@ -80,7 +71,7 @@ h_reserve(struct req *req)
 		lines[i].ticket_type_id = t->items[i][LN_TYPE].i;
 		lines[i].count = t->items[i][LN_COUNT].i;
 	}
-	have_prev = current_session(req, now, &prev);
+	have_prev = auth_cookie_session(req, now, &prev);
 	e = order_reserve(req->db, now, req->f[RF_EVENT].i, lines, t->nitems,
 	    have_prev ? &prev : NULL, token, &left, &released_started);
 	if (e == ERR_OUT_OF_TICKETS)
@@ -109,7 +100,7 @@ h_status(struct req *req)
 	int64_t		 now = tfmt_now();
 	enum db_rc	 rc;
 
-	if (!current_session(req, now, &s) || s.order_id == 0)
+	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
 		return ERR_NO_TICKET_IN_SESSION;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);

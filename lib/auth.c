@@ -31,6 +31,14 @@ static const char *const stmts[STMT__MAX] = {
 	    " VALUES (?1, 'browser', ?2, nullif(?3, 0), ?4, ?5, ?6)",
 };
 
+int
+auth_cookie_session(struct req *req, int64_t now, struct session *out)
+{
+	const char	*token = http_cookie(req, SESSION_COOKIE);
+
+	return token != NULL && sess_find(req->db, token, now, out) == DB_OK;
+}
+
 const char *
 auth_bearer(const struct req *req)
 {

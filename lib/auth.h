@@ -13,6 +13,7 @@
 
 struct db;
 struct req;
+struct session;
 struct user;
 
 /* What a route requires of the account asking (struct route's auth). */
@@ -80,6 +81,13 @@ enum err	auth_session_api(struct db *db, int64_t user_id, int64_t now,
 		    char access[TOKEN_HEX_LEN + 1],
 		    char refresh[TOKEN_HEX_LEN + 1]);
 
+/*
+ * The live browser session the sessionid cookie names (a guest's, whose
+ * reservation it holds, or a signed-in one): 1 with *out filled, or 0
+ * when there is no cookie, no such session or it expired.
+ */
+int		auth_cookie_session(struct req *req, int64_t now,
+		    struct session *out);
 /* The bearer token of the request, or NULL. */
 const char	*auth_bearer(const struct req *req);
 

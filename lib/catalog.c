@@ -13,7 +13,8 @@
 
 /* Seats left in the event-wide quota (the one with no quota_items). */
 #define EVENT_LEFT \
-	"(SELECT max(0, min(q.size - q.used)) FROM quotas q" \
+	"(SELECT CASE WHEN min(q.size - q.used) > 0" \
+	" THEN min(q.size - q.used) ELSE 0 END FROM quotas q" \
 	" WHERE q.event_id = e.id AND NOT EXISTS" \
 	" (SELECT 1 FROM quota_items qi WHERE qi.quota_id = q.id))"
 

@@ -446,10 +446,15 @@ db_changes(struct db *db)
 	return sqlite3_changes64(db->h);
 }
 
-int64_t
-db_last_id(struct db *db)
+enum db_rc
+db_insert_id(struct db *db, struct db_stmt *s, int64_t *id)
 {
-	return sqlite3_last_insert_rowid(db->h);
+	enum db_rc	 rc;
+
+	if ((rc = db_step(db, s)) != DB_OK)
+		return rc == DB_NOTFOUND ? DB_ERROR : rc;
+	*id = db_col_int(s, 0);
+	return db_exec(db, s);
 }
 
 static enum db_rc

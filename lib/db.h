@@ -81,9 +81,15 @@ const char	*db_col_text(struct db_stmt *st, int i);	/* NULL if NULL */
 int		 db_col_isnull(struct db_stmt *st, int i);
 const void	*db_col_blob(struct db_stmt *st, int i, size_t *len);
 
-/* Rows changed by the last statement; id of the last insert. */
+/* Rows changed by the last statement. */
 int64_t		 db_changes(struct db *db);
-int64_t		 db_last_id(struct db *db);
+/*
+ * Runs an INSERT that ends in "RETURNING id" (SQL that PostgreSQL takes
+ * too, unlike last_insert_rowid()) and stores the new row's id.  Returns
+ * DB_OK, DB_CONSTRAINT, DB_BUSY or DB_ERROR (also for a statement that
+ * returns no row).
+ */
+enum db_rc	 db_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
 /*
  * Transactions.  db_tx_immediate takes the write lock at once (BEGIN

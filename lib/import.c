@@ -73,12 +73,12 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_TT_INSERT] =
 	    "INSERT INTO ticket_types (title, description, price, visible,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
 	[STMT_EV_INSERT] =
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
 	    " swish_message, created_at, organizer_id)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0))",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0)) RETURNING id",
 	[STMT_EV_TYPE_INSERT] =
 	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
 	    " position) VALUES (?1, ?2, ?3)",
@@ -199,9 +199,8 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    v[TT_VISIBLE].i : 1) == -1 ||
 		    db_bind_int(st, 5, now) == -1)
 			return DB_ERROR;
-		if ((rc = db_exec(db, st)) != DB_OK)
+		if ((rc = db_insert_id(db, st, &type_ids[i])) != DB_OK)
 			return rc;
-		type_ids[i] = db_last_id(db);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "key", v[TT_KEY].s);
 		cJSON_AddNumberToObject(o, "id", (double)type_ids[i]);
@@ -232,9 +231,8 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    db_bind_int(st, 9, now) == -1 ||
 		    db_bind_int(st, 10, organizer_id) == -1)
 			return DB_ERROR;
-		if ((rc = db_exec(db, st)) != DB_OK)
+		if ((rc = db_insert_id(db, st, &event_id)) != DB_OK)
 			return rc;
-		event_id = db_last_id(db);
 
 		/* The event-wide quota: total_seats. */
 		if ((st = db_stmt(db, stmts[STMT_QUOTA_INSERT])) == NULL ||

@@ -85,7 +85,7 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER_INSERT] =
 	    "INSERT INTO orders (code, event_id, status, holds_seats, seats,"
 	    " total, created_at, expires_at)"
-	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6)",
+	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6) RETURNING id",
 	[STMT_LINE_INSERT] =
 	    "INSERT INTO order_lines (order_id, ticket_type_id, count,"
 	    " unit_price) VALUES (?1, ?2, ?3, ?4)",
@@ -96,7 +96,8 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_OVERBOOKED] =
 	    "SELECT count(*) FROM quotas WHERE event_id = ?1 AND used > size",
 	[STMT_LEFT] =
-	    "SELECT max(0, coalesce(min(size - used), 0)) FROM quotas"
+	    "SELECT CASE WHEN min(size - used) > 0 THEN min(size - used)"
+	    " ELSE 0 END FROM quotas"
 	    " WHERE event_id = ?1",
 	/*
 	 * Expiry, for one event (inside a reservation: exact index probes on
@@ -498,11 +499,10 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
 		    db_bind_int(st, 5, now) == -1 ||
 		    db_bind_int(st, 6, now + hold_seconds) == -1)
 			return DB_ERROR;
-		rc = db_exec(db, st);
+		rc = db_insert_id(db, st, order_id);
 	}
 	if (rc != DB_OK)
 		return rc;
-	*order_id = db_last_id(db);
 	for (i = 0; i < n; i++) {
 		if ((st = db_stmt(db, stmts[STMT_LINE_INSERT])) == NULL ||
 		    db_bind_int(st, 1, *order_id) == -1 ||

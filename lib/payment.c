@@ -51,7 +51,7 @@ static const char *const stmts[] = {
 	[STMT_INSERT] =
 	    "INSERT INTO payments (order_id, provider, provider_ref,"
 	    " callback_hash, status, amount, currency, created_at, updated_at)"
-	    " VALUES (?1, ?6, ?2, ?3, 'created', ?4, ?7, ?5, ?5)",
+	    " VALUES (?1, ?6, ?2, ?3, 'created', ?4, ?7, ?5, ?5) RETURNING id",
 	[STMT_SET_TOKEN] =
 	    "UPDATE payments SET token = ?2, provider_ref = ?3,"
 	    " updated_at = strftime('%s','now') WHERE id = ?1",
@@ -75,7 +75,8 @@ static const char *const stmts[] = {
 	    " VALUES (?7, ?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?6)"
 	    " ON CONFLICT (provider, event_key) DO UPDATE SET"
 	    " times_received = times_received + 1, last_received_at = ?6,"
-	    " verified = max(verified, excluded.verified)",
+	    " verified = CASE WHEN excluded.verified > verified"
+	    " THEN excluded.verified ELSE verified END",
 	[STMT_MARK_PAID] =
 	    "UPDATE payments SET status = 'paid', payment_reference = ?2,"
 	    " paid_at = ?3, updated_at = ?3 WHERE id = ?1",
@@ -84,7 +85,7 @@ static const char *const stmts[] = {
 	    " WHERE id = ?1 AND status IN ('created', 'pending')",
 	[STMT_REFUND_INSERT] =
 	    "INSERT INTO refunds (payment_id, provider_ref, amount, reason,"
-	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
 	[STMT_REFUND_RESULT] =
 	    "UPDATE refunds SET status = ?2, error = ?3,"
 	    " updated_at = strftime('%s','now') WHERE id = ?1",
@@ -313,9 +314,8 @@ pay_begin(struct db *db, int64_t now, enum pay_provider provider,
 		    db_bind_text(st, 6, provider_name(provider)) == -1 ||
 		    db_bind_text(st, 7, out->req.currency) == -1)
 			goto dbfail_internal;
-		if ((rc = db_exec(db, st)) != DB_OK)
+		if ((rc = db_insert_id(db, st, &out->payment_id)) != DB_OK)
 			goto dbfail;
-		out->payment_id = db_last_id(db);
 	}
 	out->order_id = o.id;
 	out->req.amount = o.total;
@@ -410,10 +410,9 @@ plan_refund(struct db *db, int64_t now, const struct payment *p,
 	    db_bind_text(st, 4, reason) == -1 ||
 	    db_bind_int(st, 5, now) == -1)
 		return DB_ERROR;
-	if ((rc = db_exec(db, st)) != DB_OK)
+	if ((rc = db_insert_id(db, st, &effect->refund.refund_id)) != DB_OK)
 		return rc;
 	effect->refund_needed = 1;
-	effect->refund.refund_id = db_last_id(db);
 	effect->refund.provider = p->provider;
 	snprintf(r->payment_ref, sizeof(r->payment_ref), "%s",
 	    p->provider_ref);

@@ -387,6 +387,7 @@ route_main(int argc, char *argv[], const struct app *app)
 	char			 err[512];
 	long			 nworkers = -1;
 	int			 c, i, fd, status, lvl, rc = 1;
+	mode_t			 old_mask;
 	int64_t			 wv;
 
 	conf_path = getenv("BILJETT_CONF");
@@ -437,11 +438,15 @@ route_main(int argc, char *argv[], const struct app *app)
 		goto out;
 	}
 
-	/* The socket: nginx (another user in production) connects to it. */
+	/*
+	 * The socket: nginx, another user in production, connects through
+	 * the group (the socket directory's, docs/operations.md), never as
+	 * "other".  The process umask is the service manager's (UMask=).
+	 */
 	(void)unlink(sock);
-	umask(0);
+	old_mask = umask(007);
 	fd = FCGX_OpenSocket(sock, LISTEN_BACKLOG);
-	umask(022);
+	umask(old_mask);
 	if (fd < 0) {
 		log_err("%s: cannot listen", sock);
 		goto out;

@@ -86,7 +86,7 @@ static const char *const stmts[STMT__MAX] = {
 	    "INSERT INTO users (email, password_hash, name, phone, locale,"
 	    " role, organizer_id, email_verified_at, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, nullif(?7, 0),"
-	    " nullif(?8, 0), ?9, ?9)",
+	    " nullif(?8, 0), ?9, ?9) RETURNING id",
 	[STMT_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
 	[STMT_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
 	[STMT_FAILED] =
@@ -259,7 +259,6 @@ enum db_rc
 user_create(struct db *db, const struct user *u, int64_t now, int64_t *id)
 {
 	struct db_stmt	*st;
-	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_INSERT])) == NULL ||
 	    db_bind_text(st, 1, u->email) == -1 ||
@@ -272,9 +271,7 @@ user_create(struct db *db, const struct user *u, int64_t now, int64_t *id)
 	    db_bind_int(st, 8, u->verified_at) == -1 ||
 	    db_bind_int(st, 9, now) == -1)
 		return DB_ERROR;
-	if ((rc = db_exec(db, st)) == DB_OK)
-		*id = db_last_id(db);
-	return rc;
+	return db_insert_id(db, st, id);
 }
 
 /* Runs a statement of (id, a, b, c) bindings; NULL texts bind NULL. */
