@@ -1,8 +1,8 @@
 /*
  * SMTP settings from the configuration, shared by the account mail and
  * the ticket mail so both reach the same server the same way and sign
- * as the same sender.  Kept apart from lib/conf and lib/mail (as
- * lib/payconf is for Swish) so neither knows the other.
+ * as the same sender.  Kept apart from lib/conf and lib/mail so that
+ * neither knows the other.
  */
 #ifndef BILJETT_MAILCONF_H
 #define BILJETT_MAILCONF_H
