@@ -28,6 +28,9 @@ PASSWORD = "bench-door-password"
 EVENTS = 40
 SEATS = 300
 PAID_PER_EVENT = 100
+PREFILLED = 100000      # paid orders behind the "rush100k" event
+FLASH_SEATS = 500       # the flash sale: one event, 500 places ...
+FLASH_BUYERS = 1000     # ... 1,000 buyers at once, each wanting 1-4
 
 
 def seed(stack, tmp):
@@ -52,6 +55,20 @@ def seed(stack, tmp):
         "event_at": (t0 + 60 * day).isoformat(timespec="seconds"),
         "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
         "total_seats": 1000000, "max_tickets_per_payment": 8,
+        "ticket_types": ["std"]})
+    # The same scenario on an event with PREFILLED orders behind it: a
+    # reservation must cost the same at 100,000 orders as at none.
+    doc["events"].append({
+        "key": "rush100k", "title": "Rusningen, 100 000 ordrar", "description": "Benchmark.",
+        "event_at": (t0 + 60 * day).isoformat(timespec="seconds"),
+        "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
+        "total_seats": 1000000, "max_tickets_per_payment": 8,
+        "ticket_types": ["std"]})
+    doc["events"].append({
+        "key": "flash", "title": "Släppet", "description": "Benchmark.",
+        "event_at": (t0 + 60 * day).isoformat(timespec="seconds"),
+        "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
+        "total_seats": FLASH_SEATS, "max_tickets_per_payment": 4,
         "ticket_types": ["std"]})
     path = os.path.join(tmp, "bench-import.json")
     with open(path, "w") as f:
@@ -85,6 +102,17 @@ def seed(stack, tmp):
                            " external_id, secret, created_at) VALUES (?, ?, ?, 19900, ?, ?, ?)",
                            (oid, ev, types["std"], code, "s" * 32, now))
             db.execute("UPDATE quotas SET used = ? WHERE event_id = ?", (PAID_PER_EVENT, ev))
+        ev = events["rush100k"]
+        rows = ((f"P{k:09d}", ev, f"p{k}@example.com", now - 3600, now - 2700, now - 3000)
+                for k in range(PREFILLED))
+        db.executemany(
+            "INSERT INTO orders (code, event_id, email, status, holds_seats, seats,"
+            " total, created_at, expires_at, paid_at) VALUES (?, ?, ?, 'paid', 1, 1,"
+            " 19900, ?, ?, ?)", rows)
+        db.execute("INSERT INTO order_lines (order_id, ticket_type_id, count, unit_price)"
+                   " SELECT id, ?, 1, 19900 FROM orders WHERE event_id = ?",
+                   (types["std"], ev))
+        db.execute("UPDATE quotas SET used = ? WHERE event_id = ?", (PREFILLED, ev))
     db.close()
     return types, events, codes
 
@@ -104,7 +132,7 @@ request = function()
   i = i + 1
   local code = codes[(i %% #codes) + 1]
   return wrk.format(nil, nil, nil,
-    '{"external_id": "' .. code .. '", "password": "%s", "use_ticket": true}')
+    '{"external_id": "' .. code .. '", "password": "%s", "use_ticket": %s}')
 end
 """
 
@@ -153,6 +181,63 @@ def wrk(url, args, script=None, tmp=None):
             "requests": total, "non2xx": non2xx, "socket_errors": sock}
 
 
+def flash_sale(stack, event, ttype):
+    """1,000 buyers, each on their own connection, all connected first and
+    then sending POST /reserve_ticket/ for 1-4 places in the same
+    instant.  Returns the figures and checks that nothing was oversold."""
+    import asyncio
+    import random
+    import time
+
+    rng = random.Random(2026)
+    wants = [rng.randint(1, 4) for _ in range(FLASH_BUYERS)]
+
+    async def buyer(n, go, out):
+        body = json.dumps({"chapter_event": event,
+                           "tickets": [{"ticket_type": ttype, "count": n}]}).encode()
+        head = ("POST /reserve_ticket/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        reader, writer = await asyncio.open_connection("127.0.0.1", stack.http_port)
+        await go.wait()
+        t = time.perf_counter()
+        writer.write(head.encode() + body)
+        await writer.drain()
+        line = await reader.readline()
+        await reader.read()
+        done = time.perf_counter()
+        writer.close()
+        parts = line.split()
+        out.append((int(parts[1]) if len(parts) > 1 else 0, n, t, done))
+
+    async def run():
+        go, out = asyncio.Event(), []
+        tasks = [asyncio.create_task(buyer(n, go, out)) for n in wants]
+        await asyncio.sleep(1.0)        # every connection open
+        start = time.perf_counter()
+        go.set()
+        await asyncio.gather(*tasks)
+        return start, out
+
+    start, out = asyncio.run(run())
+    ok = [r for r in out if r[0] == 201]
+    lat = sorted((r[3] - r[2]) * 1000 for r in out)
+    pct = lambda p: lat[min(len(lat) - 1, int(len(lat) * p))]
+    db = sqlite3.connect(stack.db_path, timeout=30)
+    held = db.execute("SELECT coalesce(sum(seats), 0) FROM orders WHERE event_id = ?"
+                      " AND holds_seats = 1", (event,)).fetchone()[0]
+    size, used = db.execute("SELECT size, used FROM quotas WHERE event_id = ?",
+                            (event,)).fetchone()
+    db.close()
+    return {"buyers": len(out), "sold": sum(r[1] for r in ok), "orders": len(ok),
+            "held": held, "used": used, "size": size,
+            "oversold": max(0, held - size) + max(0, used - size) + (held != used),
+            "fivexx": sum(1 for r in out if r[0] >= 500 or r[0] == 0),
+            "statuses": sorted({r[0] for r in out}),
+            "sold_out_ms": (max(r[3] for r in ok) - start) * 1000 if ok else 0,
+            "p50": pct(0.50), "p99": pct(0.99), "max": lat[-1]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -170,7 +255,7 @@ def main():
                            programs=("catalog", "shop", "pay", "scan", "auth", "hello"),
                            workers=args.workers, sims=True, hello=True,
                            extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
-                           auth_burst=100000)
+                           auth_burst=100000, reserve_burst=100000)
     try:
         stack.start()
         types, events, codes = seed(stack, tmp)
@@ -186,7 +271,14 @@ def main():
         quoted = ",".join(f'"{c}"' for c in codes)
         rows.append(("validate + use", "PUT /validate_ticket/",
                      wrk(base + "/validate_ticket/", args,
-                         LUA_VALIDATE % (quoted, PASSWORD), tmp)))
+                         LUA_VALIDATE % (quoted, PASSWORD, "true"), tmp)))
+        rows.append(("look-up scan", "PUT /validate_ticket/ (use_ticket false)",
+                     wrk(base + "/validate_ticket/", args,
+                         LUA_VALIDATE % (quoted, PASSWORD, "false"), tmp)))
+        rows.append((f"reserve, {PREFILLED:,} orders behind", "POST /reserve_ticket/",
+                     wrk(base + "/reserve_ticket/", args,
+                         LUA_RESERVE % (events["rush100k"], types["std"]), tmp)))
+        flash = flash_sale(stack, events["flash"], types["std"])
         stack.biljett("create-user", "bench@example.com", "customer",
                       "--password", "bench-password-1")
         conn = http.client.HTTPConnection("127.0.0.1", stack.http_port)
@@ -221,6 +313,11 @@ def main():
         ratio = r["rps"] / hello["rps"] if hello["rps"] else 0
         print(f"| {name} | `{request}` | {r['rps']:.0f} | {r['p50'] or 0:.2f} |"
               f" {r['p99'] or 0:.2f} | {ratio:.0%} | {r['non2xx']} |")
+    print(f"\nflash sale: {flash['buyers']} buyers at once (1-4 places each) for"
+          f" {flash['size']} places: sold {flash['sold']} in {flash['orders']} orders,"
+          f" sold out after {flash['sold_out_ms']:.0f} ms; latency p50"
+          f" {flash['p50']:.0f} ms, p99 {flash['p99']:.0f} ms, max {flash['max']:.0f} ms;"
+          f" oversold {flash['oversold']}, 5xx {flash['fivexx']}, statuses {flash['statuses']}")
     print(f"\n5xx responses in nginx's access log: {fivexx}")
     login = rows[-1][2]["rps"]
     print(f"login: {login:.0f} argon2id verifications/s with {args.workers} "

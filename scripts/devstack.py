@@ -164,7 +164,8 @@ def unix_open(path):
 class Stack:
     def __init__(self, rundir, conf=None, http_port=8080, https_port=8443,
                  programs=PROGRAMS, workers=2, sims=True, swish_autopay=None,
-                 hello=False, extra_conf=None, auth_rate="20r/s", auth_burst=40):
+                 hello=False, extra_conf=None, auth_rate="20r/s", auth_burst=40,
+                 reserve_burst=200):
         self.rundir = os.path.abspath(rundir)
         self.given_conf = conf
         self.http_port = http_port or free_port()
@@ -176,6 +177,9 @@ class Stack:
         self.extra_conf = dict(extra_conf or {})
         self.auth_rate = auth_rate
         self.auth_burst = auth_burst
+        # The bench's flash sale sends 1,000 reservations from one address
+        # at once; the tests keep the limit a real client would meet.
+        self.reserve_burst = reserve_burst
         self.procs = []          # (name, Popen), in start order
         self.certs = os.path.join(self.rundir, "certs")
         self.swish_port = self.swish_control_port = self.swish_qr_port = None
@@ -322,7 +326,8 @@ class Stack:
                  "@KEY@": os.path.join(self.certs, "server.key"),
                  "@USER_LINE@": user, "@UPSTREAMS@": upstreams,
                  # Sign-in throttling per address (tests lower it).
-                 "@AUTH_RATE@": self.auth_rate, "@AUTH_BURST@": str(self.auth_burst)}
+                 "@AUTH_RATE@": self.auth_rate, "@AUTH_BURST@": str(self.auth_burst),
+                 "@RESERVE_BURST@": str(self.reserve_burst)}
         for src, dst in (("dev.conf.in", "nginx.conf"), ("routes.conf.in", "routes.conf")):
             with open(os.path.join(ROOT, "nginx", src)) as f:
                 text = f.read()
