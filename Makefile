@@ -59,6 +59,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/qr.o \
 		  lib/route.o \
 		  lib/scan.o \
+		  lib/scanlog.o \
 		  lib/seal.o \
 		  lib/session.o \
 		  lib/spawn.o \
@@ -85,7 +86,8 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
-		  sql/003_accounts.sql
+		  sql/003_accounts.sql \
+		  sql/008_scanlog.sql
 
 UNIT_TESTS	= test-arena \
 		  test-conf \

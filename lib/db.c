@@ -407,6 +407,14 @@ db_exec(struct db *db, struct db_stmt *s)
 	return rc;
 }
 
+const char *
+db_path(struct db *db)
+{
+	const char	*p = sqlite3_db_filename(db->h, "main");
+
+	return p != NULL ? p : "";
+}
+
 int
 db_param_count(struct db_stmt *s)
 {

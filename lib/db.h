@@ -44,6 +44,8 @@ struct db	*db_open(const char *path, unsigned flags, long busy_ms,
  */
 struct db	*db_open_conf(const struct conf *conf, unsigned flags,
 		    char *err, size_t errsz);
+/* The database file's absolute path ("" for an in-memory database). */
+const char	*db_path(struct db *db);
 /* Finalises cached statements and closes.  NULL-safe. */
 void		 db_close(struct db *db);
 

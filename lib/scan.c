@@ -13,6 +13,7 @@
 #include "log.h"
 #include "order.h"
 #include "scan.h"
+#include "scanlog.h"
 #include "session.h"
 
 #define AUTH_CACHE_SLOTS	16
@@ -23,7 +24,6 @@ enum stmt {
 	STMT_SCANNER_HASH,
 	STMT_TICKET,
 	STMT_USE,
-	STMT_CHECKIN,
 	STMT__MAX
 };
 
@@ -42,10 +42,6 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE t.external_id = ?1",
 	[STMT_USE] =
 	    "UPDATE tickets SET times_used = times_used + 1 WHERE id = ?1",
-	[STMT_CHECKIN] =
-	    "INSERT INTO checkins (ticket_id, external_id, scanner_id,"
-	    " use_ticket, times_used, result, at)"
-	    " VALUES (nullif(?1, 0), ?2, nullif(?3, 0), ?4, ?5, ?6, ?7)",
 };
 
 /*
@@ -248,37 +244,54 @@ scan_logout(struct db *db, const char *token, int64_t now)
 		db_tx_rollback(db);
 }
 
+
+/* Loads the ticket with external id code: DB_OK, DB_NOTFOUND or an error. */
 static enum db_rc
-checkin(struct db *db, int64_t now, int64_t ticket_id, const char *external_id,
-    int64_t scanner_id, int use, int64_t times_used, const char *result)
+load_ticket(struct db *db, const char *code, struct scan_result *out,
+    int64_t *ticket_id, enum ticket_status *tstatus, struct order *o)
 {
 	struct db_stmt	*st;
+	enum db_rc	 rc;
 
-	if ((st = db_stmt(db, stmts[STMT_CHECKIN])) == NULL ||
-	    db_bind_int(st, 1, ticket_id) == -1 ||
-	    db_bind_text(st, 2, external_id) == -1 ||
-	    db_bind_int(st, 3, scanner_id) == -1 ||
-	    db_bind_int(st, 4, use) == -1 ||
-	    db_bind_int(st, 5, times_used) == -1 ||
-	    db_bind_text(st, 6, result) == -1 ||
-	    db_bind_int(st, 7, now) == -1)
+	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
+	    db_bind_text(st, 1, code) == -1)
 		return DB_ERROR;
-	return db_exec(db, st);
+	if ((rc = db_step(db, st)) == DB_OK) {
+		*ticket_id = db_col_int(st, 0);
+		snprintf(out->external_id, sizeof(out->external_id), "%s",
+		    db_col_text(st, 1));
+		out->times_used = db_col_int(st, 2);
+		*tstatus = ticket_status_parse(db_col_text(st, 3));
+		o->status = order_status_parse(db_col_text(st, 4));
+		o->expires_at = db_col_int(st, 7);
+		snprintf(out->event_title, sizeof(out->event_title), "%s",
+		    db_col_text(st, 5));
+		snprintf(out->ticket_type, sizeof(out->ticket_type), "%s",
+		    db_col_text(st, 6));
+	}
+	db_reset(st);
+	return rc;
 }
 
+/*
+ * A scan that changes nothing is answered from a read transaction and
+ * journalled (lib/scanlog); only admitting takes the write lock, and
+ * reads the ticket again under it, so of two doors admitting the same
+ * ticket at once exactly one sees times_used 0.
+ */
 enum err
 scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
     const char *external_id, int use, struct scan_result *out)
 {
-	struct db_stmt	*st;
-	struct order	 o;
-	const char	*result;
-	char		 code[SCAN_ID_MAX + 1];
-	enum ticket_status tstatus = TICKET_CANCELLED;
-	int64_t		 ticket_id = 0;
-	enum db_rc	 rc;
-	size_t		 i;
-	int		 paid;
+	struct scanlog_entry	 e;
+	struct db_stmt		*st;
+	struct order		 o;
+	char			 code[SCAN_ID_MAX + 1];
+	enum ticket_status	 tstatus = TICKET_CANCELLED;
+	int64_t			 ticket_id = 0;
+	enum db_rc		 rc;
+	size_t			 i;
+	int			 paid;
 
 	memset(out, 0, sizeof(*out));
 	memset(&o, 0, sizeof(o));
@@ -286,49 +299,49 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	for (i = 0; external_id[i] != '\0' && i < SCAN_ID_MAX; i++)
 		code[i] = (char)toupper((unsigned char)external_id[i]);
 	code[i] = '\0';
+	memset(&e, 0, sizeof(e));
+	e.at = now;
+	e.external_id = code;
+	e.scanner_id = scanner_id;
+	e.use = use;
 
-	if ((rc = db_tx_immediate(db)) != DB_OK)
+	if ((rc = db_tx_read(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
-	    db_bind_text(st, 1, code) == -1) {
-		rc = DB_ERROR;
-		goto fail;
-	}
-	if ((rc = db_step(db, st)) == DB_OK) {
-		ticket_id = db_col_int(st, 0);
-		snprintf(out->external_id, sizeof(out->external_id), "%s",
-		    db_col_text(st, 1));
-		out->times_used = db_col_int(st, 2);
-		tstatus = ticket_status_parse(db_col_text(st, 3));
-		o.status = order_status_parse(db_col_text(st, 4));
-		o.expires_at = db_col_int(st, 7);
-		snprintf(out->event_title, sizeof(out->event_title), "%s",
-		    db_col_text(st, 5));
-		snprintf(out->ticket_type, sizeof(out->ticket_type), "%s",
-		    db_col_text(st, 6));
-	}
-	db_reset(st);
+	rc = load_ticket(db, code, out, &ticket_id, &tstatus, &o);
+	db_tx_rollback(db);
 	if (rc == DB_NOTFOUND) {
-		if ((rc = checkin(db, now, 0, code, scanner_id, use, -1,
-		    "unknown")) != DB_OK || (rc = db_tx_commit(db)) != DB_OK)
-			goto fail;
+		e.times_used = -1;
+		e.result = "unknown";
+		(void)scanlog_append(db, &e);
 		return ERR_TICKET_NOT_FOUND;
 	}
 	if (rc != DB_OK)
-		goto fail;
+		return err_from_db(rc);
+	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
+	if (!paid || !use) {
+		snprintf(out->status, sizeof(out->status), "%s",
+		    order_compat_status(&o, now));
+		e.ticket_id = ticket_id;
+		e.times_used = out->times_used;
+		e.result = !paid ? "not_paid" : "shown";
+		(void)scanlog_append(db, &e);
+		return ERR_OK;
+	}
 
+	/* Admitting: decide again under the write lock. */
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	if ((rc = load_ticket(db, code, out, &ticket_id, &tstatus, &o)) !=
+	    DB_OK)
+		goto fail;
 	snprintf(out->status, sizeof(out->status), "%s",
 	    order_compat_status(&o, now));
 	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
-	if (!paid)
-		result = "not_paid";
-	else if (!use)
-		result = "shown";
-	else if (out->times_used == 0)
-		result = "admitted";
-	else
-		result = "already_used";
-	if (paid && use) {
+	e.ticket_id = ticket_id;
+	e.times_used = out->times_used;
+	e.result = !paid ? "not_paid" : out->times_used == 0 ? "admitted" :
+	    "already_used";
+	if (paid) {
 		if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
 		    db_bind_int(st, 1, ticket_id) == -1) {
 			rc = DB_ERROR;
@@ -338,12 +351,11 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 			goto fail;
 		out->admitted = out->times_used == 0;
 	}
-	if ((rc = checkin(db, now, ticket_id, code, scanner_id, use,
-	    out->times_used, result)) != DB_OK ||
+	if ((rc = scanlog_write(db, &e)) != DB_OK ||
 	    (rc = db_tx_commit(db)) != DB_OK)
 		goto fail;
 	return ERR_OK;
 fail:
 	db_tx_rollback(db);
-	return err_from_db(rc);
+	return err_from_db(rc == DB_NOTFOUND ? DB_ERROR : rc);
 }

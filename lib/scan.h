@@ -1,8 +1,10 @@
 /*
  * Door scanning: scanner credentials and ticket validation.  Marking a
  * ticket used is one write transaction, so of two doors scanning the same
- * ticket at the same moment exactly one sees times_used 0.  Every scan is
- * written to checkins.
+ * ticket at the same moment exactly one sees times_used 0.  Every scan
+ * lands in checkins: an admission in its own transaction, a look-up
+ * through the journal of lib/scanlog (within a minute, by `biljett
+ * expire`), so that looking at tickets never waits for the write lock.
  */
 #ifndef BILJETT_SCAN_H
 #define BILJETT_SCAN_H

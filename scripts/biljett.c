@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "payment.h"
 #include "provider.h"
+#include "scanlog.h"
 #include "seal.h"
 #include "tfmt.h"
 #include "ticketmail.h"
@@ -540,6 +541,15 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	}
 	printf("expired %lld reservation%s\n", (long long)expired,
 	    expired == 1 ? "" : "s");
+
+	/* The door's look-ups, journalled beside the database. */
+	if ((rc = scanlog_import(c->db, &n)) != DB_OK) {
+		fprintf(stderr, "biljett: expire: scan journal: database %s\n",
+		    rc == DB_BUSY ? "busy" : "error");
+		failures++;
+	} else if (n > 0)
+		printf("journalled %zu look-up%s into checkins\n", n,
+		    n == 1 ? "" : "s");
 
 	for (p = 0; p < PROVIDER__MAX; p++) {
 		if (provider_open(&pv, (enum pay_provider)p, &c->conf, err,

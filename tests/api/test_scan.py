@@ -37,6 +37,11 @@ class Scan(StackTest):
         r = self.put({"external_id": "QQQQQQ", "password": PASSWORD, "use_ticket": True})
         self.assertEqual((r.status, r.json),
                          (404, {"times_used": -1, "status": "Ticket does not exist"}))
+        # A scan that changes nothing is journalled, not written under the
+        # write lock; `biljett expire` moves it into checkins.
+        row = self.query("SELECT result FROM checkins WHERE external_id = 'QQQQQQ'")
+        self.assertEqual(row, [])
+        self.assertIn("look-up", self.stack.biljett("expire"))
         row = self.query("SELECT result FROM checkins WHERE external_id = 'QQQQQQ'")
         self.assertEqual([r["result"] for r in row], ["unknown"])
 
@@ -73,6 +78,38 @@ class Scan(StackTest):
         self.assertEqual(r.json["status"], "FAILED_ADMIN")
         r = self.put({"external_id": code, "password": PASSWORD, "use_ticket": True})
         self.assertEqual(r.json["times_used"], 0)
+
+    def test_journal_loses_and_repeats_nothing_under_load(self):
+        """Look-ups from many connections at once while `biljett expire`
+        moves the journal in, again and again: every look-up lands in
+        checkins exactly once."""
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        n = 240
+        stop = threading.Event()
+
+        def importer():
+            while not stop.is_set():
+                self.stack.biljett("expire", check=False)
+
+        def look(i):
+            return self.put({"external_id": f"JRNL{i:04d}", "password": PASSWORD,
+                             "use_ticket": False}).status
+
+        t = threading.Thread(target=importer)
+        t.start()
+        try:
+            with ThreadPoolExecutor(max_workers=24) as pool:
+                statuses = list(pool.map(look, range(n)))
+        finally:
+            stop.set()
+            t.join()
+        self.assertEqual(statuses, [404] * n)
+        self.stack.biljett("expire")
+        rows = self.query("SELECT external_id, count(*) AS k FROM checkins"
+                          " WHERE external_id LIKE 'JRNL%' GROUP BY external_id")
+        self.assertEqual(len(rows), n)
+        self.assertEqual({r["k"] for r in rows}, {1})
 
 
 class ScanThrottle(StackTest):
