@@ -259,3 +259,6 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(PROGS:=.d)
+# The sanitizer builds too: a header change must rebuild them, or a stale
+# object disagrees with the new layout of a struct (an ASan report).
+-include $(SAN_OBJS:.o=.d) $(SAN_PROGS:=.d) $(SAN_UNITS:=.d)
