@@ -47,6 +47,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
+		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
 		  lib/order.o \
@@ -61,6 +62,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/scan.o \
 		  lib/seal.o \
 		  lib/session.o \
+		  lib/shmcache.o \
 		  lib/spawn.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
@@ -92,6 +94,7 @@ UNIT_TESTS	= test-arena \
 		  test-field \
 		  test-log \
 		  test-mail-addr \
+		  test-metrics \
 		  test-money \
 		  test-order-reserve \
 		  test-parse \
@@ -102,6 +105,7 @@ UNIT_TESTS	= test-arena \
 		  test-provider \
 		  test-qr-png \
 		  test-route-match \
+		  test-shmcache \
 		  test-status-names \
 		  test-swish-parse \
 		  test-tables \
