@@ -39,6 +39,7 @@
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
 #define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
+#define REJECT_LOG_PER_MIN	30		/* refused-callback log lines, per worker */
 #define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
 #define CURRENCY_LEN		3		/* ISO 4217 code */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */

@@ -189,6 +189,32 @@ pay_secret_ok(const struct payment *p, const char *secret)
 	return crypto_streq(hash, p->callback_hash);
 }
 
+enum pay_match
+pay_match_callback(struct db *db, const struct pay_confirmed *claimed,
+    const char *secret, struct payment *p)
+{
+	/* As long as a stored hash (64) but not hex: nothing matches it. */
+	static const struct payment nobody = { .callback_hash =
+	    "----------------------------------------------------------------" };
+	enum db_rc	 rc;
+	int		 ok;
+
+	/* A plain read, outside any transaction: no write lock. */
+	rc = pay_find_ref(db, claimed->provider, claimed->provider_ref, p);
+	if (rc == DB_BUSY)
+		return PAY_MATCH_BUSY;
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return PAY_MATCH_ERROR;
+	if (secret == NULL)
+		return rc == DB_OK ? PAY_MATCH_OK : PAY_MATCH_UNKNOWN;
+
+	/* Hash and compare either way, so both refusals cost the same. */
+	ok = pay_secret_ok(rc == DB_OK ? p : &nobody, secret);
+	if (rc == DB_NOTFOUND)
+		return PAY_MATCH_UNKNOWN;
+	return ok ? PAY_MATCH_OK : PAY_MATCH_BAD_SECRET;
+}
+
 /*
  * Makes sure the order holds its seats with time to pay: a lapsed hold
  * is re-taken if seats remain (else SESSION_EXPIRED), and the expiry is

@@ -1,0 +1,164 @@
+"""The on-sale evening's side doors (issue §3): forged Swish callbacks
+store nothing, take no write lock and are counted in pay's metrics."""
+import http.client
+import json
+import re
+import secrets
+import sqlite3
+import ssl
+import urllib.parse
+
+from flow import Swish
+from support import StackTest
+
+# A forged callback as measured in the issue: about 3 KB each.
+PADDING = "x" * 3000
+
+
+class Callbacks(StackTest):
+    # Short enough that a callback queueing for the write lock would show
+    # in the log quickly (the lock test below); nothing else here waits.
+    extra_conf = {"busy_timeout_ms": "1000"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.swish = Swish(cls.stack)
+        cls.types, cls.event = cls.show("side", seats=100)
+        out = cls.stack.biljett("create-admin", "metrics@example.com")
+        cls.admin_password = out.strip().rsplit(" ", 1)[1]
+        out = cls.stack.biljett("create-user", "org@example.com", "organizer")
+        cls.org_password = out.strip().rsplit(" ", 1)[1]
+
+    # -- helpers ---------------------------------------------------------
+
+    def started(self):
+        """A reservation with its Swish request started; returns (client,
+        token, the simulator's request)."""
+        c = self.client()
+        r = c.post("/reserve_ticket/", {"chapter_event": self.event, "tickets": [
+            {"ticket_type": self.types["std"], "count": 1}]})
+        self.assertEqual(r.status, 201, r)
+        r = c.post("/start_payment/", {"email_address": "side@example.com"})
+        self.assertEqual(r.status, 200, r)
+        return c, r.json, self.swish.request_by_token(r.json)
+
+    def post_callback(self, body, identifier=None):
+        """Posts a callback to our https endpoint as an attacker would;
+        returns (status, body bytes)."""
+        u = urllib.parse.urlsplit(self.stack.https_url)
+        ctx = ssl.create_default_context(cafile=self.stack.ca_path)
+        conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=60)
+        headers = {"Content-Type": "application/json"}
+        if identifier is not None:
+            headers["callbackIdentifier"] = identifier
+        try:
+            conn.request("POST", "/swish/callback/", body=json.dumps(body).encode(),
+                         headers=headers)
+            r = conn.getresponse()
+            return r.status, r.read()
+        finally:
+            conn.close()
+
+    def forged(self, swish_id):
+        return {"id": swish_id, "status": "PAID", "amount": 199,
+                "paymentReference": secrets.token_hex(16).upper(),
+                "datePaid": "2026-01-01T00:00:00Z", "message": PADDING}
+
+    def bearer(self, email, password):
+        r = self.client().post("/api/auth/login", {"email": email, "password": password})
+        self.assertEqual(r.status, 200, r)
+        return {"Authorization": f"Bearer {r.json['access_token']}"}
+
+    def metrics(self):
+        """pay's counters as {"name{labels}": value}."""
+        r = self.client().get("/api/metrics",
+                              headers=self.bearer("metrics@example.com",
+                                                  self.admin_password))
+        self.assertEqual(r.status, 200, r)
+        out = {}
+        for line in r.body.decode().splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = int(value)
+        return out
+
+    def events(self):
+        return self.query("SELECT count(*) AS n FROM provider_events")[0]["n"]
+
+    # -- forged callbacks --------------------------------------------------
+
+    def test_forged_callbacks_store_nothing_and_are_counted(self):
+        c, _, req = self.started()
+        before, m0 = self.events(), self.metrics()
+        answers = set()
+        # Random payment ids, with and without an identifier ...
+        for i in range(40):
+            status, body = self.post_callback(
+                self.forged(secrets.token_hex(16).upper()),
+                identifier=secrets.token_hex(32) if i % 2 else None)
+            answers.add((status, body))
+        # ... and the real id with a wrong (or no) identifier.
+        for i in range(10):
+            status, body = self.post_callback(
+                self.forged(req["id"]), identifier=secrets.token_hex(32) if i % 2 else None)
+            answers.add((status, body))
+        # One answer for all: a forger cannot tell an unknown id from a
+        # wrong identifier.
+        self.assertEqual(len(answers), 1, answers)
+        status, body = answers.pop()
+        self.assertEqual(status, 403)
+        self.assertEqual(json.loads(body)["error"]["code"], "CALLBACK_REJECTED")
+        self.assertEqual(self.events(), before)
+        m1 = self.metrics()
+        unknown = 'biljett_callbacks_rejected_total{reason="unknown_payment"}'
+        bad = 'biljett_callbacks_rejected_total{reason="bad_secret"}'
+        self.assertEqual(m1[unknown] - m0.get(unknown, 0), 40)
+        self.assertEqual(m1[bad] - m0.get(bad, 0), 10)
+        # Nothing changed for the buyer, and the real callback still works.
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "RESERVED")
+        _, out = self.swish.act(req["id"], "pay")
+        self.assertEqual(out["callback_status"], 200, out)
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "PAID")
+        rows = self.query("SELECT verified, outcome FROM provider_events"
+                          " WHERE event_key = ?", req["id"] + "/PAID")
+        self.assertEqual([(r["verified"], r["outcome"]) for r in rows], [(1, "paid")])
+        self.assertEqual(self.events(), before + 1)
+
+    def test_forged_callbacks_take_no_write_lock(self):
+        _, _, req = self.started()
+        lock = sqlite3.connect(self.stack.db_path, timeout=10, isolation_level=None)
+        try:
+            # Someone else holds the write lock the whole time.
+            lock.execute("BEGIN IMMEDIATE")
+            for swish_id in (secrets.token_hex(16).upper(), req["id"]):
+                status, _ = self.post_callback(self.forged(swish_id),
+                                               identifier=secrets.token_hex(32))
+                self.assertEqual(status, 403)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        # Refused with reads alone: no pay worker waited for the lock.
+        with open(self.stack.log("pay"), errors="replace") as f:
+            waited = [line for line in f if re.search(r"\bpay\[\d+\]", line)
+                      and "busy" in line]
+        self.assertEqual(waited, [])
+
+    def test_malformed_callbacks_are_counted(self):
+        m0 = self.metrics()
+        self.assertEqual(self.post_callback({"nonsense": True})[0], 400)
+        self.assertEqual(self.post_callback({"id": "not hex", "status": "PAID"})[0], 400)
+        key = 'biljett_callbacks_rejected_total{reason="malformed"}'
+        self.assertEqual(self.metrics()[key] - m0.get(key, 0), 2)
+
+    def test_metrics_are_for_admins(self):
+        r = self.client().get("/api/metrics")
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "UNAUTHENTICATED"))
+        r = self.client().get("/api/metrics",
+                              headers=self.bearer("org@example.com", self.org_password))
+        self.assertEqual((r.status, r.json["error"]["code"]), (403, "FORBIDDEN"))
+        r = self.client().get("/api/metrics",
+                              headers=self.bearer("metrics@example.com", self.admin_password))
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.header("Content-Type").startswith("text/plain"))
+        self.assertIn("# TYPE biljett_callbacks_rejected_total counter", r.body.decode())
