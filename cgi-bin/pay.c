@@ -37,6 +37,7 @@
 #include "provider.h"
 #include "route.h"
 #include "session.h"
+#include "shmcache.h"
 #include "spawn.h"
 #include "tfmt.h"
 
@@ -84,6 +85,14 @@ static const struct route routes[] = {
 
 /* Every provider, opened once per worker from the configuration. */
 static struct provider	providers[PROVIDER__MAX];
+
+/*
+ * The QR codes of open payment requests, shared by the workers: made in
+ * main() before they are forked.  Keyed by token.
+ */
+static struct shmcache	*qr_cache;
+
+_Static_assert(PAY_TOKEN_MAX <= SHMCACHE_KEY_MAX, "tokens must fit as keys");
 
 static int
 worker_init(const struct conf *conf, struct db *db)
@@ -327,14 +336,20 @@ token_ok(const char *t)
 
 /*
  * GET /generate_qr/{token}: 200 image/png from the provider's QR code
- * (Swish's QR generator), for tokens of our own payment requests only
- * (we are no open proxy); 404 PaymentDoesNotExist (also when the
- * payment's provider has no QR codes); 502 QrFailed.
+ * (Swish's QR generator), for tokens of our own open payment requests
+ * only (we are no open proxy, and a finished request's code is no use
+ * to anyone); 404 PaymentDoesNotExist (also when the payment's provider
+ * has no QR codes); 502 QrFailed.  The provider is asked once per token
+ * (twice when two workers miss at the same moment; again only once the
+ * token has fallen out of the QR_CACHE_SLOTS most recently used): the
+ * image is kept in qr_cache for every worker, so however often a page
+ * asks for it, no worker waits on the provider again.
  */
 static enum err
 h_qr(struct req *req)
 {
 	const struct provider	*pv;
+	const char		*token = http_param(req, 0);
 	struct payment		 p;
 	unsigned char		*png = NULL;
 	size_t			 len = 0;
@@ -343,20 +358,29 @@ h_qr(struct req *req)
 	enum pay_err		 pe;
 	enum err		 e;
 
-	if (!token_ok(http_param(req, 0)))
+	if (!token_ok(token))
 		return ERR_PAYMENT_NOT_FOUND;
-	if ((rc = pay_find_by_token(req->db, http_param(req, 0), &p)) ==
-	    DB_NOTFOUND)
+	if ((rc = pay_find_by_token(req->db, token, &p)) == DB_NOTFOUND)
 		return ERR_PAYMENT_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if ((pv = provider_of(&p)) == NULL)
+	if (!pay_is_open(&p) || (pv = provider_of(&p)) == NULL)
 		return ERR_PAYMENT_NOT_FOUND;
-	if ((pe = provider_qr(pv, http_param(req, 0), &png, &len, err,
-	    sizeof(err))) != PAY_OK) {
-		log_warn("QR for payment %lld: %s", (long long)p.id, err);
-		return pe == PAY_ERR_UNSUPPORTED ? ERR_PAYMENT_NOT_FOUND :
-		    ERR_QR_FAILED;
+
+	if ((png = shmcache_get(qr_cache, token, &len)) != NULL)
+		metrics_add(METRIC_QR_CACHE, 1);
+	else {
+		if ((pe = provider_qr(pv, token, &png, &len, err,
+		    sizeof(err))) != PAY_OK) {
+			log_warn("QR for payment %lld: %s", (long long)p.id,
+			    err);
+			return pe == PAY_ERR_UNSUPPORTED ?
+			    ERR_PAYMENT_NOT_FOUND : ERR_QR_FAILED;
+		}
+		metrics_add(METRIC_QR_PROVIDER, 1);
+		if (shmcache_put(qr_cache, token, png, len) == -1)
+			log_warn("QR for payment %lld: %zu bytes, not cached",
+			    (long long)p.id, len);
 	}
 	e = http_bytes(req, 200, "image/png", png, len);
 	free(png);
@@ -559,7 +583,8 @@ main(int argc, char *argv[])
 	    worker_init };
 
 	/* Made before route_main() forks the workers, so they share them. */
-	if (metrics_open() == -1) {
+	if (metrics_open() == -1 ||
+	    (qr_cache = shmcache_open(QR_CACHE_SLOTS, QR_PNG_MAX)) == NULL) {
 		fprintf(stderr, "pay: shared memory: %s\n", strerror(errno));
 		return 1;
 	}

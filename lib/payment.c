@@ -189,6 +189,12 @@ pay_secret_ok(const struct payment *p, const char *secret)
 	return crypto_streq(hash, p->callback_hash);
 }
 
+int
+pay_is_open(const struct payment *p)
+{
+	return p->status == PAY_CREATED || p->status == PAY_PENDING;
+}
+
 enum pay_match
 pay_match_callback(struct db *db, const struct pay_confirmed *claimed,
     const char *secret, struct payment *p)

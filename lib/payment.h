@@ -88,6 +88,9 @@ enum db_rc	pay_find_paid(struct db *db, int64_t order_id,
  */
 int		pay_secret_ok(const struct payment *p, const char *secret);
 
+/* Is p's request still open (created or pending), not yet final? */
+int		pay_is_open(const struct payment *p);
+
 /* What a callback's claim matched (pay_match_callback()). */
 enum pay_match {
 	PAY_MATCH_OK = 0,	/* our payment, and the right secret */

@@ -1,5 +1,6 @@
-"""The on-sale evening's side doors (issue §3): forged Swish callbacks
-store nothing, take no write lock and are counted in pay's metrics."""
+"""The on-sale evening's side doors (issue §3, §4): forged Swish callbacks
+store nothing, take no write lock and are counted in pay's metrics;
+/generate_qr/ asks Swish once per token, whatever the number of hits."""
 import http.client
 import json
 import re
@@ -162,3 +163,38 @@ class Callbacks(StackTest):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.header("Content-Type").startswith("text/plain"))
         self.assertIn("# TYPE biljett_callbacks_rejected_total counter", r.body.decode())
+
+    # -- QR codes -----------------------------------------------------------
+
+    def test_qr_reaches_swish_once_per_token(self):
+        c, token, req = self.started()
+        m0 = self.metrics()
+        bodies = set()
+        for _ in range(20):
+            r = c.get(f"/generate_qr/{token}")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("Content-Type"), "image/png")
+            bodies.add(r.body)
+        self.assertEqual(len(bodies), 1)
+        self.assertTrue(bodies.pop().startswith(b"\x89PNG\r\n\x1a\n"))
+        # Two workers served the hits; Swish's generator saw one.
+        self.assertEqual(self.swish.request_by_token(token)["qr_requests"], 1)
+        m1 = self.metrics()
+        cache, provider = ('biljett_qr_codes_total{source="cache"}',
+                           'biljett_qr_codes_total{source="provider"}')
+        self.assertEqual(m1[provider] - m0.get(provider, 0), 1)
+        self.assertEqual(m1[cache] - m0.get(cache, 0), 19)
+
+        # Another request has its own code.
+        _, other, _ = self.started()
+        r = self.client().get(f"/generate_qr/{other}")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotEqual(r.body, c.get(f"/generate_qr/{token}").body)
+        self.assertEqual(self.swish.request_by_token(other)["qr_requests"], 1)
+
+        # Paid: the code is no use any more and is not shown, cache or not.
+        _, out = self.swish.act(req["id"], "pay")
+        self.assertEqual(out["callback_status"], 200, out)
+        r = c.get(f"/generate_qr/{token}")
+        self.assertEqual((r.status, r.json), (404, "PaymentDoesNotExist"))
+        self.assertEqual(self.swish.request_by_token(token)["qr_requests"], 1)
