@@ -176,6 +176,15 @@ enum db_rc	pay_list_open(struct db *db, enum pay_provider provider,
 enum db_rc	pay_list_refunds_due(struct db *db, enum pay_provider provider,
 		    struct pay_refund_due *out, size_t max, size_t *n);
 
+/*
+ * Deletes up to max provider_events last received before `before`, in
+ * one short write transaction, keeping those of a payment still open or
+ * with a refund not yet sent.  *deleted says how many went (fewer than
+ * max: nothing else is due).  Returns DB_OK, DB_BUSY or DB_ERROR.
+ */
+enum db_rc	pay_prune_events(struct db *db, int64_t before, size_t max,
+		    int64_t *deleted);
+
 /* Records the result of sending a refund. */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,
 		    const char *error);

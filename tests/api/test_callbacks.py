@@ -1,14 +1,20 @@
 """The on-sale evening's side doors (issue §3, §4): forged Swish callbacks
 store nothing, take no write lock and are counted in pay's metrics;
-/generate_qr/ asks Swish once per token, whatever the number of hits."""
+/generate_qr/ asks Swish once per token, whatever the number of hits;
+`biljett expire` prunes old provider_events in batches and keeps those
+still needed."""
 import http.client
 import json
+import os
 import re
 import secrets
 import sqlite3
 import ssl
+import subprocess
+import time
 import urllib.parse
 
+import devstack
 from flow import Swish
 from support import StackTest
 
@@ -198,3 +204,62 @@ class Callbacks(StackTest):
         r = c.get(f"/generate_qr/{token}")
         self.assertEqual((r.status, r.json), (404, "PaymentDoesNotExist"))
         self.assertEqual(self.swish.request_by_token(token)["qr_requests"], 1)
+
+    # -- retention ------------------------------------------------------------
+
+    def test_expire_prunes_old_provider_events(self):
+        now = int(time.time())
+        old, recent = now - 91 * 86400, now - 89 * 86400
+        order = self.query("SELECT id FROM orders ORDER BY id LIMIT 1")
+        if not order:
+            self.started()
+            order = self.query("SELECT id FROM orders ORDER BY id LIMIT 1")
+        order = order[0]["id"]
+        conn = self.db()
+        try:
+            def payment(status):
+                return conn.execute(
+                    "INSERT INTO payments (order_id, provider, status, amount,"
+                    " created_at, updated_at) VALUES (?, 'manual', ?, 100, ?, ?)"
+                    " RETURNING id", (order, status, old, old)).fetchone()[0]
+            still_open, final, refunding = (payment("created"), payment("paid"),
+                                            payment("paid"))
+            conn.execute("INSERT INTO refunds (payment_id, amount, status, reason,"
+                         " created_at, updated_at) VALUES (?, 100, 'error', 'test', ?, ?)",
+                         (refunding, old, old))
+            rows = [(f"prune/forged/{i}", None, old) for i in range(1201)]
+            rows += [("prune/final", final, old), ("prune/open", still_open, old),
+                     ("prune/refunding", refunding, old),
+                     ("prune/recent/1", None, recent), ("prune/recent/2", final, recent)]
+            conn.executemany(
+                "INSERT INTO provider_events (provider, event_key, payment_id, body,"
+                " received_at, last_received_at) VALUES ('swish', ?, ?, '{}', ?, ?)",
+                [(k, p, t, t) for k, p, t in rows])
+            conn.commit()
+        finally:
+            conn.close()
+
+        # 1201 + 1 old rows go, more than two batches' worth.
+        out = self.stack.biljett("expire")
+        self.assertIn("pruned 1202 provider events", out)
+        left = sorted(r["event_key"] for r in self.query(
+            "SELECT event_key FROM provider_events WHERE event_key LIKE 'prune/%'"))
+        self.assertEqual(left, ["prune/open", "prune/recent/1", "prune/recent/2",
+                                "prune/refunding"])
+        self.assertIn("pruned 0 provider events", self.stack.biljett("expire"))
+
+        # 0 keeps everything; a setting that is no number is refused.
+        def expire(days):
+            return subprocess.run(
+                [os.path.join(devstack.BIN, "biljett"), "-c", self.stack.conf_path, "expire"],
+                capture_output=True, text=True, timeout=120,
+                env=dict(os.environ, BILJETT_PROVIDER_EVENTS_DAYS=days))
+        p = expire("0")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("pruned", p.stdout)
+        p = expire("ninety")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("provider_events_days must be 0 to", p.stderr)
+        self.assertNotIn("pruned", p.stdout)
+        self.assertEqual(len(self.query(
+            "SELECT 1 FROM provider_events WHERE event_key LIKE 'prune/%'")), 4)
