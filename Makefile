@@ -47,6 +47,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
+		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
 		  lib/order.o \
@@ -62,6 +63,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/scanlog.o \
 		  lib/seal.o \
 		  lib/session.o \
+		  lib/shmcache.o \
 		  lib/spawn.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
@@ -87,6 +89,7 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
 		  sql/003_accounts.sql \
+		  sql/006_provider_events_retention.sql \
 		  sql/008_scanlog.sql
 
 UNIT_TESTS	= test-arena \
@@ -94,6 +97,7 @@ UNIT_TESTS	= test-arena \
 		  test-field \
 		  test-log \
 		  test-mail-addr \
+		  test-metrics \
 		  test-money \
 		  test-order-reserve \
 		  test-parse \
@@ -104,6 +108,7 @@ UNIT_TESTS	= test-arena \
 		  test-provider \
 		  test-qr-png \
 		  test-route-match \
+		  test-shmcache \
 		  test-status-names \
 		  test-swish-parse \
 		  test-tables \
@@ -261,3 +266,6 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(PROGS:=.d)
+# The sanitizer builds too: a header change must rebuild them, or a stale
+# object disagrees with the new layout of a struct (an ASan report).
+-include $(SAN_OBJS:.o=.d) $(SAN_PROGS:=.d) $(SAN_UNITS:=.d)

@@ -6,6 +6,7 @@
  *	POST /start_payment/		create the payment request
  *	GET  /generate_qr/{token}	the QR code to pay from another device
  *	POST /swish/callback/		Swish's callback, confirmed before use
+ *	GET  /api/metrics		its counters, for admins (Prometheus)
  *
  * and the buyer's paying pages:
  *
@@ -13,6 +14,8 @@
  *	GET  /payment		open Swish (app link, QR code), live status
  *	GET  /done		the confirmation with the ticket codes
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +30,14 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "metrics.h"
 #include "order.h"
 #include "page.h"
 #include "payment.h"
 #include "provider.h"
 #include "route.h"
 #include "session.h"
+#include "shmcache.h"
 #include "spawn.h"
 #include "tfmt.h"
 
@@ -42,6 +47,7 @@ static enum err	h_callback(struct req *);
 static enum err	h_checkout(struct req *);
 static enum err	h_payment(struct req *);
 static enum err	h_done(struct req *);
+static enum err	h_metrics(struct req *);
 
 enum checkout_field { CF_EMAIL, CF_CSRF, CF__MAX };
 
@@ -70,6 +76,8 @@ static const struct route routes[] = {
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/done", h_done, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/api/metrics", h_metrics, AUTH_ADMIN, STYLE_API,
+	    NULL, 0, 0, ERR_OK },
 };
 
 /* The seed-002 flow and these pages pay with Swish. */
@@ -77,6 +85,14 @@ static const struct route routes[] = {
 
 /* Every provider, opened once per worker from the configuration. */
 static struct provider	providers[PROVIDER__MAX];
+
+/*
+ * The QR codes of open payment requests, shared by the workers: made in
+ * main() before they are forked.  Keyed by token.
+ */
+static struct shmcache	*qr_cache;
+
+_Static_assert(PAY_TOKEN_MAX <= SHMCACHE_KEY_MAX, "tokens must fit as keys");
 
 static int
 worker_init(const struct conf *conf, struct db *db)
@@ -320,14 +336,20 @@ token_ok(const char *t)
 
 /*
  * GET /generate_qr/{token}: 200 image/png from the provider's QR code
- * (Swish's QR generator), for tokens of our own payment requests only
- * (we are no open proxy); 404 PaymentDoesNotExist (also when the
- * payment's provider has no QR codes); 502 QrFailed.
+ * (Swish's QR generator), for tokens of our own open payment requests
+ * only (we are no open proxy, and a finished request's code is no use
+ * to anyone); 404 PaymentDoesNotExist (also when the payment's provider
+ * has no QR codes); 502 QrFailed.  The provider is asked once per token
+ * (twice when two workers miss at the same moment; again only once the
+ * token has fallen out of the QR_CACHE_SLOTS most recently used): the
+ * image is kept in qr_cache for every worker, so however often a page
+ * asks for it, no worker waits on the provider again.
  */
 static enum err
 h_qr(struct req *req)
 {
 	const struct provider	*pv;
+	const char		*token = http_param(req, 0);
 	struct payment		 p;
 	unsigned char		*png = NULL;
 	size_t			 len = 0;
@@ -336,20 +358,29 @@ h_qr(struct req *req)
 	enum pay_err		 pe;
 	enum err		 e;
 
-	if (!token_ok(http_param(req, 0)))
+	if (!token_ok(token))
 		return ERR_PAYMENT_NOT_FOUND;
-	if ((rc = pay_find_by_token(req->db, http_param(req, 0), &p)) ==
-	    DB_NOTFOUND)
+	if ((rc = pay_find_by_token(req->db, token, &p)) == DB_NOTFOUND)
 		return ERR_PAYMENT_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if ((pv = provider_of(&p)) == NULL)
+	if (!pay_is_open(&p) || (pv = provider_of(&p)) == NULL)
 		return ERR_PAYMENT_NOT_FOUND;
-	if ((pe = provider_qr(pv, http_param(req, 0), &png, &len, err,
-	    sizeof(err))) != PAY_OK) {
-		log_warn("QR for payment %lld: %s", (long long)p.id, err);
-		return pe == PAY_ERR_UNSUPPORTED ? ERR_PAYMENT_NOT_FOUND :
-		    ERR_QR_FAILED;
+
+	if ((png = shmcache_get(qr_cache, token, &len)) != NULL)
+		metrics_add(METRIC_QR_CACHE, 1);
+	else {
+		if ((pe = provider_qr(pv, token, &png, &len, err,
+		    sizeof(err))) != PAY_OK) {
+			log_warn("QR for payment %lld: %s", (long long)p.id,
+			    err);
+			return pe == PAY_ERR_UNSUPPORTED ?
+			    ERR_PAYMENT_NOT_FOUND : ERR_QR_FAILED;
+		}
+		metrics_add(METRIC_QR_PROVIDER, 1);
+		if (shmcache_put(qr_cache, token, png, len) == -1)
+			log_warn("QR for payment %lld: %zu bytes, not cached",
+			    (long long)p.id, len);
 	}
 	e = http_bytes(req, 200, "image/png", png, len);
 	free(png);
@@ -357,7 +388,66 @@ h_qr(struct req *req)
 	return e;
 }
 
-/* Records a callback of pv's we did not apply, and answers with e. */
+/*
+ * GET /api/metrics (admins): pay's counters in the Prometheus text
+ * format, the sums over all its workers (lib/metrics.h); they start at
+ * zero when pay starts.  200 text/plain.
+ */
+static enum err
+h_metrics(struct req *req)
+{
+	char	 text[2048];
+	int	 n;
+
+	if ((n = metrics_text(text, sizeof(text))) < 0)
+		return ERR_INTERNAL;
+	(void)http_add_header(req, "Cache-Control", "no-store");
+	return http_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    text, (size_t)n);
+}
+
+/*
+ * Logs a refused callback, at most REJECT_LOG_PER_MIN lines a minute in
+ * each worker, so that a flood of forged callbacks cannot flood the log
+ * too (the metrics count every one).  The next line logged says how many
+ * were left out.
+ */
+static void	log_refused(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+static void
+log_refused(const char *fmt, ...)
+{
+	static int64_t		 minute;
+	static unsigned		 lines;
+	static unsigned long	 skipped;
+	va_list			 ap;
+	char			 msg[512];
+	int64_t			 now = tfmt_now() / 60;
+
+	if (now != minute) {
+		minute = now;
+		lines = 0;
+	}
+	if (lines >= REJECT_LOG_PER_MIN) {
+		skipped++;
+		return;
+	}
+	lines++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (skipped > 0)
+		log_warn("%s (and %lu more not logged)", msg, skipped);
+	else
+		log_warn("%s", msg);
+	skipped = 0;
+}
+
+/*
+ * Records an authenticated callback of pv's that we could not apply yet,
+ * and answers with e.
+ */
 static enum err
 reject(struct req *req, const struct provider *pv, const char *key,
     int64_t payment_id, const char *outcome, enum err e)
@@ -393,10 +483,14 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
  * A provider's callback.  The body is never trusted: the provider checks
  * what it can (verify_callback), the secret it hands back must match the
  * one stored for the payment (constant-time, by hash), and the status is
- * then fetched from the provider and only that answer is applied.  200
- * when handled (repeats included); 400 on a malformed body; 403 when the
- * payment is unknown, the secret wrong or the signature forged; 503 when
- * the provider cannot be reached to confirm (it retries).
+ * then fetched from the provider and only that answer is applied.  A
+ * callback refused on the way writes nothing (it is counted in the
+ * metrics and logged, rate-limited), so a flood of forged ones neither
+ * fills provider_events nor queues for the write lock.  200 when handled
+ * (repeats included); 400 on a malformed body; 403 when the payment is
+ * unknown, the secret wrong or the signature forged, the same answer for
+ * each so that a forger learns nothing; 503 when the provider cannot be
+ * reached to confirm (it retries).
  */
 static enum err
 callback(struct req *req, enum pay_provider which)
@@ -406,15 +500,13 @@ callback(struct req *req, enum pay_provider which)
 	struct pay_callback	 cb;
 	struct pay_effect	 fx;
 	struct payment		 p;
-	const char		*what;
 	char			 secret[PAY_SECRET_MAX + 1], err[512];
-	char			 outcome[128];
-	enum db_rc		 rc;
 	enum pay_err		 pe;
 	enum err		 e;
 
 	if (req->raw_body == NULL || req->raw_len > PROVIDER_BODY_MAX) {
-		log_warn("%s callback: malformed body", pv->ops->label);
+		metrics_add(METRIC_CALLBACK_MALFORMED, 1);
+		log_refused("%s callback: malformed body", pv->ops->label);
 		return ERR_BAD_REQUEST;
 	}
 	memset(&cb, 0, sizeof(cb));
@@ -425,23 +517,34 @@ callback(struct req *req, enum pay_provider which)
 	cb.now = tfmt_now();
 	if ((pe = provider_verify_callback(pv, &cb, &claimed, secret, err,
 	    sizeof(err))) != PAY_OK) {
-		log_warn("%s callback: %s", pv->ops->label, err);
+		metrics_add(pe == PAY_ERR_FORGED ? METRIC_CALLBACK_BAD_SECRET :
+		    METRIC_CALLBACK_MALFORMED, 1);
+		log_refused("%s callback: %s", pv->ops->label, err);
 		return pe == PAY_ERR_FORGED ? ERR_CALLBACK_REJECTED :
 		    ERR_BAD_REQUEST;
 	}
-	if ((rc = pay_find_ref(req->db, which, claimed.provider_ref, &p)) ==
-	    DB_NOTFOUND)
-		return reject(req, pv, claimed.event_key, 0,
-		    "rejected: unknown payment request", ERR_CALLBACK_REJECTED);
-	if (rc != DB_OK)
-		return err_from_db(rc);
-	if (pv->ops->callback_secret && !pay_secret_ok(&p, secret)) {
-		what = pv->ops->callback_header != NULL ?
-		    pv->ops->callback_header : "callback secret";
-		snprintf(outcome, sizeof(outcome), secret[0] == '\0' ?
-		    "rejected: no %s" : "rejected: %s mismatch", what);
-		return reject(req, pv, claimed.event_key, p.id, outcome,
-		    ERR_CALLBACK_REJECTED);
+
+	/* Ours, and the right secret?  Reads only. */
+	switch (pay_match_callback(req->db, &claimed,
+	    pv->ops->callback_secret ? secret : NULL, &p)) {
+	case PAY_MATCH_OK:
+		break;
+	case PAY_MATCH_UNKNOWN:
+		metrics_add(METRIC_CALLBACK_UNKNOWN, 1);
+		log_refused("%s callback %s refused: unknown payment request",
+		    pv->ops->label, claimed.event_key);
+		return ERR_CALLBACK_REJECTED;
+	case PAY_MATCH_BAD_SECRET:
+		metrics_add(METRIC_CALLBACK_BAD_SECRET, 1);
+		log_refused("%s callback %s refused: %s %s", pv->ops->label,
+		    claimed.event_key, pv->ops->callback_header != NULL ?
+		    pv->ops->callback_header : "callback secret",
+		    secret[0] == '\0' ? "missing" : "mismatch");
+		return ERR_CALLBACK_REJECTED;
+	case PAY_MATCH_BUSY:
+		return ERR_BUSY;
+	default:
+		return ERR_INTERNAL;
 	}
 
 	/* Ask the provider what really happened. */
@@ -479,5 +582,11 @@ main(int argc, char *argv[])
 	static const struct app app = { "pay", routes, nitems(routes),
 	    worker_init };
 
+	/* Made before route_main() forks the workers, so they share them. */
+	if (metrics_open() == -1 ||
+	    (qr_cache = shmcache_open(QR_CACHE_SLOTS, QR_PNG_MAX)) == NULL) {
+		fprintf(stderr, "pay: shared memory: %s\n", strerror(errno));
+		return 1;
+	}
 	return route_main(argc, argv, &app);
 }

@@ -60,6 +60,8 @@ static const struct conf_def defs[] = {
 	    "Swish QR code generator" },
 	[CONF_SWISH_TIMEOUT] = { "swish_timeout", "10",
 	    "seconds per Swish API call" },
+	[CONF_PROVIDER_EVENTS_DAYS] = { "provider_events_days", "90",
+	    "days biljett expire keeps payment callbacks; 0: forever" },
 	[CONF_SMTP_URL] = { "smtp_url", "smtp://127.0.0.1:25",
 	    "SMTP server, smtp:// (STARTTLS if offered) or smtps://" },
 	[CONF_SMTP_USER] = { "smtp_user", NULL, "SMTP user, if any" },

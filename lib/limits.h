@@ -39,6 +39,12 @@
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
 #define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
+#define REJECT_LOG_PER_MIN	30		/* refused-callback log lines, per worker */
+#define QR_CACHE_SLOTS		256		/* QR PNGs pay's workers share */
+#define QR_PNG_MAX		(64 * 1024)	/* largest QR PNG cached, bytes */
+#define PRUNE_BATCH		500		/* rows per pruning transaction */
+#define PRUNE_BATCHES_MAX	200		/* per `biljett expire` run */
+#define PROVIDER_EVENTS_DAYS_MAX 3650		/* provider_events_days */
 #define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
 #define CURRENCY_LEN		3		/* ISO 4217 code */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */

@@ -31,6 +31,7 @@ enum stmt {
 	STMT_REFUND_RESULT,
 	STMT_LIST_OPEN,
 	STMT_LIST_REFUNDS,
+	STMT_PRUNE_EVENTS,
 	STMT__MAX
 };
 
@@ -102,6 +103,20 @@ static const char *const stmts[] = {
 	    " FROM refunds r JOIN payments p ON p.id = r.payment_id"
 	    " WHERE r.status IN ('requested', 'error') AND p.provider = ?2"
 	    " ORDER BY r.id LIMIT ?1",
+	/*
+	 * Up to ?2 events last received before ?1, oldest first (the index
+	 * of sql/006), but none of a payment still open or with a refund
+	 * not yet sent: someone may still need to read those.
+	 */
+	[STMT_PRUNE_EVENTS] =
+	    "DELETE FROM provider_events WHERE id IN ("
+	    " SELECT e.id FROM provider_events e"
+	    " LEFT JOIN payments p ON p.id = e.payment_id"
+	    " WHERE e.last_received_at < ?1"
+	    " AND (p.id IS NULL OR (p.status NOT IN ('created', 'pending')"
+	    " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id"
+	    " AND r.status IN ('requested', 'error'))))"
+	    " ORDER BY e.last_received_at LIMIT ?2)",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -187,6 +202,38 @@ pay_secret_ok(const struct payment *p, const char *secret)
 		return 0;
 	crypto_token_hash(secret, hash);
 	return crypto_streq(hash, p->callback_hash);
+}
+
+int
+pay_is_open(const struct payment *p)
+{
+	return p->status == PAY_CREATED || p->status == PAY_PENDING;
+}
+
+enum pay_match
+pay_match_callback(struct db *db, const struct pay_confirmed *claimed,
+    const char *secret, struct payment *p)
+{
+	/* As long as a stored hash (64) but not hex: nothing matches it. */
+	static const struct payment nobody = { .callback_hash =
+	    "----------------------------------------------------------------" };
+	enum db_rc	 rc;
+	int		 ok;
+
+	/* A plain read, outside any transaction: no write lock. */
+	rc = pay_find_ref(db, claimed->provider, claimed->provider_ref, p);
+	if (rc == DB_BUSY)
+		return PAY_MATCH_BUSY;
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return PAY_MATCH_ERROR;
+	if (secret == NULL)
+		return rc == DB_OK ? PAY_MATCH_OK : PAY_MATCH_UNKNOWN;
+
+	/* Hash and compare either way, so both refusals cost the same. */
+	ok = pay_secret_ok(rc == DB_OK ? p : &nobody, secret);
+	if (rc == DB_NOTFOUND)
+		return PAY_MATCH_UNKNOWN;
+	return ok ? PAY_MATCH_OK : PAY_MATCH_BAD_SECRET;
 }
 
 /*
@@ -557,6 +604,30 @@ pay_apply(struct db *db, int64_t now, const struct pay_confirmed *c,
 		return err_from_db(rc);
 	}
 	return ERR_OK;
+}
+
+enum db_rc
+pay_prune_events(struct db *db, int64_t before, size_t max, int64_t *deleted)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	*deleted = 0;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, stmts[STMT_PRUNE_EVENTS])) == NULL ||
+	    db_bind_int(st, 1, before) == -1 ||
+	    db_bind_int(st, 2, (int64_t)max) == -1)
+		rc = DB_ERROR;
+	else if ((rc = db_exec(db, st)) == DB_OK) {
+		*deleted = db_changes(db);
+		rc = db_tx_commit(db);
+	}
+	if (rc != DB_OK) {
+		db_tx_rollback(db);
+		*deleted = 0;
+	}
+	return rc;
 }
 
 enum err

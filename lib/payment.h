@@ -88,6 +88,34 @@ enum db_rc	pay_find_paid(struct db *db, int64_t order_id,
  */
 int		pay_secret_ok(const struct payment *p, const char *secret);
 
+/* Is p's request still open (created or pending), not yet final? */
+int		pay_is_open(const struct payment *p);
+
+/* What a callback's claim matched (pay_match_callback()). */
+enum pay_match {
+	PAY_MATCH_OK = 0,	/* our payment, and the right secret */
+	PAY_MATCH_UNKNOWN,	/* no payment of ours by that reference */
+	PAY_MATCH_BAD_SECRET,	/* ours, but the secret is wrong or missing */
+	PAY_MATCH_BUSY,		/* the database did not answer in time */
+	PAY_MATCH_ERROR,
+	PAY_MATCH__MAX
+};
+
+/*
+ * Finds the payment a callback claims to be about (claimed's provider
+ * and provider_ref) and, unless secret is NULL (a provider whose
+ * callbacks are signed), checks it is the one created for that payment
+ * (pay_secret_ok()).  Reads only, outside any transaction: a refused
+ * callback writes nothing and neither waits for nor takes the write
+ * lock, so forged callbacks cost a read each.  An unknown payment's
+ * secret is hashed and compared as well (against a hash nothing
+ * matches), so both refusals do the same work and the caller answers
+ * them alike.  Fills *p on PAY_MATCH_OK (and on BAD_SECRET).
+ */
+enum pay_match	pay_match_callback(struct db *db,
+		    const struct pay_confirmed *claimed, const char *secret,
+		    struct payment *p);
+
 /*
  * Stores a callback received from provider in provider_events (a repeat
  * of the same event_key bumps its counter), with what was done.  Call
@@ -147,6 +175,15 @@ enum db_rc	pay_list_open(struct db *db, enum pay_provider provider,
  * error. */
 enum db_rc	pay_list_refunds_due(struct db *db, enum pay_provider provider,
 		    struct pay_refund_due *out, size_t max, size_t *n);
+
+/*
+ * Deletes up to max provider_events last received before `before`, in
+ * one short write transaction, keeping those of a payment still open or
+ * with a refund not yet sent.  *deleted says how many went (fewer than
+ * max: nothing else is due).  Returns DB_OK, DB_BUSY or DB_ERROR.
+ */
+enum db_rc	pay_prune_events(struct db *db, int64_t before, size_t max,
+		    int64_t *deleted);
 
 /* Records the result of sending a refund. */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,

@@ -513,10 +513,51 @@ send_refunds(struct ctx *c, const struct provider *pv)
 }
 
 /*
- * expire (cron, every minute): releases holds past their expiry, then
- * for each payment provider cancels the requests of orders that let go
- * of their seats, confirms requests whose callback never came, and sends
- * pending refunds.
+ * Deletes the provider_events older than provider_events_days (0 keeps
+ * them forever), PRUNE_BATCH rows per transaction so that no writer
+ * waits long for the lock, and at most PRUNE_BATCHES_MAX batches per run
+ * (a backlog goes over the next runs).  Returns 0, or -1 on a bad
+ * setting or a database failure.
+ */
+static int
+prune_events(struct ctx *c, int64_t now)
+{
+	int64_t		 deleted, total = 0;
+	long		 days;
+	enum db_rc	 rc = DB_OK;
+	int		 i;
+
+	days = conf_int(&c->conf, CONF_PROVIDER_EVENTS_DAYS, -1);
+	if (days < 0 || days > PROVIDER_EVENTS_DAYS_MAX) {
+		fprintf(stderr, "biljett: provider_events_days must be 0 to %d "
+		    "(0 keeps them forever)\n", PROVIDER_EVENTS_DAYS_MAX);
+		return -1;
+	}
+	if (days == 0)
+		return 0;
+	for (i = 0; i < PRUNE_BATCHES_MAX; i++) {
+		if ((rc = pay_prune_events(c->db, now - days * 86400,
+		    PRUNE_BATCH, &deleted)) != DB_OK)
+			break;
+		total += deleted;
+		if (deleted < PRUNE_BATCH)
+			break;
+	}
+	printf("pruned %lld provider event%s\n", (long long)total,
+	    total == 1 ? "" : "s");
+	if (rc != DB_OK) {
+		fprintf(stderr, "biljett: pruning provider events: database "
+		    "%s\n", rc == DB_BUSY ? "busy" : "error");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * expire (cron, every minute): releases holds past their expiry, prunes
+ * old provider events, then for each payment provider cancels the
+ * requests of orders that let go of their seats, confirms requests
+ * whose callback never came, and sends pending refunds.
  */
 static int
 cmd_expire(struct ctx *c, int argc, char **argv)
@@ -541,6 +582,7 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	}
 	printf("expired %lld reservation%s\n", (long long)expired,
 	    expired == 1 ? "" : "s");
+	failures += prune_events(c, now) == -1;
 
 	/* The door's look-ups, journalled beside the database. */
 	if ((rc = scanlog_import(c->db, &n)) != DB_OK) {

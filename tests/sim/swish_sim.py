@@ -335,8 +335,11 @@ class Qr(Api):
             return
         token = data.get("token") if isinstance(data, dict) else None
         with LOCK:
-            known = any(r["_token"] == token for r in STATE["requests"].values())
-        if not known or data.get("format") != "png":
+            obj = next((r for r in STATE["requests"].values()
+                        if isinstance(token, str) and r["_token"] == token), None)
+            if obj is not None:
+                obj["_qr_requests"] = obj.get("_qr_requests", 0) + 1
+        if obj is None or data.get("format") != "png":
             return self.send(422, error("QR01", "Unknown token or format"))
         size = 29
         seed = int(token, 16)
@@ -358,6 +361,7 @@ def listing(obj):
     out["token"] = obj.get("_token")
     out["callbackIdentifier"] = obj.get("_callbackIdentifier")
     out["callbacks"] = list(obj.get("_callbacks", []))
+    out["qr_requests"] = obj.get("_qr_requests", 0)
     return out
 
 
