@@ -259,3 +259,6 @@ clean:
 FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(PROGS:=.d)
+# The sanitizer builds too, or a changed header leaves them with stale
+# struct layouts (ASan then reports overflows that are not in the code).
+-include $(SAN_OBJS:.o=.d) $(SAN_PROGS:=.d) $(SAN_UNITS:=.d)
