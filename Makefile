@@ -102,6 +102,7 @@ UNIT_TESTS	= test-arena \
 		  test-provider \
 		  test-qr-png \
 		  test-route-match \
+		  test-scan-throttle \
 		  test-status-names \
 		  test-swish-parse \
 		  test-tables \
