@@ -85,7 +85,8 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
-		  sql/003_accounts.sql
+		  sql/003_accounts.sql \
+		  sql/007_factor_lockout.sql
 
 UNIT_TESTS	= test-arena \
 		  test-conf \
