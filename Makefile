@@ -90,6 +90,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
 		  sql/003_accounts.sql \
 		  sql/006_provider_events_retention.sql \
+		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql
 
 UNIT_TESTS	= test-arena \
@@ -108,6 +109,7 @@ UNIT_TESTS	= test-arena \
 		  test-provider \
 		  test-qr-png \
 		  test-route-match \
+		  test-scan-throttle \
 		  test-shmcache \
 		  test-status-names \
 		  test-swish-parse \

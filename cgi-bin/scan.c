@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "http.h"
 #include "route.h"
 #include "limits.h"
@@ -74,7 +75,9 @@ static const struct route routes[] = {
 /*
  * PUT /validate_ticket/ {"external_id", "password", "use_ticket"}.
  * 200 {"external_id", "times_used" (before this call), "chapter_event",
- * "status"}; 400 InvalidRequestData; 401 "Incorrect password"; 404
+ * "status"}; 400 InvalidRequestData; 401 "Incorrect password"; 429
+ * "TooManyAttempts" with Retry-After for a wrong password from an
+ * address that keeps guessing (a right one always passes); 404
  * {"times_used": -1, "status": "Ticket does not exist"}.
  */
 static enum err
@@ -85,10 +88,9 @@ h_validate(struct req *req)
 	int64_t			 now = tfmt_now(), scanner_id;
 	enum err		 e;
 
-	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
-		return ERR_TOO_MANY_ATTEMPTS;
 	if ((e = scan_password(req->db, req->remote_addr,
-	    req->f[VF_PASSWORD].s, now, &scanner_id)) != ERR_OK ||
+	    req->f[VF_PASSWORD].s, now, &scanner_id, &req->err_count)) !=
+	    ERR_OK ||
 	    (e = scan_ticket(req->db, now, scanner_id,
 	    req->f[VF_EXTERNAL_ID].s, (int)req->f[VF_USE].i, &r)) != ERR_OK)
 		return e;
@@ -120,24 +122,34 @@ h_scanner(struct req *req)
 	return page_render(req, 200, "scanner", ctx);
 }
 
-/* POST /scanner/login (password, csrf): 303 to /scanner, or 401 page. */
+/* POST /scanner/login (password, csrf): 303 to /scanner, a 401 page,
+ * or 429 for a wrong password from an address that keeps guessing. */
 static enum err
 h_login(struct req *req)
 {
 	char		 token[TOKEN_HEX_LEN + 1];
+	const char	*wait;
 	cJSON		*ctx;
 	int64_t		 now = tfmt_now();
 	enum err	 e;
 
-	if ((req->err_count = scan_throttled(req->remote_addr, now)) > 0)
-		return ERR_TOO_MANY_ATTEMPTS;
 	e = scan_login(req->db, req->remote_addr, req->f[LG_PASSWORD].present ?
-	    req->f[LG_PASSWORD].s : NULL, now, token);
-	if (e == ERR_INCORRECT_PASSWORD) {
+	    req->f[LG_PASSWORD].s : NULL, now, token, &req->err_count);
+	if (e == ERR_INCORRECT_PASSWORD || e == ERR_TOO_MANY_ATTEMPTS) {
+		/* The sign-in form again, saying why. */
 		ctx = cJSON_CreateObject();
 		cJSON_AddStringToObject(ctx, "error",
-		    page_t(req, "Wrong password."));
-		return page_render(req, 401, "scanner", ctx);
+		    e == ERR_INCORRECT_PASSWORD ?
+		    page_t(req, "Wrong password.") :
+		    page_t(req, "Too many attempts; wait a while and try"
+		    " again."));
+		if (e == ERR_TOO_MANY_ATTEMPTS && ((wait = arena_printf(
+		    req->pool, "%lld", (long long)req->err_count)) == NULL ||
+		    http_add_header(req, "Retry-After", wait) == -1)) {
+			cJSON_Delete(ctx);
+			return ERR_INTERNAL;
+		}
+		return page_render(req, err_def(e)->status, "scanner", ctx);
 	}
 	if (e != ERR_OK)
 		return e;

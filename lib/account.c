@@ -248,25 +248,43 @@ dummy_hash(void)
 	return hash;
 }
 
-/* Counts a failed sign-in of u and commits it.  Returns 0, or -1 with
- * the transaction rolled back. */
+/* Counts a failed sign-in of u with count (user_login_failed or
+ * user_factor_failed) and commits it.  Returns 0, or -1 with the
+ * transaction rolled back. */
 static int
-count_failure(struct db *db, int64_t now, const struct user *u)
+count_failure(struct db *db, int64_t now, struct user *u,
+    enum db_rc (*count)(struct db *, struct user *, int64_t))
 {
-	if (user_login_failed(db, u, now) != DB_OK || db_tx_commit(db) !=
-	    DB_OK) {
+	if (count(db, u, now) != DB_OK || db_tx_commit(db) != DB_OK) {
 		db_tx_rollback(db);
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * Where the locks sit.  The password is verified first, always, and a
+ * right one is never refused for a lock: a lock checked before the
+ * password let anyone who knows an address (or shares the owner's NAT)
+ * keep its owner out with five wrong guesses.  Wrong passwords still
+ * count per account, and one that arrives while the account is locked is
+ * answered 429 with the (doubled) time left instead of 401, so a client
+ * that honours Retry-After backs off and a guesser sees the same answer
+ * for every wrong guess.  Guessing volume is bounded by nginx's
+ * per-address limit_req on this path and the password rules, not by
+ * refusing to look.
+ *
+ * The second factor is different: only someone who has the password can
+ * send a wrong code, so its own lock (factor_locked_until) is enforced
+ * before the code is checked, right code or not, as the password lock
+ * used to be.  A right password with no code still hears TOTP_REQUIRED.
+ */
 enum err
 account_login(struct db *db, int64_t now, const struct account_login *in,
     struct user *u, struct account_tokens *tok, int64_t *retry_after)
 {
 	char		 email[EMAIL_MAX + 1];
-	int		 found, ok;
+	int		 found, ok, locked;
 	enum err	 e;
 
 	*retry_after = 0;
@@ -274,10 +292,6 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
 	snprintf(email, sizeof(email), "%s", in->email);
 	user_fold_email(email);
 	found = user_by_email(db, email, u) == DB_OK;
-	if (found && u->locked_until > now) {
-		*retry_after = u->locked_until - now;
-		return ERR_TOO_MANY_ATTEMPTS;
-	}
 	ok = crypto_pw_verify(found ? u->password_hash : dummy_hash(),
 	    in->password) && found;
 	if ((e = err_from_db(db_tx_immediate(db))) != ERR_OK)
@@ -286,24 +300,40 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
 	if (found && user_by_id(db, u->id, u) != DB_OK)
 		return fail(db, ERR_INTERNAL);
 	if (!ok) {
-		if (found && count_failure(db, now, u) == -1)
+		if (!found) {
+			db_tx_rollback(db);
+			log_info("login failed for an account that does not"
+			    " exist");
+			return ERR_INVALID_CREDENTIALS;
+		}
+		locked = u->locked_until > now;
+		if (count_failure(db, now, u, user_login_failed) == -1)
 			return ERR_INTERNAL;
-		db_tx_rollback(db);
-		log_info("login failed for an account%s", found ? "" :
-		    " that does not exist");
-		return ERR_INVALID_CREDENTIALS;
+		log_info("login failed for an account%s", locked ?
+		    " that is locked" : "");
+		if (!locked)
+			return ERR_INVALID_CREDENTIALS;
+		*retry_after = u->locked_until - now;
+		return ERR_TOO_MANY_ATTEMPTS;
 	}
 	if (!u->is_active)
 		return fail(db, ERR_ACCOUNT_DISABLED);
 	if (u->verified_at == 0)
 		return fail(db, ERR_EMAIL_NOT_VERIFIED);
+	if (u->totp_enabled && (in->totp_code != NULL ||
+	    in->recovery_code != NULL) && u->factor_locked_until > now) {
+		*retry_after = u->factor_locked_until - now;
+		return fail(db, ERR_TOO_MANY_ATTEMPTS);
+	}
 	if (u->totp_enabled && (e = second_factor(db, now, u, in->totp_code,
 	    in->recovery_code)) != ERR_OK) {
 		/* A wrong code counts; failing to count it still says so. */
-		if (e == ERR_TOTP_INVALID && count_failure(db, now, u) == 0)
+		if (e == ERR_TOTP_INVALID &&
+		    count_failure(db, now, u, user_factor_failed) == 0)
 			return e;
 		return fail(db, e);
 	}
+	/* A complete sign-in lifts both locks. */
 	if (user_login_ok(db, u->id) != DB_OK)
 		return fail(db, ERR_INTERNAL);
 	e = in->browser ? auth_session_browser(db, u->id, in->old_session,

@@ -88,15 +88,17 @@ enum err	account_resend_verification(struct db *db, int64_t now,
 
 /*
  * Signs in: the password (checked against a dummy hash for unknown
- * addresses, so both answers take as long), the lockout and back-off of
- * user_login_failed, the second factor when 2FA is on (a TOTP code not
- * used before, or an unused recovery code), then a browser session
- * rotating in->old_session or an access and refresh token.  Outcomes:
- * ERR_TOO_MANY_ATTEMPTS (*retry_after: seconds), ERR_INVALID_CREDENTIALS,
- * ERR_ACCOUNT_DISABLED, ERR_EMAIL_NOT_VERIFIED, ERR_TOTP_REQUIRED,
- * ERR_TOTP_INVALID, ERR_NOT_CONFIGURED (a sealed secret it cannot
- * open).  Wrong passwords and TOTP codes count as failed logins.  u gets
- * the account, tok the session token (browser) or tokens (api).
+ * addresses, so both answers take as long), the second factor when 2FA
+ * is on (a TOTP code not used before, or an unused recovery code), then
+ * a browser session rotating in->old_session or an access and refresh
+ * token.  Outcomes: ERR_INVALID_CREDENTIALS, ERR_TOO_MANY_ATTEMPTS
+ * (*retry_after: seconds) for a wrong password while the account is
+ * locked by user_login_failed, or for any code while the second factor
+ * is locked by user_factor_failed, ERR_ACCOUNT_DISABLED,
+ * ERR_EMAIL_NOT_VERIFIED, ERR_TOTP_REQUIRED, ERR_TOTP_INVALID,
+ * ERR_NOT_CONFIGURED (a sealed secret it cannot open).  A right password
+ * is never refused for the password lock.  u gets the account, tok the
+ * session token (browser) or tokens (api).
  */
 enum err	account_login(struct db *db, int64_t now,
 		    const struct account_login *in, struct user *u,

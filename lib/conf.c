@@ -63,7 +63,8 @@ static const struct conf_def defs[] = {
 	[CONF_PROVIDER_EVENTS_DAYS] = { "provider_events_days", "90",
 	    "days biljett expire keeps payment callbacks; 0: forever" },
 	[CONF_SMTP_URL] = { "smtp_url", "smtp://127.0.0.1:25",
-	    "SMTP server, smtp:// (STARTTLS if offered) or smtps://" },
+	    "SMTP server, smtp:// (STARTTLS if offered; required with"
+	    " smtp_user) or smtps://" },
 	[CONF_SMTP_USER] = { "smtp_user", NULL, "SMTP user, if any" },
 	[CONF_SMTP_PASSWORD] = { "smtp_password", NULL,
 	    "SMTP password, if any" },

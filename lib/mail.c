@@ -230,6 +230,20 @@ err:
 	return NULL;
 }
 
+/* Does url carry credentials of its own (smtp://user:pass@host)? */
+static int
+url_has_userinfo(const char *url)
+{
+	const char	*p;
+
+	if ((p = strstr(url, "://")) == NULL)
+		return 0;
+	for (p += 3; *p != '\0' && *p != '/' && *p != '?' && *p != '#'; p++)
+		if (*p == '@')
+			return 1;
+	return 0;
+}
+
 int
 mail_send(const struct mail_server *srv, const struct mail_msg *msg,
     char *err, size_t errsz)
@@ -242,8 +256,11 @@ mail_send(const struct mail_server *srv, const struct mail_msg *msg,
 	size_t			 nextra = 0, i;
 	CURLcode		 rc;
 	int			 ret = -1;
+	int			 creds;
 
 	err[0] = '\0';
+	creds = (srv->user != NULL && *srv->user != '\0') ||
+	    url_has_userinfo(srv->url);
 	if (!mail_addr_valid(msg->from) || !mail_addr_valid(msg->to) ||
 	    msg->subject == NULL || has_crlf(msg->subject) ||
 	    has_crlf(msg->from_name) || msg->text == NULL) {
@@ -273,8 +290,16 @@ mail_send(const struct mail_server *srv, const struct mail_msg *msg,
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, strncmp(srv->url, "smtps:", 6)
-	    == 0 ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	/*
+	 * TLS: smtps:// always.  smtp:// upgrades with STARTTLS, which
+	 * anyone on the path can strip from the server's EHLO reply; with
+	 * TRY libcurl then carries on in clear, AUTH and all.  So with
+	 * credentials STARTTLS is required (the transfer fails before
+	 * AUTH), and only a server we never log in to may be reached in
+	 * clear when it offers no TLS.
+	 */
+	curl_easy_setopt(c, CURLOPT_USE_SSL, (strncmp(srv->url, "smtps:", 6)
+	    == 0 || creds) ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	if (srv->ca_file != NULL && *srv->ca_file != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, srv->ca_file);
 	if (srv->user != NULL && *srv->user != '\0') {
@@ -284,8 +309,14 @@ mail_send(const struct mail_server *srv, const struct mail_msg *msg,
 	}
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
 		/* errbuf holds the server's reply, never our password. */
-		snprintf(err, errsz, "%s", errbuf[0] ? errbuf :
-		    curl_easy_strerror(rc));
+		if (rc == CURLE_USE_SSL_FAILED && creds)
+			snprintf(err, errsz, "the SMTP server offers no"
+			    " STARTTLS; with credentials they are only sent"
+			    " over TLS (%s)", errbuf[0] ? errbuf :
+			    curl_easy_strerror(rc));
+		else
+			snprintf(err, errsz, "%s", errbuf[0] ? errbuf :
+			    curl_easy_strerror(rc));
 		log_warn("mail to %s failed: %s", msg->to, err);
 		goto out;
 	}

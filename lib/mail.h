@@ -10,7 +10,7 @@
 
 struct mail_server {
 	const char	*url;		/* smtp://host:port or smtps://host */
-	const char	*user;		/* NULL: no AUTH */
+	const char	*user;		/* NULL: no AUTH; else TLS required */
 	const char	*password;
 	const char	*ca_file;	/* NULL: system CAs */
 	long		 timeout;	/* seconds for the whole transfer */
@@ -39,7 +39,10 @@ struct mail_msg {
 /*
  * Sends msg.  Returns 0 when the server accepted it, -1 otherwise with a
  * one-line reason (never containing the password) in err.  Safe to call
- * again for the same message: the caller retries with back-off.
+ * again for the same message: the caller retries with back-off.  With
+ * credentials (user, or user info in url) smtp:// must upgrade with
+ * STARTTLS: a server that does not offer it gets no AUTH and no
+ * message; without, STARTTLS is used when offered.
  */
 int	mail_send(const struct mail_server *srv, const struct mail_msg *msg,
 	    char *err, size_t errsz);

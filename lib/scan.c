@@ -60,15 +60,17 @@ static int		auth_key_set;
 
 #define FAIL_SLOTS	64
 
-/* Recent wrong passwords per remote address, in this worker. */
+/* Recent wrong passwords per remote address, in this worker (see
+ * scan_password for why they count only against the address). */
 static struct fail_slot {
 	char	 addr[64];
 	int64_t	 since;
 	int	 count;
 } fails[FAIL_SLOTS];
 
+/* The live slot of addr, or a fresh one in place of the oldest. */
 static struct fail_slot *
-fail_slot(const char *addr, int64_t now, int create)
+fail_slot(const char *addr, int64_t now)
 {
 	struct fail_slot	*oldest = &fails[0];
 	size_t			 i;
@@ -82,28 +84,10 @@ fail_slot(const char *addr, int64_t now, int create)
 		if (fails[i].since < oldest->since)
 			oldest = &fails[i];
 	}
-	if (!create)
-		return NULL;
 	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
 	oldest->since = now;
 	oldest->count = 0;
 	return oldest;
-}
-
-int64_t
-scan_throttled(const char *addr, int64_t now)
-{
-	struct fail_slot	*f = fail_slot(addr, now, 0);
-
-	if (f == NULL || f->count < SCAN_FAILS_MAX)
-		return 0;
-	return f->since + SCAN_FAILS_WINDOW - now;
-}
-
-void
-scan_failed(const char *addr, int64_t now)
-{
-	fail_slot(addr, now, 1)->count++;
 }
 
 static void
@@ -186,33 +170,59 @@ scan_auth(struct db *db, const char *password, int64_t now,
 	return 1;
 }
 
+/*
+ * The throttle comes after the password check, never before it.  Checked
+ * first, it let anyone sharing the door's address (the venue's NAT, the
+ * festival wifi) lock the door out with ten wrong guesses a minute.  Now
+ * a right password always passes and only wrong ones are slowed: past
+ * SCAN_FAILS_MAX they are answered 429 with the time left, so a client
+ * that honours Retry-After stops, and the counting goes on so a guesser
+ * that ignores it stays throttled.  A door's success does not reset its
+ * address: it says nothing about the guesser beside it.
+ *
+ * We could save the argon2 work of a throttled address by refusing to
+ * verify, but we cannot tell its right password from its wrong ones
+ * without verifying, and a budget of verifications per address is the
+ * same lock-out with a higher threshold.  What bounds the work and the
+ * rate of guessing instead is nginx's per-address limit_req on the scan
+ * paths, in front of every worker, and the length of scanner
+ * passwords (20 random letters when `biljett scanner-add` makes one).
+ */
 enum err
 scan_password(struct db *db, const char *addr, const char *password,
-    int64_t now, int64_t *scanner_id)
+    int64_t now, int64_t *scanner_id, int64_t *retry_after)
 {
-	int	 ok = 0;
+	struct fail_slot	*f;
+	int			 ok = 0;
 
 	*scanner_id = 0;
+	*retry_after = 0;
 	if (password != NULL && (ok = scan_auth(db, password, now,
 	    scanner_id)) < 0)
 		return ERR_INTERNAL;
-	if (ok == 0) {
-		scan_failed(addr, now);
+	if (ok)
+		return ERR_OK;
+	f = fail_slot(addr, now);
+	if (++f->count <= SCAN_FAILS_MAX)
 		return ERR_INCORRECT_PASSWORD;
-	}
-	return ERR_OK;
+	if (f->count == SCAN_FAILS_MAX + 1)
+		log_warn("scanner passwords: %d wrong from %s within %d s;"
+		    " answering 429 to its wrong ones", SCAN_FAILS_MAX,
+		    f->addr, SCAN_FAILS_WINDOW);
+	*retry_after = f->since + SCAN_FAILS_WINDOW - now;
+	return ERR_TOO_MANY_ATTEMPTS;
 }
 
 enum err
 scan_login(struct db *db, const char *addr, const char *password,
-    int64_t now, char token[TOKEN_HEX_LEN + 1])
+    int64_t now, char token[TOKEN_HEX_LEN + 1], int64_t *retry_after)
 {
 	int64_t		 scanner_id;
 	enum db_rc	 rc;
 	enum err	 e;
 
-	if ((e = scan_password(db, addr, password, now, &scanner_id)) !=
-	    ERR_OK)
+	if ((e = scan_password(db, addr, password, now, &scanner_id,
+	    retry_after)) != ERR_OK)
 		return e;
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);

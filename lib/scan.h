@@ -33,25 +33,29 @@ int		scan_auth(struct db *db, const char *password, int64_t now,
 		    int64_t *scanner_id);
 
 /*
- * Guessing scanner passwords: each guess costs an argon2id check per
- * scanner, so an address with SCAN_FAILS_MAX wrong passwords within
- * SCAN_FAILS_WINDOW seconds is refused (per worker) until the window
- * ends.  scan_throttled returns the seconds to wait, 0 if none.
+ * Guessing scanner passwords.  A scanner password names its scanner, so a
+ * wrong one names no account to count against: wrong passwords are
+ * counted per remote address (per worker), and an address with
+ * SCAN_FAILS_MAX of them within SCAN_FAILS_WINDOW seconds is answered
+ * 429 for further wrong ones until the window ends.  The password is
+ * always checked first and a right one always passes, throttled address
+ * or not: a door behind the venue's NAT shares its address with whoever
+ * else is there, and they must not be able to lock it out.
  */
 #define SCAN_FAILS_MAX		10
 #define SCAN_FAILS_WINDOW	60
 
-int64_t		scan_throttled(const char *addr, int64_t now);
-void		scan_failed(const char *addr, int64_t now);
-
 /*
- * Checks a door's password (scan_auth) sent from addr, after the caller
- * asked scan_throttled: ERR_OK with *scanner_id, ERR_INCORRECT_PASSWORD
- * (counted against addr with scan_failed; a NULL password counts too)
- * or ERR_INTERNAL.
+ * Checks a door's password (scan_auth) sent from addr (may be NULL; a
+ * NULL password is a wrong one): ERR_OK with *scanner_id;
+ * ERR_INCORRECT_PASSWORD, counted against addr; ERR_TOO_MANY_ATTEMPTS
+ * for a wrong password from an address past SCAN_FAILS_MAX, with
+ * *retry_after the seconds left in its window (counted as well);
+ * ERR_INTERNAL.
  */
 enum err	scan_password(struct db *db, const char *addr,
-		    const char *password, int64_t now, int64_t *scanner_id);
+		    const char *password, int64_t now, int64_t *scanner_id,
+		    int64_t *retry_after);
 
 /*
  * Signs a door in: scan_password, then a scanner session of
@@ -59,7 +63,8 @@ enum err	scan_password(struct db *db, const char *addr,
  * token (the cookie to set).  Outcomes as scan_password, and ERR_BUSY.
  */
 enum err	scan_login(struct db *db, const char *addr, const char *password,
-		    int64_t now, char token[TOKEN_HEX_LEN + 1]);
+		    int64_t now, char token[TOKEN_HEX_LEN + 1],
+		    int64_t *retry_after);
 
 /* Is token (the door's cookie, may be NULL) a live scanner session?
  * Returns 1 and fills s, or 0. */

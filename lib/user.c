@@ -47,13 +47,15 @@ static const char *const common_passwords[] = {
 	"id, email, name, coalesce(phone, ''), locale, role," \
 	" coalesce(organizer_id, 0), is_active, coalesce(email_verified_at, 0)," \
 	" totp_enabled, coalesce(totp_secret, ''), totp_last_step," \
-	" failed_logins, locked_until, password_hash"
+	" failed_logins, locked_until, password_hash, factor_failures," \
+	" factor_locked_until"
 
 enum stmt {
 	STMT_INSERT,
 	STMT_BY_ID,
 	STMT_BY_EMAIL,
 	STMT_FAILED,
+	STMT_FACTOR_FAILED,
 	STMT_OK,
 	STMT_PASSWORD,
 	STMT_VERIFIED,
@@ -92,8 +94,12 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_FAILED] =
 	    "UPDATE users SET failed_logins = failed_logins + 1,"
 	    " locked_until = ?2 WHERE id = ?1",
+	[STMT_FACTOR_FAILED] =
+	    "UPDATE users SET factor_failures = factor_failures + 1,"
+	    " factor_locked_until = ?2 WHERE id = ?1",
 	[STMT_OK] =
-	    "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1",
+	    "UPDATE users SET failed_logins = 0, locked_until = 0,"
+	    " factor_failures = 0, factor_locked_until = 0 WHERE id = ?1",
 	[STMT_PASSWORD] =
 	    "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
 	[STMT_VERIFIED] =
@@ -225,6 +231,8 @@ fill(struct db_stmt *st, struct user *u)
 	u->locked_until = db_col_int(st, 13);
 	snprintf(u->password_hash, sizeof(u->password_hash), "%s",
 	    db_col_text(st, 14));
+	u->factor_failures = db_col_int(st, 15);
+	u->factor_locked_until = db_col_int(st, 16);
 }
 
 static enum db_rc
@@ -294,10 +302,12 @@ update(struct db *db, int k, int64_t id, const char *t2, int64_t i2,
 	return db_exec(db, st);
 }
 
-enum db_rc
-user_login_failed(struct db *db, const struct user *u, int64_t now)
+/* The lock after the n-th failure in a row: none for the first
+ * LOGIN_FREE_FAILURES - 1, then 30 s doubling up to LOGIN_BACKOFF_MAX. */
+static int64_t
+backoff(int64_t n)
 {
-	int64_t	 n = u->failed_logins + 1, wait = 0;
+	int64_t	 wait = 0;
 
 	if (n >= LOGIN_FREE_FAILURES) {
 		wait = 30;
@@ -306,8 +316,35 @@ user_login_failed(struct db *db, const struct user *u, int64_t now)
 		if (wait > LOGIN_BACKOFF_MAX)
 			wait = LOGIN_BACKOFF_MAX;
 	}
-	return update(db, STMT_FAILED, u->id, NULL, wait ? now + wait : 0,
-	    NULL, 0);
+	return wait;
+}
+
+enum db_rc
+user_login_failed(struct db *db, struct user *u, int64_t now)
+{
+	int64_t	 wait = backoff(u->failed_logins + 1);
+	enum db_rc rc;
+
+	if ((rc = update(db, STMT_FAILED, u->id, NULL, wait ? now + wait : 0,
+	    NULL, 0)) == DB_OK) {
+		u->failed_logins++;
+		u->locked_until = wait ? now + wait : 0;
+	}
+	return rc;
+}
+
+enum db_rc
+user_factor_failed(struct db *db, struct user *u, int64_t now)
+{
+	int64_t	 wait = backoff(u->factor_failures + 1);
+	enum db_rc rc;
+
+	if ((rc = update(db, STMT_FACTOR_FAILED, u->id, NULL, wait ? now +
+	    wait : 0, NULL, 0)) == DB_OK) {
+		u->factor_failures++;
+		u->factor_locked_until = wait ? now + wait : 0;
+	}
+	return rc;
 }
 
 enum db_rc

@@ -50,8 +50,10 @@ struct user {
 	int		 totp_enabled;
 	char		 totp_sealed[256];	/* "" when none */
 	int64_t		 totp_last_step;
-	int64_t		 failed_logins;
+	int64_t		 failed_logins;		/* wrong passwords */
 	int64_t		 locked_until;
+	int64_t		 factor_failures;	/* wrong TOTP/recovery codes */
+	int64_t		 factor_locked_until;
 	char		 password_hash[PWHASH_MAX];
 };
 
@@ -76,10 +78,24 @@ enum db_rc	 user_by_id(struct db *db, int64_t id, struct user *out);
 enum db_rc	 user_by_email(struct db *db, const char *email,
 		    struct user *out);
 
-/* A failed login: counts it and, past LOGIN_FREE_FAILURES, locks the
- * account for a doubling time (30 s, 60 s, ... up to an hour). */
-enum db_rc	 user_login_failed(struct db *db, const struct user *u,
+/*
+ * A wrong password: counts it and, past LOGIN_FREE_FAILURES, locks the
+ * account for a doubling time (30 s, 60 s, ... up to an hour).  This
+ * lock only changes how wrong passwords are answered (account.c): anyone
+ * can trigger it, so it never keeps out a right password.  u gets the
+ * new count and lock.
+ */
+enum db_rc	 user_login_failed(struct db *db, struct user *u,
 		    int64_t now);
+/*
+ * A wrong second-factor code after a right password: counted and locked
+ * the same way in a counter of its own, which holds against right codes
+ * too, since only someone with the password can trigger it.  u gets
+ * the new count and lock.
+ */
+enum db_rc	 user_factor_failed(struct db *db, struct user *u,
+		    int64_t now);
+/* A complete sign-in (or a reset password): both counters to zero. */
 enum db_rc	 user_login_ok(struct db *db, int64_t id);
 
 enum db_rc	 user_set_password(struct db *db, int64_t id, const char *hash,

@@ -126,16 +126,77 @@ class Auth(StackTest):
 
     # -- login, throttling, logout ---------------------------------------------
 
-    def test_wrong_password_then_throttled(self):
+    def test_wrong_passwords_are_throttled_doubling(self):
         self.verified("throttle@example.com")
         for _ in range(5):
             r = self.login("throttle@example.com", "wrong password!")
             self.assertEqual((r.status, r.json["error"]["code"]), (401, "INVALID_CREDENTIALS"))
-        r = self.login("throttle@example.com")
-        self.assertEqual((r.status, r.json["error"]["code"]), (429, "TOO_MANY_ATTEMPTS"))
-        self.assertGreater(int(r.header("Retry-After")), 0)
+        # Locked: further wrong passwords hear 429, each doubling the wait.
+        waits = []
+        for _ in range(3):
+            r = self.login("throttle@example.com", "wrong password!")
+            self.assertEqual((r.status, r.json["error"]["code"]), (429, "TOO_MANY_ATTEMPTS"))
+            waits.append(int(r.header("Retry-After")))
+        self.assertTrue(30 < waits[0] < waits[1] < waits[2], waits)
+        row = self.query("SELECT failed_logins FROM users WHERE email = 'throttle@example.com'")
+        self.assertEqual(row[0]["failed_logins"], 8)
         r = self.login("nobody-at-all@example.com", "whatever12345")
         self.assertEqual(r.status, 401)
+
+    def test_right_password_passes_a_lockout(self):
+        # Someone else at the owner's address (a shared NAT; 127.0.0.1
+        # here) locks the account with wrong passwords: the owner's right
+        # password still gets in, and lifts the lock.
+        self.verified("nat@example.com")
+        for _ in range(7):
+            r = self.login("nat@example.com", "wrong password!")
+        self.assertEqual(r.status, 429)
+        for client in ("api", "browser"):
+            r = self.login("nat@example.com", client=client)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["user"]["email"], "nat@example.com")
+        row = self.query("SELECT failed_logins, locked_until FROM users"
+                         " WHERE email = 'nat@example.com'")[0]
+        self.assertEqual((row["failed_logins"], row["locked_until"]), (0, 0))
+        r = self.login("nat@example.com", "wrong password!")
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "INVALID_CREDENTIALS"))
+
+    def test_second_factor_has_its_own_lock(self):
+        email = "factor@example.com"
+        self.verified(email)
+        token = self.login(email).json["access_token"]
+        r = self.client().post("/api/auth/2fa/setup", {}, headers=self.bearer(token))
+        b32 = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            r.json["otpauth_uri"]).query)["secret"][0]
+        self.remember(b32)
+        secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+        r = self.client().post("/api/auth/2fa/enable", {"code": totp(secret)},
+                               headers=self.bearer(token))
+        self.assertEqual(r.status, 200, r)
+        codes = r.json["recovery_codes"]
+        self.remember(*codes)
+        # Wrong passwords from anyone do not stop password + right code.
+        for _ in range(7):
+            r = self.login(email, "wrong password!")
+        self.assertEqual(r.status, 429)
+        r = self.login(email, recovery_code=codes[0])
+        self.assertEqual(r.status, 200, r)
+        # Wrong codes can only come with the password: their lock holds
+        # even against a right code, without spending it.
+        for _ in range(5):
+            r = self.login(email, recovery_code="AAAAA-AAAAA")
+            self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOTP_INVALID"))
+        r = self.login(email, recovery_code=codes[1])
+        self.assertEqual((r.status, r.json["error"]["code"]), (429, "TOO_MANY_ATTEMPTS"))
+        self.assertGreater(int(r.header("Retry-After")), 0)
+        r = self.login(email)
+        self.assertEqual((r.status, r.json["error"]["code"]), (401, "TOTP_REQUIRED"))
+        self.execute("UPDATE users SET factor_locked_until = 0 WHERE email = ?", email)
+        r = self.login(email, recovery_code=codes[1])
+        self.assertEqual(r.status, 200, r)
+        row = self.query("SELECT failed_logins, factor_failures FROM users"
+                         " WHERE email = ?", email)[0]
+        self.assertEqual((row["failed_logins"], row["factor_failures"]), (0, 0))
 
     def test_browser_login_cookie_remember_and_guest_cart(self):
         self.verified("browser@example.com")

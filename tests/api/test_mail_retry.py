@@ -55,3 +55,37 @@ class Cors(StackTest):
         self.assertIn("POST", r.header("Access-Control-Allow-Methods"))
         self.assertIn("Content-Type", r.header("Access-Control-Allow-Headers"))
         self.assertEqual(r.header("Access-Control-Allow-Origin"), "http://localhost:5173")
+
+
+class MailCredentialsNeedTls(StackTest):
+    """With smtp_user set, credentials travel only inside TLS: a server
+    that offers no STARTTLS (the sink, or a STARTTLS stripped on the way)
+    is refused before AUTH, and the mail stays queued with the reason."""
+    programs = ("catalog", "auth")
+    extra_conf = {"smtp_user": "tickets@example.org",
+                  "smtp_password": "smtp-hemlighet-123"}
+
+    def test_no_auth_in_clear(self):
+        r = self.client().post("/api/auth/register", {
+            "name": "Tove", "email": "tls@example.com", "password": "korrekt häst batteri"})
+        self.assertEqual(r.status, 201, r)
+
+        def tried():
+            rows = self.query("SELECT attempts, last_error, sent_at FROM outbox"
+                              " WHERE recipient = ?", "tls@example.com")
+            return rows[0] if rows and (rows[0]["attempts"] > 0 or
+                                        rows[0]["sent_at"] is not None) else None
+        # The mail run started after registering meets the plain server.
+        row = wait_for(tried, what="the first attempt")
+        self.assertIsNone(row["sent_at"])
+        self.assertIn("TLS", row["last_error"])
+        self.execute("UPDATE outbox SET next_attempt_at = 0 WHERE recipient = 'tls@example.com'")
+        # A run by hand fails the same way (and exits non-zero).
+        self.assertIn("sent 0,", self.stack.biljett("mail", check=False))
+        self.assertEqual(control(self.stack.smtp_control_url, "GET", "/__sink/auth"),
+                         (200, []))
+        self.assertEqual(mails_to(self.stack.mail_dir, "tls@example.com"), [])
+        row = self.query("SELECT attempts, sent_at FROM outbox WHERE recipient = ?",
+                         "tls@example.com")[0]
+        self.assertGreaterEqual(row["attempts"], 2)
+        self.assertIsNone(row["sent_at"])

@@ -7,10 +7,14 @@ MAILDIR/NNNNNN.eml for tests and `make run`.
   --dir MAILDIR     where messages go, written atomically
   --control-port C  plain HTTP: POST /__sink/fail-next {"count", "code"}
                     makes the next DATA commands fail (to test retries);
-                    GET /__sink/messages; POST /__sink/reset
+                    GET /__sink/messages; GET /__sink/auth (every AUTH
+                    command seen: [{"mechanism", "user"}], all of them in
+                    clear, since the sink has no TLS); POST /__sink/reset
 
 Credentials are accepted whatever they are; the user name is recorded in
-the X-Sink-Envelope line, the password never.
+the X-Sink-Envelope line and by /__sink/auth, the password never.  As the
+sink offers no STARTTLS, a client that must not send credentials in
+clear never authenticates here: that is what /__sink/auth lets tests see.
 """
 import argparse
 import base64
@@ -23,7 +27,7 @@ import sys
 import threading
 
 LOCK = threading.Lock()
-STATE = {"fail": [], "seq": 0}
+STATE = {"fail": [], "seq": 0, "auth": []}
 ARGS = None
 MAX_SIZE = 10 * 1024 * 1024
 
@@ -78,6 +82,9 @@ class Session(socketserver.StreamRequestHandler):
                 elif cmd == "AUTH":
                     parts = arg.split()
                     mech = parts[0].upper() if parts else ""
+                    seen = {"mechanism": mech, "user": None}
+                    with LOCK:
+                        STATE["auth"].append(seen)
                     if mech == "PLAIN":
                         blob = parts[1] if len(parts) > 1 else None
                         if blob is None:
@@ -85,6 +92,7 @@ class Session(socketserver.StreamRequestHandler):
                             blob = self.readline()
                         fields = base64.b64decode(blob + "==").split(b"\0")
                         user = fields[1].decode() if len(fields) > 1 else ""
+                        seen["user"] = user
                         self.reply("235 2.7.0 Authentication successful")
                     elif mech == "LOGIN":
                         if len(parts) > 1:
@@ -93,6 +101,7 @@ class Session(socketserver.StreamRequestHandler):
                             self.reply("334 VXNlcm5hbWU6")
                             user = base64.b64decode(self.readline() + "==").decode()
                         self.reply("334 UGFzc3dvcmQ6")
+                        seen["user"] = user
                         self.readline()     # the password: read, never kept
                         self.reply("235 2.7.0 Authentication successful")
                     else:
@@ -170,6 +179,9 @@ class Control(http.server.BaseHTTPRequestHandler):
         if self.path == "/__sink/messages":
             names = sorted(n for n in os.listdir(ARGS.dir) if n.endswith(".eml"))
             return self.send(200, names)
+        if self.path == "/__sink/auth":
+            with LOCK:
+                return self.send(200, list(STATE["auth"]))
         self.send(404, {"error": "not found"})
 
     def do_POST(self):
@@ -185,6 +197,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         if self.path == "/__sink/reset":
             with LOCK:
                 STATE["fail"] = []
+                STATE["auth"] = []
             for name in os.listdir(ARGS.dir):
                 if name.endswith(".eml"):
                     os.unlink(os.path.join(ARGS.dir, name))
