@@ -57,6 +57,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/provider.o \
 		  lib/providers.o \
 		  lib/qr.o \
+		  lib/queue.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/seal.o \
@@ -85,7 +86,8 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
-		  sql/003_accounts.sql
+		  sql/003_accounts.sql \
+		  sql/005_queue.sql
 
 UNIT_TESTS	= test-arena \
 		  test-conf \
@@ -101,6 +103,7 @@ UNIT_TESTS	= test-arena \
 		  test-parse-urlencoded \
 		  test-provider \
 		  test-qr-png \
+		  test-queue \
 		  test-route-match \
 		  test-status-names \
 		  test-swish-parse \

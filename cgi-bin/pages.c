@@ -222,8 +222,8 @@ h_reserve(struct req *req)
 
 	if (auth_cookie_session(req, now, &prev))
 		prevp = &prev;
-	e = order_reserve(req->db, now, event_id, lines, n, prevp, tok, &left,
-	    &started);
+	e = order_reserve(req->db, now, event_id, lines, n, prevp, NULL, tok,
+	    &left, &started);
 	switch (e) {
 	case ERR_OK:
 		break;

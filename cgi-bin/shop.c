@@ -73,7 +73,7 @@ h_reserve(struct req *req)
 	}
 	have_prev = auth_cookie_session(req, now, &prev);
 	e = order_reserve(req->db, now, req->f[RF_EVENT].i, lines, t->nitems,
-	    have_prev ? &prev : NULL, token, &left, &released_started);
+	    have_prev ? &prev : NULL, NULL, token, &left, &released_started);
 	if (e == ERR_OUT_OF_TICKETS)
 		req->err_count = left;
 	if (e != ERR_OK)
