@@ -340,10 +340,13 @@ queue_pass_valid(const char *pass, int64_t event_id, int64_t now)
 }
 
 /*
- * Works out where place r stands (r->id 0: no place) into out.  With
- * writable (inside a write transaction) it makes the draw and records
- * admitted_at when due; without, it sets *need_write instead and the
- * caller runs it again in a write transaction.
+ * Works out where the place of visitor_hash stands into out (QUEUE_OUT
+ * when visitor_hash is NULL or has none).  With writable (inside a
+ * write transaction) it makes the draw and records admitted_at when
+ * due; without, it sets *need_write instead and returns, and the caller
+ * runs it again in a write transaction.  Returns ERR_OK,
+ * ERR_NOT_CONFIGURED (a pass to sign, no secret_key), ERR_BUSY or
+ * ERR_INTERNAL.
  */
 static enum err
 place_fill(struct db *db, int64_t now, int64_t event_id,
