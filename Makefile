@@ -58,6 +58,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/provider.o \
 		  lib/providers.o \
 		  lib/qr.o \
+		  lib/queue.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
@@ -89,6 +90,7 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
 		  sql/003_accounts.sql \
+		  sql/005_queue.sql \
 		  sql/006_provider_events_retention.sql \
 		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql
@@ -108,6 +110,7 @@ UNIT_TESTS	= test-arena \
 		  test-parse-urlencoded \
 		  test-provider \
 		  test-qr-png \
+		  test-queue \
 		  test-route-match \
 		  test-scan-throttle \
 		  test-shmcache \

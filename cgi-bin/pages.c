@@ -5,6 +5,8 @@
  *	GET  /				the show's events
  *	GET  /events/{id}		one event with the ticket picker
  *	POST /events/{id}/reserve	hold the picked tickets, then checkout
+ *	GET  /events/{id}/queue		one's place in the on-sale queue
+ *	POST /events/{id}/queue		join it
  *	GET  /checkout			summary, time left, e-mail form
  *
  * Paying (POST /payment onwards) is in the pay program, which alone
@@ -17,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "auth.h"
 #include "catalog.h"
 #include "db.h"
@@ -27,16 +30,21 @@
 #include "money.h"
 #include "order.h"
 #include "page.h"
+#include "queue.h"
 #include "route.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
 
 #define FEW_LEFT	20	/* "only N left" below this */
+#define QUEUE_REFRESH	10	/* seconds between looks at one's place
+				   without JavaScript */
 
 static enum err	h_index(struct req *);
 static enum err	h_event(struct req *);
 static enum err	h_reserve(struct req *);
+static enum err	h_queue(struct req *);
+static enum err	h_queue_join(struct req *);
 static enum err	h_checkout(struct req *);
 static enum err	h_verification(struct req *);
 
@@ -46,6 +54,10 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/events/{id}", h_event, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	{ METHOD_POST, "/events/{id}/reserve", h_reserve, AUTH_NONE,
+	    STYLE_PAGE, NULL, 0, ROUTE_FORM, ERR_EVENT_NOT_FOUND },
+	{ METHOD_GET, "/events/{id}/queue", h_queue, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_EVENT_NOT_FOUND },
+	{ METHOD_POST, "/events/{id}/queue", h_queue_join, AUTH_NONE,
 	    STYLE_PAGE, NULL, 0, ROUTE_FORM, ERR_EVENT_NOT_FOUND },
 	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
@@ -118,8 +130,9 @@ h_index(struct req *req)
 static cJSON *
 event_context(struct req *req, enum err *e)
 {
-	cJSON		*ev = NULL, *ctx;
-	int64_t		 id, stop;
+	cJSON		*ev = NULL, *ctx, *start;
+	char		 pass[QUEUE_COOKIE_NAME_MAX];
+	int64_t		 id, stop, when, now = tfmt_now();
 	enum db_rc	 rc;
 
 	*e = ERR_EVENT_NOT_FOUND;
@@ -138,8 +151,20 @@ event_context(struct req *req, enum err *e)
 	decorate(ev, (int64_t)cJSON_GetObjectItem(ev,
 	    "max_tickets_per_order")->valuedouble, req->lang);
 	if (tfmt_parse_iso(cJSON_GetObjectItem(ev, "sales_stop_at")->
-	    valuestring, &stop) == 0 && stop <= tfmt_now())
+	    valuestring, &stop) == 0 && stop <= now)
 		cJSON_AddBoolToObject(ev, "stopped", 1);
+
+	/* Not on sale yet, or only to those whose turn in the line it is. */
+	start = cJSON_GetObjectItem(ev, "sales_start_at");
+	if (cJSON_IsString(start) &&
+	    tfmt_parse_iso(start->valuestring, &when) == 0 && when > now)
+		add_when(ev, "starts", when);
+	queue_pass_cookie(id, pass);
+	if (cJSON_IsTrue(cJSON_GetObjectItem(ev, "queue"))) {
+		if (!queue_pass_valid(http_cookie(req, pass), id, now))
+			cJSON_AddBoolToObject(ev, "queue_needed", 1);
+	} else if (cJSON_GetObjectItem(ev, "starts") != NULL)
+		cJSON_AddBoolToObject(ev, "not_started", 1);
 	ctx = cJSON_CreateObject();
 	cJSON_AddItemToObject(ctx, "event", ev);
 	*e = ERR_OK;
@@ -178,10 +203,36 @@ event_error(struct req *req, int status, const char *msg, int64_t left)
 	return page_render(req, status, "event", ctx);
 }
 
+/* 303 to the event's queue page. */
+static enum err
+to_queue(struct req *req)
+{
+	const char	*to;
+
+	if ((to = arena_printf(req->pool, "/events/%lld/queue",
+	    (long long)req->id)) == NULL)
+		return ERR_INTERNAL;
+	return page_redirect(req, to);
+}
+
+/* 303 to the event's page. */
+static enum err
+to_event(struct req *req)
+{
+	const char	*to;
+
+	if ((to = arena_printf(req->pool, "/events/%lld",
+	    (long long)req->id)) == NULL)
+		return ERR_INTERNAL;
+	return page_redirect(req, to);
+}
+
 /*
  * POST /events/{id}/reserve (form: csrf, t<type id>=<count>...).  303 to
- * /checkout with the session cookie; otherwise the event page with the
- * reason (403 sold out or too many, 404 unknown type, 400 bad form).
+ * /checkout with the session cookie; 303 to /events/{id}/queue for an
+ * event with a queue when the queuepass<id> cookie is no valid pass;
+ * otherwise the event page with the reason (403 sold out, too many or
+ * not on sale yet, 404 unknown type, 400 bad form).
  */
 static enum err
 h_reserve(struct req *req)
@@ -190,6 +241,7 @@ h_reserve(struct req *req)
 	struct session		 prev, *prevp = NULL;
 	const cJSON		*m;
 	char			 tok[TOKEN_HEX_LEN + 1];
+	char			 pass[QUEUE_COOKIE_NAME_MAX];
 	int64_t			 event_id, type_id, count, now = tfmt_now();
 	int64_t			 left;
 	size_t			 n = 0;
@@ -222,11 +274,17 @@ h_reserve(struct req *req)
 
 	if (auth_cookie_session(req, now, &prev))
 		prevp = &prev;
-	e = order_reserve(req->db, now, event_id, lines, n, prevp, tok, &left,
-	    &started);
+	queue_pass_cookie(event_id, pass);
+	e = order_reserve(req->db, now, event_id, lines, n, prevp,
+	    http_cookie(req, pass), tok, &left, &started);
 	switch (e) {
 	case ERR_OK:
 		break;
+	case ERR_QUEUE_REQUIRED:
+		return to_queue(req);
+	case ERR_SALES_NOT_STARTED:
+		return event_error(req, 403, "Ticket sales for this event "
+		    "have not started yet.", -1);
 	case ERR_OUT_OF_TICKETS:
 		return event_error(req, 403, NULL, left);
 	case ERR_TOO_MANY_TICKETS:
@@ -246,6 +304,115 @@ h_reserve(struct req *req)
 	if (http_set_cookie(req, SESSION_COOKIE, tok, SESSION_SECONDS) == -1)
 		return ERR_INTERNAL;
 	return page_redirect(req, "/checkout");
+}
+
+/*
+ * Sets the cookies of a place in the line: queueid when new_visitor is
+ * set, the pass while admitted (deleted once it lapses).  Returns 0/-1.
+ */
+static int
+place_cookies(struct req *req, int64_t now, const char *new_visitor,
+    const struct queue_place *p)
+{
+	char	 name[QUEUE_COOKIE_NAME_MAX];
+
+	queue_pass_cookie(p->event_id, name);
+	if (new_visitor[0] != '\0' && http_set_cookie(req,
+	    QUEUE_VISITOR_COOKIE, new_visitor, QUEUE_VISITOR_SECONDS) == -1)
+		return -1;
+	if (p->state == QUEUE_ADMITTED)
+		return http_set_cookie(req, name, p->pass,
+		    (long)(p->pass_expires_at - now));
+	if (p->state == QUEUE_LAPSED && http_cookie(req, name) != NULL)
+		return http_set_cookie(req, name, "", 0);
+	return 0;
+}
+
+/* "About 5 minutes", "Less than a minute". */
+static const char *
+minutes_text(struct req *req, int64_t seconds)
+{
+	if (seconds < 60)
+		return page_t(req, "Less than a minute");
+	return page_tn(req, "About {n} minutes", (long long)
+	    ((seconds + 59) / 60));
+}
+
+/*
+ * GET /events/{id}/queue: one's place in the event's line (the queueid
+ * cookie's): a form to join without one; the place and the estimated
+ * wait while waiting (the page looks again by itself); when it is one's
+ * turn the pass cookie and a link to the tickets; when the turn lapsed,
+ * a form to join again.  303 to the event page when it has no queue or
+ * its sales have stopped; 404 for unknown events.
+ */
+static enum err
+h_queue(struct req *req)
+{
+	struct queue_place	 p;
+	cJSON			*ctx, *place;
+	int64_t			 now = tfmt_now();
+	enum err		 e;
+
+	e = queue_status(req->db, now, req->id,
+	    http_cookie(req, QUEUE_VISITOR_COOKIE), &p);
+	if (e == ERR_NOT_FOUND || e == ERR_SALES_STOPPED)
+		return to_event(req);
+	if (e != ERR_OK)
+		return e;
+	if ((ctx = event_context(req, &e)) == NULL)
+		return e;
+	if ((place = queue_place_json(&p)) == NULL) {
+		cJSON_Delete(ctx);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObject(ctx, "place", place);
+	cJSON_AddBoolToObject(ctx, queue_state_str(p.state), 1);
+	cJSON_AddStringToObject(ctx, "title", page_t(req, "Waiting line"));
+	switch (p.state) {
+	case QUEUE_WAITING:
+		cJSON_AddStringToObject(ctx, "wait",
+		    minutes_text(req, p.wait_seconds));
+		cJSON_AddNumberToObject(ctx, "refresh", QUEUE_REFRESH);
+		break;
+	case QUEUE_ADMITTED:
+		cJSON_AddStringToObject(ctx, "turn", page_tn(req,
+		    "Reserve your tickets within {n} minutes.", (long long)
+		    ((p.pass_expires_at - now + 59) / 60)));
+		break;
+	default:
+		break;
+	}
+	if (place_cookies(req, now, "", &p) == -1) {
+		cJSON_Delete(ctx);
+		return ERR_INTERNAL;
+	}
+	return page_render(req, 200, "queue", ctx);
+}
+
+/*
+ * POST /events/{id}/queue (form: csrf): joins the event's line, once
+ * per queueid cookie (set here when missing; a lapsed turn goes to the
+ * back), then 303 to the queue page; 303 to the event page when it has
+ * no queue or its sales have stopped; 404 for unknown events.
+ */
+static enum err
+h_queue_join(struct req *req)
+{
+	struct queue_place	 p;
+	char			 fresh[TOKEN_HEX_LEN + 1];
+	int64_t			 now = tfmt_now();
+	enum err		 e;
+
+	e = queue_join(req->db, now, req->id,
+	    http_cookie(req, QUEUE_VISITOR_COOKIE), fresh, &p);
+	if (e == ERR_NOT_FOUND || e == ERR_SALES_STOPPED)
+		return to_event(req);
+	if (e != ERR_OK)
+		return e;
+	if (place_cookies(req, now, fresh, &p) == -1)
+		return ERR_INTERNAL;
+	return to_queue(req);
 }
 
 /*

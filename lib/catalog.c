@@ -21,7 +21,7 @@
 #define EVENT_COLS \
 	"e.id, e.title, e.description, e.event_at, " \
 	"e.max_tickets_per_payment, e.sales_stop_at, " EVENT_LEFT ", " \
-	"e.total_seats, e.status"
+	"e.total_seats, e.status, e.sales_start_at, e.queue_enabled"
 
 /* Sales per event, for organizers. */
 #define ORG_COLS \
@@ -104,7 +104,8 @@ static const char *const stmts[STMT__MAX] = {
 /* Column positions of EVENT_COLS. */
 enum {
 	COL_ID, COL_TITLE, COL_DESCRIPTION, COL_EVENT_AT, COL_MAX_PER_PAYMENT,
-	COL_SALES_STOP_AT, COL_LEFT, COL_TOTAL_SEATS, COL_STATUS
+	COL_SALES_STOP_AT, COL_LEFT, COL_TOTAL_SEATS, COL_STATUS,
+	COL_SALES_START_AT, COL_QUEUE
 };
 
 static void
@@ -233,6 +234,14 @@ api_event(struct db *db, struct db_stmt *st, enum db_rc *rc)
 	    db_col_text(st, COL_DESCRIPTION));
 	add_time(ev, "event_at", db_col_int(st, COL_EVENT_AT));
 	add_time(ev, "sales_stop_at", db_col_int(st, COL_SALES_STOP_AT));
+	/* 0: on sale from the start, shown as null. */
+	if (db_col_int(st, COL_SALES_START_AT) > 0)
+		add_time(ev, "sales_start_at",
+		    db_col_int(st, COL_SALES_START_AT));
+	else
+		cJSON_AddNullToObject(ev, "sales_start_at");
+	/* Reserving needs a turn in the line first (lib/queue.h). */
+	cJSON_AddBoolToObject(ev, "queue", db_col_int(st, COL_QUEUE) != 0);
 	cJSON_AddStringToObject(ev, "status", db_col_text(st, COL_STATUS));
 	cJSON_AddNumberToObject(ev, "max_tickets_per_order",
 	    (double)db_col_int(st, COL_MAX_PER_PAYMENT));

@@ -30,6 +30,11 @@ static const struct err_def defs[] = {
 	    "The event does not exist." },
 	[ERR_SALES_STOPPED] = { 403, "SALES_STOPPED", "SalesStopped",
 	    "Ticket sales for this event have stopped." },
+	[ERR_SALES_NOT_STARTED] = { 403, "SALES_NOT_STARTED", "SalesNotStarted",
+	    "Ticket sales for this event have not started yet." },
+	[ERR_QUEUE_REQUIRED] = { 403, "QUEUE_REQUIRED", "QueueRequired",
+	    "This sale has a waiting line: wait for your turn, then "
+	    "reserve." },
 	[ERR_TICKET_TYPE_NOT_FOUND] = { 404, "TICKET_TYPE_NOT_FOUND",
 	    "TicketTypeDoesNotExist",
 	    "The ticket type does not exist for this event." },

@@ -31,7 +31,8 @@ static const struct field_spec tt_fields[TT__MAX] = {
 
 enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
 	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
-	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE, EV__MAX };
+	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE,
+	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV__MAX };
 
 static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
@@ -51,6 +52,12 @@ static const struct field_spec ev_fields[EV__MAX] = {
 	    7 * 86400, NULL, 0 },
 	[EV_SWISH_MESSAGE] = { "swish_message", FIELD_STRING, 0, 0,
 	    SWISH_MESSAGE_MAX, NULL, 0 },
+	/* The on-sale queue (lib/queue.h). */
+	[EV_SALES_START_AT] = { "sales_start_at", FIELD_TIME, 0, 0, 0,
+	    NULL, 0 },
+	[EV_QUEUE] = { "queue", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	[EV_QUEUE_RATE] = { "queue_rate", FIELD_INT, 0, 1, QUEUE_RATE_MAX,
+	    NULL, 0 },
 };
 
 enum doc_field { DOC_TICKET_TYPES, DOC_EVENTS, DOC__MAX };
@@ -67,6 +74,7 @@ enum stmt {
 	STMT_EV_INSERT,
 	STMT_EV_TYPE_INSERT,
 	STMT_QUOTA_INSERT,
+	STMT_EV_QUEUE,
 	STMT__MAX
 };
 
@@ -84,6 +92,9 @@ static const char *const stmts[STMT__MAX] = {
 	    " position) VALUES (?1, ?2, ?3)",
 	[STMT_QUOTA_INSERT] =
 	    "INSERT INTO quotas (event_id, name, size) VALUES (?1, 'event', ?2)",
+	[STMT_EV_QUEUE] =
+	    "UPDATE events SET sales_start_at = ?2, queue_enabled = ?3,"
+	    " queue_rate = ?4 WHERE id = ?1",
 };
 
 /* The first invalid field as "events[0].title: too long". */
@@ -140,6 +151,13 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 		    ev->items[i][EV_EVENT_AT].i) {
 			snprintf(err, errsz, "events[%zu].sales_stop_at: "
 			    "after event_at", i);
+			return -1;
+		}
+		if (ev->items[i][EV_SALES_START_AT].present &&
+		    ev->items[i][EV_SALES_START_AT].i >=
+		    ev->items[i][EV_SALES_STOP_AT].i) {
+			snprintf(err, errsz, "events[%zu].sales_start_at: "
+			    "not before sales_stop_at", i);
 			return -1;
 		}
 	}
@@ -232,6 +250,19 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    db_bind_int(st, 10, organizer_id) == -1)
 			return DB_ERROR;
 		if ((rc = db_insert_id(db, st, &event_id)) != DB_OK)
+			return rc;
+
+		/* When sales start, and the queue in front of them. */
+		if ((st = db_stmt(db, stmts[STMT_EV_QUEUE])) == NULL ||
+		    db_bind_int(st, 1, event_id) == -1 ||
+		    db_bind_int(st, 2, v[EV_SALES_START_AT].present ?
+		    v[EV_SALES_START_AT].i : 0) == -1 ||
+		    db_bind_int(st, 3, v[EV_QUEUE].present ?
+		    v[EV_QUEUE].i : 0) == -1 ||
+		    db_bind_int(st, 4, v[EV_QUEUE_RATE].present ?
+		    v[EV_QUEUE_RATE].i : QUEUE_RATE_DEFAULT) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
 			return rc;
 
 		/* The event-wide quota: total_seats. */

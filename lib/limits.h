@@ -52,6 +52,11 @@
 #define DESCRIPTION_MAX		4000
 #define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
 #define RESERVATION_SECONDS_DEFAULT	900
+#define QUEUE_RATE_MAX		100000		/* on-sale queue admissions a minute */
+#define QUEUE_RATE_DEFAULT	60
+#define QUEUE_PASS_SECONDS	600		/* to reserve, from one's turn on */
+#define QUEUE_VISITOR_SECONDS	(30 * 86400)	/* the queueid cookie's life */
+#define QUEUE_PASS_MAX		128		/* an admission pass as text */
 #define ARENA_BLOCK		(16 * 1024)
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "money.h"
 #include "order.h"
+#include "queue.h"
 #include "session.h"
 
 #define CODE_LEN		10	/* public order code, A-Z */
@@ -72,7 +73,8 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT] =
 	    "SELECT sales_stop_at, max_tickets_per_payment,"
-	    " reservation_seconds, status FROM events WHERE id = ?1",
+	    " reservation_seconds, status, sales_start_at, queue_enabled"
+	    " FROM events WHERE id = ?1",
 	[STMT_EVENT_TYPE] =
 	    "SELECT t.price, t.visible FROM event_ticket_types x"
 	    " JOIN ticket_types t ON t.id = x.ticket_type_id"
@@ -417,13 +419,13 @@ order_set_payment_started(struct db *db, int64_t order_id, const char *email,
 }
 
 /*
- * The checks before any write: event, sales, types, count.  Fills the
- * event's limits and each line's unit price.
+ * The checks before any write: event, sales, the queue's pass, types,
+ * count.  Fills the event's limits and each line's unit price.
  */
 static enum err
 reserve_checks(struct db *db, int64_t now, int64_t event_id,
-    const struct order_line_req *lines, size_t n, int64_t *prices,
-    int64_t *seats, int64_t *hold_seconds)
+    const char *queue_pass, const struct order_line_req *lines, size_t n,
+    int64_t *prices, int64_t *seats, int64_t *hold_seconds)
 {
 	struct db_stmt	*st;
 	const char	*status;
@@ -447,6 +449,11 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 		e = ERR_EVENT_NOT_FOUND;
 	else if (strcmp(status, "published") != 0 || stop <= now)
 		e = ERR_SALES_STOPPED;
+	else if (db_col_int(st, 5) != 0 &&
+	    !queue_pass_valid(queue_pass, event_id, now))
+		e = ERR_QUEUE_REQUIRED;
+	else if (db_col_int(st, 4) > now)
+		e = ERR_SALES_NOT_STARTED;
 	db_reset(st);
 	if (e != ERR_OK)
 		return e;
@@ -542,7 +549,8 @@ release_previous(struct db *db, int64_t now, const struct session *prev,
 enum err
 order_reserve(struct db *db, int64_t now, int64_t event_id,
     const struct order_line_req *lines, size_t nlines,
-    const struct session *prev, char token[TOKEN_HEX_LEN + 1],
+    const struct session *prev, const char *queue_pass,
+    char token[TOKEN_HEX_LEN + 1],
     int64_t *tickets_left, int *released_started)
 {
 	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
@@ -557,8 +565,8 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 		return ERR_BAD_REQUEST;
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((e = reserve_checks(db, now, event_id, lines, nlines, prices,
-	    &seats, &hold)) != ERR_OK)
+	if ((e = reserve_checks(db, now, event_id, queue_pass, lines, nlines,
+	    prices, &seats, &hold)) != ERR_OK)
 		goto fail;
 
 	/* Capacity never waits for cron: drop this event's stale holds. */

@@ -81,6 +81,8 @@ const char		*order_compat_status(const struct order *o, int64_t now);
 /*
  * Reserves lines for event_id in one BEGIN IMMEDIATE transaction:
  * checks, in the seed's order, EVENT_NOT_FOUND, SALES_STOPPED,
+ * QUEUE_REQUIRED (an event with a queue, and queue_pass, which may be
+ * NULL, is not a valid pass for it: lib/queue.h), SALES_NOT_STARTED,
  * TICKET_TYPE_NOT_FOUND (unknown, hidden, or not this event's),
  * TOO_MANY_TICKETS, OUT_OF_TICKETS (*tickets_left set); expires the
  * event's stale holds; releases the reservation of prev (the caller's
@@ -93,6 +95,7 @@ const char		*order_compat_status(const struct order *o, int64_t now);
 enum err		 order_reserve(struct db *db, int64_t now,
 			    int64_t event_id, const struct order_line_req *lines,
 			    size_t nlines, const struct session *prev,
+			    const char *queue_pass,
 			    char token[TOKEN_HEX_LEN + 1],
 			    int64_t *tickets_left, int *released_started);
 

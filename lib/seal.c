@@ -83,3 +83,23 @@ out:
 	free(box);
 	return out;
 }
+
+int
+seal_mac(const char *purpose, const void *msg, size_t len,
+    char hex[SEAL_MAC_HEX_LEN + 1])
+{
+	unsigned char	 sub[crypto_auth_hmacsha256_KEYBYTES];
+	unsigned char	 mac[crypto_auth_hmacsha256_BYTES];
+
+	_Static_assert(SEAL_MAC_HEX_LEN == 2 * crypto_auth_hmacsha256_BYTES,
+	    "SEAL_MAC_HEX_LEN");
+	hex[0] = '\0';
+	if (!have_key)
+		return -1;
+	crypto_generichash(sub, sizeof(sub), (const unsigned char *)purpose,
+	    strlen(purpose), key, sizeof(key));
+	crypto_auth_hmacsha256(mac, msg, len, sub);
+	sodium_bin2hex(hex, SEAL_MAC_HEX_LEN + 1, mac, sizeof(mac));
+	sodium_memzero(sub, sizeof(sub));
+	return 0;
+}

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#define SEAL_MAC_HEX_LEN	64	/* HMAC-SHA256 as lower-case hex */
+
 /* Sets the key from 64 hex characters.  Returns 0, or -1 if malformed. */
 int	seal_init(const char *hexkey);
 /* Is a key set? */
@@ -23,5 +25,15 @@ char	*seal(const void *plain, size_t len);
  * truncated or sealed with another key.
  */
 char	*unseal(const char *sealed, size_t *len);
+
+/*
+ * Signs msg for purpose: HMAC-SHA256 under the key BLAKE2b-256(key =
+ * secret_key, message = purpose), so a signature made for one purpose
+ * (e.g. "queue pass") never verifies for another, written to hex.
+ * Returns 0, or -1 without a key.  Compare signatures with
+ * crypto_streq().
+ */
+int	seal_mac(const char *purpose, const void *msg, size_t len,
+	    char hex[SEAL_MAC_HEX_LEN + 1]);
 
 #endif

@@ -356,10 +356,7 @@ class Stack:
         if self.sims:
             self.start_sims()
         for name in self.programs:
-            sock = os.path.join(self.rundir, f"{name}.sock")
-            p = self.spawn(name, [os.path.join(BIN, "cgi-bin", name), "-c",
-                                  self.conf_path, "-s", sock, "-w", str(self.workers)])
-            wait_until(lambda: unix_open(sock), f"cgi-bin/{name}", self.log(name), proc=p)
+            self.start_program(name)
         self.render_nginx()
         p = self.spawn("nginx", ["nginx", "-p", self.rundir, "-c",
                                  os.path.join(self.rundir, "nginx.conf"),
@@ -375,6 +372,32 @@ class Stack:
         wait_until(ready, "nginx", os.path.join(self.rundir, "nginx-error.log"), proc=p)
         self.save_state()
         return self
+
+    def start_program(self, name):
+        """Starts cgi-bin/NAME on its socket; returns when it listens."""
+        sock = os.path.join(self.rundir, f"{name}.sock")
+        p = self.spawn(name, [os.path.join(BIN, "cgi-bin", name), "-c",
+                              self.conf_path, "-s", sock, "-w", str(self.workers)])
+        wait_until(lambda: unix_open(sock), f"cgi-bin/{name}", self.log(name), proc=p)
+
+    def restart_programs(self, names=None):
+        """Stops the FastCGI programs (all, or those named) with their
+        workers and starts them again with the same configuration, as a
+        deploy or a crash of every program would; nginx, the simulators
+        and the database file stay."""
+        names = tuple(names or self.programs)
+        old = [(n, p) for n, p in self.procs if n in names]
+        self.procs = [(n, p) for n, p in self.procs if n not in names]
+
+        def reap():
+            for _, p in old:
+                p.poll()
+        left = stop_groups([p.pid for _, p in old], reap)
+        if left:
+            raise RuntimeError(f"programs still running after SIGKILL: {left}")
+        for name in names:
+            self.start_program(name)
+        self.save_state()
 
     def save_state(self):
         state = {"pids": [[n, p.pid] for n, p in self.procs],

@@ -1,6 +1,7 @@
 // biljett's pages work without this file; with it they get better:
 // a live countdown at checkout, a payment page that moves on by itself,
-// and the door scanner reading QR codes with the phone's camera.
+// a place in the on-sale queue that updates itself, and the door
+// scanner reading QR codes with the phone's camera.
 "use strict";
 
 // Checkout: count the hold down every second.
@@ -39,6 +40,30 @@ function pollPayment() {
 	setTimeout(poll, 1500);
 }
 
+// Queue: look at one's place every few seconds; when it is one's turn
+// (or anything but waiting), load the page, which sets the pass.
+function pollQueue() {
+	const main = document.querySelector("main[data-queue]");
+	if (!main) return;
+	const url = main.dataset.queue;
+	const position = document.getElementById("position");
+	const poll = async () => {
+		try {
+			const r = await fetch(url, { credentials: "same-origin" });
+			if (r.ok) {
+				const body = await r.json();
+				if (body.state !== "waiting") { location.reload(); return; }
+				if (position && body.position !== null)
+					position.textContent = String(body.position);
+			}
+		} catch (e) {
+			// Offline for a moment: try again on the next tick.
+		}
+		setTimeout(poll, 3000);
+	};
+	setTimeout(poll, 3000);
+}
+
 // Door: read QR codes with BarcodeDetector where the browser has it;
 // typing the six letters always works.
 async function camera() {
@@ -74,6 +99,7 @@ async function camera() {
 document.addEventListener("DOMContentLoaded", () => {
 	countdown();
 	pollPayment();
+	pollQueue();
 	camera();
 	const code = document.getElementById("code");
 	if (code && !document.getElementById("admit")?.offsetParent) code.focus();
