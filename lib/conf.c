@@ -83,7 +83,8 @@ static const struct conf_def defs[] = {
 	[CONF_LOCALE_DIR] = { "locale_dir", DATADIR "/locale",
 	    "directory of the compiled message catalogues (.mo)" },
 	[CONF_SECRET_KEY] = { "secret_key", NULL,
-	    "64 hex digits sealing TOTP secrets and mailed tokens at rest" },
+	    "64 hex digits sealing TOTP secrets and mailed tokens at rest,"
+	    " and signing queue passes" },
 };
 
 /*

@@ -41,10 +41,16 @@ enum stmt {
 	STMT_LAST_SLOT,
 	STMT_DRAW,
 	STMT_ADMIT,
+	STMT_PRUNE,
 	STMT__MAX
 };
 
 static const char *const stmts[STMT__MAX] = {
+	/* Places of events whose sales have stopped, a batch at a time. */
+	[STMT_PRUNE] =
+	    "DELETE FROM queue WHERE id IN (SELECT q.id FROM queue q"
+	    " JOIN events e ON e.id = q.event_id"
+	    " WHERE e.sales_stop_at < ?1 LIMIT ?2)",
 	[STMT_EVENT] =
 	    "SELECT status, sales_stop_at, sales_start_at, queue_enabled,"
 	    " queue_rate FROM events WHERE id = ?1",
@@ -623,4 +629,32 @@ queue_place_json(const struct queue_place *p)
 		cJSON_AddNullToObject(o, "token_expires_at");
 	}
 	return o;
+}
+
+enum db_rc
+queue_prune(struct db *db, int64_t now, int64_t *removed)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+	int64_t		 n;
+
+	*removed = 0;
+	do {
+		if ((rc = db_tx_immediate(db)) != DB_OK)
+			return rc;
+		if ((st = db_stmt(db, stmts[STMT_PRUNE])) == NULL ||
+		    db_bind_int(st, 1, now) == -1 ||
+		    db_bind_int(st, 2, QUEUE_PRUNE_BATCH) == -1 ||
+		    (rc = db_exec(db, st)) != DB_OK) {
+			db_tx_rollback(db);
+			return rc == DB_OK ? DB_ERROR : rc;
+		}
+		n = db_changes(db);
+		if ((rc = db_tx_commit(db)) != DB_OK) {
+			db_tx_rollback(db);
+			return rc;
+		}
+		*removed += n;
+	} while (n == QUEUE_PRUNE_BATCH);
+	return DB_OK;
 }

@@ -116,4 +116,11 @@ void		 queue_pass_cookie(int64_t event_id,
  */
 struct cJSON	*queue_place_json(const struct queue_place *p);
 
+/*
+ * Deletes the places of events whose sales have stopped, QUEUE_PRUNE_BATCH
+ * rows per short transaction (biljett expire).  *removed counts them.
+ */
+#define QUEUE_PRUNE_BATCH	500
+enum db_rc	 queue_prune(struct db *db, int64_t now, int64_t *removed);
+
 #endif

@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "payment.h"
 #include "provider.h"
+#include "queue.h"
 #include "scanlog.h"
 #include "seal.h"
 #include "tfmt.h"
@@ -565,7 +566,7 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	struct provider		 pv;
 	struct pay_open		 open_reqs[RECONCILE_BATCH];
 	char			 err[512];
-	int64_t			 now = tfmt_now(), expired = 0;
+	int64_t			 now = tfmt_now(), expired = 0, pruned;
 	size_t			 n, i;
 	enum db_rc		 rc;
 	int			 p, failures = 0;
@@ -583,6 +584,15 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	printf("expired %lld reservation%s\n", (long long)expired,
 	    expired == 1 ? "" : "s");
 	failures += prune_events(c, now) == -1;
+
+	/* Places in line for sales that are over. */
+	if ((rc = queue_prune(c->db, now, &pruned)) != DB_OK) {
+		fprintf(stderr, "biljett: expire: queue: database %s\n",
+		    rc == DB_BUSY ? "busy" : "error");
+		failures++;
+	} else if (pruned > 0)
+		printf("removed %lld place%s in line\n", (long long)pruned,
+		    pruned == 1 ? "" : "s");
 
 	/* The door's look-ups, journalled beside the database. */
 	if ((rc = scanlog_import(c->db, &n)) != DB_OK) {

@@ -298,6 +298,25 @@ class Queue(StackTest):
         self.assertNotIn(f"queuepass{self.rush}", c.cookies)
 
 
+class QueuePrune(StackTest):
+    """biljett expire removes the places of sales that are over."""
+
+    def test_expire_prunes_places_of_stopped_sales(self):
+        t0 = now()
+        types, events = self.import_doc({
+            "ticket_types": [{"key": "std", "title": "Standard", "price": 199}],
+            "events": [Queue.event("done", t0, queue=True, queue_rate=6000),
+                       Queue.event("live", t0, queue=True, queue_rate=6000)]})
+        for ev in events.values():
+            for _ in range(3):
+                self.assertEqual(self.client().post(f"/api/events/{ev}/queue").status, 200)
+        self.execute("UPDATE events SET sales_stop_at = ? WHERE id = ?",
+                     int(t0.timestamp()) - 60, events["done"])
+        self.assertIn("removed 3 places in line", self.stack.biljett("expire"))
+        left = self.query("SELECT event_id, count(*) AS n FROM queue GROUP BY event_id")
+        self.assertEqual([(r["event_id"], r["n"]) for r in left], [(events["live"], 3)])
+
+
 class QueueRestart(StackTest):
     programs = ("catalog", "shop", "pages")
 
