@@ -34,6 +34,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/accountmail.o \
 		  lib/arena.o \
 		  lib/auth.o \
+		  lib/buyer.o \
 		  lib/catalog.o \
 		  lib/conf.o \
 		  lib/crypto.o \
@@ -88,6 +89,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/003_accounts.sql
 
 UNIT_TESTS	= test-arena \
+		  test-buyer-keys \
 		  test-conf \
 		  test-field \
 		  test-log \

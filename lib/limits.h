@@ -46,6 +46,7 @@
 #define DESCRIPTION_MAX		4000
 #define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
 #define RESERVATION_SECONDS_DEFAULT	900
+#define CLIENT_KEY_MAX		64	/* "2001:db8::/64", "203.0.113.7" */
 #define ARENA_BLOCK		(16 * 1024)
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */
