@@ -86,7 +86,8 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
-		  sql/003_accounts.sql
+		  sql/003_accounts.sql \
+		  sql/004_holds.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
@@ -95,6 +96,7 @@ UNIT_TESTS	= test-arena \
 		  test-log \
 		  test-mail-addr \
 		  test-money \
+		  test-order-caps \
 		  test-order-reserve \
 		  test-parse \
 		  test-parse-body \

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "buyer.h"
 #include "catalog.h"
 #include "db.h"
 #include "field.h"
@@ -181,7 +182,8 @@ event_error(struct req *req, int status, const char *msg, int64_t left)
 /*
  * POST /events/{id}/reserve (form: csrf, t<type id>=<count>...).  303 to
  * /checkout with the session cookie; otherwise the event page with the
- * reason (403 sold out or too many, 404 unknown type, 400 bad form).
+ * reason (403 sold out or too many, 422 too many on hold from this
+ * address, 404 unknown type, 400 bad form).
  */
 static enum err
 h_reserve(struct req *req)
@@ -190,6 +192,7 @@ h_reserve(struct req *req)
 	struct session		 prev, *prevp = NULL;
 	const cJSON		*m;
 	char			 tok[TOKEN_HEX_LEN + 1];
+	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 event_id, type_id, count, now = tfmt_now();
 	int64_t			 left;
 	size_t			 n = 0;
@@ -222,8 +225,9 @@ h_reserve(struct req *req)
 
 	if (auth_cookie_session(req, now, &prev))
 		prevp = &prev;
-	e = order_reserve(req->db, now, event_id, lines, n, prevp, tok, &left,
-	    &started);
+	buyer_addr_key(req->remote_addr, client);
+	e = order_reserve(req->db, now, event_id, lines, n, prevp, client, tok,
+	    &left, &started);
 	switch (e) {
 	case ERR_OK:
 		break;
@@ -232,6 +236,10 @@ h_reserve(struct req *req)
 	case ERR_TOO_MANY_TICKETS:
 		return event_error(req, 403, "That is more tickets than one "
 		    "order may hold.", -1);
+	case ERR_HOLD_LIMIT:
+		return event_error(req, 422, "Too many tickets for this event "
+		    "are already on hold from your connection. Pay for them or "
+		    "wait until they are released, then try again.", -1);
 	case ERR_SALES_STOPPED:
 		return event_error(req, 403, "Ticket sales for this event "
 		    "have stopped.", -1);

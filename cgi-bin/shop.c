@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "buyer.h"
 #include "db.h"
 #include "http.h"
 #include "limits.h"
@@ -52,8 +53,10 @@ static const struct route routes[] = {
  * POST /reserve_ticket/ {"chapter_event", "tickets": [{"ticket_type",
  * "count"}]}.  201 with an empty body and a new session cookie; 400
  * InvalidRequestData; 404 EventDoesNotExist; 403 SalesStopped; 404
- * TicketTypeDoesNotExist; 403 TooManyTickets; 403 OutOfTickets with
- * tickets_left; 503 when the write lock is not had in time.
+ * TicketTypeDoesNotExist; 403 TooManyTickets (also when this address
+ * holds the event's max_held_per_client: upstream has no answer closer);
+ * 403 OutOfTickets with tickets_left; 503 when the write lock is not had
+ * in time.
  */
 static enum err
 h_reserve(struct req *req)
@@ -62,6 +65,7 @@ h_reserve(struct req *req)
 	const struct field_val	*t = &req->f[RF_TICKETS];
 	struct session		 prev;
 	char			 token[TOKEN_HEX_LEN + 1];
+	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 now = tfmt_now(), left;
 	size_t			 i;
 	int			 have_prev, released_started;
@@ -72,8 +76,9 @@ h_reserve(struct req *req)
 		lines[i].count = t->items[i][LN_COUNT].i;
 	}
 	have_prev = auth_cookie_session(req, now, &prev);
+	buyer_addr_key(req->remote_addr, client);
 	e = order_reserve(req->db, now, req->f[RF_EVENT].i, lines, t->nitems,
-	    have_prev ? &prev : NULL, token, &left, &released_started);
+	    have_prev ? &prev : NULL, client, token, &left, &released_started);
 	if (e == ERR_OUT_OF_TICKETS)
 		req->err_count = left;
 	if (e != ERR_OK)
