@@ -50,6 +50,7 @@
 #define CLIENT_KEY_MAX		64	/* "2001:db8::/64", "203.0.113.7" */
 #define HOLD_CAP_ORDERS_DEFAULT	2	/* caps default to 2 full orders */
 #define HOLD_CAP_MAX		1000000	/* an event's cap, places */
+#define HOLD_EXTENSIONS_MAX	2	/* pay_begin pushes a hold's expiry */
 #define ARENA_BLOCK		(16 * 1024)
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */

@@ -193,7 +193,11 @@ pay_secret_ok(const struct payment *p, const char *secret)
  * Makes sure the order holds its seats with time to pay, for client: a
  * lapsed hold is taken again as a new one if client's cap allows
  * (HOLD_LIMIT) and seats remain (SESSION_EXPIRED), and a live hold's
- * expiry is pushed to at least now + PAYMENT_HOLD_MIN.
+ * expiry is pushed to at least now + PAYMENT_HOLD_MIN.  Each push is an
+ * extension; an order has HOLD_EXTENSIONS_MAX of them, so that calling
+ * again and again cannot hold seats forever.  Without one left a live
+ * hold keeps its expiry (paying works within it) and a lapsed one is
+ * SESSION_EXPIRED.
  */
 static enum err
 ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds,
@@ -202,8 +206,9 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds,
 	enum db_rc	 rc;
 	enum err	 e;
 	int64_t		 until;
-	int		 lapsed;
+	int		 lapsed, can_extend;
 
+	can_extend = o->extensions < HOLD_EXTENSIONS_MAX;
 	if (o->status == ORDER_RESERVED)
 		lapsed = o->expires_at <= now;	/* lapsed, seats still ours */
 	else if (o->status == ORDER_EXPIRED || o->status == ORDER_CANCELLED)
@@ -213,19 +218,24 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds,
 
 	/* A re-reservation starts a new hold, as upstream does. */
 	if (lapsed) {
+		if (!can_extend)
+			return ERR_SESSION_EXPIRED;
 		if ((e = order_rehold(db, now, o, client)) != ERR_OK)
 			return e;
 		o->status = ORDER_RESERVED;
 		o->holds_seats = 1;
 		until = now + (hold_seconds > PAYMENT_HOLD_MIN ?
 		    hold_seconds : PAYMENT_HOLD_MIN);
-	} else
+	} else if (can_extend)
 		until = o->expires_at > now + PAYMENT_HOLD_MIN ?
 		    o->expires_at : now + PAYMENT_HOLD_MIN;
+	else
+		until = o->expires_at;
 	if (until != o->expires_at) {
-		if ((rc = order_set_expiry(db, o->id, until)) != DB_OK)
+		if ((rc = order_extend(db, o->id, until)) != DB_OK)
 			return err_from_db(rc);
 		o->expires_at = until;
+		o->extensions++;
 	}
 	return ERR_OK;
 }

@@ -1,6 +1,6 @@
 """Hold caps (the on-sale issue, §2): places one client may hold at once
 (by address, and so by session), places one e-mail address may hold and
-buy at payment.
+buy at payment, and at most two extensions of a hold by /start_payment/.
 
 Every test client reaches nginx from 127.0.0.1, so each test imports its
 own event with small caps; the other test files' events get caps they
@@ -209,6 +209,40 @@ class Holds(StackTest):
         self.assertEqual(r.status, 422, r)
         self.assertIn(b"This e-mail address already has as many tickets", r.body)
         self.assertIn(b'value="fan@example.com"', r.body)
+
+    # -- extensions ---------------------------------------------------------------
+
+    def test_start_payment_extends_a_hold_at_most_twice(self):
+        types, event = self.show("extend", seats=10, max_per=4)
+        c = self.client()
+        self.assertEqual(self.reserve(c, event, types["std"], 1).status, 201)
+        soon = "UPDATE orders SET expires_at = strftime('%s','now') + 10 WHERE event_id = ?"
+        tokens = []
+        for n in (1, 2):
+            self.execute(soon, event)
+            before = self.expires_at(event)
+            r = self.start(c, "ext@example.com")
+            self.assertEqual(r.status, 200, r)
+            tokens.append(r.json)
+            self.assertGreaterEqual(self.expires_at(event), before + 250)
+            self.assertEqual(self.query("SELECT extensions FROM orders WHERE event_id = ?",
+                                        event)[0]["extensions"], n)
+        # The third call still answers, within the hold, without pushing it.
+        self.execute(soon, event)
+        before = self.expires_at(event)
+        r = self.start(c, "ext@example.com")
+        self.assertEqual((r.status, r.json), (200, tokens[0]))
+        self.assertEqual(tokens[1], tokens[0])
+        self.assertEqual(self.expires_at(event), before)
+        self.assertEqual(self.query("SELECT extensions FROM orders WHERE event_id = ?",
+                                    event)[0]["extensions"], 2)
+        # Lapsed with no extension left: the hold is over.
+        self.execute("UPDATE orders SET expires_at = strftime('%s','now') - 1"
+                     " WHERE event_id = ?", event)
+        r = self.start(c, "ext@example.com")
+        self.assertEqual((r.status, r.json), (408, "SessionExpired"))
+        self.assertEqual(c.get("/session_payment_status/").json["status"],
+                         "FAILED_EXPIRED_RESERVATION")
 
     # -- everyone else -----------------------------------------------------------
 
