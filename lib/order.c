@@ -78,8 +78,8 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT] =
 	    "SELECT sales_stop_at, max_tickets_per_payment,"
-	    " reservation_seconds, status, coalesce(max_held_per_client, 0)"
-	    " FROM events WHERE id = ?1",
+	    " reservation_seconds, status, coalesce(max_held_per_client, 0),"
+	    " total_seats FROM events WHERE id = ?1",
 	[STMT_EVENT_TYPE] =
 	    "SELECT t.price, t.visible FROM event_ticket_types x"
 	    " JOIN ticket_types t ON t.id = x.ticket_type_id"
@@ -182,20 +182,23 @@ static const char *const stmts[STMT__MAX] = {
 	 * worth) and what counts against them: places held right now from
 	 * one client (orders_event_client), and places held or bought by
 	 * one e-mail address (orders_event_email); ?4 is an order not to
-	 * count, the one asking.
+	 * count, the one asking.  Every order has a place, so ?5 rows (cap -
+	 * seats + 1) are enough to know: a client at its cap costs a few
+	 * index entries, not all of its holds.
 	 */
 	[STMT_CAPS] =
 	    "SELECT max_tickets_per_payment, coalesce(max_held_per_client, 0),"
-	    " coalesce(max_tickets_per_email, 0) FROM events WHERE id = ?1",
+	    " coalesce(max_tickets_per_email, 0), total_seats"
+	    " FROM events WHERE id = ?1",
 	[STMT_HELD_BY_CLIENT] =
-	    "SELECT coalesce(sum(seats), 0) FROM orders WHERE event_id = ?1"
-	    " AND client_addr = ?2 AND status = 'reserved' AND expires_at > ?3"
-	    " AND id <> ?4",
+	    "SELECT coalesce(sum(seats), 0) FROM (SELECT seats FROM orders"
+	    " WHERE event_id = ?1 AND client_addr = ?2 AND status = 'reserved'"
+	    " AND expires_at > ?3 AND id <> ?4 LIMIT ?5)",
 	[STMT_HELD_BY_EMAIL] =
-	    "SELECT coalesce(sum(seats), 0) FROM orders WHERE event_id = ?1"
-	    " AND email_key = ?2 AND id <> ?4 AND (status IN ('paid',"
-	    " 'partially_refunded') OR (status = 'reserved' AND"
-	    " expires_at > ?3))",
+	    "SELECT coalesce(sum(seats), 0) FROM (SELECT seats FROM orders"
+	    " WHERE event_id = ?1 AND email_key = ?2 AND id <> ?4"
+	    " AND (status IN ('paid', 'partially_refunded')"
+	    " OR (status = 'reserved' AND expires_at > ?3)) LIMIT ?5)",
 	[STMT_SET_CLIENT] =
 	    "UPDATE orders SET client_addr = ?2 WHERE id = ?1",
 	[STMT_EXTEND] =
@@ -471,14 +474,21 @@ order_extend(struct db *db, int64_t order_id, int64_t expires_at)
 	return db_exec(db, st);
 }
 
-/* An event's cap as stored, or the default when it stores none (0). */
+/*
+ * An event's cap as stored, or the default when it stores none (0);
+ * -1 when it is at least the event's seats and so can never bind (the
+ * count is then skipped: a generous cap costs nothing).
+ */
 static int64_t
-cap_or_default(int64_t cap, int64_t max_per_payment)
+cap_of(int64_t cap, int64_t max_per_payment, int64_t total_seats)
 {
-	return cap > 0 ? cap : HOLD_CAP_ORDERS_DEFAULT * max_per_payment;
+	if (cap <= 0)
+		cap = HOLD_CAP_ORDERS_DEFAULT * max_per_payment;
+	return cap >= total_seats ? -1 : cap;
 }
 
-/* Reads event_id's caps: places per client, per e-mail address. */
+/* Reads event_id's caps (see cap_of()): places per client, per e-mail
+ * address. */
 static enum db_rc
 event_caps(struct db *db, int64_t event_id, int64_t *per_client,
     int64_t *per_email)
@@ -490,20 +500,20 @@ event_caps(struct db *db, int64_t event_id, int64_t *per_client,
 	    db_bind_int(st, 1, event_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
-		*per_client = cap_or_default(db_col_int(st, 1),
-		    db_col_int(st, 0));
-		*per_email = cap_or_default(db_col_int(st, 2),
-		    db_col_int(st, 0));
+		*per_client = cap_of(db_col_int(st, 1), db_col_int(st, 0),
+		    db_col_int(st, 3));
+		*per_email = cap_of(db_col_int(st, 2), db_col_int(st, 0),
+		    db_col_int(st, 3));
 	}
 	db_reset(st);
 	return rc;
 }
 
 /*
- * Would seats more places of event_id for key go over cap?  Counts with
- * statement k (STMT_HELD_BY_CLIENT or STMT_HELD_BY_EMAIL), leaving out
- * order except.  Returns ERR_OK, over (the outcome to give), or a
- * storage outcome.
+ * Would seats more places of event_id for key go over cap (-1: none)?
+ * Counts with statement k (STMT_HELD_BY_CLIENT or STMT_HELD_BY_EMAIL),
+ * leaving out order except.  Returns ERR_OK, over (the outcome to give),
+ * or a storage outcome.
  */
 static enum err
 over_cap(struct db *db, int k, int64_t now, int64_t event_id,
@@ -514,6 +524,8 @@ over_cap(struct db *db, int k, int64_t now, int64_t event_id,
 	enum db_rc	 rc;
 	int64_t		 had;
 
+	if (cap < 0)
+		return ERR_OK;
 	/* No query needed, and it keeps cap - seats from going negative. */
 	if (seats > cap)
 		return over;
@@ -521,7 +533,8 @@ over_cap(struct db *db, int k, int64_t now, int64_t event_id,
 	    db_bind_int(st, 1, event_id) == -1 ||
 	    db_bind_text(st, 2, key) == -1 ||
 	    db_bind_int(st, 3, now) == -1 ||
-	    db_bind_int(st, 4, except) == -1)
+	    db_bind_int(st, 4, except) == -1 ||
+	    db_bind_int(st, 5, cap - seats + 1) == -1)
 		return ERR_INTERNAL;
 	if ((rc = db_step(db, st)) != DB_OK) {
 		db_reset(st);
@@ -605,7 +618,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 	max_per = db_col_int(st, 1);
 	*hold_seconds = db_col_int(st, 2);
 	status = db_col_text(st, 3);
-	*per_client = cap_or_default(db_col_int(st, 4), max_per);
+	*per_client = cap_of(db_col_int(st, 4), max_per, db_col_int(st, 5));
 	if (strcmp(status, "draft") == 0)
 		e = ERR_EVENT_NOT_FOUND;
 	else if (strcmp(status, "published") != 0 || stop <= now)

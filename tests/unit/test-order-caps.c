@@ -153,7 +153,7 @@ main(void)
 	struct order	 o;
 	cJSON		*out = NULL;
 	int64_t		 orders, until;
-	int		 fd;
+	int		 fd, i;
 
 	log_init("test", LOG_LVL_ERR);
 	CHECK(crypto_init() == 0);
@@ -190,6 +190,13 @@ main(void)
 	CHECK(count("SELECT count(*) FROM sessions WHERE id = ?1"
 	    " AND revoked_at IS NULL", a2.id) == 1);
 	CHECK(count("SELECT used FROM quotas WHERE event_id = ?1", ev) == 10);
+
+	/* Many small holds: the bounded count still adds up right. */
+	for (i = 0; i < 5; i++)
+		CHECK(reserve(ev, "198.51.100.3", 1, NULL, NULL) == ERR_OK);
+	CHECK(reserve(ev, "198.51.100.3", 2, NULL, NULL) == ERR_HOLD_LIMIT);
+	CHECK(reserve(ev, "198.51.100.3", 1, NULL, NULL) == ERR_OK);
+	CHECK(reserve(ev, "198.51.100.3", 1, NULL, NULL) == ERR_HOLD_LIMIT);
 
 	/* A /64 is one client, whatever its hosts call themselves. */
 	CHECK(reserve(ev, "2001:db8:7:7::1", 4, NULL, &c1) == ERR_OK);
