@@ -34,6 +34,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/accountmail.o \
 		  lib/arena.o \
 		  lib/auth.o \
+		  lib/buyer.o \
 		  lib/catalog.o \
 		  lib/conf.o \
 		  lib/crypto.o \
@@ -90,18 +91,21 @@ LOCALE_MOS	= $(LANGS:%=build/locale/%/LC_MESSAGES/biljett.mo)
 MIGRATIONS	= sql/001_initial.sql \
 		  sql/002_scanner_sessions.sql \
 		  sql/003_accounts.sql \
+		  sql/004_holds.sql \
 		  sql/005_queue.sql \
 		  sql/006_provider_events_retention.sql \
 		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql
 
 UNIT_TESTS	= test-arena \
+		  test-buyer-keys \
 		  test-conf \
 		  test-field \
 		  test-log \
 		  test-mail-addr \
 		  test-metrics \
 		  test-money \
+		  test-order-caps \
 		  test-order-reserve \
 		  test-parse \
 		  test-parse-body \

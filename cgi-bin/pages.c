@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "buyer.h"
 #include "catalog.h"
 #include "db.h"
 #include "field.h"
@@ -232,7 +233,8 @@ to_event(struct req *req)
  * /checkout with the session cookie; 303 to /events/{id}/queue for an
  * event with a queue when the queuepass<id> cookie is no valid pass;
  * otherwise the event page with the reason (403 sold out, too many or
- * not on sale yet, 404 unknown type, 400 bad form).
+ * not on sale yet, 422 too many on hold from this address, 404 unknown
+ * type, 400 bad form).
  */
 static enum err
 h_reserve(struct req *req)
@@ -242,6 +244,7 @@ h_reserve(struct req *req)
 	const cJSON		*m;
 	char			 tok[TOKEN_HEX_LEN + 1];
 	char			 pass[QUEUE_COOKIE_NAME_MAX];
+	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 event_id, type_id, count, now = tfmt_now();
 	int64_t			 left;
 	size_t			 n = 0;
@@ -275,8 +278,9 @@ h_reserve(struct req *req)
 	if (auth_cookie_session(req, now, &prev))
 		prevp = &prev;
 	queue_pass_cookie(event_id, pass);
+	buyer_addr_key(req->remote_addr, client);
 	e = order_reserve(req->db, now, event_id, lines, n, prevp,
-	    http_cookie(req, pass), tok, &left, &started);
+	    http_cookie(req, pass), client, tok, &left, &started);
 	switch (e) {
 	case ERR_OK:
 		break;
@@ -290,6 +294,10 @@ h_reserve(struct req *req)
 	case ERR_TOO_MANY_TICKETS:
 		return event_error(req, 403, "That is more tickets than one "
 		    "order may hold.", -1);
+	case ERR_HOLD_LIMIT:
+		return event_error(req, 422, "Too many tickets for this event "
+		    "are already on hold from your connection. Pay for them or "
+		    "wait until they are released, then try again.", -1);
 	case ERR_SALES_STOPPED:
 		return event_error(req, 403, "Ticket sales for this event "
 		    "have stopped.", -1);

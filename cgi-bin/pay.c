@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "buyer.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -123,18 +124,11 @@ provider_of(const struct payment *p)
 }
 
 /*
- * POST /start_payment/ {"email_address"}.  200 with the
- * PaymentRequestToken as a JSON string (the same one again if a request
- * is already open); 400 InvalidRequestData (bad email, checked first),
- * 400 InvalidSession, 403 AlreadyPaidPayment, 408 SessionExpired, 502
- * PaymentStartFailed when Swish refuses or cannot be reached (the
- * reservation stays usable for a retry).
- */
-/*
  * Starts (or finds) the payment request for the session's order:
  * pay_begin() records it, the provider is asked outside any transaction,
  * and the answer is recorded.  Fills token.  Returns ERR_OK or an outcome
- * (INVALID_SESSION, ALREADY_PAID, SESSION_EXPIRED, PAYMENT_START_FAILED).
+ * (INVALID_SESSION, ALREADY_PAID, EMAIL_LIMIT, SESSION_EXPIRED,
+ * HOLD_LIMIT, PAYMENT_START_FAILED).
  */
 static enum err
 start_payment(struct req *req, const char *email,
@@ -145,14 +139,16 @@ start_payment(struct req *req, const char *email,
 	struct pay_start	 ps;
 	struct session		 s;
 	char			 err[512];
+	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 now = tfmt_now();
 	enum pay_err		 pe;
 	enum err		 e;
 
 	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
 		return ERR_INVALID_SESSION;
-	if ((e = pay_begin(req->db, now, pv->id, s.order_id, email, &ps)) !=
-	    ERR_OK)
+	buyer_addr_key(req->remote_addr, client);
+	if ((e = pay_begin(req->db, now, pv->id, s.order_id, email, client,
+	    &ps)) != ERR_OK)
 		return e;
 	if (ps.existing) {
 		memcpy(token, ps.token, sizeof(ps.token));
@@ -176,9 +172,11 @@ start_payment(struct req *req, const char *email,
  * POST /start_payment/ {"email_address"}.  200 with the
  * PaymentRequestToken as a JSON string (the same one again if a request
  * is already open); 400 InvalidRequestData (bad email, checked first),
- * 400 InvalidSession, 403 AlreadyPaidPayment, 408 SessionExpired, 502
- * PaymentStartFailed when Swish refuses or cannot be reached (the
- * reservation stays usable for a retry).
+ * 400 InvalidSession, 403 AlreadyPaidPayment, 403 TooManyTickets (the
+ * e-mail address or, for a lapsed hold, this address is at its cap for
+ * the event), 408 SessionExpired (also when the hold's extensions are
+ * used up), 502 PaymentStartFailed when Swish refuses or cannot be
+ * reached (the reservation stays usable for a retry).
  */
 static enum err
 h_start(struct req *req)
@@ -233,6 +231,13 @@ h_checkout(struct req *req)
 	case ERR_SESSION_EXPIRED:
 		return checkout_again(req, 408, "Your reservation expired and "
 		    "the tickets are gone.");
+	case ERR_EMAIL_LIMIT:
+		return checkout_again(req, 422, "This e-mail address already "
+		    "has as many tickets for this event as one buyer may have.");
+	case ERR_HOLD_LIMIT:
+		return checkout_again(req, 422, "Too many tickets for this event "
+		    "are already on hold from your connection. Pay for them or "
+		    "wait until they are released, then try again.");
 	case ERR_PAYMENT_START_FAILED:
 		return checkout_again(req, 502, "Swish could not be reached. "
 		    "Try again in a moment.");

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "buyer.h"
 #include "db.h"
 #include "http.h"
 #include "limits.h"
@@ -66,9 +67,10 @@ static const struct route routes[] = {
  * cookie; 400 InvalidRequestData; 404 EventDoesNotExist; 403
  * SalesStopped; 403 QueueRequired (an event with a queue, and neither
  * queue_token nor the queuepass<id> cookie is a valid pass for it); 403
- * SalesNotStarted; 404 TicketTypeDoesNotExist; 403 TooManyTickets; 403
- * OutOfTickets with tickets_left; 503 when the write lock is not had in
- * time.
+ * SalesNotStarted; 404 TicketTypeDoesNotExist; 403 TooManyTickets (also
+ * when this address holds the event's max_held_per_client: upstream has
+ * no answer closer); 403 OutOfTickets with tickets_left; 503 when the
+ * write lock is not had in time.
  */
 static enum err
 h_reserve(struct req *req)
@@ -79,6 +81,7 @@ h_reserve(struct req *req)
 	const char		*pass;
 	char			 token[TOKEN_HEX_LEN + 1];
 	char			 pass_cookie[QUEUE_COOKIE_NAME_MAX];
+	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 now = tfmt_now(), left;
 	size_t			 i;
 	int			 have_prev, released_started;
@@ -92,8 +95,10 @@ h_reserve(struct req *req)
 	queue_pass_cookie(req->f[RF_EVENT].i, pass_cookie);
 	pass = req->f[RF_QUEUE_TOKEN].present ? req->f[RF_QUEUE_TOKEN].s :
 	    http_cookie(req, pass_cookie);
+	buyer_addr_key(req->remote_addr, client);
 	e = order_reserve(req->db, now, req->f[RF_EVENT].i, lines, t->nitems,
-	    have_prev ? &prev : NULL, pass, token, &left, &released_started);
+	    have_prev ? &prev : NULL, pass, client, token, &left,
+	    &released_started);
 	if (e == ERR_OUT_OF_TICKETS)
 		req->err_count = left;
 	if (e != ERR_OK)

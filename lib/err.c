@@ -42,6 +42,19 @@ static const struct err_def defs[] = {
 	    "Too many tickets in one order." },
 	[ERR_OUT_OF_TICKETS] = { 403, "OUT_OF_TICKETS", "OutOfTickets",
 	    "There are not enough tickets left." },
+	/*
+	 * The caps are business rules (422).  Upstream has no such answer;
+	 * its nearest is its per-order cap, 403 "TooManyTickets": a client
+	 * that knows only upstream's answers takes it as "ask for fewer",
+	 * which is the remedy here too.
+	 */
+	[ERR_HOLD_LIMIT] = { 422, "HOLD_LIMIT", "TooManyTickets",
+	    "Too many tickets for this event are already on hold from your "
+	    "connection. Pay for them or wait until they are released, then "
+	    "try again.", 403 },
+	[ERR_EMAIL_LIMIT] = { 422, "EMAIL_LIMIT", "TooManyTickets",
+	    "This e-mail address already has as many tickets for this event "
+	    "as one buyer may have.", 403 },
 	[ERR_INVALID_SESSION] = { 400, "INVALID_SESSION", "InvalidSession",
 	    "There is no reservation in this session." },
 	[ERR_NO_TICKET_IN_SESSION] = { 400, "INVALID_SESSION",

@@ -31,6 +31,8 @@ enum err {
 	ERR_TICKET_TYPE_NOT_FOUND,
 	ERR_TOO_MANY_TICKETS,
 	ERR_OUT_OF_TICKETS,
+	ERR_HOLD_LIMIT,		/* this client holds its cap of places */
+	ERR_EMAIL_LIMIT,	/* this e-mail address has its cap */
 	ERR_INVALID_SESSION,
 	ERR_NO_TICKET_IN_SESSION,
 	ERR_ALREADY_PAID,
@@ -62,6 +64,7 @@ struct err_def {
 	const char	*code;		/* API code, e.g. "OUT_OF_TICKETS" */
 	const char	*compat;	/* seed-002 string body, or NULL */
 	const char	*message;	/* English message */
+	int		 compat_status;	/* seed-002 status if not status */
 };
 
 /*

@@ -224,6 +224,7 @@ http_error(struct req *req, enum err e)
 {
 	const struct err_def	*d = err_def(e);
 	cJSON			*root, *inner;
+	int			 status;
 
 	if (req->style == STYLE_COMPAT)
 		root = compat_body(req, e);
@@ -242,7 +243,9 @@ http_error(struct req *req, enum err e)
 			cJSON_AddNumberToObject(inner, "tickets_left",
 			    (double)req->err_count);
 	}
-	if (http_json(req, d->status, root) != ERR_OK) {
+	status = req->style == STYLE_COMPAT && d->compat_status != 0 ?
+	    d->compat_status : d->status;
+	if (http_json(req, status, root) != ERR_OK) {
 		req->resp.status = 500;
 		req->resp.ctype = NULL;
 		req->resp.len = 0;

@@ -32,7 +32,8 @@ static const struct field_spec tt_fields[TT__MAX] = {
 enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
 	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
 	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE,
-	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV__MAX };
+	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV_MAX_HELD_PER_CLIENT,
+	EV_MAX_PER_EMAIL, EV__MAX };
 
 static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
@@ -58,6 +59,11 @@ static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_QUEUE] = { "queue", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 	[EV_QUEUE_RATE] = { "queue_rate", FIELD_INT, 0, 1, QUEUE_RATE_MAX,
 	    NULL, 0 },
+	/* The hold caps; absent: HOLD_CAP_ORDERS_DEFAULT orders' worth. */
+	[EV_MAX_HELD_PER_CLIENT] = { "max_held_per_client", FIELD_INT, 0, 1,
+	    HOLD_CAP_MAX, NULL, 0 },
+	[EV_MAX_PER_EMAIL] = { "max_tickets_per_email", FIELD_INT, 0, 1,
+	    HOLD_CAP_MAX, NULL, 0 },
 };
 
 enum doc_field { DOC_TICKET_TYPES, DOC_EVENTS, DOC__MAX };
@@ -85,8 +91,10 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EV_INSERT] =
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
-	    " swish_message, created_at, organizer_id)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0)) RETURNING id",
+	    " swish_message, created_at, organizer_id, max_held_per_client,"
+	    " max_tickets_per_email)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0),"
+	    " nullif(?11, 0), nullif(?12, 0)) RETURNING id",
 	[STMT_EV_TYPE_INSERT] =
 	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
 	    " position) VALUES (?1, ?2, ?3)",
@@ -109,6 +117,19 @@ first_error(const cJSON *errs, char *err, size_t errsz)
 		snprintf(err, errsz, "invalid document");
 }
 
+/*
+ * Is the event's cap k given and smaller than one order may be?  Such a
+ * cap would refuse a full order that the pages offer.
+ */
+static int
+cap_below_order(const struct field_val *ev, enum ev_field k)
+{
+	int64_t	 max_per = ev[EV_MAX_PER_PAYMENT].present ?
+		    ev[EV_MAX_PER_PAYMENT].i : MAX_PER_PAYMENT_DEFAULT;
+
+	return ev[k].present && ev[k].i < max_per;
+}
+
 /* Maps a ticket type key to its index in the document, or -1. */
 static int
 type_index(const struct field_val *tts, size_t n, const char *key)
@@ -122,12 +143,15 @@ type_index(const struct field_val *tts, size_t n, const char *key)
 }
 
 /* Checks what field specs cannot: unique keys, type references, order of
- * dates.  Returns 0 or -1 with err set. */
+ * dates, caps that admit one whole order.  Returns 0 or -1 with err
+ * set. */
 static int
 check_refs(const struct field_val *f, char *err, size_t errsz)
 {
+	static const enum ev_field caps[] = { EV_MAX_HELD_PER_CLIENT,
+		EV_MAX_PER_EMAIL };
 	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
-	size_t			 i, j;
+	size_t			 i, j, k;
 
 	for (i = 0; i < tt->nitems; i++)
 		for (j = 0; j < i; j++)
@@ -160,6 +184,13 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 			    "not before sales_stop_at", i);
 			return -1;
 		}
+		for (k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+			if (cap_below_order(ev->items[i], caps[k])) {
+				snprintf(err, errsz, "events[%zu].%s: less "
+				    "than max_tickets_per_payment", i,
+				    ev_fields[caps[k]].name);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -241,13 +272,17 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    db_bind_int(st, 4, v[EV_SALES_STOP_AT].i) == -1 ||
 		    db_bind_int(st, 5, v[EV_TOTAL_SEATS].i) == -1 ||
 		    db_bind_int(st, 6, v[EV_MAX_PER_PAYMENT].present ?
-		    v[EV_MAX_PER_PAYMENT].i : 8) == -1 ||
+		    v[EV_MAX_PER_PAYMENT].i : MAX_PER_PAYMENT_DEFAULT) == -1 ||
 		    db_bind_int(st, 7, v[EV_RESERVATION_SECONDS].present ?
 		    v[EV_RESERVATION_SECONDS].i : RESERVATION_SECONDS_DEFAULT)
 		    == -1 ||
 		    db_bind_text(st, 8, msg) == -1 ||
 		    db_bind_int(st, 9, now) == -1 ||
-		    db_bind_int(st, 10, organizer_id) == -1)
+		    db_bind_int(st, 10, organizer_id) == -1 ||
+		    db_bind_int(st, 11, v[EV_MAX_HELD_PER_CLIENT].present ?
+		    v[EV_MAX_HELD_PER_CLIENT].i : 0) == -1 ||
+		    db_bind_int(st, 12, v[EV_MAX_PER_EMAIL].present ?
+		    v[EV_MAX_PER_EMAIL].i : 0) == -1)
 			return DB_ERROR;
 		if ((rc = db_insert_id(db, st, &event_id)) != DB_OK)
 			return rc;

@@ -22,6 +22,7 @@
 #define PER_PAGE_DEFAULT	20
 #define PAGE_MAX		100000
 #define TICKETS_PER_ORDER_MAX	100		/* hard cap whatever the event says */
+#define MAX_PER_PAYMENT_DEFAULT	8		/* an event's, if it says none */
 #define TICKET_COUNT_MAX	1000		/* one line's count before checks */
 #define EMAIL_MAX		254		/* RFC 5321 path limit */
 #define PASSWORD_MAX		1024
@@ -57,6 +58,10 @@
 #define QUEUE_PASS_SECONDS	600		/* to reserve, from one's turn on */
 #define QUEUE_VISITOR_SECONDS	(30 * 86400)	/* the queueid cookie's life */
 #define QUEUE_PASS_MAX		128		/* an admission pass as text */
+#define CLIENT_KEY_MAX		64	/* "2001:db8::/64", "203.0.113.7" */
+#define HOLD_CAP_ORDERS_DEFAULT	2	/* caps default to 2 full orders */
+#define HOLD_CAP_MAX		1000000	/* an event's cap, places */
+#define HOLD_EXTENSIONS_MAX	2	/* pay_begin pushes a hold's expiry */
 #define ARENA_BLOCK		(16 * 1024)
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */

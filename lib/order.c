@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buyer.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -67,13 +68,19 @@ enum stmt {
 	STMT_SUMMARY,
 	STMT_SUMMARY_LINES,
 	STMT_SUMMARY_TICKETS,
+	STMT_CAPS,
+	STMT_HELD_BY_CLIENT,
+	STMT_HELD_BY_EMAIL,
+	STMT_SET_CLIENT,
+	STMT_EXTEND,
 	STMT__MAX
 };
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT] =
 	    "SELECT sales_stop_at, max_tickets_per_payment,"
-	    " reservation_seconds, status, sales_start_at, queue_enabled"
+	    " reservation_seconds, status, sales_start_at, queue_enabled,"
+	    " coalesce(max_held_per_client, 0), total_seats"
 	    " FROM events WHERE id = ?1",
 	[STMT_EVENT_TYPE] =
 	    "SELECT t.price, t.visible FROM event_ticket_types x"
@@ -82,12 +89,12 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER_BY_ID] =
 	    "SELECT id, event_id, status, holds_seats, payment_started, seats,"
 	    " total, expires_at, coalesce(paid_at, 0), code,"
-	    " coalesce(email, ''), coalesce(flag, '')"
+	    " coalesce(email, ''), coalesce(flag, ''), extensions"
 	    " FROM orders WHERE id = ?1",
 	[STMT_ORDER_INSERT] =
 	    "INSERT INTO orders (code, event_id, status, holds_seats, seats,"
-	    " total, created_at, expires_at)"
-	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6) RETURNING id",
+	    " total, created_at, expires_at, client_addr)"
+	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6, ?7) RETURNING id",
 	[STMT_LINE_INSERT] =
 	    "INSERT INTO order_lines (order_id, ticket_type_id, count,"
 	    " unit_price) VALUES (?1, ?2, ?3, ?4)",
@@ -114,7 +121,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE o.event_id = quotas.event_id AND o.status = 'reserved'"
 	    " AND o.expires_at <= ?2 AND " COVERS ") WHERE event_id = ?1",
 	[STMT_EXPIRE_ORDERS] =
-	    "UPDATE orders SET status = 'expired', holds_seats = 0"
+	    "UPDATE orders SET status = 'expired', holds_seats = 0,"
+	    " client_addr = NULL"
 	    " WHERE status = 'reserved' AND event_id = ?1 AND expires_at <= ?2",
 	[STMT_STALE_EXISTS_ALL] =
 	    "SELECT EXISTS (SELECT 1 FROM orders WHERE status = 'reserved'"
@@ -127,15 +135,20 @@ static const char *const stmts[STMT__MAX] = {
 	    " (SELECT event_id FROM orders WHERE status = 'reserved'"
 	    " AND expires_at <= ?2)",
 	[STMT_EXPIRE_ORDERS_ALL] =
-	    "UPDATE orders SET status = 'expired', holds_seats = 0"
+	    "UPDATE orders SET status = 'expired', holds_seats = 0,"
+	    " client_addr = NULL"
 	    " WHERE status = 'reserved' AND expires_at <= ?2 AND ?1 = 0",
+	/* The client's address is kept only while the order is a hold. */
 	[STMT_SET_STATUS] =
-	    "UPDATE orders SET status = ?2, holds_seats = ?3 WHERE id = ?1",
+	    "UPDATE orders SET status = ?2, holds_seats = ?3,"
+	    " client_addr = CASE WHEN ?2 = 'reserved' THEN client_addr END"
+	    " WHERE id = ?1",
 	[STMT_SET_EXPIRY] =
 	    "UPDATE orders SET expires_at = ?2 WHERE id = ?1",
 	[STMT_MARK_PAID] =
 	    "UPDATE orders SET status = 'paid', holds_seats = 1, paid_at = ?2,"
-	    " flag = coalesce(?3, flag) WHERE id = ?1 AND holds_seats = 1",
+	    " flag = coalesce(?3, flag), client_addr = NULL"
+	    " WHERE id = ?1 AND holds_seats = 1",
 	[STMT_LINES] =
 	    "SELECT l.ticket_type_id, l.count, l.unit_price, o.event_id,"
 	    " coalesce(o.email, '') FROM order_lines l"
@@ -164,7 +177,35 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE t.order_id = ?1 ORDER BY t.id",
 	[STMT_SET_STARTED] =
 	    "UPDATE orders SET email = coalesce(?2, email),"
+	    " email_key = coalesce(?4, email_key),"
 	    " payment_started = ?3 WHERE id = ?1",
+	/*
+	 * The hold caps (0: the default, HOLD_CAP_ORDERS_DEFAULT orders'
+	 * worth) and what counts against them: places held right now from
+	 * one client (orders_event_client), and places held or bought by
+	 * one e-mail address (orders_event_email); ?4 is an order not to
+	 * count, the one asking.  Every order has a place, so ?5 rows (cap -
+	 * seats + 1) are enough to know: a client at its cap costs a few
+	 * index entries, not all of its holds.
+	 */
+	[STMT_CAPS] =
+	    "SELECT max_tickets_per_payment, coalesce(max_held_per_client, 0),"
+	    " coalesce(max_tickets_per_email, 0), total_seats"
+	    " FROM events WHERE id = ?1",
+	[STMT_HELD_BY_CLIENT] =
+	    "SELECT coalesce(sum(seats), 0) FROM (SELECT seats FROM orders"
+	    " WHERE event_id = ?1 AND client_addr = ?2 AND status = 'reserved'"
+	    " AND expires_at > ?3 AND id <> ?4 LIMIT ?5)",
+	[STMT_HELD_BY_EMAIL] =
+	    "SELECT coalesce(sum(seats), 0) FROM (SELECT seats FROM orders"
+	    " WHERE event_id = ?1 AND email_key = ?2 AND id <> ?4"
+	    " AND (status IN ('paid', 'partially_refunded')"
+	    " OR (status = 'reserved' AND expires_at > ?3)) LIMIT ?5)",
+	[STMT_SET_CLIENT] =
+	    "UPDATE orders SET client_addr = ?2 WHERE id = ?1",
+	[STMT_EXTEND] =
+	    "UPDATE orders SET expires_at = ?2, extensions = extensions + 1"
+	    " WHERE id = ?1",
 };
 
 const char *
@@ -244,6 +285,7 @@ order_load(struct db *db, int64_t id, struct order *out)
 		    db_col_text(st, 10));
 		snprintf(out->flag, sizeof(out->flag), "%s",
 		    db_col_text(st, 11));
+		out->extensions = db_col_int(st, 12);
 	}
 	db_reset(st);
 	return rc;
@@ -409,23 +451,157 @@ order_set_payment_started(struct db *db, int64_t order_id, const char *email,
     int started)
 {
 	struct db_stmt	*st;
+	char		 key[EMAIL_MAX + 1];
 
+	if (email != NULL)
+		buyer_email_key(email, key);
 	if ((st = db_stmt(db, stmts[STMT_SET_STARTED])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
 	    db_bind_text(st, 2, email) == -1 ||
-	    db_bind_int(st, 3, started) == -1)
+	    db_bind_int(st, 3, started) == -1 ||
+	    db_bind_text(st, 4, email != NULL ? key : NULL) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_extend(struct db *db, int64_t order_id, int64_t expires_at)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_EXTEND])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, expires_at) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }
 
 /*
+ * An event's cap as stored, or the default when it stores none (0);
+ * -1 when it is at least the event's seats and so can never bind (the
+ * count is then skipped: a generous cap costs nothing).
+ */
+static int64_t
+cap_of(int64_t cap, int64_t max_per_payment, int64_t total_seats)
+{
+	if (cap <= 0)
+		cap = HOLD_CAP_ORDERS_DEFAULT * max_per_payment;
+	return cap >= total_seats ? -1 : cap;
+}
+
+/* Reads event_id's caps (see cap_of()): places per client, per e-mail
+ * address. */
+static enum db_rc
+event_caps(struct db *db, int64_t event_id, int64_t *per_client,
+    int64_t *per_email)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_CAPS])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		*per_client = cap_of(db_col_int(st, 1), db_col_int(st, 0),
+		    db_col_int(st, 3));
+		*per_email = cap_of(db_col_int(st, 2), db_col_int(st, 0),
+		    db_col_int(st, 3));
+	}
+	db_reset(st);
+	return rc;
+}
+
+/*
+ * Would seats more places of event_id for key go over cap (-1: none)?
+ * Counts with statement k (STMT_HELD_BY_CLIENT or STMT_HELD_BY_EMAIL),
+ * leaving out order except.  Returns ERR_OK, over (the outcome to give),
+ * or a storage outcome.
+ */
+static enum err
+over_cap(struct db *db, int k, int64_t now, int64_t event_id,
+    const char *key, int64_t except, int64_t seats, int64_t cap,
+    enum err over)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+	int64_t		 had;
+
+	if (cap < 0)
+		return ERR_OK;
+	/* No query needed, and it keeps cap - seats from going negative. */
+	if (seats > cap)
+		return over;
+	if ((st = db_stmt(db, stmts[k])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_text(st, 2, key) == -1 ||
+	    db_bind_int(st, 3, now) == -1 ||
+	    db_bind_int(st, 4, except) == -1 ||
+	    db_bind_int(st, 5, cap - seats + 1) == -1)
+		return ERR_INTERNAL;
+	if ((rc = db_step(db, st)) != DB_OK) {
+		db_reset(st);
+		return err_from_db(rc);
+	}
+	had = db_col_int(st, 0);
+	db_reset(st);
+	return had > cap - seats ? over : ERR_OK;
+}
+
+enum err
+order_email_cap(struct db *db, int64_t now, const struct order *o,
+    const char *email)
+{
+	char		 key[EMAIL_MAX + 1];
+	int64_t		 per_client, per_email;
+	enum db_rc	 rc;
+
+	if ((rc = event_caps(db, o->event_id, &per_client, &per_email)) !=
+	    DB_OK)
+		return err_from_db(rc);
+	buyer_email_key(email, key);
+	return over_cap(db, STMT_HELD_BY_EMAIL, now, o->event_id, key, o->id,
+	    o->seats, per_email, ERR_EMAIL_LIMIT);
+}
+
+enum err
+order_rehold(struct db *db, int64_t now, const struct order *o,
+    const char *client)
+{
+	struct db_stmt	*st;
+	int64_t		 per_client, per_email;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	/* The seats come back as a new hold: the client's cap applies. */
+	if ((rc = event_caps(db, o->event_id, &per_client, &per_email)) !=
+	    DB_OK)
+		return err_from_db(rc);
+	if ((e = over_cap(db, STMT_HELD_BY_CLIENT, now, o->event_id, client,
+	    o->id, o->seats, per_client, ERR_HOLD_LIMIT)) != ERR_OK)
+		return e;
+	if (!o->holds_seats) {
+		if ((rc = order_retake_seats(db, o->id)) == DB_CONSTRAINT)
+			return ERR_SESSION_EXPIRED;
+		if (rc != DB_OK)
+			return err_from_db(rc);
+	}
+	if ((st = db_stmt(db, stmts[STMT_SET_CLIENT])) == NULL ||
+	    db_bind_int(st, 1, o->id) == -1 ||
+	    db_bind_text(st, 2, client) == -1)
+		return ERR_INTERNAL;
+	return err_from_db(db_exec(db, st));
+}
+
+/*
  * The checks before any write: event, sales, the queue's pass, types,
- * count.  Fills the event's limits and each line's unit price.
+ * count.  Fills the event's limits (hold time, places per client) and
+ * each line's unit price.
  */
 static enum err
 reserve_checks(struct db *db, int64_t now, int64_t event_id,
     const char *queue_pass, const struct order_line_req *lines, size_t n,
-    int64_t *prices, int64_t *seats, int64_t *hold_seconds)
+    int64_t *prices, int64_t *seats, int64_t *hold_seconds,
+    int64_t *per_client)
 {
 	struct db_stmt	*st;
 	const char	*status;
@@ -445,6 +621,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 	max_per = db_col_int(st, 1);
 	*hold_seconds = db_col_int(st, 2);
 	status = db_col_text(st, 3);
+	*per_client = cap_of(db_col_int(st, 6), max_per, db_col_int(st, 7));
 	if (strcmp(status, "draft") == 0)
 		e = ERR_EVENT_NOT_FOUND;
 	else if (strcmp(status, "published") != 0 || stop <= now)
@@ -481,11 +658,13 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 	return *seats > max_per ? ERR_TOO_MANY_TICKETS : ERR_OK;
 }
 
-/* Inserts the order and its lines; *order_id is the new order. */
+/* Inserts the order, held by client, and its lines; *order_id is the
+ * new order. */
 static enum db_rc
 insert_order(struct db *db, int64_t now, int64_t event_id,
     const struct order_line_req *lines, size_t n, const int64_t *prices,
-    int64_t seats, int64_t hold_seconds, int64_t *order_id)
+    int64_t seats, int64_t hold_seconds, const char *client,
+    int64_t *order_id)
 {
 	struct db_stmt	*st;
 	char		 code[CODE_LEN + 1];
@@ -504,7 +683,8 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
 		    db_bind_int(st, 3, seats) == -1 ||
 		    db_bind_int(st, 4, total) == -1 ||
 		    db_bind_int(st, 5, now) == -1 ||
-		    db_bind_int(st, 6, now + hold_seconds) == -1)
+		    db_bind_int(st, 6, now + hold_seconds) == -1 ||
+		    db_bind_text(st, 7, client) == -1)
 			return DB_ERROR;
 		rc = db_insert_id(db, st, order_id);
 	}
@@ -549,12 +729,12 @@ release_previous(struct db *db, int64_t now, const struct session *prev,
 enum err
 order_reserve(struct db *db, int64_t now, int64_t event_id,
     const struct order_line_req *lines, size_t nlines,
-    const struct session *prev, const char *queue_pass,
-    char token[TOKEN_HEX_LEN + 1],
-    int64_t *tickets_left, int *released_started)
+    const struct session *prev, const char *queue_pass, const char *client,
+    char token[TOKEN_HEX_LEN + 1], int64_t *tickets_left,
+    int *released_started)
 {
 	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
-	int64_t		 order_id, expired, left;
+	int64_t		 order_id, expired, left, per_client = 0;
 	enum db_rc	 rc;
 	enum err	 e;
 	int		 over = 0;
@@ -566,7 +746,7 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
 	if ((e = reserve_checks(db, now, event_id, queue_pass, lines, nlines,
-	    prices, &seats, &hold)) != ERR_OK)
+	    prices, &seats, &hold, &per_client)) != ERR_OK)
 		goto fail;
 
 	/* Capacity never waits for cron: drop this event's stale holds. */
@@ -574,9 +754,18 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 	    (rc = release_previous(db, now, prev, released_started)) != DB_OK)
 		goto dbfail;
 
+	/*
+	 * The client's live holds, the session's previous one released
+	 * above, plus these seats, within the event's cap.  A session holds
+	 * one reservation at a time, so this caps the session too.
+	 */
+	if ((e = over_cap(db, STMT_HELD_BY_CLIENT, now, event_id, client, 0,
+	    seats, per_client, ERR_HOLD_LIMIT)) != ERR_OK)
+		goto fail;
+
 	/* Take the seats, then check no quota went over. */
 	if ((rc = insert_order(db, now, event_id, lines, nlines, prices,
-	    seats, hold, &order_id)) != DB_OK ||
+	    seats, hold, client, &order_id)) != DB_OK ||
 	    (rc = quota_adjust(db, order_id, 1)) != DB_OK ||
 	    (rc = overbooked(db, event_id, &over)) != DB_OK)
 		goto dbfail;

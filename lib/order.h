@@ -49,6 +49,7 @@ struct order {
 	int64_t			 total;		/* minor units */
 	int64_t			 expires_at;
 	int64_t			 paid_at;	/* 0 if unpaid */
+	int64_t			 extensions;	/* times paying pushed expiry */
 	char			 code[16];
 	char			 email[EMAIL_MAX + 1];	/* "" if none */
 	char			 flag[40];		/* "" if none */
@@ -84,20 +85,45 @@ const char		*order_compat_status(const struct order *o, int64_t now);
  * QUEUE_REQUIRED (an event with a queue, and queue_pass, which may be
  * NULL, is not a valid pass for it: lib/queue.h), SALES_NOT_STARTED,
  * TICKET_TYPE_NOT_FOUND (unknown, hidden, or not this event's),
- * TOO_MANY_TICKETS, OUT_OF_TICKETS (*tickets_left set); expires the
- * event's stale holds; releases the reservation of prev (the caller's
- * current session, may be NULL) and revokes it; inserts the order and a
- * new session, whose token is written to token.  On any failure nothing
- * is written.  *released_started is set when the released order had a
+ * TOO_MANY_TICKETS; expires the event's stale holds; releases the
+ * reservation of prev (the caller's current session, may be NULL) and
+ * revokes it; then HOLD_LIMIT when client (buyer_addr_key()) would hold
+ * more places of the event than its max_held_per_client, counting its
+ * live holds but not the one just released; OUT_OF_TICKETS
+ * (*tickets_left set); inserts the order, held by client, and a new
+ * session, whose token is written to token.  On any failure nothing is
+ * written.  *released_started is set when the released order had a
  * payment request open (the caller should have it cancelled).
  * Returns ERR_OK, one of the outcomes above, ERR_BUSY or ERR_INTERNAL.
  */
 enum err		 order_reserve(struct db *db, int64_t now,
 			    int64_t event_id, const struct order_line_req *lines,
 			    size_t nlines, const struct session *prev,
-			    const char *queue_pass,
+			    const char *queue_pass, const char *client,
 			    char token[TOKEN_HEX_LEN + 1],
 			    int64_t *tickets_left, int *released_started);
+
+/*
+ * Makes o, whose hold lapsed (status reserved past expires_at, or
+ * expired or cancelled), a live hold of client again, inside the
+ * caller's write transaction: HOLD_LIMIT when client's other live holds
+ * plus o's seats would pass the event's max_held_per_client, else the
+ * seats are taken back (SESSION_EXPIRED when they are gone) and client
+ * recorded.  The caller sets the new expiry.  Returns ERR_OK, those
+ * outcomes or a storage outcome; on an outcome nothing was written.
+ */
+enum err		 order_rehold(struct db *db, int64_t now,
+			    const struct order *o, const char *client);
+
+/*
+ * Would paying o with email (valid) give that address more places of
+ * o's event than its max_tickets_per_email?  Counts o's seats and the
+ * places of the address's other live holds and bought orders, the
+ * address compared by buyer_email_key().  Returns ERR_OK, EMAIL_LIMIT
+ * or a storage outcome.  Writes nothing.
+ */
+enum err		 order_email_cap(struct db *db, int64_t now,
+			    const struct order *o, const char *email);
 
 /* Loads an order by id (inside or outside a transaction). */
 enum db_rc		 order_load(struct db *db, int64_t id, struct order *out);
@@ -127,6 +153,11 @@ enum db_rc		 order_release(struct db *db, int64_t order_id,
 enum db_rc		 order_set_expiry(struct db *db, int64_t order_id,
 			    int64_t expires_at);
 
+/* Sets a held order's new expiry and counts it as one more extension
+ * (struct order's extensions; HOLD_EXTENSIONS_MAX is the caller's). */
+enum db_rc		 order_extend(struct db *db, int64_t order_id,
+			    int64_t expires_at);
+
 /*
  * Marks a held order paid, issues one ticket per seat (unique 6-letter
  * external_id, random secret) and queues the ticket mail, all inside the
@@ -140,7 +171,8 @@ enum db_rc		 order_mark_paid(struct db *db, int64_t order_id,
 enum db_rc		 order_set_flag(struct db *db, int64_t order_id,
 			    const char *flag);
 
-/* Records the buyer's mail address and that payment has started. */
+/* Records the buyer's mail address (with its buyer_email_key(), when
+ * not NULL) and that payment has started. */
 enum db_rc		 order_set_payment_started(struct db *db,
 			    int64_t order_id, const char *email, int started);
 

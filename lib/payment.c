@@ -237,40 +237,52 @@ pay_match_callback(struct db *db, const struct pay_confirmed *claimed,
 }
 
 /*
- * Makes sure the order holds its seats with time to pay: a lapsed hold
- * is re-taken if seats remain (else SESSION_EXPIRED), and the expiry is
- * pushed to at least now + PAYMENT_HOLD_MIN.
+ * Makes sure the order holds its seats with time to pay, for client: a
+ * lapsed hold is taken again as a new one if client's cap allows
+ * (HOLD_LIMIT) and seats remain (SESSION_EXPIRED), and a live hold's
+ * expiry is pushed to at least now + PAYMENT_HOLD_MIN.  Each push is an
+ * extension; an order has HOLD_EXTENSIONS_MAX of them, so that calling
+ * again and again cannot hold seats forever.  Without one left a live
+ * hold keeps its expiry (paying works within it) and a lapsed one is
+ * SESSION_EXPIRED.
  */
 static enum err
-ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds)
+ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds,
+    const char *client)
 {
 	enum db_rc	 rc;
+	enum err	 e;
 	int64_t		 until;
-	int		 lapsed;
+	int		 lapsed, can_extend;
 
+	can_extend = o->extensions < HOLD_EXTENSIONS_MAX;
 	if (o->status == ORDER_RESERVED)
 		lapsed = o->expires_at <= now;	/* lapsed, seats still ours */
-	else if (o->status == ORDER_EXPIRED || o->status == ORDER_CANCELLED) {
-		if ((rc = order_retake_seats(db, o->id)) == DB_CONSTRAINT)
-			return ERR_SESSION_EXPIRED;
-		if (rc != DB_OK)
-			return err_from_db(rc);
-		o->status = ORDER_RESERVED;
+	else if (o->status == ORDER_EXPIRED || o->status == ORDER_CANCELLED)
 		lapsed = 1;
-	} else
+	else
 		return ERR_SESSION_EXPIRED;
 
 	/* A re-reservation starts a new hold, as upstream does. */
-	if (lapsed)
+	if (lapsed) {
+		if (!can_extend)
+			return ERR_SESSION_EXPIRED;
+		if ((e = order_rehold(db, now, o, client)) != ERR_OK)
+			return e;
+		o->status = ORDER_RESERVED;
+		o->holds_seats = 1;
 		until = now + (hold_seconds > PAYMENT_HOLD_MIN ?
 		    hold_seconds : PAYMENT_HOLD_MIN);
-	else
+	} else if (can_extend)
 		until = o->expires_at > now + PAYMENT_HOLD_MIN ?
 		    o->expires_at : now + PAYMENT_HOLD_MIN;
+	else
+		until = o->expires_at;
 	if (until != o->expires_at) {
-		if ((rc = order_set_expiry(db, o->id, until)) != DB_OK)
+		if ((rc = order_extend(db, o->id, until)) != DB_OK)
 			return err_from_db(rc);
 		o->expires_at = until;
+		o->extensions++;
 	}
 	return ERR_OK;
 }
@@ -299,7 +311,8 @@ event_message(struct db *db, int64_t order_id, struct pay_request *req,
 
 enum err
 pay_begin(struct db *db, int64_t now, enum pay_provider provider,
-    int64_t order_id, const char *email, struct pay_start *out)
+    int64_t order_id, const char *email, const char *client,
+    struct pay_start *out)
 {
 	struct db_stmt	*st;
 	struct order	 o;
@@ -325,7 +338,11 @@ pay_begin(struct db *db, int64_t now, enum pay_provider provider,
 	}
 	if ((rc = event_message(db, o.id, &out->req, &hold)) != DB_OK)
 		goto dbfail;
-	if ((e = ensure_hold(db, now, &o, hold)) != ERR_OK)
+	/* Before anything is written: the address's cap for this event. */
+	if (email != NULL && (e = order_email_cap(db, now, &o, email)) !=
+	    ERR_OK)
+		goto fail;
+	if ((e = ensure_hold(db, now, &o, hold, client)) != ERR_OK)
 		goto fail;
 
 	/* A request already open: the same token again (upstream). */

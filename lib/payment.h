@@ -20,7 +20,8 @@
 
 struct session;
 
-/* Minimum hold once a payment has started: Swish times out after ~3 min. */
+/* Minimum hold once a payment has started: Swish times out after ~3 min.
+ * pay_begin() pushes a hold to it at most HOLD_EXTENSIONS_MAX times. */
 #define PAYMENT_HOLD_MIN	300
 
 /* What pay_begin() decided. */
@@ -33,18 +34,25 @@ struct pay_start {
 };
 
 /*
- * Starts paying the session's order with provider, in one write
- * transaction: INVALID_SESSION (no order), ALREADY_PAID, SESSION_EXPIRED
- * (the hold lapsed and the seats are gone); an expired hold is re-taken
- * when seats remain.  If a request with provider is already open its
- * token is returned (out->existing).  Otherwise a payment row is recorded
- * and out->req says what to ask the provider for: the order's total in
- * its currency, the event's message, a fresh reference and callback
- * secret.  Returns ERR_OK or an outcome.
+ * Starts paying the session's order with provider for email (valid, or
+ * NULL to keep the order's), asked by client (buyer_addr_key()), in one
+ * write transaction: INVALID_SESSION (no order), ALREADY_PAID,
+ * EMAIL_LIMIT (email would have more of the event's places than its
+ * max_tickets_per_email), SESSION_EXPIRED (the hold lapsed and the
+ * seats are gone, or its extensions are used up), HOLD_LIMIT (a lapsed
+ * hold taken again would pass client's cap); an expired hold is re-taken
+ * when seats remain, and a hold is pushed to PAYMENT_HOLD_MIN at most
+ * HOLD_EXTENSIONS_MAX times.  If a request with provider is already
+ * open its token is returned (out->existing).  Otherwise a payment row
+ * is recorded and out->req says what to ask the provider for: the
+ * order's total in its currency, the event's message, a fresh reference
+ * and callback secret.  Returns ERR_OK or an outcome; on an outcome
+ * nothing is written.
  */
 enum err	pay_begin(struct db *db, int64_t now,
 		    enum pay_provider provider, int64_t order_id,
-		    const char *email, struct pay_start *out);
+		    const char *email, const char *client,
+		    struct pay_start *out);
 
 /* Records what the provider calls a created request. */
 enum err	pay_created(struct db *db, int64_t payment_id,

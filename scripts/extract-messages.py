@@ -36,7 +36,7 @@ def messages():
         for m in re.finditer(r"checkout_again\(req, \d+,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)", text):
             found.append(c_strings(m.group(1)))
     with open(os.path.join(ROOT, "lib/err.c")) as f:
-        for m in re.finditer(r"\{ \d+, \"[A-Z_]+\",[^}]*?,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)\}",
+        for m in re.finditer(r"\{ \d+, \"[A-Z_]+\",[^}]*?,\s*((?:\"(?:[^\"\\]|\\.)*\"\s*)+)(?:,\s*\d+\s*)?\}",
                              f.read(), re.S):
             found.append(c_strings(m.group(1)))
     seen, out = set(), []

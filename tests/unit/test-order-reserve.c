@@ -91,8 +91,8 @@ reserve(int64_t event, int64_t type, int64_t n, const struct session *prev,
 	struct order_line_req	 line = { type, n };
 	int			 started;
 
-	return order_reserve(db, tfmt_now(), event, &line, 1, prev, NULL, token,
-	    left, &started);
+	return order_reserve(db, tfmt_now(), event, &line, 1, prev, NULL,
+	    "192.0.2.1", token, left, &started);
 }
 
 int

@@ -97,8 +97,8 @@ reserve_at(int64_t now, int64_t event, const char *pass)
 	int64_t			 left;
 	int			 started;
 
-	return order_reserve(db, now, event, &line, 1, NULL, pass, token,
-	    &left, &started);
+	return order_reserve(db, now, event, &line, 1, NULL, pass, "192.0.2.1",
+	    token, &left, &started);
 }
 
 static int64_t

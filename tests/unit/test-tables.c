@@ -19,6 +19,8 @@ main(void)
 		d = err_def((enum err)i);
 		CHECK(d->code != NULL && d->message != NULL);
 		CHECK(d->status >= 200 && d->status <= 599);
+		CHECK(d->compat_status == 0 || (d->compat_status >= 200 &&
+		    d->compat_status <= 599));
 		if (d->code == NULL)
 			fprintf(stderr, "enum err %d has no row\n", i);
 	}
