@@ -250,6 +250,12 @@ http_error(struct req *req, enum err e)
 		req->resp.ctype = NULL;
 		req->resp.len = 0;
 	}
+	http_error_headers(req, e);
+}
+
+void
+http_error_headers(struct req *req, enum err e)
+{
 	if (e == ERR_BUSY)
 		(void)http_add_header(req, "Retry-After", "1");
 	if (e == ERR_TOO_MANY_ATTEMPTS)

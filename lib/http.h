@@ -152,6 +152,12 @@ int		 http_set_cookie(struct req *req, const char *name,
  * Used by the gate for handler outcomes; handlers just return e.
  */
 void		 http_error(struct req *req, enum err e);
+/*
+ * The headers an outcome carries whatever the body (Retry-After for
+ * ERR_BUSY and ERR_TOO_MANY_ATTEMPTS, WWW-Authenticate for a 401 of the
+ * API); http_error() adds them, an error page adds them itself.
+ */
+void		 http_error_headers(struct req *req, enum err e);
 
 /* Exposed for the unit tests: match path against pattern, filling
  * params.  A single trailing slash on either is ignored.  Returns 1 on a

@@ -735,6 +735,7 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 {
 	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
 	int64_t		 order_id, expired, left, per_client = 0;
+	int64_t		 user_id = 0, ttl = SESSION_SECONDS;
 	enum db_rc	 rc;
 	enum err	 e;
 	int		 over = 0;
@@ -778,7 +779,16 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 		e = ERR_OUT_OF_TICKETS;
 		goto fail;
 	}
-	if ((rc = sess_create(db, SESS_BROWSER, order_id, now, SESSION_SECONDS,
+	/*
+	 * The reservation gets a fresh session (the previous one is revoked
+	 * above); a signed-in buyer's stays theirs, and ends when their
+	 * sign-in would have, so reserving never signs anyone out.
+	 */
+	if (prev != NULL && prev->user_id != 0 && prev->expires_at > now) {
+		user_id = prev->user_id;
+		ttl = prev->expires_at - now;
+	}
+	if ((rc = sess_create(db, SESS_BROWSER, order_id, user_id, now, ttl,
 	    token)) != DB_OK || (rc = db_tx_commit(db)) != DB_OK)
 		goto dbfail;
 	return ERR_OK;

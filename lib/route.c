@@ -252,8 +252,10 @@ respond_error(struct req *req, enum err e)
 		cJSON_AddStringToObject(ctx, "message",
 		    i18n_get(req->lang, err_def(e)->message));
 		if (page_render(req, err_def(e)->status, "message", ctx) ==
-		    ERR_OK)
+		    ERR_OK) {
+			http_error_headers(req, e);
 			return;
+		}
 	}
 	http_error(req, e);
 }

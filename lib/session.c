@@ -30,7 +30,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
 	[STMT_INSERT] =
 	    "INSERT INTO sessions (token_hash, kind, order_id, created_at,"
-	    " expires_at) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5)",
+	    " expires_at, user_id) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5,"
+	    " nullif(?6, 0))",
 	[STMT_INSERT_SCANNER] =
 	    "INSERT INTO sessions (token_hash, kind, scanner_id, created_at,"
 	    " expires_at) VALUES (?1, 'scanner', ?2, ?3, ?4)",
@@ -91,8 +92,8 @@ sess_find(struct db *db, const char *token, int64_t now, struct session *out)
 }
 
 enum db_rc
-sess_create(struct db *db, enum sess_kind kind, int64_t order_id, int64_t now,
-    int64_t ttl, char token[TOKEN_HEX_LEN + 1])
+sess_create(struct db *db, enum sess_kind kind, int64_t order_id,
+    int64_t user_id, int64_t now, int64_t ttl, char token[TOKEN_HEX_LEN + 1])
 {
 	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
@@ -104,7 +105,8 @@ sess_create(struct db *db, enum sess_kind kind, int64_t order_id, int64_t now,
 	    db_bind_text(st, 2, kind_names[kind]) == -1 ||
 	    db_bind_int(st, 3, order_id) == -1 ||
 	    db_bind_int(st, 4, now) == -1 ||
-	    db_bind_int(st, 5, now + ttl) == -1)
+	    db_bind_int(st, 5, now + ttl) == -1 ||
+	    db_bind_int(st, 6, user_id) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }

@@ -38,12 +38,13 @@ enum db_rc	sess_find(struct db *db, const char *token, int64_t now,
 		    struct session *out);
 
 /*
- * Creates a session for order_id (0: none) expiring after ttl seconds;
- * writes the new token (to send as the cookie, never stored) into token.
+ * Creates a session for order_id (0: none) belonging to user_id (0: a
+ * guest) expiring after ttl seconds; writes the new token (to send as
+ * the cookie, never stored) into token.
  */
 enum db_rc	sess_create(struct db *db, enum sess_kind kind,
-		    int64_t order_id, int64_t now, int64_t ttl,
-		    char token[TOKEN_HEX_LEN + 1]);
+		    int64_t order_id, int64_t user_id, int64_t now,
+		    int64_t ttl, char token[TOKEN_HEX_LEN + 1]);
 
 /* Creates a door scanner's session (see sess_create). */
 enum db_rc	sess_create_scanner(struct db *db, int64_t scanner_id,

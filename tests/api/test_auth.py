@@ -227,6 +227,35 @@ class Auth(StackTest):
         self.assertEqual(r.status, 204)
         self.assertEqual(c.get("/api/auth/me").status, 401)
 
+    def test_reserving_keeps_a_signed_in_buyer_signed_in(self):
+        """A reservation revokes the previous session and sets a new
+        cookie (seed 002); a signed-in buyer's new session is still
+        theirs, and ends when their sign-in would have."""
+        self.verified("keeps@example.com")
+        types, event = self.show("keeps", seats=5)
+        c = self.client()
+        r = c.post("/api/auth/login", {"email": "keeps@example.com", "password": PASSWORD,
+                                       "client": "browser"})
+        self.assertEqual(r.status, 200, r)
+        signed_in = c.cookies["sessionid"]
+        before = self.query("SELECT expires_at FROM sessions WHERE user_id ="
+                            " (SELECT id FROM users WHERE email = ?) AND revoked_at IS NULL",
+                            "keeps@example.com")
+        r = c.post("/reserve_ticket/", {"chapter_event": event,
+                                        "tickets": [{"ticket_type": types["std"], "count": 1}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotEqual(c.cookies["sessionid"], signed_in)
+        self.assertEqual(c.get("/api/auth/me").json["email"], "keeps@example.com")
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "RESERVED")
+        after = self.query("SELECT expires_at FROM sessions WHERE user_id ="
+                           " (SELECT id FROM users WHERE email = ?) AND revoked_at IS NULL",
+                           "keeps@example.com")
+        self.assertEqual([r["expires_at"] for r in after], [r["expires_at"] for r in before])
+        # The old cookie is dead, as for a guest.
+        old = self.client()
+        old.cookies["sessionid"] = signed_in
+        self.assertEqual(old.get("/api/auth/me").status, 401)
+
     def test_logout_and_expired_tokens(self):
         self.verified("logout@example.com")
         tokens = self.login("logout@example.com").json
