@@ -16,6 +16,7 @@
 
 #include "buyer.h"
 #include "check.h"
+#include "testdb.h"
 #include "crypto.h"
 #include "db.h"
 #include "import.h"
@@ -27,32 +28,6 @@
 static struct db	*db;
 static int64_t		 ev, ev_other, t_std;
 static char		 at[TFMT_ISO_LEN], stop[TFMT_ISO_LEN];
-
-/* The first column of sql's first row, ?1 bound to id. */
-static int64_t
-count(const char *sql, int64_t id)
-{
-	struct db_stmt	*st = db_stmt(db, sql);
-	int64_t		 n = -1;
-
-	if (st != NULL && db_param_count(st) > 0)
-		(void)db_bind_int(st, 1, id);
-	if (st != NULL && db_step(db, st) == DB_OK)
-		n = db_col_int(st, 0);
-	db_reset(st);
-	return n;
-}
-
-static int64_t
-id_of(const cJSON *list, const char *key)
-{
-	const cJSON	*o;
-
-	cJSON_ArrayForEach(o, list)
-		if (strcmp(cJSON_GetObjectItem(o, "key")->valuestring, key) == 0)
-			return (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
-	return 0;
-}
 
 /* Imports the document fmt makes (the dates: at, stop). */
 static enum db_rc __attribute__((format(printf, 4, 5)))
@@ -96,9 +71,9 @@ setup(const char *path)
 	    " \"sales_stop_at\": \"%s\", \"total_seats\": 100,"
 	    " \"max_tickets_per_payment\": 4, \"ticket_types\": [\"std\"]}]}",
 	    at, stop, at, stop) == DB_OK);
-	ev = id_of(cJSON_GetObjectItem(out, "events"), "e");
-	ev_other = id_of(cJSON_GetObjectItem(out, "events"), "o");
-	t_std = id_of(cJSON_GetObjectItem(out, "ticket_types"), "std");
+	ev = testdb_id(cJSON_GetObjectItem(out, "events"), "e");
+	ev_other = testdb_id(cJSON_GetObjectItem(out, "events"), "o");
+	t_std = testdb_id(cJSON_GetObjectItem(out, "ticket_types"), "std");
 	cJSON_Delete(out);
 }
 
@@ -164,10 +139,10 @@ main(void)
 
 	/* One address: 4, then 4 more is over 6, 2 more is not. */
 	CHECK(reserve(ev, "198.51.100.1", 4, NULL, &a1) == ERR_OK);
-	orders = count("SELECT count(*) FROM orders", 0);
+	orders = testdb_count(db, "SELECT count(*) FROM orders", 0);
 	CHECK(reserve(ev, "198.51.100.1", 4, NULL, NULL) == ERR_HOLD_LIMIT);
-	CHECK(count("SELECT count(*) FROM orders", 0) == orders);
-	CHECK(count("SELECT count(*) FROM sessions", 0) == 1);
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders", 0) == orders);
+	CHECK(testdb_count(db, "SELECT count(*) FROM sessions", 0) == 1);
 	CHECK(reserve(ev, "198.51.100.1", 2, NULL, &a2) == ERR_OK);
 	CHECK(reserve(ev, "198.51.100.1", 1, NULL, NULL) == ERR_HOLD_LIMIT);
 	/* The same address on a dual-stack socket is the same client. */
@@ -176,7 +151,7 @@ main(void)
 	/* Another address, and another event, are not affected. */
 	CHECK(reserve(ev, "198.51.100.2", 4, NULL, &b1) == ERR_OK);
 	CHECK(reserve(ev_other, "198.51.100.1", 4, NULL, &o1) == ERR_OK);
-	CHECK(count("SELECT used FROM quotas WHERE event_id = ?1", ev) == 10);
+	CHECK(testdb_count(db, "SELECT used FROM quotas WHERE event_id = ?1", ev) == 10);
 
 	/*
 	 * The session's previous hold is released first and not counted:
@@ -187,9 +162,9 @@ main(void)
 	/* ... and a refused reservation kept a2's hold and session. */
 	CHECK(order_load(db, a2.order_id, &o) == DB_OK);
 	CHECK(o.status == ORDER_RESERVED && o.holds_seats && o.seats == 2);
-	CHECK(count("SELECT count(*) FROM sessions WHERE id = ?1"
+	CHECK(testdb_count(db, "SELECT count(*) FROM sessions WHERE id = ?1"
 	    " AND revoked_at IS NULL", a2.id) == 1);
-	CHECK(count("SELECT used FROM quotas WHERE event_id = ?1", ev) == 10);
+	CHECK(testdb_count(db, "SELECT used FROM quotas WHERE event_id = ?1", ev) == 10);
 
 	/* Many small holds: the bounded count still adds up right. */
 	for (i = 0; i < 5; i++)
@@ -208,7 +183,7 @@ main(void)
 	CHECK(db_tx_immediate(db) == DB_OK);
 	CHECK(order_release(db, b1.order_id, ORDER_EXPIRED) == DB_OK);
 	CHECK(db_tx_commit(db) == DB_OK);
-	CHECK(count("SELECT count(*) FROM orders WHERE client_addr IS NOT NULL"
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders WHERE client_addr IS NOT NULL"
 	    " AND status <> 'reserved'", 0) == 0);
 	CHECK(db_tx_immediate(db) == DB_OK);
 	CHECK(order_load(db, b1.order_id, &o) == DB_OK);
@@ -222,7 +197,7 @@ main(void)
 	CHECK(db_tx_commit(db) == DB_OK);
 	CHECK(order_load(db, b1.order_id, &o) == DB_OK);
 	CHECK(o.status == ORDER_RESERVED && o.holds_seats);
-	CHECK(count("SELECT count(*) FROM orders WHERE client_addr ="
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders WHERE client_addr ="
 	    " '198.51.100.2' AND status = 'reserved'", 0) == 1);
 
 	/*
@@ -233,7 +208,7 @@ main(void)
 	give_email(&o1, "fan@example.com");
 	CHECK(email_cap(&a1, "Fan@Example.com") == ERR_OK);
 	give_email(&a1, "Fan@Example.com");
-	CHECK(count("SELECT count(*) FROM orders WHERE email_key ="
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders WHERE email_key ="
 	    " 'fan@example.com'", 0) == 2);
 	CHECK(email_cap(&b1, "fan+b@EXAMPLE.com") == ERR_EMAIL_LIMIT);
 	CHECK(email_cap(&b1, "fan@example.org") == ERR_OK);
@@ -284,7 +259,7 @@ main(void)
 	    " \"%s\", \"total_seats\": 10, \"max_held_per_client\": 0,"
 	    " \"ticket_types\": [\"s\"]}]}", at, stop) == DB_CONSTRAINT);
 	CHECK(out == NULL);
-	CHECK(count("SELECT count(*) FROM events", 0) == 2);
+	CHECK(testdb_count(db, "SELECT count(*) FROM events", 0) == 2);
 
 	db_close(db);
 	unlink(path);

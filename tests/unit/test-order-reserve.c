@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "testdb.h"
 #include "crypto.h"
 #include "db.h"
 #include "import.h"
@@ -21,29 +22,6 @@
 
 static struct db	*db;
 static int64_t		 ev, ev_stopped, t_std, t_hidden, t_other;
-
-static int64_t
-count(const char *sql)
-{
-	struct db_stmt	*st = db_stmt(db, sql);
-	int64_t		 n = -1;
-
-	if (st != NULL && db_step(db, st) == DB_OK)
-		n = db_col_int(st, 0);
-	db_reset(st);
-	return n;
-}
-
-static int64_t
-id_of(const cJSON *list, const char *key)
-{
-	const cJSON	*o;
-
-	cJSON_ArrayForEach(o, list)
-		if (strcmp(cJSON_GetObjectItem(o, "key")->valuestring, key) == 0)
-			return (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
-	return 0;
-}
 
 static void
 setup(const char *path)
@@ -75,11 +53,11 @@ setup(const char *path)
 	    " \"ticket_types\": [\"other\"]}]}", at, stop, at, past);
 	in = cJSON_Parse(doc);
 	CHECK(import_doc(db, in, 0, &out, err, sizeof(err)) == DB_OK);
-	ev = id_of(cJSON_GetObjectItem(out, "events"), "e");
-	ev_stopped = id_of(cJSON_GetObjectItem(out, "events"), "s");
-	t_std = id_of(cJSON_GetObjectItem(out, "ticket_types"), "std");
-	t_hidden = id_of(cJSON_GetObjectItem(out, "ticket_types"), "crew");
-	t_other = id_of(cJSON_GetObjectItem(out, "ticket_types"), "other");
+	ev = testdb_id(cJSON_GetObjectItem(out, "events"), "e");
+	ev_stopped = testdb_id(cJSON_GetObjectItem(out, "events"), "s");
+	t_std = testdb_id(cJSON_GetObjectItem(out, "ticket_types"), "std");
+	t_hidden = testdb_id(cJSON_GetObjectItem(out, "ticket_types"), "crew");
+	t_other = testdb_id(cJSON_GetObjectItem(out, "ticket_types"), "other");
 	cJSON_Delete(in);
 	cJSON_Delete(out);
 }
@@ -121,23 +99,23 @@ main(void)
 	CHECK(reserve(ev, t_other, 1, NULL, token, &left) ==
 	    ERR_TICKET_TYPE_NOT_FOUND);
 	CHECK(reserve(ev, t_std, 7, NULL, token, &left) == ERR_TOO_MANY_TICKETS);
-	CHECK(count("SELECT count(*) FROM orders") == 0);
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders", 0) == 0);
 
 	/* Capacity. */
 	CHECK(reserve(ev, t_std, 6, NULL, token, &left) == ERR_OK);
 	CHECK(sess_find(db, token, tfmt_now(), &s) == DB_OK && s.order_id > 0);
-	orders_before = count("SELECT count(*) FROM orders");
+	orders_before = testdb_count(db, "SELECT count(*) FROM orders", 0);
 	CHECK(reserve(ev, t_std, 5, NULL, token2, &left) == ERR_OUT_OF_TICKETS);
 	CHECK(left == 4);
-	CHECK(count("SELECT count(*) FROM orders") == orders_before);
-	CHECK(count("SELECT count(*) FROM sessions") == 1);
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders", 0) == orders_before);
+	CHECK(testdb_count(db, "SELECT count(*) FROM sessions", 0) == 1);
 
 	/* A second reservation in the session releases the first. */
 	CHECK(reserve(ev, t_std, 2, &s, token2, &left) == ERR_OK);
 	CHECK(strcmp(token, token2) != 0);
 	CHECK(sess_find(db, token, tfmt_now(), &s) == DB_NOTFOUND);
-	CHECK(count("SELECT used FROM quotas") == 2);
-	CHECK(count("SELECT count(*) FROM orders WHERE status = 'cancelled'")
+	CHECK(testdb_count(db, "SELECT used FROM quotas", 0) == 2);
+	CHECK(testdb_count(db, "SELECT count(*) FROM orders WHERE status = 'cancelled'", 0)
 	    == 1);
 
 	/* Expiry frees seats; retaking them works while there is room. */
@@ -147,20 +125,20 @@ main(void)
 	CHECK(order_expire_stale(db, tfmt_now(), 0, &expired) == DB_OK);
 	CHECK(expired == 1);
 	CHECK(db_tx_commit(db) == DB_OK);
-	CHECK(count("SELECT used FROM quotas") == 0);
+	CHECK(testdb_count(db, "SELECT used FROM quotas", 0) == 0);
 	CHECK(db_tx_immediate(db) == DB_OK);
 	CHECK(order_retake_seats(db, s.order_id) == DB_OK);
 	CHECK(order_load(db, s.order_id, &o) == DB_OK);
 	CHECK(o.status == ORDER_RESERVED && o.holds_seats);
-	CHECK(count("SELECT used FROM quotas") == 2);
+	CHECK(testdb_count(db, "SELECT used FROM quotas", 0) == 2);
 
 	/* Paying issues one ticket per seat, once. */
 	CHECK(order_set_payment_started(db, o.id, "a@example.com", 1) == DB_OK);
 	CHECK(order_mark_paid(db, o.id, tfmt_now(), NULL) == DB_OK);
 	CHECK(db_tx_commit(db) == DB_OK);
-	CHECK(count("SELECT count(*) FROM tickets") == 2);
-	CHECK(count("SELECT count(DISTINCT external_id) FROM tickets") == 2);
-	CHECK(count("SELECT count(*) FROM outbox") == 1);
+	CHECK(testdb_count(db, "SELECT count(*) FROM tickets", 0) == 2);
+	CHECK(testdb_count(db, "SELECT count(DISTINCT external_id) FROM tickets", 0) == 2);
+	CHECK(testdb_count(db, "SELECT count(*) FROM outbox", 0) == 1);
 	CHECK(order_load(db, o.id, &o) == DB_OK && o.status == ORDER_PAID);
 	CHECK(strcmp(order_compat_status(&o, tfmt_now()), "PAID") == 0);
 
@@ -174,8 +152,8 @@ main(void)
 	CHECK(db_tx_immediate(db) == DB_OK);
 	CHECK(order_retake_seats(db, s.order_id) == DB_CONSTRAINT);
 	db_tx_rollback(db);
-	CHECK(count("SELECT used FROM quotas") == 8);
-	CHECK(count("SELECT count(*) FROM quotas WHERE used > size") == 0);
+	CHECK(testdb_count(db, "SELECT used FROM quotas", 0) == 8);
+	CHECK(testdb_count(db, "SELECT count(*) FROM quotas WHERE used > size", 0) == 0);
 
 	db_close(db);
 	unlink(path);

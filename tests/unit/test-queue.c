@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "testdb.h"
 #include "crypto.h"
 #include "db.h"
 #include "import.h"
@@ -28,17 +29,6 @@
 
 static struct db	*db;
 static int64_t		 ev_q, ev_plain, ev_later, t_std, t0;
-
-static int64_t
-id_of(const cJSON *list, const char *key)
-{
-	const cJSON	*o;
-
-	cJSON_ArrayForEach(o, list)
-		if (strcmp(cJSON_GetObjectItem(o, "key")->valuestring, key) == 0)
-			return (int64_t)cJSON_GetObjectItem(o, "id")->valuedouble;
-	return 0;
-}
 
 /*
  * Three events: "q" with a queue admitting 60 a minute (one a second)
@@ -81,10 +71,10 @@ setup(const char *path)
 		fprintf(stderr, "import: %s\n", err);
 		exit(1);
 	}
-	ev_q = id_of(cJSON_GetObjectItem(out, "events"), "q");
-	ev_plain = id_of(cJSON_GetObjectItem(out, "events"), "plain");
-	ev_later = id_of(cJSON_GetObjectItem(out, "events"), "later");
-	t_std = id_of(cJSON_GetObjectItem(out, "ticket_types"), "std");
+	ev_q = testdb_id(cJSON_GetObjectItem(out, "events"), "q");
+	ev_plain = testdb_id(cJSON_GetObjectItem(out, "events"), "plain");
+	ev_later = testdb_id(cJSON_GetObjectItem(out, "events"), "later");
+	t_std = testdb_id(cJSON_GetObjectItem(out, "ticket_types"), "std");
 	cJSON_Delete(in);
 	cJSON_Delete(out);
 }
