@@ -1,8 +1,9 @@
 /*
  * Outcomes a request can end in, and the one table that maps each to an
  * HTTP status and a body.  Two body shapes exist:
- *  - the API shape of DESIGN.md:
- *    {"error": {"code": "OUT_OF_TICKETS", "message": "...", "fields": {}}}
+ *  - the API shape of seed 004 and DESIGN.md:
+ *    {"error": "...", "detail": "...", "field_errors": {"f": ["..."]},
+ *     "code": "OUT_OF_TICKETS"}
  *  - the seed-002 compatibility shape: the upstream's exact bodies, mostly
  *    a bare JSON string such as "InvalidRequestData".
  * Handlers return an enum err; ERR_OK means they filled the response.

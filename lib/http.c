@@ -219,30 +219,58 @@ compat_body(const struct req *req, enum err e)
 	}
 }
 
+/*
+ * Seed 004's error body: {"error": message, "detail": message,
+ * "field_errors": {"field": ["reason"]}, "code": "OUT_OF_TICKETS"}.
+ * Field reasons are collected as strings and become one-element lists
+ * here, so handlers keep adding one reason per field.
+ */
+static cJSON *
+api_error_body(struct req *req, enum err e)
+{
+	const struct err_def	*d = err_def(e);
+	const char		*msg = i18n_get(req->lang, d->message);
+	cJSON			*root = cJSON_CreateObject(), *fe, *it, *list;
+
+	cJSON_AddStringToObject(root, "error", msg);
+	cJSON_AddStringToObject(root, "detail", req->err_detail != NULL ?
+	    req->err_detail : msg);
+	fe = cJSON_AddObjectToObject(root, "field_errors");
+	if (req->field_errs != NULL) {
+		while ((it = req->field_errs->child) != NULL) {
+			cJSON_DetachItemViaPointer(req->field_errs, it);
+			if (cJSON_IsArray(it))
+				list = it;
+			else {
+				list = cJSON_CreateArray();
+				cJSON_AddItemToArray(list, it);
+			}
+			cJSON_AddItemToObject(fe, it->string != NULL ?
+			    it->string : "", list);
+			if (list != it) {
+				free(it->string);
+				it->string = NULL;
+			}
+		}
+	}
+	cJSON_AddStringToObject(root, "code", d->code);
+	if (e == ERR_OUT_OF_TICKETS)
+		cJSON_AddNumberToObject(root, "tickets_left",
+		    (double)req->err_count);
+	return root;
+}
+
 void
 http_error(struct req *req, enum err e)
 {
 	const struct err_def	*d = err_def(e);
-	cJSON			*root, *inner;
+	cJSON			*root;
 	int			 status;
 
 	if (req->style == STYLE_COMPAT)
 		root = compat_body(req, e);
-	else {
-		root = cJSON_CreateObject();
-		inner = cJSON_AddObjectToObject(root, "error");
-		cJSON_AddStringToObject(inner, "code", d->code);
-		cJSON_AddStringToObject(inner, "message",
-		    i18n_get(req->lang, d->message));
-		if (req->field_errs != NULL &&
-		    cJSON_GetArraySize(req->field_errs) > 0) {
-			cJSON_AddItemToObject(inner, "fields", req->field_errs);
-			req->field_errs = NULL;
-		}
-		if (e == ERR_OUT_OF_TICKETS)
-			cJSON_AddNumberToObject(inner, "tickets_left",
-			    (double)req->err_count);
-	}
+	else
+		root = api_error_body(req, e);
 	status = req->style == STYLE_COMPAT && d->compat_status != 0 ?
 	    d->compat_status : d->status;
 	if (http_json(req, status, root) != ERR_OK) {

@@ -36,7 +36,7 @@ enum http_method {
 
 /* How a request's errors are rendered (the route decides). */
 enum resp_style {
-	STYLE_API = 0,	/* {"error": {"code", "message", "fields"}} */
+	STYLE_API = 0,	/* {"error", "detail", "field_errors", "code"} */
 	STYLE_COMPAT,	/* seed-002 bodies: "InvalidRequestData" ... */
 	STYLE_PAGE,	/* an HTML error page (lib/route renders it) */
 	STYLE__MAX
@@ -98,6 +98,7 @@ struct req {
 	struct req_user		 user;		/* id 0: nobody */
 	/* Extra data for an error body (OutOfTickets: tickets_left). */
 	int64_t			 err_count;
+	const char		*err_detail;	/* API "detail"; NULL: message */
 	struct resp		 resp;
 	void			*fcgx_envp;	/* for http_header() */
 };

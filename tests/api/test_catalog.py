@@ -181,13 +181,17 @@ class Catalog(StackTest):
                      "/api/events/99999999999999999999999"):
             r = c.get(path)
             self.assertEqual(r.status, 404, path)
-            self.assertEqual(r.json["error"]["code"], "EVENT_NOT_FOUND")
+            self.assertEqual(r.json["code"], "EVENT_NOT_FOUND")
 
     def assert_api_error(self, r, status, code=None):
         self.assertEqual(r.status, status, r)
         self.assertEqual(r.header("Content-Type"), "application/json", r)
-        err = r.json["error"]
-        self.assertIsInstance(err["message"], str)
+        err = r.json
+        self.assertIsInstance(err["error"], str)
+        self.assertIsInstance(err["detail"], str)
+        self.assertIsInstance(err["field_errors"], dict)
+        for reasons in err["field_errors"].values():
+            self.assertIsInstance(reasons, list)
         if code:
             self.assertEqual(err["code"], code)
         return err
@@ -200,7 +204,7 @@ class Catalog(StackTest):
             r = c.get(f"/api/events?{q}")
             self.assert_api_error(r, 400, "VALIDATION_ERROR")
         err = self.assert_api_error(c.get("/api/events?page=0&per_page=500"), 400)
-        self.assertEqual(set(err["fields"]), {"page", "per_page"})
+        self.assertEqual(set(err["field_errors"]), {"page", "per_page"})
 
     def test_bad_method(self):
         c = self.client()

@@ -300,7 +300,7 @@ class Live(unittest.TestCase):
     def test_nginx_errors_are_json_with_the_security_headers(self):
         status, headers, body = self.request("GET", "/get_chapterevents/")
         self.assertEqual(status, 502)
-        self.assertEqual(json.loads(body)["error"]["code"], "UPSTREAM_UNAVAILABLE")
+        self.assertEqual(json.loads(body)["code"], "UPSTREAM_UNAVAILABLE")
         self.assert_security_headers(headers, "nginx's 502")
 
     def assert_limited(self, method, path, most=None, **kw):
@@ -313,7 +313,7 @@ class Live(unittest.TestCase):
         if most is not None:
             self.assertLessEqual(len(statuses) - statuses.count(429), most, statuses)
         status, headers, body = next(a for a in answers if a[0] == 429)
-        self.assertEqual(json.loads(body)["error"]["code"], "RATE_LIMITED")
+        self.assertEqual(json.loads(body)["code"], "RATE_LIMITED")
         self.assertEqual(headers.get("retry-after"), "1")
         self.assert_security_headers(headers, f"the 429 of {path}")
         return statuses

@@ -218,10 +218,10 @@ class Queue(StackTest):
         c = self.client()
         for method in ("GET", "POST"):
             r = c.request(method, f"/api/events/{self.plain}/queue")
-            self.assertEqual((r.status, r.json["error"]["code"]), (404, "NOT_FOUND"))
+            self.assertEqual((r.status, r.json["code"]), (404, "NOT_FOUND"))
         for path in ("/api/events/99999/queue", "/api/events/abc/queue"):
             r = c.get(path)
-            self.assertEqual((r.status, r.json["error"]["code"]), (404, "EVENT_NOT_FOUND"))
+            self.assertEqual((r.status, r.json["code"]), (404, "EVENT_NOT_FOUND"))
         self.assertNotIn("queueid", c.cookies)
         self.assertEqual(self.reserve(c, self.plain).status, 201)
         # Sales that have not started yet.
