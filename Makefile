@@ -95,7 +95,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/005_queue.sql \
 		  sql/006_provider_events_retention.sql \
 		  sql/007_factor_lockout.sql \
-		  sql/008_scanlog.sql
+		  sql/008_scanlog.sql \
+		  sql/009_catalogue.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
