@@ -33,18 +33,22 @@ SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIB_OBJS	= lib/account.o \
 		  lib/accountmail.o \
 		  lib/arena.o \
+		  lib/audit.o \
 		  lib/auth.o \
 		  lib/buyer.o \
 		  lib/catalog.o \
+		  lib/category.o \
 		  lib/conf.o \
 		  lib/crypto.o \
 		  lib/csrf.o \
 		  lib/db.o \
 		  lib/err.o \
+		  lib/event.o \
 		  lib/field.o \
 		  lib/http.o \
 		  lib/i18n.o \
 		  lib/import.o \
+		  lib/jsonout.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
@@ -54,33 +58,40 @@ LIB_OBJS	= lib/account.o \
 		  lib/order.o \
 		  lib/outbox.o \
 		  lib/page.o \
+		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \
 		  lib/provider.o \
 		  lib/providers.o \
 		  lib/qr.o \
 		  lib/queue.o \
+		  lib/quota.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
 		  lib/seal.o \
 		  lib/session.o \
 		  lib/shmcache.o \
+		  lib/slug.o \
 		  lib/spawn.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
 		  lib/tfmt.o \
+		  lib/text.o \
 		  lib/tmpl.o \
 		  lib/totp.o \
-		  lib/user.o
+		  lib/user.o \
+		  lib/variant.o
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
+		  cgi-bin/events \
 		  cgi-bin/hello \
 		  cgi-bin/pages \
 		  cgi-bin/pay \
 		  cgi-bin/scan \
-		  cgi-bin/shop
+		  cgi-bin/shop \
+		  cgi-bin/tickets
 
 CLI		= biljett
 CLI_OBJS	= scripts/biljett.o

@@ -66,7 +66,7 @@ static const char *const stmts[STMT__MAX] = {
 	    " JOIN event_ticket_types x ON x.ticket_type_id = t.id"
 	    " JOIN events e ON e.id = x.event_id"
 	    " WHERE e.sales_stop_at > ?1 AND e.status = 'published'"
-	    " AND t.visible = 1 ORDER BY t.id",
+	    " AND t.visible = 1 AND t.sellable = 1 ORDER BY t.id",
 	[STMT_EVENTS_PAGE_ASC] =
 	    "SELECT " EVENT_COLS " FROM events e"
 	    " WHERE e.status IN ('published', 'cancelled', 'completed')"
@@ -88,7 +88,7 @@ static const char *const stmts[STMT__MAX] = {
 	    "SELECT t.id, t.price, t.title, t.description, t.currency"
 	    " FROM ticket_types t"
 	    " JOIN event_ticket_types x ON x.ticket_type_id = t.id"
-	    " WHERE x.event_id = ?1 AND t.visible = 1"
+	    " WHERE x.event_id = ?1 AND t.visible = 1 AND t.sellable = 1"
 	    " ORDER BY x.position, t.id",
 	[STMT_ORG_EVENTS] =
 	    "SELECT " ORG_COLS " FROM events e"

@@ -31,6 +31,7 @@ enum err {
 	ERR_QUEUE_REQUIRED,	/* a queue event without a valid pass */
 	ERR_TICKET_TYPE_NOT_FOUND,
 	ERR_TOO_MANY_TICKETS,
+	ERR_TOO_FEW_TICKETS,	/* below a ticket type's min_purchase */
 	ERR_OUT_OF_TICKETS,
 	ERR_HOLD_LIMIT,		/* this client holds its cap of places */
 	ERR_EMAIL_LIMIT,	/* this e-mail address has its cap */
@@ -55,6 +56,8 @@ enum err {
 	ERR_TOKEN_INVALID,
 	ERR_TOKEN_REUSED,
 	ERR_NOT_CONFIGURED,
+	ERR_CONFLICT,		/* the change contradicts stored data */
+	ERR_IN_USE,		/* still referenced: orders, events, ... */
 	ERR_BUSY,		/* database write lock not obtained in time */
 	ERR_INTERNAL,
 	ERR__MAX

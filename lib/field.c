@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "field.h"
+#include "i18n.h"
 #include "limits.h"
 #include "mail.h"
 #include "parse.h"
@@ -165,6 +166,99 @@ valid_string(struct arena *a, const cJSON *v, const struct field_spec *fs,
 	return NULL;
 }
 
+/*
+ * An amount: a JSON number or a decimal string, non-negative, at most
+ * MONEY_DIGITS_MAX whole digits.  Kept as a decimal string so the
+ * domain parses it against the currency's exponent (money.h).
+ */
+static const char *
+valid_money(struct arena *a, const cJSON *v, struct field_val *out)
+{
+	char		 buf[64];
+	const char	*p;
+	size_t		 whole = 0, frac = 0;
+
+	if (cJSON_IsNumber(v)) {
+		if (!isfinite(v->valuedouble) || v->valuedouble < 0 ||
+		    v->valuedouble >= 1e12)
+			return "must be a non-negative amount";
+		(void)snprintf(buf, sizeof(buf), "%.6f", v->valuedouble);
+	} else if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof(buf))
+		(void)snprintf(buf, sizeof(buf), "%s", v->valuestring);
+	else
+		return "must be an amount";
+	for (p = buf; *p >= '0' && *p <= '9'; p++)
+		whole++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			frac++;
+	if (whole == 0 || *p != '\0' || (p[-1] == '.' && frac == 0))
+		return "must be a decimal amount such as 150.00";
+	if (whole > MONEY_DIGITS_MAX)
+		return "too large";
+	if ((out->s = arena_strndup(a, buf, strlen(buf))) == NULL)
+		return "out of memory";
+	out->len = strlen(buf);
+	return NULL;
+}
+
+/* "YYYY-MM-DD", a date that exists. */
+static const char *
+valid_date(struct arena *a, const cJSON *v, struct field_val *out)
+{
+	static const int	 mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	const char		*s;
+	int			 y, m, d, i;
+
+	if (!cJSON_IsString(v) || strlen(s = v->valuestring) != 10)
+		return "must be a date YYYY-MM-DD";
+	for (i = 0; i < 10; i++)
+		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' ||
+		    s[i] > '9'))
+			return "must be a date YYYY-MM-DD";
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1] || (m == 2 && d == 29 && (y % 4 != 0 ||
+	    (y % 100 == 0 && y % 400 != 0))))
+		return "not a valid date";
+	if ((out->s = arena_strndup(a, s, 10)) == NULL)
+		return "out of memory";
+	out->len = 10;
+	return NULL;
+}
+
+/* A text, or {"sv": text, "en": text, ...} with at least one known
+ * language and nothing else; each text as FIELD_TEXT. */
+static const char *
+valid_texts(struct arena *a, const cJSON *v, const struct field_spec *fs,
+    struct field_val *out)
+{
+	struct field_spec	 one = *fs;
+	struct field_val	 tmp;
+	const cJSON		*it;
+	const char		*reason;
+
+	one.type = FIELD_TEXT;
+	if (cJSON_IsString(v))
+		return valid_string(a, v, &one, out);
+	if (!cJSON_IsObject(v))
+		return "must be a text or an object of texts by language";
+	if (v->child == NULL)
+		return "must have at least one language";
+	cJSON_ArrayForEach(it, v) {
+		if (it->string == NULL || i18n_parse(it->string) == LANG__MAX)
+			return "languages must be sv, en, de or fr";
+		if ((reason = valid_string(a, it, &one, &tmp)) != NULL)
+			return reason;
+	}
+	out->s = NULL;
+	out->j = v;
+	return NULL;
+}
+
 static size_t	validate_object(struct arena *, const struct field_spec *,
 		    size_t, const cJSON *, const struct kvlist *,
 		    struct field_val *, cJSON *, const char *);
@@ -245,6 +339,7 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 		} else if (body != NULL)
 			v = cJSON_GetObjectItemCaseSensitive(body, fs->name);
 		if (v == NULL || cJSON_IsNull(v)) {
+			out[i].null = v != NULL;
 			if (fs->flags & FIELD_REQUIRED) {
 				add_error(a, errs, prefix, fs->name,
 				    "is required");
@@ -277,6 +372,15 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 		case FIELD_OBJLIST:
 			reason = valid_objlist(a, v, fs, &out[i], errs,
 			    fs->name, &nbad);
+			break;
+		case FIELD_MONEY:
+			reason = valid_money(a, v, &out[i]);
+			break;
+		case FIELD_DATE:
+			reason = valid_date(a, v, &out[i]);
+			break;
+		case FIELD_TEXTS:
+			reason = valid_texts(a, v, fs, &out[i]);
 			break;
 		default:
 			reason = "unknown field type";

@@ -23,6 +23,13 @@ enum field_type {
 	FIELD_EMAIL,	/* a mail address (see mail_addr_valid) */
 	FIELD_TIME,	/* ISO 8601 with offset, to UTC seconds */
 	FIELD_OBJLIST,	/* array of objects, count in [min, max], items per sub */
+	FIELD_MONEY,	/* non-negative amount: JSON number or decimal string,
+			   as a plain decimal string in s ("150.5") */
+	FIELD_DATE,	/* a calendar date "YYYY-MM-DD" in s */
+	FIELD_TEXTS,	/* a text (STRING rules, [min, max] bytes) or an
+			   object of texts keyed by language code ("sv",
+			   "en", "de", "fr"): s is the string, or NULL
+			   and j the object (borrowed from the body) */
 	FIELD__MAX
 };
 
@@ -42,9 +49,11 @@ struct field_spec {
 /* A validated value; which member is set depends on the type. */
 struct field_val {
 	int			 present;
+	int			 null;	/* given as JSON null (present is 0) */
 	int64_t			 i;	/* INT, ID, TIME; BOOL as 0/1 */
 	const char		*s;	/* STRING, TEXT, EMAIL (arena copy) */
 	size_t			 len;
+	const struct cJSON	*j;	/* TEXTS given as an object */
 	struct field_val	**items; /* OBJLIST: items[k][0..nsub) */
 	size_t			 nitems;
 };

@@ -10,7 +10,9 @@
 #include "arena.h"
 #include "db.h"
 #include "field.h"
+#include "event.h"
 #include "import.h"
+#include "quota.h"
 #include "limits.h"
 #include "tfmt.h"
 
@@ -81,6 +83,7 @@ enum stmt {
 	STMT_EV_TYPE_INSERT,
 	STMT_QUOTA_INSERT,
 	STMT_EV_QUEUE,
+	STMT_TT_OWNER,
 	STMT__MAX
 };
 
@@ -92,14 +95,23 @@ static const char *const stmts[STMT__MAX] = {
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
 	    " swish_message, created_at, organizer_id, max_held_per_client,"
-	    " max_tickets_per_email)"
+	    " max_tickets_per_email, search_text, updated_at, published_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0),"
-	    " nullif(?11, 0), nullif(?12, 0)) RETURNING id",
+	    " nullif(?11, 0), nullif(?12, 0), lower(?1 || ' ' || ?2), ?9, ?9)"
+	    " RETURNING id",
 	[STMT_EV_TYPE_INSERT] =
 	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
 	    " position) VALUES (?1, ?2, ?3)",
 	[STMT_QUOTA_INSERT] =
-	    "INSERT INTO quotas (event_id, name, size) VALUES (?1, 'event', ?2)",
+	    "INSERT INTO quotas (event_id, name, size, scope)"
+	    " VALUES (?1, 'event', ?2, 'event')",
+	/* A type listed by one event only belongs to it (sql/009). */
+	[STMT_TT_OWNER] =
+	    "UPDATE ticket_types SET event_id = (SELECT min(x.event_id)"
+	    " FROM event_ticket_types x WHERE x.ticket_type_id ="
+	    " ticket_types.id) WHERE event_id IS NULL AND (SELECT count(*)"
+	    " FROM event_ticket_types x"
+	    " WHERE x.ticket_type_id = ticket_types.id) = 1",
 	[STMT_EV_QUEUE] =
 	    "UPDATE events SET sales_start_at = ?2, queue_enabled = ?3,"
 	    " queue_rate = ?4 WHERE id = ?1",
@@ -322,12 +334,19 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 			if ((rc = db_exec(db, st)) != DB_OK)
 				return rc;
 		}
+		/* Its base price, from the quota rules' refresh. */
+		if ((rc = quota_sync(db, event_id)) != DB_OK)
+			return rc;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "key", v[EV_KEY].s);
 		cJSON_AddNumberToObject(o, "id", (double)event_id);
 		cJSON_AddItemToArray(out_events, o);
 	}
-	return DB_OK;
+	if ((st = db_stmt(db, stmts[STMT_TT_OWNER])) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	return event_backfill_slugs(db);
 }
 
 enum db_rc

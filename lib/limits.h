@@ -50,6 +50,19 @@
 #define CURRENCY_LEN		3		/* ISO 4217 code */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */
 #define TITLE_MAX		200
+#define NAME_TEXT_MAX		100		/* a type's, tier's or day's name */
+#define SHORT_DESCRIPTION_MAX	500
+#define MONEY_DIGITS_MAX	9		/* whole units in an amount */
+#define SLUG_MAX		80		/* events.slug, categories.slug */
+#define TAGS_MAX		500		/* comma-separated tags */
+#define VENUE_TEXT_MAX		200		/* venue name, address, city */
+#define CAPACITY_MAX		1000000		/* an event's or variant's places */
+#define PURCHASE_MAX		100		/* min/max_purchase */
+#define DAY_NUMBER_MAX		366
+#define TIER_NUMBER_MAX		100
+#define VARIANTS_MAX		500		/* variants of one ticket type */
+#define SEARCH_MAX		100		/* ?search= */
+#define TEXTS_JSON_MAX		(40 * 1024)	/* a row's translations, as JSON */
 #define DESCRIPTION_MAX		4000
 #define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
 #define RESERVATION_SECONDS_DEFAULT	900

@@ -82,9 +82,20 @@ static const char *const stmts[STMT__MAX] = {
 	    " reservation_seconds, status, sales_start_at, queue_enabled,"
 	    " coalesce(max_held_per_client, 0), total_seats"
 	    " FROM events WHERE id = ?1",
+	/*
+	 * A line's variant: price; sellable (active, and its type active);
+	 * its sales window (a variant's own, else its type's; 0: none);
+	 * the type's purchase limits (0: the event's).
+	 */
 	[STMT_EVENT_TYPE] =
-	    "SELECT t.price, t.visible FROM event_ticket_types x"
+	    "SELECT t.price, t.visible AND t.sellable AND coalesce(p.visible, 1),"
+	    " coalesce(t.sales_start, p.sales_start, 0),"
+	    " coalesce(t.sales_end, p.sales_end, 0),"
+	    " coalesce(p.min_purchase, t.min_purchase),"
+	    " coalesce(p.max_purchase, t.max_purchase, 0)"
+	    " FROM event_ticket_types x"
 	    " JOIN ticket_types t ON t.id = x.ticket_type_id"
+	    " LEFT JOIN ticket_types p ON p.id = t.parent_id"
 	    " WHERE x.event_id = ?1 AND x.ticket_type_id = ?2",
 	[STMT_ORDER_BY_ID] =
 	    "SELECT id, event_id, status, holds_seats, payment_started, seats,"
@@ -592,6 +603,27 @@ order_rehold(struct db *db, int64_t now, const struct order *o,
 	return err_from_db(db_exec(db, st));
 }
 
+/* May count places of the variant STMT_EVENT_TYPE's row st describes
+ * be bought at now? */
+static enum err
+line_allowed(struct db_stmt *st, int64_t count, int64_t now)
+{
+	int64_t	 start = db_col_int(st, 2), end = db_col_int(st, 3);
+	int64_t	 max = db_col_int(st, 5);
+
+	if (db_col_int(st, 1) == 0)
+		return ERR_TICKET_TYPE_NOT_FOUND;
+	if (start > now)
+		return ERR_SALES_NOT_STARTED;
+	if (end != 0 && end <= now)
+		return ERR_SALES_STOPPED;
+	if (count < db_col_int(st, 4))
+		return ERR_TOO_FEW_TICKETS;
+	if (max != 0 && count > max)
+		return ERR_TOO_MANY_TICKETS;
+	return ERR_OK;
+}
+
 /*
  * The checks before any write: event, sales, the queue's pass, types,
  * count.  Fills the event's limits (hold time, places per client) and
@@ -647,8 +679,7 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 			    err_from_db(rc);
 		}
 		prices[i] = db_col_int(st, 0);
-		if (db_col_int(st, 1) == 0)
-			e = ERR_TICKET_TYPE_NOT_FOUND;
+		e = line_allowed(st, lines[i].count, now);
 		db_reset(st);
 		if (e != ERR_OK)
 			return e;

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "event.h"
 #include "import.h"
 #include "limits.h"
 #include "log.h"
@@ -119,6 +120,13 @@ migrate(struct db *db)
 	if (applied > 0)
 		printf("applied %d migration%s\n", applied,
 		    applied == 1 ? "" : "s");
+	/* Events from before sql/009 get their slugs from their titles. */
+	if (db_tx_immediate(db) != DB_OK || event_backfill_slugs(db) != DB_OK ||
+	    db_tx_commit(db) != DB_OK) {
+		db_tx_rollback(db);
+		fprintf(stderr, "biljett: cannot give events their slugs\n");
+		return 1;
+	}
 	return 0;
 }
 

@@ -108,7 +108,8 @@ class Client:
 class StackTest(unittest.TestCase):
     """Starts a fresh stack for the class; stops it afterwards."""
 
-    programs = ("catalog", "shop", "pay", "scan", "pages", "auth")
+    programs = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
+                "auth")
     extra_conf = None
     autopay = None
     auth_rate = "20r/s"

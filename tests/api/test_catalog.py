@@ -1,5 +1,5 @@
 """GET /get_chapterevents/ (seed 002, as upstream answers), /api/health,
-/api/events; and the gates every program shares (bad method, unknown
+/api/events/ (seed 004's listing, more in test_catalogue); and the gates every program shares (bad method, unknown
 path, oversized body, broken JSON, bad query values)."""
 import datetime
 import json
@@ -11,7 +11,7 @@ ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
 
 class EmptyCatalog(StackTest):
-    programs = ("catalog",)
+    programs = ("catalog", "events")
 
     def test_empty_database_lists_nothing(self):
         r = self.client().get("/get_chapterevents/")
@@ -27,15 +27,14 @@ class EmptyCatalog(StackTest):
         self.assertIn("version", r.json)
 
     def test_empty_api_events(self):
-        r = self.client().get("/api/events")
+        r = self.client().get("/api/events/")
         self.assertEqual(r.status, 200)
-        self.assertEqual(r.json["data"], [])
-        self.assertEqual(r.json["pagination"],
-                         {"page": 1, "per_page": 20, "total": 0, "total_pages": 0})
+        self.assertEqual(r.json, {"count": 0, "next": None, "previous": None,
+                                  "results": []})
 
 
 class Catalog(StackTest):
-    programs = ("catalog",)
+    programs = ("catalog", "events")
 
     @classmethod
     def setUpClass(cls):
@@ -151,32 +150,41 @@ class Catalog(StackTest):
         self.assertIsNotNone(r.header("Content-Security-Policy"))
 
     def test_api_events_pagination(self):
+        """Seed 004's envelope: count, absolute next/previous, results."""
         c = self.client()
-        r = c.get("/api/events?per_page=1")
+        # Sales of "stopped" are over, but it has not taken place: listed.
+        r = c.get("/api/events/?page_size=1")
         self.assertEqual(r.status, 200)
-        self.assertEqual(len(r.json["data"]), 1)
-        self.assertEqual(r.json["data"][0]["id"], self.events["early"])
-        self.assertEqual(r.json["pagination"],
-                         {"page": 1, "per_page": 1, "total": 2, "total_pages": 2})
-        r = c.get("/api/events?per_page=1&page=2")
-        self.assertEqual(r.json["data"][0]["id"], self.events["late"])
-        r = c.get("/api/events?include_past=true&ordering=-event_at")
-        self.assertEqual([e["id"] for e in r.json["data"]],
+        self.assertEqual(r.json["count"], 3)
+        self.assertEqual([e["id"] for e in r.json["results"]], [self.events["stopped"]])
+        self.assertIsNone(r.json["previous"])
+        self.assertTrue(r.json["next"].endswith("/api/events/?page=2&page_size=1"),
+                        r.json["next"])
+        self.assertRegex(r.json["next"], r"^https?://[^/]+/api/events/\?page=2")
+        r = c.get("/api/events?page_size=1&page=3")
+        self.assertEqual([e["id"] for e in r.json["results"]], [self.events["late"]])
+        self.assertIsNone(r.json["next"])
+        self.assertTrue(r.json["previous"].endswith("/api/events?page=2&page_size=1"))
+        r = c.get("/api/events/?ordering=-start_date")
+        self.assertEqual([e["id"] for e in r.json["results"]],
                          [self.events["late"], self.events["early"],
                           self.events["stopped"]])
-        ev = r.json["data"][1]
-        self.assertEqual(ev["ticket_types"][0]["price"],
-                         {"amount": 9900, "currency": "SEK", "display": "99.00"})
-        self.assertFalse(ev["sold_out"])
+        ev = r.json["results"][1]
+        self.assertEqual((ev["base_price"], ev["currency"]), ("99.00", "SEK"))
+        self.assertEqual(ev["status"], "published")
+        self.assertRegex(ev["start_date"], ISO_RE)
 
-    def test_api_event_by_id(self):
+    def test_api_event_by_id_and_slug(self):
         c = self.client()
-        r = c.get(f"/api/events/{self.events['late']}")
+        r = c.get(f"/api/events/{self.events['late']}/")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json["title"], "Dag 2")
+        self.assertEqual(c.get(f"/api/events/{r.json['slug']}").json["id"],
+                         self.events["late"])
         # The hidden type is not offered through the API either.
         self.assertEqual([t["id"] for t in r.json["ticket_types"]],
                          [self.types["std"], self.types["student"]])
+        self.assertEqual(r.json["ticket_types"][1]["price"], "99.00")
         for path in ("/api/events/999999", "/api/events/abc", "/api/events/0",
                      "/api/events/99999999999999999999999"):
             r = c.get(path)
@@ -198,13 +206,14 @@ class Catalog(StackTest):
 
     def test_bad_query_values(self):
         c = self.client()
-        for q in ("page=0", "page=abc", "per_page=101", "per_page=-1",
-                  "page=1e3", "ordering=price", "include_past=maybe",
-                  "page=%zz"):
-            r = c.get(f"/api/events?{q}")
+        for q in ("page=0", "page=abc", "page_size=101", "page_size=-1",
+                  "page=1e3", "ordering=price", "is_free=maybe",
+                  "page=%zz", "status=sold", "pricing_type=free",
+                  "start_date_after=tomorrow", "min_price=-1"):
+            r = c.get(f"/api/events/?{q}")
             self.assert_api_error(r, 400, "VALIDATION_ERROR")
-        err = self.assert_api_error(c.get("/api/events?page=0&per_page=500"), 400)
-        self.assertEqual(set(err["field_errors"]), {"page", "per_page"})
+        err = self.assert_api_error(c.get("/api/events/?page=0&page_size=500"), 400)
+        self.assertEqual(set(err["field_errors"]), {"page", "page_size"})
 
     def test_bad_method(self):
         c = self.client()
@@ -212,7 +221,7 @@ class Catalog(StackTest):
         self.assertEqual(r.status, 405)
         self.assertEqual(r.json, {"detail": 'Method "POST" not allowed.'})
         self.assertIn("GET", r.header("Allow"))
-        r = c.request("DELETE", "/api/events")
+        r = c.request("DELETE", "/api/events/")
         self.assert_api_error(r, 405, "METHOD_NOT_ALLOWED")
         r = c.request("BREW", "/api/events")
         self.assertEqual(r.status // 100, 4)

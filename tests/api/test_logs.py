@@ -6,7 +6,7 @@ from support import StackTest
 
 
 class Logs(StackTest):
-    programs = ("catalog", "shop")
+    programs = ("catalog", "events", "shop")
 
     def test_newline_in_path_logs_as_one_line(self):
         forged = "2026-11-30T00:00:00Z pay[1] error: forged"
@@ -15,7 +15,7 @@ class Logs(StackTest):
         r = self.client().post("/reserve_ticket/%0D%0A" + forged.replace(" ", "%20"), {})
         self.assertIn(r.status, (400, 404))
         time.sleep(0.5)
-        with open(self.stack.log("catalog")) as f:
+        with open(self.stack.log("events")) as f:
             catalog = f.read()
         for line in catalog.splitlines():
             self.assertFalse(line.startswith(forged), line)

@@ -1,0 +1,359 @@
+/*
+ * tickets: seed 004's ticket types, tiers, day passes and day+tier
+ * prices, exactly at its paths (one trailing slash optional).  One set
+ * of handlers serves the four resources; the route says which.
+ *
+ *	GET POST		/api/tickets/types/
+ *	GET			/api/tickets/types/by_event/?event_id=
+ *	GET			/api/tickets/types/available/
+ *	GET PUT PATCH DELETE	/api/tickets/types/{id}/
+ *	(the same for /api/tickets/tiers/, /api/tickets/day-passes/ and
+ *	 /api/tickets/day-tier-prices/)
+ *	GET			/api/tickets/day-tier-prices/matrix/?ticket_type=
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "db.h"
+#include "event.h"
+#include "http.h"
+#include "limits.h"
+#include "pager.h"
+#include "route.h"
+#include "tfmt.h"
+#include "user.h"
+#include "variant.h"
+
+static enum err	h_list(struct req *);
+static enum err	h_create(struct req *);
+static enum err	h_one(struct req *);
+static enum err	h_put(struct req *);
+static enum err	h_delete(struct req *);
+static enum err	h_by_event(struct req *);
+static enum err	h_available(struct req *);
+static enum err	h_matrix(struct req *);
+
+enum list_field {
+	LF_PAGE, LF_PAGE_SIZE, LF_EVENT, LF_EVENT_ID, LF_TICKET_TYPE,
+	LF_PRICING_TYPE, LF_IS_ACTIVE, LF_IS_ON_SALE, LF_IS_ALL_DAYS,
+	LF_DAY_NUMBER, LF_TIER_NUMBER, LF_SEARCH, LF_ORDERING, LF__MAX
+};
+
+#define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
+
+static const struct field_spec list_fields[LF__MAX] = {
+	[LF_PAGE] = PAGER_FIELD_PAGE,
+	[LF_PAGE_SIZE] = PAGER_FIELD_SIZE,
+	[LF_EVENT] = Q("event", FIELD_STRING, 1, SLUG_MAX),
+	[LF_EVENT_ID] = Q("event_id", FIELD_STRING, 1, SLUG_MAX),
+	[LF_TICKET_TYPE] = Q("ticket_type", FIELD_ID, 0, 0),
+	[LF_PRICING_TYPE] = Q("pricing_type", FIELD_STRING, 1, 16),
+	[LF_IS_ACTIVE] = Q("is_active", FIELD_BOOL, 0, 0),
+	[LF_IS_ON_SALE] = Q("is_on_sale", FIELD_BOOL, 0, 0),
+	[LF_IS_ALL_DAYS] = Q("is_all_days", FIELD_BOOL, 0, 0),
+	[LF_DAY_NUMBER] = Q("day_number", FIELD_INT, 1, DAY_NUMBER_MAX),
+	[LF_TIER_NUMBER] = Q("tier_number", FIELD_INT, 1, TIER_NUMBER_MAX),
+	[LF_SEARCH] = Q("search", FIELD_STRING, 1, SEARCH_MAX),
+	[LF_ORDERING] = Q("ordering", FIELD_STRING, 1, 24),
+};
+
+#define R(m, p, h, a, ...) { METHOD_##m, p, h, a, STYLE_API, \
+	__VA_ARGS__, 0, ERR_NOT_FOUND }
+#define LIST_F	list_fields, LF__MAX
+#define VAR_F	variant_fields, VF__MAX
+#define RESOURCE(base) \
+	R(GET, base "/", h_list, AUTH_NONE, LIST_F), \
+	R(POST, base "/", h_create, AUTH_ORGANIZER, VAR_F), \
+	R(GET, base "/{id}/", h_one, AUTH_NONE, NULL, 0), \
+	R(PUT, base "/{id}/", h_put, AUTH_ORGANIZER, VAR_F), \
+	R(PATCH, base "/{id}/", h_put, AUTH_ORGANIZER, VAR_F), \
+	R(DELETE, base "/{id}/", h_delete, AUTH_ORGANIZER, NULL, 0)
+
+static const struct route routes[] = {
+	R(GET, "/api/tickets/types/by_event/", h_by_event, AUTH_NONE, LIST_F),
+	R(GET, "/api/tickets/types/available/", h_available, AUTH_NONE,
+	    LIST_F),
+	R(GET, "/api/tickets/day-tier-prices/matrix/", h_matrix, AUTH_NONE,
+	    LIST_F),
+	RESOURCE("/api/tickets/types"),
+	RESOURCE("/api/tickets/tiers"),
+	RESOURCE("/api/tickets/day-passes"),
+	RESOURCE("/api/tickets/day-tier-prices"),
+};
+
+/* Which resource a request's path names. */
+static enum variant_kind
+kind_of(const struct req *req)
+{
+	static const char *const bases[VK__MAX] = {
+		[VK_TYPE] = "/api/tickets/types",
+		[VK_TIER] = "/api/tickets/tiers",
+		[VK_DAY_PASS] = "/api/tickets/day-passes",
+		[VK_DAY_TIER] = "/api/tickets/day-tier-prices",
+	};
+	size_t	 n;
+	int	 k;
+
+	for (k = 0; k < VK__MAX; k++) {
+		n = strlen(bases[k]);
+		if (strncmp(req->path, bases[k], n) == 0 &&
+		    (req->path[n] == '/' || req->path[n] == '\0'))
+			return (enum variant_kind)k;
+	}
+	return VK_TYPE;
+}
+
+static struct actor
+actor_of(const struct req *req)
+{
+	struct actor	 a = { req->user.id, req->user.id > 0 &&
+	    req->user.role == ROLE_ADMIN };
+
+	return a;
+}
+
+static cJSON *
+errs_of(struct req *req)
+{
+	if (req->field_errs == NULL)
+		req->field_errs = cJSON_CreateObject();
+	return req->field_errs;
+}
+
+static enum err
+bad(struct req *req, const char *field, const char *reason)
+{
+	cJSON_AddStringToObject(errs_of(req), field, reason);
+	return ERR_BAD_REQUEST;
+}
+
+/* Reads the query into flt (inside a read transaction: an event given
+ * by slug is looked up).  400 with reasons when invalid. */
+static enum err
+read_filter(struct req *req, enum variant_kind k, struct variant_filter *flt,
+    struct actor *a)
+{
+	const struct field_val	*f = req->f;
+	const struct field_val	*ev = f[LF_EVENT].present ? &f[LF_EVENT] :
+	    &f[LF_EVENT_ID];
+	int64_t			 owner;
+	enum err		 e = ERR_OK;
+
+	memset(flt, 0, sizeof(*flt));
+	flt->actor = a;
+	flt->type_id = f[LF_TICKET_TYPE].present ? f[LF_TICKET_TYPE].i : 0;
+	flt->is_active = f[LF_IS_ACTIVE].present ? (int)f[LF_IS_ACTIVE].i : -1;
+	flt->on_sale = f[LF_IS_ON_SALE].present ? (int)f[LF_IS_ON_SALE].i : -1;
+	flt->is_all_days = f[LF_IS_ALL_DAYS].present ?
+	    (int)f[LF_IS_ALL_DAYS].i : -1;
+	flt->day_number = f[LF_DAY_NUMBER].present ? f[LF_DAY_NUMBER].i : 0;
+	flt->tier_number = f[LF_TIER_NUMBER].present ?
+	    f[LF_TIER_NUMBER].i : 0;
+	flt->search = f[LF_SEARCH].present ? f[LF_SEARCH].s : NULL;
+	flt->ordering = f[LF_ORDERING].present ? f[LF_ORDERING].s : NULL;
+	if (flt->ordering != NULL && !variant_ordering_valid(k, flt->ordering))
+		e = bad(req, "ordering", "not an ordering this list offers");
+	if (f[LF_PRICING_TYPE].present) {
+		if (!event_pricing_type_valid(f[LF_PRICING_TYPE].s))
+			e = bad(req, "pricing_type", "must be simple, tiered, "
+			    "day_based or tier_and_day");
+		flt->pricing_type = f[LF_PRICING_TYPE].s;
+	}
+	/* An unknown event lists nothing, as a filter on it would. */
+	if (ev->present && e == ERR_OK &&
+	    event_find(req->db, ev->s, a, &flt->event_id, &owner) != ERR_OK)
+		flt->event_id = -1;
+	return e;
+}
+
+/* The listing of the path's resource; paged or a plain array. */
+static enum err
+list(struct req *req, int paged, int need_event, int on_sale)
+{
+	enum variant_kind	 k = kind_of(req);
+	struct variant_filter	 flt;
+	struct pager		 pg;
+	struct actor		 a;
+	cJSON			*results, *doc;
+	int64_t			 count;
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if (need_event && !req->f[LF_EVENT_ID].present &&
+	    !req->f[LF_EVENT].present)
+		return bad(req, "event_id", "This field is required.");
+	if ((e = auth_identify(req)) != ERR_OK)
+		return e;
+	a = actor_of(req);
+	pager_read(&pg, &req->f[LF_PAGE], &req->f[LF_PAGE_SIZE]);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = read_filter(req, k, &flt, &a)) != ERR_OK) {
+		db_tx_rollback(req->db);
+		return e;
+	}
+	if (on_sale)
+		flt.on_sale = 1;
+	rc = variant_list(req->db, k, tfmt_now(), &flt, paged ? pg.offset : 0,
+	    paged ? pg.size : PER_PAGE_MAX, req->lang, &count, &results);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK)
+		return err_from_db(rc);
+	if (!paged)
+		return http_json(req, 200, results);
+	if ((doc = pager_envelope(req, &pg, count, results)) == NULL)
+		return ERR_INTERNAL;
+	return http_json(req, 200, doc);
+}
+
+/* GET /api/tickets/<resource>/ */
+static enum err
+h_list(struct req *req)
+{
+	return list(req, 1, 0, 0);
+}
+
+/* GET /api/tickets/types/by_event/?event_id=: the event's types. */
+static enum err
+h_by_event(struct req *req)
+{
+	return list(req, 0, 1, 0);
+}
+
+/* GET /api/tickets/types/available/: on sale and not sold out. */
+static enum err
+h_available(struct req *req)
+{
+	return list(req, 0, 0, 1);
+}
+
+/* Answers row id of the path's kind (inside or outside a transaction). */
+static enum err
+one_reply(struct req *req, int status, int64_t id)
+{
+	cJSON		*doc;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	doc = variant_json(req->db, kind_of(req), id, req->lang, tfmt_now());
+	db_tx_rollback(req->db);
+	return doc != NULL ? http_json(req, status, doc) : ERR_NOT_FOUND;
+}
+
+/* GET /api/tickets/<resource>/{id}/ */
+static enum err
+h_one(struct req *req)
+{
+	struct actor	 a;
+	int64_t		 owner;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((e = auth_identify(req)) != ERR_OK)
+		return e;
+	a = actor_of(req);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	e = variant_find(req->db, kind_of(req), req->id, &a, &owner);
+	db_tx_rollback(req->db);
+	return e != ERR_OK ? e : one_reply(req, 200, req->id);
+}
+
+/* Creates (id 0) or changes a row in one write transaction. */
+static enum err
+save(struct req *req, int64_t id, int status)
+{
+	struct actor	 a = actor_of(req);
+	int64_t		 out = 0;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((rc = db_tx_immediate(req->db)) != DB_OK)
+		return err_from_db(rc);
+	e = variant_save(req->db, tfmt_now(), &a, kind_of(req), id, req->f,
+	    errs_of(req), &out);
+	if (e != ERR_OK) {
+		db_tx_rollback(req->db);
+		return e;
+	}
+	if ((rc = db_tx_commit(req->db)) != DB_OK)
+		return err_from_db(rc);
+	return one_reply(req, status, out);
+}
+
+/* POST /api/tickets/<resource>/: 201. */
+static enum err
+h_create(struct req *req)
+{
+	return save(req, 0, 201);
+}
+
+/* PUT and PATCH /api/tickets/<resource>/{id}/: 200. */
+static enum err
+h_put(struct req *req)
+{
+	return save(req, req->id, 200);
+}
+
+/* DELETE /api/tickets/<resource>/{id}/: 204; 409 once ordered. */
+static enum err
+h_delete(struct req *req)
+{
+	struct actor	 a = actor_of(req);
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((rc = db_tx_immediate(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = variant_delete(req->db, tfmt_now(), &a, kind_of(req),
+	    req->id)) != ERR_OK) {
+		db_tx_rollback(req->db);
+		if (e == ERR_IN_USE)
+			req->err_detail = "Tickets of this kind were ordered: "
+			    "make it inactive instead.";
+		return e;
+	}
+	if ((rc = db_tx_commit(req->db)) != DB_OK)
+		return err_from_db(rc);
+	return http_empty(req, 204);
+}
+
+/* GET /api/tickets/day-tier-prices/matrix/?ticket_type= */
+static enum err
+h_matrix(struct req *req)
+{
+	struct actor	 a;
+	cJSON		*doc = NULL;
+	int64_t		 owner;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (!req->f[LF_TICKET_TYPE].present)
+		return bad(req, "ticket_type", "This field is required.");
+	if ((e = auth_identify(req)) != ERR_OK)
+		return e;
+	a = actor_of(req);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = variant_find(req->db, VK_TYPE, req->f[LF_TICKET_TYPE].i, &a,
+	    &owner)) == ERR_OK)
+		doc = variant_matrix(req->db, req->f[LF_TICKET_TYPE].i,
+		    req->lang, tfmt_now());
+	db_tx_rollback(req->db);
+	if (e != ERR_OK)
+		return e;
+	return doc != NULL ? http_json(req, 200, doc) : ERR_INTERNAL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app app = { "tickets", routes, nitems(routes),
+	    NULL };
+
+	return route_main(argc, argv, &app);
+}
