@@ -2,11 +2,20 @@
  * auth: accounts, sign-in, tokens and two-factor authentication under
  * /api/auth/, and one route of each role to show the gate at work.
  *
- *	POST  /api/auth/register		GET /api/auth/verify-email
+ * Seed 004's authentication section, exactly (its bodies, statuses and
+ * cookies; where a route of ours had its path, seed 004's contract won
+ * and our extra members stayed):
+ *
+ *	POST  /api/auth/signup			POST /api/auth/verify-email
  *	POST  /api/auth/resend-verification	POST /api/auth/login
- *	POST  /api/auth/logout			GET|PATCH /api/auth/me
- *	POST  /api/auth/change-password		POST /api/auth/password-reset
- *	POST  /api/auth/password-reset/confirm	POST /api/auth/token/refresh
+ *	POST  /api/auth/logout			POST /api/auth/token/refresh
+ *	GET|PUT|PATCH /api/auth/profile		POST /api/auth/change-password
+ *
+ * and ours beside them:
+ *
+ *	POST  /api/auth/register		GET /api/auth/verify-email
+ *	GET|PATCH /api/auth/me			POST /api/auth/password-reset
+ *	POST  /api/auth/password-reset/confirm
  *	POST  /api/auth/2fa/setup|enable|disable
  *	POST  /api/auth/email-change		GET /api/auth/email-change/confirm
  *	POST  /api/auth/email-change/cancel
@@ -37,13 +46,17 @@
 #include "tfmt.h"
 #include "user.h"
 
+static enum err	h_signup(struct req *);
 static enum err	h_register(struct req *);
 static enum err	h_verify(struct req *);
+static enum err	h_verify_post(struct req *);
 static enum err	h_resend(struct req *);
 static enum err	h_login(struct req *);
 static enum err	h_logout(struct req *);
 static enum err	h_me(struct req *);
 static enum err	h_me_patch(struct req *);
+static enum err	h_profile(struct req *);
+static enum err	h_profile_update(struct req *);
 static enum err	h_change_password(struct req *);
 static enum err	h_reset(struct req *);
 static enum err	h_reset_confirm(struct req *);
@@ -83,6 +96,22 @@ static const struct field_spec reset_form_fields[RF2__MAX] = {
 #define TOKEN(where)	{ "token", FIELD_STRING, FIELD_REQUIRED | where, 1, \
 			    TOKEN_HEX_LEN, NULL, 0 }
 
+/* Seed 004's user_type and names; a consumer is our customer. */
+enum { SU_EMAIL, SU_PASSWORD, SU_CONFIRM, SU_TYPE, SU_FIRST, SU_LAST,
+	SU_PHONE, SU__MAX };
+static const struct field_spec signup_fields[SU__MAX] = {
+	[SU_EMAIL] = EMAIL(FIELD_REQUIRED),
+	[SU_PASSWORD] = PW("password", FIELD_REQUIRED),
+	[SU_CONFIRM] = PW("password_confirm", FIELD_REQUIRED),
+	[SU_TYPE] = { "user_type", FIELD_STRING, 0, 1, 16, NULL, 0 },
+	[SU_FIRST] = { "first_name", FIELD_STRING, 0, 0, NAME_PART_MAX, NULL,
+	    0 },
+	[SU_LAST] = { "last_name", FIELD_STRING, 0, 0, NAME_PART_MAX, NULL,
+	    0 },
+	[SU_PHONE] = { "phone_number", FIELD_STRING, 0, 0, PHONE_MAX, NULL,
+	    0 },
+};
+
 enum { RG_NAME, RG_EMAIL, RG_PASSWORD, RG_PHONE, RG_LOCALE, RG__MAX };
 static const struct field_spec register_fields[RG__MAX] = {
 	[RG_NAME] = { "name", FIELD_STRING, FIELD_REQUIRED, 1, NAME_MAX_LEN,
@@ -113,6 +142,9 @@ enum { TK_TOKEN, TK__MAX };
 static const struct field_spec query_token_fields[TK__MAX] = {
 	[TK_TOKEN] = TOKEN(FIELD_QUERY),
 };
+static const struct field_spec body_token_fields[TK__MAX] = {
+	[TK_TOKEN] = TOKEN(0),
+};
 
 enum { PF_NAME, PF_PHONE, PF_LOCALE, PF__MAX };
 static const struct field_spec profile_fields[PF__MAX] = {
@@ -121,10 +153,23 @@ static const struct field_spec profile_fields[PF__MAX] = {
 	[PF_LOCALE] = { "locale", FIELD_STRING, 0, 2, 2, NULL, 0 },
 };
 
-enum { CP_CURRENT, CP_NEW, CP__MAX };
+/* Seed 004's profile: the names and phone_number; locale is ours. */
+enum { PS_FIRST, PS_LAST, PS_PHONE, PS_LOCALE, PS__MAX };
+static const struct field_spec profile004_fields[PS__MAX] = {
+	[PS_FIRST] = { "first_name", FIELD_STRING, 0, 0, NAME_PART_MAX, NULL,
+	    0 },
+	[PS_LAST] = { "last_name", FIELD_STRING, 0, 0, NAME_PART_MAX, NULL,
+	    0 },
+	[PS_PHONE] = { "phone_number", FIELD_STRING, 0, 0, PHONE_MAX, NULL,
+	    0 },
+	[PS_LOCALE] = { "locale", FIELD_STRING, 0, 2, 2, NULL, 0 },
+};
+
+enum { CP_OLD, CP_NEW, CP_CONFIRM, CP__MAX };
 static const struct field_spec change_fields[CP__MAX] = {
-	[CP_CURRENT] = PW("current_password", FIELD_REQUIRED),
+	[CP_OLD] = PW("old_password", FIELD_REQUIRED),
 	[CP_NEW] = PW("new_password", FIELD_REQUIRED),
+	[CP_CONFIRM] = PW("new_password_confirm", FIELD_REQUIRED),
 };
 
 enum { RC_TOKEN, RC_NEW, RC__MAX };
@@ -133,8 +178,11 @@ static const struct field_spec reset_confirm_fields[RC__MAX] = {
 	[RC_NEW] = PW("new_password", FIELD_REQUIRED),
 };
 
-enum { RF_TOKEN, RF__MAX };
+/* Seed 004's "refresh", our "refresh_token"; else the cookie. */
+enum { RF_REFRESH, RF_TOKEN, RF__MAX };
 static const struct field_spec refresh_fields[RF__MAX] = {
+	[RF_REFRESH] = { "refresh", FIELD_STRING, 0, 1, TOKEN_HEX_LEN, NULL,
+	    0 },
 	[RF_TOKEN] = { "refresh_token", FIELD_STRING, 0, 1, TOKEN_HEX_LEN,
 	    NULL, 0 },
 };
@@ -173,10 +221,14 @@ static const struct field_spec page_fields[PG__MAX] = {
 
 #define R(m, p, h, a, f, n)	{ METHOD_##m, p, h, a, STYLE_API, f, n, 0, ERR_OK }
 static const struct route routes[] = {
+	R(POST, "/api/auth/signup", h_signup, AUTH_NONE, signup_fields,
+	    SU__MAX),
 	R(POST, "/api/auth/register", h_register, AUTH_NONE, register_fields,
 	    RG__MAX),
 	R(GET, "/api/auth/verify-email", h_verify, AUTH_NONE,
 	    query_token_fields, TK__MAX),
+	R(POST, "/api/auth/verify-email", h_verify_post, AUTH_NONE,
+	    body_token_fields, TK__MAX),
 	R(POST, "/api/auth/resend-verification", h_resend, AUTH_NONE,
 	    email_fields, EM__MAX),
 	R(POST, "/api/auth/login", h_login, AUTH_NONE, login_fields, LG__MAX),
@@ -185,6 +237,11 @@ static const struct route routes[] = {
 	R(GET, "/api/auth/me", h_me, AUTH_USER, NULL, 0),
 	R(PATCH, "/api/auth/me", h_me_patch, AUTH_USER, profile_fields,
 	    PF__MAX),
+	R(GET, "/api/auth/profile", h_profile, AUTH_USER, NULL, 0),
+	R(PUT, "/api/auth/profile", h_profile_update, AUTH_USER,
+	    profile004_fields, PS__MAX),
+	R(PATCH, "/api/auth/profile", h_profile_update, AUTH_USER,
+	    profile004_fields, PS__MAX),
 	R(POST, "/api/auth/change-password", h_change_password, AUTH_USER,
 	    change_fields, CP__MAX),
 	R(POST, "/api/auth/password-reset", h_reset, AUTH_NONE, email_fields,
@@ -244,10 +301,32 @@ weak(struct req *req, enum err e, const char *field, const char *reason)
 	return e;
 }
 
-/* 202 {"status": "accepted"}, the same whether or not the address has
- * an account; what was queued (*queued), `biljett mail` sends now. */
+/* A field's reason: 400 with it under field_errors.<field>. */
 static enum err
-accepted(struct req *req, enum err e, const int *queued)
+invalid(struct req *req, const char *field, const char *reason)
+{
+	cJSON_AddStringToObject(req->field_errs, field, reason);
+	return ERR_BAD_REQUEST;
+}
+
+/* {"message": message}, the words seed 004 answers with, in English. */
+static cJSON *
+message_json(const char *message)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "message", message);
+	return o;
+}
+
+/*
+ * status (202, or seed 004's 200 with its message) {"status":
+ * "accepted"}, the same whether or not the address has an account; what
+ * was queued (*queued), `biljett mail` sends now.
+ */
+static enum err
+accepted(struct req *req, enum err e, const int *queued, int status,
+    const char *message)
 {
 	cJSON	*o;
 
@@ -255,9 +334,9 @@ accepted(struct req *req, enum err e, const int *queued)
 		return e;
 	if (*queued)
 		spawn_cli(req->conf, "mail");
-	o = cJSON_CreateObject();
+	o = message != NULL ? message_json(message) : cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", "accepted");
-	return http_json(req, 202, o);
+	return http_json(req, status, o);
 }
 
 /* 302 to the front end's /verification-result/<what> (seed 000). */
@@ -272,15 +351,46 @@ verification_result(struct req *req, const char *what)
 	return http_empty(req, 302);
 }
 
-/* 200 with bearer tokens, into o (the account's, or a new object). */
+/*
+ * 200 with o and the tokens: seed 004's "access" and "refresh" into pair
+ * (o or a member of it), our bearer members into o, and both tokens as
+ * seed 004's HttpOnly cookies, each living as long as its token.
+ */
 static enum err
-tokens_reply(struct req *req, cJSON *o, const struct account_tokens *tok)
+tokens_reply(struct req *req, cJSON *o, cJSON *pair,
+    const struct account_tokens *tok)
 {
+	cJSON_AddStringToObject(pair, "refresh", tok->refresh);
+	cJSON_AddStringToObject(pair, "access", tok->access);
 	cJSON_AddStringToObject(o, "token_type", "Bearer");
 	cJSON_AddStringToObject(o, "access_token", tok->access);
 	cJSON_AddNumberToObject(o, "expires_in", ACCESS_SECONDS);
 	cJSON_AddStringToObject(o, "refresh_token", tok->refresh);
+	if (http_set_cookie(req, ACCESS_COOKIE, tok->access, ACCESS_SECONDS)
+	    == -1 || http_set_cookie(req, REFRESH_COOKIE, tok->refresh,
+	    REFRESH_SECONDS) == -1) {
+		cJSON_Delete(o);
+		return ERR_INTERNAL;
+	}
 	return http_json(req, 200, o);
+}
+
+/*
+ * The refresh token a request brings: seed 004's "refresh", our
+ * "refresh_token", or else the refresh_token cookie; NULL for none.
+ * The cookie needs no CSRF proof where it is read alone (token/refresh):
+ * SameSite=Lax keeps it off every cross-site POST, another origin is
+ * refused by the gate, and a forced refresh only hands the victim's
+ * browser new tokens nobody else can read.
+ */
+static const char *
+refresh_given(const struct req *req)
+{
+	if (req->f[RF_REFRESH].present)
+		return req->f[RF_REFRESH].s;
+	if (req->f[RF_TOKEN].present)
+		return req->f[RF_TOKEN].s;
+	return http_cookie(req, REFRESH_COOKIE);
 }
 
 /* The string field i, or NULL when absent. */
@@ -300,6 +410,55 @@ paging(const struct req *req, int64_t *page, int64_t *per)
 }
 
 /*
+ * POST /api/auth/signup {email, password, password_confirm, user_type?
+ * ("consumer", the default, or "organizer"), first_name?, last_name?,
+ * phone_number?}: 201 {"message", "user": {"id", "email", "user_type"}},
+ * unverified, a link mailed.  400 with field_errors for invalid fields,
+ * passwords that differ, a weak password (WEAK_PASSWORD) or an address
+ * that has an account (seed 004 says so as a field error, not 409); 503
+ * without a secret_key.
+ */
+static enum err
+h_signup(struct req *req)
+{
+	struct account_new	 in = { NULL, req->f[SU_EMAIL].s,
+				    req->f[SU_PASSWORD].s, opt(req, SU_PHONE),
+				    i18n_code(req->lang), NULL, NULL,
+				    ROLE_CUSTOMER };
+	struct user		 u;
+	cJSON			*o, *user;
+	const char		*reason;
+	enum err		 e;
+
+	if (req->f[SU_TYPE].present) {
+		in.role = account_user_type_parse(req->f[SU_TYPE].s);
+		if (in.role != ROLE_CUSTOMER && in.role != ROLE_ORGANIZER)
+			(void)invalid(req, "user_type", "User type must be "
+			    "either 'consumer' or 'organizer'");
+	}
+	if (strcmp(req->f[SU_PASSWORD].s, req->f[SU_CONFIRM].s) != 0)
+		(void)invalid(req, "password_confirm", "Passwords do not match");
+	if (cJSON_GetArraySize(req->field_errs) > 0)
+		return ERR_BAD_REQUEST;
+	in.first_name = req->f[SU_FIRST].present ? req->f[SU_FIRST].s : "";
+	in.last_name = req->f[SU_LAST].present ? req->f[SU_LAST].s : "";
+	e = account_register(req->db, tfmt_now(), &in, &u, &reason);
+	if (e == ERR_EMAIL_TAKEN)
+		return invalid(req, "email",
+		    "user with this email already exists.");
+	if ((e = weak(req, e, "password", reason)) != ERR_OK)
+		return e;
+	spawn_cli(req->conf, "mail");
+	o = message_json("Registration successful. Please check your email "
+	    "to verify your account.");
+	user = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddNumberToObject(user, "id", (double)u.id);
+	cJSON_AddStringToObject(user, "email", u.email);
+	cJSON_AddStringToObject(user, "user_type", account_user_type(u.role));
+	return http_json(req, 201, o);
+}
+
+/*
  * POST /api/auth/register {name, email, password, phone?, locale?}.
  * 201 with the account (unverified; a link is mailed); 400 invalid or
  * WEAK_PASSWORD; 409 EMAIL_ALREADY_EXISTS; 503 without a secret_key.
@@ -309,7 +468,8 @@ h_register(struct req *req)
 {
 	struct account_new	 in = { req->f[RG_NAME].s, req->f[RG_EMAIL].s,
 				    req->f[RG_PASSWORD].s, opt(req, RG_PHONE),
-				    i18n_code(req->lang) };
+				    i18n_code(req->lang), NULL, NULL,
+				    ROLE_CUSTOMER };
 	struct user		 u;
 	const char		*reason;
 	enum err		 e;
@@ -334,29 +494,66 @@ h_verify(struct req *req)
 	enum err	 e;
 
 	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s,
-	    &already);
+	    &already, NULL);
 	if (e == ERR_TOKEN_INVALID)
 		return verification_result(req, already ? "already-verified" :
 		    "invalid");
 	return verification_result(req, e == ERR_OK ? "success" : "error");
 }
 
-/* POST /api/auth/resend-verification {email}: 202 always. */
+/*
+ * POST /api/auth/verify-email {token} (seed 004; the link in the mail
+ * is the GET above): 200 {"message", "user": {"id", "email"}}; 400 with
+ * field_errors.token for an unknown, expired or spent token.
+ */
+static enum err
+h_verify_post(struct req *req)
+{
+	struct user	 u;
+	cJSON		*o, *user;
+	int		 already;
+	enum err	 e;
+
+	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s,
+	    &already, &u);
+	if (e == ERR_TOKEN_INVALID)
+		return invalid(req, "token", already ?
+		    "This verification link has already been used." :
+		    "Invalid or expired verification token.");
+	if (e != ERR_OK)
+		return e;
+	o = message_json("Email verified successfully. You can now login.");
+	user = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddNumberToObject(user, "id", (double)u.id);
+	cJSON_AddStringToObject(user, "email", u.email);
+	return http_json(req, 200, o);
+}
+
+/*
+ * POST /api/auth/resend-verification {email}: 200 {"message", "status":
+ * "accepted"} always.  Seed 004's upstream says 400 for an address
+ * without an account or already verified; we answer alike, so that
+ * nobody learns from here who has an account.
+ */
 static enum err
 h_resend(struct req *req)
 {
 	int	 queued;
 
 	return accepted(req, account_resend_verification(req->db, tfmt_now(),
-	    req->f[EM_EMAIL].s, &queued), &queued);
+	    req->f[EM_EMAIL].s, &queued), &queued, 200,
+	    "Verification email sent successfully");
 }
 
 /*
  * POST /api/auth/login {email, password, remember_me?, client?
  * ("browser": the sessionid cookie; otherwise tokens), totp_code?,
- * recovery_code?}.  200 with the account (and tokens); 401
- * INVALID_CREDENTIALS, TOTP_REQUIRED, TOTP_INVALID; 403
- * EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED; 429 TOO_MANY_ATTEMPTS with
+ * recovery_code?}.  200 {"message", "user": the profile} and, for
+ * tokens, seed 004's "tokens": {"refresh", "access"}, the same as
+ * access_token and refresh_token cookies, and our bearer members.  400
+ * INVALID_CREDENTIALS ("Invalid email or password.") and
+ * EMAIL_NOT_VERIFIED (seed 004's answers); 401 TOTP_REQUIRED,
+ * TOTP_INVALID; 403 ACCOUNT_DISABLED; 429 TOO_MANY_ATTEMPTS with
  * Retry-After after repeated failures.
  */
 static enum err
@@ -378,11 +575,12 @@ h_login(struct req *req)
 	}
 	if ((e = account_login(req->db, tfmt_now(), &in, &u, &tok,
 	    &req->err_count)) != ERR_OK)
-		return e;
-	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "user", account_json(&u));
+		return e == ERR_INVALID_CREDENTIALS ? ERR_LOGIN_FAILED : e;
+	o = message_json("Login successful");
+	cJSON_AddItemToObject(o, "user", account_profile_json(&u));
 	if (!in.browser)
-		return tokens_reply(req, o, &tok);
+		return tokens_reply(req, o, cJSON_AddObjectToObject(o, "tokens"),
+		    &tok);
 	if (http_set_cookie(req, SESSION_COOKIE, tok.session,
 	    tok.session_ttl) == -1) {
 		cJSON_Delete(o);
@@ -391,18 +589,30 @@ h_login(struct req *req)
 	return http_json(req, 200, o);
 }
 
-/* POST /api/auth/logout {refresh_token?}: 204; the session ends. */
+/*
+ * POST /api/auth/logout {refresh?} (or refresh_token, or the cookie):
+ * 200 {"message"}; the session asking ends, and so does the refresh
+ * token's family when it is the caller's.  Seed 004's cookies are
+ * cleared, and sessionid when it was the credential (a guest's cookie
+ * beside an access_token cookie keeps its reservation).
+ */
 static enum err
 h_logout(struct req *req)
 {
+	struct session	 s;
+	int		 by_session;
 	enum err	 e;
 
-	if ((e = account_logout(req->db, tfmt_now(), req->user.session_id,
-	    opt(req, RF_TOKEN))) != ERR_OK)
+	by_session = req->user.by_cookie && auth_cookie_session(req,
+	    tfmt_now(), &s) && s.id == req->user.session_id;
+	if ((e = account_logout(req->db, tfmt_now(), req->user.id,
+	    req->user.session_id, refresh_given(req))) != ERR_OK)
 		return e;
-	if (req->user.by_cookie)
-		(void)http_set_cookie(req, SESSION_COOKIE, "", 0);
-	return http_empty(req, 204);
+	if ((by_session && http_set_cookie(req, SESSION_COOKIE, "", 0) == -1) ||
+	    http_set_cookie(req, ACCESS_COOKIE, "", 0) == -1 ||
+	    http_set_cookie(req, REFRESH_COOKIE, "", 0) == -1)
+		return ERR_INTERNAL;
+	return http_json(req, 200, message_json("Logout successful"));
 }
 
 /* GET /api/auth/me: 200 with the account; 401 without credentials. */
@@ -431,22 +641,74 @@ h_me_patch(struct req *req)
 	return user_reply(req, e, 200, &u);
 }
 
+/* GET /api/auth/profile (seed 004): 200 with the profile. */
+static enum err
+h_profile(struct req *req)
+{
+	struct user	 u;
+	enum err	 e;
+
+	if ((e = account_get(req->db, req->user.id, &u)) != ERR_OK)
+		return e;
+	return http_json(req, 200, account_profile_json(&u));
+}
+
 /*
- * POST /api/auth/change-password {current_password, new_password}: 200;
- * 401 INVALID_CREDENTIALS; 400 WEAK_PASSWORD.  Every other session and
- * every refresh token of the account ends.
+ * PUT|PATCH /api/auth/profile {first_name?, last_name?, phone_number?,
+ * locale?}: 200 with the profile.  Both change only what is given, as
+ * seed 004's upstream does (none of its writable fields is required);
+ * the read-only ones (email, user_type, ...) are ignored.  400 for a
+ * locale we do not speak.
+ */
+static enum err
+h_profile_update(struct req *req)
+{
+	struct account_profile	 in = { opt(req, PS_FIRST), opt(req, PS_LAST),
+				    opt(req, PS_PHONE), opt(req, PS_LOCALE) };
+	struct user		 u;
+	enum err		 e;
+
+	e = account_profile_update(req->db, tfmt_now(), req->user.id, &in, &u);
+	if (e == ERR_BAD_REQUEST)
+		return invalid(req, "locale", "must be sv, en, de or fr");
+	if (e != ERR_OK)
+		return e;
+	return http_json(req, 200, account_profile_json(&u));
+}
+
+/*
+ * POST /api/auth/change-password {old_password, new_password,
+ * new_password_confirm} (seed 004): 200 {"message"} beside the account;
+ * 400 with field_errors when the two new ones differ, the new one is the
+ * old one, the old one is wrong, or the new one is weak
+ * (WEAK_PASSWORD).  Every other session and every refresh token of the
+ * account ends.
  */
 static enum err
 h_change_password(struct req *req)
 {
 	struct user	 u;
+	cJSON		*o;
 	const char	*reason;
 	enum err	 e;
 
+	if (strcmp(req->f[CP_NEW].s, req->f[CP_CONFIRM].s) != 0)
+		return invalid(req, "new_password_confirm",
+		    "New passwords do not match");
+	if (strcmp(req->f[CP_OLD].s, req->f[CP_NEW].s) == 0)
+		return invalid(req, "new_password",
+		    "New password must be different from old password.");
 	e = account_password_change(req->db, tfmt_now(), req->user.id,
-	    req->user.session_id, req->f[CP_CURRENT].s, req->f[CP_NEW].s, &u,
+	    req->user.session_id, req->f[CP_OLD].s, req->f[CP_NEW].s, &u,
 	    &reason);
-	return user_reply(req, weak(req, e, "new_password", reason), 200, &u);
+	if (e == ERR_INVALID_CREDENTIALS)
+		return invalid(req, "old_password",
+		    "Current password is incorrect");
+	if ((e = weak(req, e, "new_password", reason)) != ERR_OK)
+		return e;
+	o = account_json(&u);
+	cJSON_AddStringToObject(o, "message", "Password changed successfully");
+	return http_json(req, 200, o);
 }
 
 /* POST /api/auth/password-reset {email}: 202 always; a link is mailed
@@ -457,7 +719,7 @@ h_reset(struct req *req)
 	int	 queued;
 
 	return accepted(req, account_reset_request(req->db, tfmt_now(),
-	    req->f[EM_EMAIL].s, &queued), &queued);
+	    req->f[EM_EMAIL].s, &queued), &queued, 202, NULL);
 }
 
 /*
@@ -531,20 +793,28 @@ h_reset_form(struct req *req)
 }
 
 /*
- * POST /api/auth/token/refresh {refresh_token}: 200 with a new access
- * and refresh token; 401 TOKEN_INVALID; 401 TOKEN_REUSED when a spent
- * token comes back (its whole family is revoked).
+ * POST /api/auth/token/refresh {refresh?} (or refresh_token, or the
+ * refresh_token cookie): 200 {"access", "refresh"} with a new access
+ * and the next refresh token, also as cookies (the refresh cookie too:
+ * the one it held is spent now, and sending it again would be reuse);
+ * 400 without a refresh token; 401 TOKEN_INVALID; 401 TOKEN_REUSED when
+ * a spent token comes back (its whole family is revoked).
  */
 static enum err
 h_refresh(struct req *req)
 {
 	struct account_tokens	 tok;
+	const char		*refresh = refresh_given(req);
+	cJSON			*o;
 	enum err		 e;
 
-	if ((e = account_refresh(req->db, tfmt_now(), opt(req, RF_TOKEN),
-	    &tok)) != ERR_OK)
+	if (refresh == NULL)
+		return invalid(req, "refresh", "is required");
+	if ((e = account_refresh(req->db, tfmt_now(), refresh, &tok)) !=
+	    ERR_OK)
 		return e;
-	return tokens_reply(req, cJSON_CreateObject(), &tok);
+	o = cJSON_CreateObject();
+	return tokens_reply(req, o, o, &tok);
 }
 
 /*
@@ -614,7 +884,8 @@ h_email_change(struct req *req)
 	static const int	 queued = 1;
 
 	return accepted(req, account_email_change(req->db, tfmt_now(),
-	    req->user.id, req->f[EC_EMAIL].s, req->f[EC_PASSWORD].s), &queued);
+	    req->user.id, req->f[EC_EMAIL].s, req->f[EC_PASSWORD].s), &queued,
+	    202, NULL);
 }
 
 /*
@@ -689,7 +960,8 @@ h_staff_create(struct req *req)
 {
 	struct account_new	 in = { req->f[SC_NAME].s, req->f[SC_EMAIL].s,
 				    req->f[SC_PASSWORD].s, NULL,
-				    i18n_code(req->lang) };
+				    i18n_code(req->lang), NULL, NULL,
+				    ROLE_STAFF };
 	struct user		 u;
 	const char		*reason;
 	enum err		 e;

@@ -22,11 +22,23 @@
 #include "qr.h"
 #include "seal.h"
 #include "session.h"
+#include "tfmt.h"
 #include "totp.h"
 #include "user.h"
 
 #define TOTP_ISSUER	"biljett"
 #define TOTP_QR_SCALE	4
+
+/* Seed 004's user types, and the roles they name. */
+static const struct user_type {
+	const char	*name;
+	enum role	 role;
+} user_types[] = {
+	{ "consumer", ROLE_CUSTOMER },
+	{ "organizer", ROLE_ORGANIZER },
+	{ "staff", ROLE_STAFF },
+	{ "admin", ROLE_ADMIN },
+};
 
 /* Rolls the open transaction back and returns e. */
 static enum err
@@ -105,7 +117,16 @@ user_from_new(const struct account_new *in, struct user *u,
 	user_fold_email(u->email);
 	if ((*weak = user_password_weak(in->password, u->email)) != NULL)
 		return ERR_WEAK_PASSWORD;
-	snprintf(u->name, sizeof(u->name), "%s", in->name);
+	if (in->first_name != NULL) {
+		u->split_names = 1;
+		snprintf(u->first_name, sizeof(u->first_name), "%s",
+		    in->first_name);
+		snprintf(u->last_name, sizeof(u->last_name), "%s",
+		    in->last_name != NULL ? in->last_name : "");
+		user_join_names(u->first_name, u->last_name, u->name,
+		    sizeof(u->name));
+	} else
+		snprintf(u->name, sizeof(u->name), "%s", in->name);
 	if (in->phone != NULL)
 		snprintf(u->phone, sizeof(u->phone), "%s", in->phone);
 	snprintf(u->locale, sizeof(u->locale), "%s", in->locale);
@@ -124,7 +145,8 @@ account_register(struct db *db, int64_t now, const struct account_new *in,
 
 	if ((e = user_from_new(in, u, weak)) != ERR_OK)
 		return e;
-	u->role = ROLE_CUSTOMER;
+	/* Anyone may sell tickets (seed 004); nobody makes himself staff. */
+	u->role = in->role == ROLE_ORGANIZER ? ROLE_ORGANIZER : ROLE_CUSTOMER;
 	if ((e = err_from_db(db_tx_immediate(db))) != ERR_OK)
 		return e;
 	if ((rc = user_create(db, u, now, &u->id)) == DB_CONSTRAINT)
@@ -136,9 +158,9 @@ account_register(struct db *db, int64_t now, const struct account_new *in,
 
 enum err
 account_verify_email(struct db *db, int64_t now, const char *token,
-    int *already)
+    int *already, struct user *u)
 {
-	struct user	 u;
+	struct user	 v;
 	int64_t		 user_id;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -149,8 +171,8 @@ account_verify_email(struct db *db, int64_t now, const char *token,
 	rc = user_token_use(db, TOKEN_VERIFY, token, now, &user_id, NULL);
 	if (rc == DB_CONSTRAINT) {
 		db_tx_rollback(db);
-		*already = user_by_id(db, user_id, &u) == DB_OK &&
-		    u.verified_at != 0;
+		*already = user_by_id(db, user_id, &v) == DB_OK &&
+		    v.verified_at != 0;
 		return ERR_TOKEN_INVALID;
 	}
 	if (rc == DB_NOTFOUND)
@@ -158,7 +180,7 @@ account_verify_email(struct db *db, int64_t now, const char *token,
 	if (rc != DB_OK || user_set_verified(db, user_id, now) != DB_OK ||
 	    db_tx_commit(db) != DB_OK)
 		return fail(db, ERR_INTERNAL);
-	return ERR_OK;
+	return u != NULL ? account_get(db, user_id, u) : ERR_OK;
 }
 
 /*
@@ -334,8 +356,10 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
 		return fail(db, e);
 	}
 	/* A complete sign-in lifts both locks. */
-	if (user_login_ok(db, u->id) != DB_OK)
+	if (user_login_ok(db, u->id) != DB_OK ||
+	    user_set_last_login(db, u->id, now) != DB_OK)
 		return fail(db, ERR_INTERNAL);
+	u->last_login_at = now;
 	e = in->browser ? auth_session_browser(db, u->id, in->old_session,
 	    in->remember, now, tok->session, &tok->session_ttl) :
 	    auth_session_api(db, u->id, now, tok->access, tok->refresh);
@@ -345,8 +369,8 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
 }
 
 enum err
-account_logout(struct db *db, int64_t now, int64_t session_id,
-    const char *refresh)
+account_logout(struct db *db, int64_t now, int64_t user_id,
+    int64_t session_id, const char *refresh)
 {
 	enum err	 e;
 
@@ -355,7 +379,7 @@ account_logout(struct db *db, int64_t now, int64_t session_id,
 	if (sess_revoke(db, session_id, now) != DB_OK)
 		return fail(db, ERR_INTERNAL);
 	if (refresh != NULL)
-		(void)rt_revoke_family_of(db, refresh, now);
+		(void)rt_revoke_family_of(db, refresh, user_id, now);
 	return err_from_db(db_tx_commit(db));
 }
 
@@ -380,6 +404,28 @@ account_profile_set(struct db *db, int64_t now, int64_t user_id,
 	if (user_set_profile(db, u->id, name != NULL ? name : u->name,
 	    phone != NULL ? phone : u->phone, locale != NULL ? locale :
 	    u->locale, now) != DB_OK)
+		return fail(db, ERR_INTERNAL);
+	if ((e = err_from_db(db_tx_commit(db))) != ERR_OK)
+		return e;
+	return account_get(db, user_id, u);
+}
+
+enum err
+account_profile_update(struct db *db, int64_t now, int64_t user_id,
+    const struct account_profile *in, struct user *u)
+{
+	enum err	 e;
+
+	if ((e = err_from_db(db_tx_immediate(db))) != ERR_OK)
+		return e;
+	if (user_by_id(db, user_id, u) != DB_OK)
+		return fail(db, ERR_INTERNAL);
+	if (in->locale != NULL && i18n_parse(in->locale) == LANG__MAX)
+		return fail(db, ERR_BAD_REQUEST);
+	if (user_set_names(db, u->id, in->first_name != NULL ? in->first_name :
+	    u->first_name, in->last_name != NULL ? in->last_name :
+	    u->last_name, in->phone != NULL ? in->phone : u->phone,
+	    in->locale != NULL ? in->locale : u->locale, now) != DB_OK)
 		return fail(db, ERR_INTERNAL);
 	if ((e = err_from_db(db_tx_commit(db))) != ERR_OK)
 		return e;
@@ -669,6 +715,60 @@ account_json(const struct user *u)
 	cJSON_AddBoolToObject(o, "is_active", u->is_active);
 	cJSON_AddBoolToObject(o, "email_verified", u->verified_at != 0);
 	cJSON_AddBoolToObject(o, "two_factor_enabled", u->totp_enabled);
+	return o;
+}
+
+const char *
+account_user_type(enum role role)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(user_types) / sizeof(user_types[0]); i++)
+		if (user_types[i].role == role)
+			return user_types[i].name;
+	return "consumer";
+}
+
+enum role
+account_user_type_parse(const char *user_type)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(user_types) / sizeof(user_types[0]); i++)
+		if (strcmp(user_types[i].name, user_type) == 0)
+			return user_types[i].role;
+	return ROLE__MAX;
+}
+
+/* t as ISO 8601 into o's member name, or null when t is 0 (never). */
+static void
+add_time(cJSON *o, const char *name, int64_t t)
+{
+	char	 buf[TFMT_ISO_LEN];
+
+	if (t == 0) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	tfmt_iso(t, buf);
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+cJSON *
+account_profile_json(const struct user *u)
+{
+	cJSON	*o = account_json(u);
+
+	cJSON_AddStringToObject(o, "first_name", u->first_name);
+	cJSON_AddStringToObject(o, "last_name", u->last_name);
+	cJSON_AddStringToObject(o, "user_type", account_user_type(u->role));
+	if (u->phone[0] != '\0')
+		cJSON_AddStringToObject(o, "phone_number", u->phone);
+	else
+		cJSON_AddNullToObject(o, "phone_number");
+	cJSON_AddBoolToObject(o, "is_email_verified", u->verified_at != 0);
+	add_time(o, "date_joined", u->created_at);
+	add_time(o, "last_login", u->last_login_at);
 	return o;
 }
 

@@ -34,11 +34,15 @@ struct db;
 
 /* A new account, as the caller typed it. */
 struct account_new {
-	const char	*name;
+	const char	*name;		/* ignored with first_name */
 	const char	*email;
 	const char	*password;
 	const char	*phone;		/* NULL: none */
 	const char	*locale;	/* a language code i18n knows */
+	/* Seed 004's signup: two names (NULL: one name, in name). */
+	const char	*first_name;
+	const char	*last_name;	/* with first_name; "" for none */
+	enum role	 role;		/* registering: customer or organizer */
 };
 
 /* A sign-in attempt. */
@@ -61,7 +65,9 @@ struct account_tokens {
 };
 
 /*
- * Registers a customer (unverified) and queues the verification mail.
+ * Registers a customer, or an organizer when in->role says so (any
+ * other role registers a customer), unverified, and queues the
+ * verification mail.
  * ERR_WEAK_PASSWORD with *weak set to the reason (a static English
  * msgid; see user_password_weak), ERR_EMAIL_TAKEN, ERR_NOT_CONFIGURED
  * without a secret_key to seal the link with.  u gets the account.
@@ -71,12 +77,13 @@ enum err	account_register(struct db *db, int64_t now,
 		    const char **weak);
 
 /*
- * Spends a verification link and marks the address verified.
- * ERR_TOKEN_INVALID for an unknown, expired or spent link; for a spent
- * one *already is set when its account is verified (a second click).
+ * Spends a verification link and marks the address verified; u (unless
+ * NULL) gets the account.  ERR_TOKEN_INVALID for an unknown, expired or
+ * spent link; for a spent one *already is set when its account is
+ * verified (a second click).
  */
 enum err	account_verify_email(struct db *db, int64_t now,
-		    const char *token, int *already);
+		    const char *token, int *already, struct user *u);
 
 /*
  * Mails a new verification link when email has an unverified account.
@@ -97,16 +104,21 @@ enum err	account_resend_verification(struct db *db, int64_t now,
  * is locked by user_factor_failed, ERR_ACCOUNT_DISABLED,
  * ERR_EMAIL_NOT_VERIFIED, ERR_TOTP_REQUIRED, ERR_TOTP_INVALID,
  * ERR_NOT_CONFIGURED (a sealed secret it cannot open).  A right password
- * is never refused for the password lock.  u gets the account, tok the
- * session token (browser) or tokens (api).
+ * is never refused for the password lock.  A complete sign-in is the
+ * account's last_login_at.  u gets the account, tok the session token
+ * (browser) or tokens (api).
  */
 enum err	account_login(struct db *db, int64_t now,
 		    const struct account_login *in, struct user *u,
 		    struct account_tokens *tok, int64_t *retry_after);
 
-/* Signs out: ends session_id and, if refresh is not NULL, its family. */
-enum err	account_logout(struct db *db, int64_t now, int64_t session_id,
-		    const char *refresh);
+/*
+ * Signs user_id out: ends session_id and, if refresh is not NULL and a
+ * refresh token of user_id's, its family (another's or an unknown one is
+ * left alone, and the answer is the same).
+ */
+enum err	account_logout(struct db *db, int64_t now, int64_t user_id,
+		    int64_t session_id, const char *refresh);
 
 /* The account user_id (ERR_INTERNAL if it has gone). */
 enum err	account_get(struct db *db, int64_t user_id, struct user *u);
@@ -118,6 +130,24 @@ enum err	account_get(struct db *db, int64_t user_id, struct user *u);
 enum err	account_profile_set(struct db *db, int64_t now,
 		    int64_t user_id, const char *name, const char *phone,
 		    const char *locale, struct user *u);
+
+/* Seed 004's profile fields (NULL: unchanged). */
+struct account_profile {
+	const char	*first_name;
+	const char	*last_name;
+	const char	*phone;		/* "": none */
+	const char	*locale;
+};
+
+/*
+ * Changes seed 004's profile fields that are not NULL; from then on the
+ * account keeps first and last name apart (name is the two joined).
+ * ERR_BAD_REQUEST when locale is not a language i18n knows.  u gets the
+ * account after.
+ */
+enum err	account_profile_update(struct db *db, int64_t now,
+		    int64_t user_id, const struct account_profile *in,
+		    struct user *u);
 
 /*
  * Changes the password after checking the current one; every other
@@ -217,6 +247,21 @@ enum err	account_staff_create(struct db *db, int64_t now,
  * "two_factor_enabled"}.  Free with cJSON_Delete() (or hand it on).
  */
 struct cJSON	*account_json(const struct user *u);
+
+/*
+ * Seed 004's profile of an account: account_json's members and {"id",
+ * "email", "first_name", "last_name", "user_type", "phone_number" (or
+ * null), "is_email_verified", "date_joined", "last_login" (or null)}.
+ * Free with cJSON_Delete() (or hand it on).
+ */
+struct cJSON	*account_profile_json(const struct user *u);
+
+/*
+ * Seed 004's user_type for a role ("consumer" is a customer; the other
+ * roles keep their names), and back: ROLE__MAX for an unknown name.
+ */
+const char	*account_user_type(enum role role);
+enum role	 account_user_type_parse(const char *user_type);
 
 /*
  * One page of accounts (organizer_id 0: all; else that organizer's

@@ -52,25 +52,23 @@ auth_bearer(const struct req *req)
 	return h;
 }
 
-enum err
-auth_identify(struct req *req)
+/*
+ * Signs req in with token (NULL: none) if it names a live signed-in
+ * session of kind; otherwise req->user.id stays 0.  ERR_ACCOUNT_DISABLED
+ * for an account that is off or unverified.
+ */
+static enum err
+identify(struct req *req, const char *token, enum sess_kind kind,
+    int by_cookie)
 {
 	struct session	 s;
 	struct user	 u;
-	const char	*token;
-	int		 by_cookie = 0;
 	enum db_rc	 rc;
 
-	memset(&req->user, 0, sizeof(req->user));
-	if ((token = auth_bearer(req)) == NULL) {
-		token = http_cookie(req, SESSION_COOKIE);
-		by_cookie = 1;
-	}
 	if (token == NULL)
 		return ERR_OK;
 	if ((rc = sess_find(req->db, token, tfmt_now(), &s)) == DB_NOTFOUND ||
-	    (rc == DB_OK && (s.user_id == 0 ||
-	    s.kind != (by_cookie ? SESS_BROWSER : SESS_API))))
+	    (rc == DB_OK && (s.user_id == 0 || s.kind != kind)))
 		return ERR_OK;
 	if (rc != DB_OK)
 		return err_from_db(rc);
@@ -84,6 +82,26 @@ auth_identify(struct req *req)
 	req->user.organizer_id = u.organizer_id;
 	req->user.by_cookie = by_cookie;
 	return ERR_OK;
+}
+
+/*
+ * A bearer header is the client's explicit choice: when it fails, no
+ * cookie stands in.  Of the cookies the browser session comes first (a
+ * guest's does not sign anyone in), then seed 004's access token.
+ */
+enum err
+auth_identify(struct req *req)
+{
+	const char	*bearer = auth_bearer(req);
+	enum err	 e;
+
+	memset(&req->user, 0, sizeof(req->user));
+	if (bearer != NULL)
+		return identify(req, bearer, SESS_API, 0);
+	if ((e = identify(req, http_cookie(req, SESSION_COOKIE), SESS_BROWSER,
+	    1)) != ERR_OK || req->user.id != 0)
+		return e;
+	return identify(req, http_cookie(req, ACCESS_COOKIE), SESS_API, 1);
 }
 
 enum err

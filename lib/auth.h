@@ -26,16 +26,25 @@ enum auth_level {
 	AUTH__MAX
 };
 
-#define ACCESS_SECONDS		900		/* bearer access token */
-#define REFRESH_SECONDS		(30 * 86400)
+#define ACCESS_SECONDS		300		/* seed 004: access token ... */
+#define REFRESH_SECONDS		(7 * 86400)	/* ... and refresh token */
 #define BROWSER_SECONDS		(12 * 3600)	/* seed 000: 12 h ... */
 #define REMEMBER_SECONDS	(7 * 86400)	/* ... or 7 days */
 
 /*
- * The gate: finds the account from "Authorization: Bearer" or the
- * sessionid cookie, refuses inactive or unverified accounts and checks
- * the role against level.  Fills req->user (by_cookie tells lib/route's
- * CSRF gate that ambient credentials were used).  Returns ERR_OK,
+ * Seed 004's cookies: the access token and the refresh token that
+ * sign-in and refresh also hand out in the body, HttpOnly, SameSite=Lax,
+ * living as long as the tokens.
+ */
+#define ACCESS_COOKIE		"access_token"
+#define REFRESH_COOKIE		"refresh_token"
+
+/*
+ * The gate: finds the account from "Authorization: Bearer" or, without
+ * one, from the sessionid cookie or else the access_token cookie;
+ * refuses inactive or unverified accounts and checks the role against
+ * level.  Fills req->user (by_cookie tells lib/route's CSRF gate that
+ * ambient credentials were used: either cookie).  Returns ERR_OK,
  * ERR_UNAUTHORIZED, ERR_FORBIDDEN or ERR_ACCOUNT_DISABLED.
  */
 enum err	auth_gate(struct req *req, enum auth_level level);
@@ -55,8 +64,9 @@ enum err	auth_start_browser(struct req *req, const struct user *u,
 		    int remember);
 
 /*
- * Issues an access token (a 15-minute api session) and a refresh token
- * (a new rotating family).  Inside the caller's write transaction.
+ * Issues an access token (an api session of ACCESS_SECONDS) and a
+ * refresh token (a new rotating family).  Inside the caller's write
+ * transaction.
  */
 enum err	auth_start_api(struct req *req, const struct user *u,
 		    char access[TOKEN_HEX_LEN + 1],

@@ -85,8 +85,11 @@ static const struct err_def defs[] = {
 	    "The password is too weak." },
 	[ERR_INVALID_CREDENTIALS] = { 401, "INVALID_CREDENTIALS", NULL,
 	    "Wrong e-mail address or password." },
-	[ERR_EMAIL_NOT_VERIFIED] = { 403, "EMAIL_NOT_VERIFIED", NULL,
-	    "Confirm your e-mail address first; we sent you a link." },
+	/* Seed 004 answers a sign-in it refuses with 400 and these words. */
+	[ERR_LOGIN_FAILED] = { 400, "INVALID_CREDENTIALS", NULL,
+	    "Invalid email or password." },
+	[ERR_EMAIL_NOT_VERIFIED] = { 400, "EMAIL_NOT_VERIFIED", NULL,
+	    "Email not verified. Please check your email." },
 	[ERR_ACCOUNT_DISABLED] = { 403, "ACCOUNT_DISABLED", NULL,
 	    "This account is disabled." },
 	[ERR_TOO_MANY_ATTEMPTS] = { 429, "TOO_MANY_ATTEMPTS", "TooManyAttempts",

@@ -48,7 +48,9 @@ static const char *const common_passwords[] = {
 	" coalesce(organizer_id, 0), is_active, coalesce(email_verified_at, 0)," \
 	" totp_enabled, coalesce(totp_secret, ''), totp_last_step," \
 	" failed_logins, locked_until, password_hash, factor_failures," \
-	" factor_locked_until"
+	" factor_locked_until, coalesce(first_name, name)," \
+	" coalesce(last_name, ''), first_name IS NOT NULL, created_at," \
+	" coalesce(last_login_at, 0)"
 
 enum stmt {
 	STMT_INSERT,
@@ -57,10 +59,12 @@ enum stmt {
 	STMT_FAILED,
 	STMT_FACTOR_FAILED,
 	STMT_OK,
+	STMT_LAST_LOGIN,
 	STMT_PASSWORD,
 	STMT_VERIFIED,
 	STMT_EMAIL,
 	STMT_PROFILE,
+	STMT_NAMES,
 	STMT_TOTP,
 	STMT_TOTP_STEP,
 	STMT_ACTIVE,
@@ -86,9 +90,10 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_INSERT] =
 	    "INSERT INTO users (email, password_hash, name, phone, locale,"
-	    " role, organizer_id, email_verified_at, created_at, updated_at)"
+	    " role, organizer_id, email_verified_at, created_at, updated_at,"
+	    " first_name, last_name)"
 	    " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, nullif(?7, 0),"
-	    " nullif(?8, 0), ?9, ?9) RETURNING id",
+	    " nullif(?8, 0), ?9, ?9, ?10, ?11) RETURNING id",
 	[STMT_BY_ID] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
 	[STMT_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
 	[STMT_FAILED] =
@@ -100,6 +105,8 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_OK] =
 	    "UPDATE users SET failed_logins = 0, locked_until = 0,"
 	    " factor_failures = 0, factor_locked_until = 0 WHERE id = ?1",
+	[STMT_LAST_LOGIN] =
+	    "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
 	[STMT_PASSWORD] =
 	    "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
 	[STMT_VERIFIED] =
@@ -107,9 +114,17 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE id = ?1 AND email_verified_at IS NULL",
 	[STMT_EMAIL] =
 	    "UPDATE users SET email = ?2, updated_at = ?3 WHERE id = ?1",
+	/* The old name is read before the SET applies (SQL semantics). */
 	[STMT_PROFILE] =
-	    "UPDATE users SET name = ?2, phone = nullif(?3, ''), locale = ?4,"
+	    "UPDATE users SET"
+	    " first_name = CASE WHEN name = ?2 THEN first_name END,"
+	    " last_name = CASE WHEN name = ?2 THEN last_name END,"
+	    " name = ?2, phone = nullif(?3, ''), locale = ?4,"
 	    " updated_at = ?5 WHERE id = ?1",
+	[STMT_NAMES] =
+	    "UPDATE users SET first_name = ?2, last_name = ?3, name = ?4,"
+	    " phone = nullif(?5, ''), locale = ?6, updated_at = ?7"
+	    " WHERE id = ?1",
 	[STMT_TOTP] =
 	    "UPDATE users SET totp_secret = ?2, totp_enabled = ?3,"
 	    " totp_last_step = CASE WHEN ?3 THEN totp_last_step ELSE 0 END"
@@ -233,6 +248,13 @@ fill(struct db_stmt *st, struct user *u)
 	    db_col_text(st, 14));
 	u->factor_failures = db_col_int(st, 15);
 	u->factor_locked_until = db_col_int(st, 16);
+	snprintf(u->first_name, sizeof(u->first_name), "%s",
+	    db_col_text(st, 17));
+	snprintf(u->last_name, sizeof(u->last_name), "%s",
+	    db_col_text(st, 18));
+	u->split_names = (int)db_col_int(st, 19);
+	u->created_at = db_col_int(st, 20);
+	u->last_login_at = db_col_int(st, 21);
 }
 
 static enum db_rc
@@ -263,6 +285,13 @@ user_by_email(struct db *db, const char *email, struct user *out)
 	return find_one(db, STMT_BY_EMAIL, 0, email, out);
 }
 
+void
+user_join_names(const char *first, const char *last, char *name, size_t size)
+{
+	snprintf(name, size, "%s%s%s", first, first[0] != '\0' &&
+	    last[0] != '\0' ? " " : "", last);
+}
+
 enum db_rc
 user_create(struct db *db, const struct user *u, int64_t now, int64_t *id)
 {
@@ -277,7 +306,9 @@ user_create(struct db *db, const struct user *u, int64_t now, int64_t *id)
 	    db_bind_text(st, 6, role_str(u->role)) == -1 ||
 	    db_bind_int(st, 7, u->organizer_id) == -1 ||
 	    db_bind_int(st, 8, u->verified_at) == -1 ||
-	    db_bind_int(st, 9, now) == -1)
+	    db_bind_int(st, 9, now) == -1 ||
+	    db_bind_text(st, 10, u->split_names ? u->first_name : NULL) == -1 ||
+	    db_bind_text(st, 11, u->split_names ? u->last_name : NULL) == -1)
 		return DB_ERROR;
 	return db_insert_id(db, st, id);
 }
@@ -359,6 +390,12 @@ user_login_ok(struct db *db, int64_t id)
 }
 
 enum db_rc
+user_set_last_login(struct db *db, int64_t id, int64_t now)
+{
+	return update(db, STMT_LAST_LOGIN, id, NULL, now, NULL, 0);
+}
+
+enum db_rc
 user_set_password(struct db *db, int64_t id, const char *hash, int64_t now)
 {
 	return update(db, STMT_PASSWORD, id, hash, 0, NULL, now);
@@ -391,6 +428,23 @@ user_set_profile(struct db *db, int64_t id, const char *name,
 	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, name) == -1 ||
 	    db_bind_text(st, 3, phone) == -1 ||
 	    db_bind_text(st, 4, locale) == -1 || db_bind_int(st, 5, now) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+user_set_names(struct db *db, int64_t id, const char *first, const char *last,
+    const char *phone, const char *locale, int64_t now)
+{
+	struct db_stmt	*st;
+	char		 name[NAME_MAX_LEN * 4 + 1];
+
+	user_join_names(first, last, name, sizeof(name));
+	if ((st = db_stmt(db, stmts[STMT_NAMES])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, first) == -1 ||
+	    db_bind_text(st, 3, last) == -1 || db_bind_text(st, 4, name) == -1 ||
+	    db_bind_text(st, 5, phone) == -1 ||
+	    db_bind_text(st, 6, locale) == -1 || db_bind_int(st, 7, now) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }
@@ -611,16 +665,20 @@ rt_rotate(struct db *db, const char *token, int64_t now, int64_t ttl,
 }
 
 enum db_rc
-rt_revoke_family_of(struct db *db, const char *token, int64_t now)
+rt_revoke_family_of(struct db *db, const char *token, int64_t user_id,
+    int64_t now)
 {
 	char		 family[33];
-	int64_t		 id, user_id, expires;
+	int64_t		 id, owner, expires;
 	int		 spent, revoked;
 	enum db_rc	 rc;
 
-	if ((rc = rt_find(db, token, &id, family, &user_id, &expires, &spent,
+	if ((rc = rt_find(db, token, &id, family, &owner, &expires, &spent,
 	    &revoked)) != DB_OK)
 		return rc;
+	/* Signing out ends one's own sign-ins, never another's. */
+	if (owner != user_id)
+		return DB_NOTFOUND;
 	return update(db, STMT_RT_REVOKE, 0, family, 0, NULL, now);
 }
 

@@ -15,6 +15,8 @@
 #include "limits.h"
 
 #define NAME_MAX_LEN		200
+#define NAME_PART_MAX		200	/* first or last name, bytes: seed
+					 * 004's 50 characters of any script */
 #define PHONE_MAX		32
 #define PASSWORD_MIN		10
 #define LOGIN_FREE_FAILURES	5	/* then back off */
@@ -41,6 +43,13 @@ struct user {
 	int64_t		 id;
 	char		 email[EMAIL_MAX + 1];
 	char		 name[NAME_MAX_LEN * 4 + 1];
+	/*
+	 * Seed 004's two names.  Without split_names (an account made with
+	 * one name) first_name is name and last_name "".
+	 */
+	char		 first_name[NAME_MAX_LEN * 4 + 1];
+	char		 last_name[NAME_MAX_LEN * 4 + 1];
+	int		 split_names;
 	char		 phone[PHONE_MAX + 1];
 	char		 locale[8];
 	enum role	 role;
@@ -55,6 +64,8 @@ struct user {
 	int64_t		 factor_failures;	/* wrong TOTP/recovery codes */
 	int64_t		 factor_locked_until;
 	char		 password_hash[PWHASH_MAX];
+	int64_t		 created_at;
+	int64_t		 last_login_at;		/* 0: never */
 };
 
 const char	*role_str(enum role role);
@@ -71,7 +82,15 @@ const char	*user_password_weak(const char *password, const char *email);
 /* Lower-cases an address in place (ASCII); addresses are unique so. */
 void		 user_fold_email(char *email);
 
-/* Creates a user; DB_CONSTRAINT when the email is taken. */
+/*
+ * Joins first and last name into name (size bytes) as users.name keeps
+ * them: one space between, none around an empty part.  Pure.
+ */
+void		 user_join_names(const char *first, const char *last,
+		    char *name, size_t size);
+
+/* Creates a user (first and last name only with split_names);
+ * DB_CONSTRAINT when the email is taken. */
 enum db_rc	 user_create(struct db *db, const struct user *u, int64_t now,
 		    int64_t *id);
 enum db_rc	 user_by_id(struct db *db, int64_t id, struct user *out);
@@ -97,14 +116,23 @@ enum db_rc	 user_factor_failed(struct db *db, struct user *u,
 		    int64_t now);
 /* A complete sign-in (or a reset password): both counters to zero. */
 enum db_rc	 user_login_ok(struct db *db, int64_t id);
+/* Records a complete sign-in's time (last_login_at). */
+enum db_rc	 user_set_last_login(struct db *db, int64_t id, int64_t now);
 
 enum db_rc	 user_set_password(struct db *db, int64_t id, const char *hash,
 		    int64_t now);
 enum db_rc	 user_set_verified(struct db *db, int64_t id, int64_t now);
 enum db_rc	 user_set_email(struct db *db, int64_t id, const char *email,
 		    int64_t now);
+/* Sets name, phone and locale; a name that changes drops the split
+ * first and last name (they would no longer join to it). */
 enum db_rc	 user_set_profile(struct db *db, int64_t id, const char *name,
 		    const char *phone, const char *locale, int64_t now);
+/* Sets first and last name (split_names from now on), name as they
+ * join, phone and locale. */
+enum db_rc	 user_set_names(struct db *db, int64_t id, const char *first,
+		    const char *last, const char *phone, const char *locale,
+		    int64_t now);
 /* Stores a sealed TOTP secret (enabled or pending) or clears it. */
 enum db_rc	 user_set_totp(struct db *db, int64_t id, const char *sealed,
 		    int enabled);
@@ -151,8 +179,10 @@ enum db_rc	 rt_issue(struct db *db, int64_t user_id, const char *family,
 		    int64_t now, int64_t ttl, char out[TOKEN_HEX_LEN + 1]);
 enum db_rc	 rt_rotate(struct db *db, const char *token, int64_t now,
 		    int64_t ttl, int64_t *user_id, char out[TOKEN_HEX_LEN + 1]);
+/* Revokes the family of token if it is user_id's: DB_OK, or DB_NOTFOUND
+ * for an unknown token or another account's. */
 enum db_rc	 rt_revoke_family_of(struct db *db, const char *token,
-		    int64_t now);
+		    int64_t user_id, int64_t now);
 
 /* Replaces the user's recovery codes; codes[i] gets "XXXXX-XXXXX". */
 enum db_rc	 recovery_issue(struct db *db, int64_t user_id,
