@@ -79,15 +79,19 @@ static const char *const stmts[STMT__MAX] = {
 	    "INSERT INTO quota_items (quota_id, ticket_type_id)"
 	    " SELECT id, ref_id FROM quotas"
 	    " WHERE event_id = ?1 AND scope = 'variant'",
-	/* A day pass's quota also covers its type's all-days passes. */
+	/*
+	 * A day pass's quota also covers its type's all-days passes; a
+	 * day x tier cell's, the all-days pass of its tier.
+	 */
 	[STMT_ITEMS_ALL_DAYS] =
 	    "INSERT OR IGNORE INTO quota_items (quota_id, ticket_type_id)"
 	    " SELECT q.id, a.id FROM quotas q"
 	    " JOIN ticket_types d ON d.id = q.ref_id"
 	    " JOIN ticket_types a ON a.parent_id = d.parent_id"
 	    " WHERE q.event_id = ?1 AND q.scope = 'variant'"
-	    " AND d.kind = 'day_pass' AND d.is_all_days = 0"
-	    " AND a.kind = 'day_pass' AND a.is_all_days = 1",
+	    " AND a.kind = 'day_pass' AND a.is_all_days = 1"
+	    " AND ((d.kind = 'day_pass' AND d.is_all_days = 0)"
+	    " OR (d.kind = 'day_tier' AND d.tier_number = a.tier_number))",
 	[STMT_RECOUNT] =
 	    "WITH held AS (" HELD ")"
 	    " UPDATE quotas SET used = coalesce((SELECT sum(h.n) FROM held h"

@@ -452,6 +452,9 @@ row_json(struct db *db, const struct vrow *r, enum variant_kind k,
 		json_add_str(o, "date", r->date[0] != '\0' ? r->date : NULL);
 		json_add_count(o, "quantity", r->quantity);
 		cJSON_AddBoolToObject(o, "is_all_days", r->is_all_days);
+		if (r->tier_number > 0)
+			cJSON_AddNumberToObject(o, "tier_number",
+			    (double)r->tier_number);
 		break;
 	default:
 		cJSON_AddNumberToObject(o, "day_number",
@@ -659,11 +662,15 @@ new_row(struct db *db, const struct actor *actor, enum variant_kind k,
 		cJSON_AddStringToObject(errs, "ticket_type", "Ticket type not "
 		    "found");
 		e = ERR_BAD_REQUEST;
-	} else if (strcmp(parent.pricing_type, kinds[k].parent_pricing) != 0) {
+	} else if (strcmp(parent.pricing_type, kinds[k].parent_pricing) != 0 &&
+	    !(k == VK_DAY_PASS && strcmp(parent.pricing_type,
+	    "tier_and_day") == 0 && f[VF_IS_ALL_DAYS].present &&
+	    f[VF_IS_ALL_DAYS].i)) {
 		cJSON_AddStringToObject(errs, "ticket_type", k == VK_TIER ?
 		    "tiers are only for ticket types with pricing_type "
 		    "tiered" : k == VK_DAY_PASS ? "day passes are only for "
-		    "ticket types with pricing_type day_based" : "day+tier "
+		    "ticket types with pricing_type day_based (and all-days "
+		    "passes for tier_and_day)" : "day+tier "
 		    "prices are only for ticket types with pricing_type "
 		    "tier_and_day");
 		e = ERR_BAD_REQUEST;
@@ -738,7 +745,9 @@ apply_numbers(struct vrow *r, enum variant_kind k, const struct field_val *f,
 		r->max_purchase = f[VF_MAX_PURCHASE].i;
 	if (f[VF_IS_ACTIVE].present)
 		r->visible = (int)f[VF_IS_ACTIVE].i;
-	if ((k == VK_TIER || k == VK_DAY_TIER) && f[VF_TIER_NUMBER].present)
+	if ((k == VK_TIER || k == VK_DAY_TIER || (k == VK_DAY_PASS &&
+	    strcmp(r->pricing_type, "tier_and_day") == 0)) &&
+	    f[VF_TIER_NUMBER].present)
 		r->tier_number = f[VF_TIER_NUMBER].i;
 	if ((k == VK_DAY_PASS || k == VK_DAY_TIER) &&
 	    (f[VF_DAY_NUMBER].present || f[VF_DAY_NUMBER].null))
@@ -821,6 +830,12 @@ check(struct vrow *r, enum variant_kind k, cJSON *errs)
 	if (k == VK_DAY_PASS && r->is_all_days && r->day_number > 0) {
 		cJSON_AddStringToObject(errs, "day_number",
 		    "All days pass should not have a day number");
+		e = ERR_BAD_REQUEST;
+	}
+	if (k == VK_DAY_PASS && strcmp(r->pricing_type, "tier_and_day") ==
+	    0 && r->tier_number == 0) {
+		cJSON_AddStringToObject(errs, "tier_number", "An all-days pass "
+		    "of a day x tier matrix belongs to a tier");
 		e = ERR_BAD_REQUEST;
 	}
 	if (k == VK_DAY_PASS && !r->is_all_days && r->day_number == 0) {
@@ -1138,7 +1153,7 @@ variant_matrix(struct db *db, int64_t type_id, enum lang lang, int64_t now)
 {
 	struct db_stmt	*st;
 	struct vrow	 r;
-	cJSON		*m, *days, *tiers, *matrix, *row, *cell, *d;
+	cJSON		*m, *days, *tiers, *matrix, *row, *cell, *d, *all_days;
 	int64_t		 ids[VARIANTS_MAX];
 	size_t		 n = 0, i;
 	char		 key[24];
@@ -1154,9 +1169,17 @@ variant_matrix(struct db *db, int64_t type_id, enum lang lang, int64_t now)
 	days = cJSON_AddArrayToObject(m, "days");
 	tiers = cJSON_AddArrayToObject(m, "tiers");
 	matrix = cJSON_AddObjectToObject(m, "matrix");
+	all_days = cJSON_AddArrayToObject(m, "all_days");
 	for (i = 0; i < n; i++) {
 		if (vrow_load(db, ids[i], &r) != DB_OK)
 			continue;
+		/* A tier's all-days pass sits beside the matrix. */
+		if (kind_of(r.kind) == VK_DAY_PASS) {
+			cJSON_AddItemToArray(all_days, row_json(db, &r,
+			    VK_DAY_PASS, lang, now, 0));
+			vrow_free(&r);
+			continue;
+		}
 		snprintf(key, sizeof(key), "%lld", (long long)r.day_number);
 		if ((row = cJSON_GetObjectItemCaseSensitive(matrix, key)) ==
 		    NULL) {

@@ -122,7 +122,9 @@ struct cJSON	*variant_event_json(struct db *db, int64_t event_id,
 /*
  * The day x tier matrix of a tier_and_day type (seed 004):
  * {"ticket_type", "days": [{"number", "name", "date"}], "tiers":
- * [{"number", "name"}], "matrix": {"1": {"1": {cell}}}}.
+ * [{"number", "name"}], "matrix": {"1": {"1": {cell}}}}, and beside it
+ * "all_days": the tiers' all-days passes (each sits in its tier's cell
+ * every day).
  */
 struct cJSON	*variant_matrix(struct db *db, int64_t type_id,
 		    enum lang lang, int64_t now);

@@ -10,7 +10,8 @@
 --                    pricing_type is 'simple'.
 --   kind 'tier'      a tier of a 'tiered' type            (parent_id)
 --   kind 'day_pass'  a day pass of a 'day_based' type, or its all-days
---                    pass (is_all_days, no day_number)     (parent_id)
+--                    pass (is_all_days, no day_number); a 'tier_and_day'
+--                    type may have an all-days pass per tier (parent_id)
 --   kind 'day_tier'  one cell of a 'tier_and_day' matrix  (parent_id)
 -- quotas.scope says which rule made a quota, so lib/quota.c can rebuild
 -- them whenever the back office changes a variant.
@@ -137,8 +138,10 @@ CREATE UNIQUE INDEX ticket_types_tier ON ticket_types (parent_id,
 	tier_number) WHERE kind = 'tier';
 CREATE UNIQUE INDEX ticket_types_day ON ticket_types (parent_id, day_number)
 	WHERE kind = 'day_pass';
-CREATE UNIQUE INDEX ticket_types_all_days ON ticket_types (parent_id)
-	WHERE kind = 'day_pass' AND is_all_days = 1;
+-- One all-days pass per type (per tier in a tier_and_day type, where an
+-- all-days pass belongs to a tier and sits in that tier's cell each day).
+CREATE UNIQUE INDEX ticket_types_all_days ON ticket_types (parent_id,
+	coalesce(tier_number, 0)) WHERE kind = 'day_pass' AND is_all_days = 1;
 CREATE UNIQUE INDEX ticket_types_cell ON ticket_types (parent_id,
 	day_number, tier_number) WHERE kind = 'day_tier';
 

@@ -439,6 +439,46 @@ class PricingKinds(CatalogueBase):
         r = self.call("GET", f"/api/tickets/day-tier-prices/{cell}/")
         self.assertEqual(r.json["available_quantity"], 8)
 
+    def test_matrix_with_an_all_days_pass_per_tier(self):
+        ev = self.event(pricing_type="tier_and_day", title="Helgfest")
+        tt = self.ttype(ev, name="Pass", pricing_type="tier_and_day")
+        cells = {}
+        for day in (1, 2):
+            for tier, places in ((1, 2), (2, 5)):
+                cells[day, tier] = self.variant(
+                    "day-tier-prices", ticket_type=tt["id"], day_number=day,
+                    day_name=f"Dag {day}", tier_number=tier,
+                    tier_name="VIP" if tier == 1 else "Allmän", price=100 * tier,
+                    quantity=places)["id"]
+        r = self.call("POST", "/api/tickets/day-passes/", {
+            "ticket_type": tt["id"], "name": "Hela helgen", "price": 250,
+            "quantity": 10, "is_all_days": True}, "org1")
+        self.assert_error(r, 400, "VALIDATION_ERROR", "tier_number")
+        r = self.call("POST", "/api/tickets/day-passes/", {
+            "ticket_type": tt["id"], "day_number": 1, "name": "Dag 1", "price": 1,
+            "quantity": 1}, "org1")
+        self.assert_error(r, 400, "VALIDATION_ERROR", "ticket_type")
+        vip_all = self.variant("day-passes", ticket_type=tt["id"], name="Helg VIP",
+                               price=350, quantity=10, is_all_days=True,
+                               tier_number=1)["id"]
+        self.publish(ev)
+        m = self.call("GET", f"/api/tickets/day-tier-prices/matrix/?ticket_type={tt['id']}").json
+        self.assertEqual([(p["id"], p["tier_number"]) for p in m["all_days"]],
+                         [(vip_all, 1)])
+        self.assertEqual(m["all_days"][0]["available_quantity"], 2)
+        # One VIP place taken on day 2 leaves one all-days VIP pass.
+        self.assertEqual(self.reserve(ev["id"], [(cells[2, 1], 1)]).status, 201)
+        self.assertEqual(self.call("GET", f"/api/tickets/day-passes/{vip_all}/"
+                                   ).json["available_quantity"], 1)
+        self.assertEqual(self.reserve(ev["id"], [(vip_all, 1)]).status, 201)
+        self.assertEqual(self.call("GET", f"/api/tickets/day-tier-prices/{cells[1, 1]}/"
+                                   ).json["available_quantity"], 1)
+        r = self.reserve(ev["id"], [(vip_all, 1)])
+        self.assertEqual((r.status, r.json["error"]), (403, "OutOfTickets"))
+        # The other tier is untouched.
+        self.assertEqual(self.call("GET", f"/api/tickets/day-tier-prices/{cells[1, 2]}/"
+                                   ).json["available_quantity"], 5)
+
     def test_sales_window_and_purchase_limits(self):
         ev = self.event()
         later = self.ttype(ev, name="Senare", price=10,
