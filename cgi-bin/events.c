@@ -27,9 +27,11 @@
 #include "db.h"
 #include "event.h"
 #include "http.h"
+#include "i18n.h"
 #include "limits.h"
 #include "money.h"
 #include "pager.h"
+#include "respcache.h"
 #include "route.h"
 #include "tfmt.h"
 #include "user.h"
@@ -224,26 +226,75 @@ read_filter(struct req *req, struct event_filter *flt)
 	return e;
 }
 
-/* Answers one page of the listing flt. */
+/*
+ * The catalogue's version, read only when another connection has written
+ * since the last look (PRAGMA data_version moved): on an on-sale evening
+ * the writes are reservations, which leave it as it was.
+ */
+static int64_t
+catalogue_version(struct db *db)
+{
+	static int64_t	 seen_data = -1, version = -1;
+	int64_t		 data = db_data_version(db);
+
+	if (data >= 0 && data == seen_data)
+		return version;
+	if (db_tx_read(db) != DB_OK)
+		return -1;
+	version = event_catalogue_version(db);
+	db_tx_rollback(db);
+	seen_data = version >= 0 ? data : -1;
+	return version;
+}
+
+/*
+ * Answers one page of the listing flt.  The public listing (the same
+ * for everyone) comes from the worker's cache while the catalogue is
+ * unchanged (lib/respcache.h).
+ */
 static enum err
 list_reply(struct req *req, const struct event_filter *flt)
 {
 	struct pager	 pg;
 	cJSON		*results, *doc;
-	int64_t		 count;
+	const char	*q = req->query_string, *key = NULL;
+	const char	*body;
+	char		*text;
+	int64_t		 count, now = tfmt_now(), version = -1;
+	size_t		 len;
 	enum db_rc	 rc;
+	enum err	 e;
 
+	if (flt->organizer_id == 0 &&
+	    (version = catalogue_version(req->db)) >= 0) {
+		key = arena_printf(req->pool, "%s?%s|%s", req->path,
+		    q != NULL ? q : "", i18n_code(req->lang));
+		if (key != NULL && (body = respcache_get(key, version, now,
+		    &len)) != NULL)
+			return http_bytes(req, 200, "application/json", body,
+			    len);
+	}
 	pager_read(&pg, &req->f[LF_PAGE], &req->f[LF_PAGE_SIZE]);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
-	rc = event_list(req->db, tfmt_now(), flt, pg.offset, pg.size,
-	    req->lang, &count, &results);
+	rc = event_list(req->db, now, flt, pg.offset, pg.size, req->lang,
+	    &count, &results);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
 		return err_from_db(rc);
 	if ((doc = pager_envelope(req, &pg, count, results)) == NULL)
 		return ERR_INTERNAL;
-	return http_json(req, 200, doc);
+	if (key == NULL)
+		return http_json(req, 200, doc);
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (text == NULL)
+		return ERR_INTERNAL;
+	len = strlen(text);
+	respcache_put(key, version, now, text, len);
+	e = http_bytes(req, 200, "application/json", text, len);
+	free(text);
+	return e;
 }
 
 /* GET /api/events/ and /api/events/search/: published events. */

@@ -126,11 +126,7 @@ enum stmt {
 	STMT_LEFT,
 	STMT_PLACEHOLDER_SLUGS,
 	STMT_SET_SLUG,
-	STMT_LIST_COUNT,
-	STMT_LIST_START,
-	STMT_LIST_START_DESC,
-	STMT_LIST_PRICE,
-	STMT_LIST_PRICE_DESC,
+	STMT_VERSION,
 	STMT__MAX
 };
 
@@ -152,16 +148,15 @@ enum stmt {
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
 /*
- * The listing's filters.  Status is an IN over bound values and the
- * start an indexed range, so the common listing (published, from a
- * year back on) walks events_status_start; the rest filter rows.
+ * The listing's filters.  The public listing names one status and an
+ * indexed range of start times, so it walks events_status_start in
+ * start order and stops at the page; an organizer's own listing (any
+ * status) walks events_organizer.  The other filters test rows.
  */
-#define LIST_WHERE \
-	" WHERE e.status IN (?1, ?2, ?3, ?4)" \
+#define LIST_FILTERS \
 	" AND e.event_at >= ?5 AND e.event_at < ?6" \
 	" AND coalesce(e.ends_at, e.event_at) >= ?7" \
 	" AND coalesce(e.ends_at, e.event_at) < ?8" \
-	" AND (?9 = 0 OR e.organizer_id = ?9)" \
 	" AND (?10 = 0 OR e.category_id = ?10)" \
 	" AND (?11 < 0 OR e.is_free = ?11)" \
 	" AND (?12 < 0 OR e.is_featured = ?12)" \
@@ -170,8 +165,26 @@ enum stmt {
 	" AND (?15 IS NULL OR instr(e.search_text, ?15) > 0)" \
 	" AND (?16 < 0 OR e.base_price >= ?16)" \
 	" AND (?17 < 0 OR e.base_price <= ?17)"
-#define LIST(order) "SELECT " EV_COLS LIST_WHERE " ORDER BY " order \
+#define BY_STATUS	" WHERE e.status = ?1 AND ?9 = 0" LIST_FILTERS
+#define BY_OWNER	" WHERE e.organizer_id = ?9 AND (?1 = 'any'" \
+	" OR e.status = ?1)" LIST_FILTERS
+#define LIST(where, order) "SELECT " EV_COLS where " ORDER BY " order \
 	" LIMIT ?18 OFFSET ?19"
+#define ORDERS(where) \
+	LIST(where, "e.event_at, e.id"), \
+	LIST(where, "e.event_at DESC, e.id DESC"), \
+	LIST(where, "e.base_price, e.event_at, e.id"), \
+	LIST(where, "e.base_price DESC, e.event_at, e.id")
+
+/* The listing's statements: [owner?][enum event_order]. */
+static const char *const list_stmts[2][EVORDER__MAX] = {
+	{ ORDERS(BY_STATUS) },
+	{ ORDERS(BY_OWNER) },
+};
+static const char *const count_stmts[2] = {
+	"SELECT count(*) FROM events e" BY_STATUS,
+	"SELECT count(*) FROM events e" BY_OWNER,
+};
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_LOAD] = "SELECT " EV_COLS " WHERE e.id = ?1",
@@ -240,11 +253,7 @@ static const char *const stmts[STMT__MAX] = {
 	    "SELECT id, title FROM events WHERE slug IS NULL"
 	    " OR slug = 'event-' || id",
 	[STMT_SET_SLUG] = "UPDATE events SET slug = ?2 WHERE id = ?1",
-	[STMT_LIST_COUNT] = "SELECT count(*) FROM events e" LIST_WHERE,
-	[STMT_LIST_START] = LIST("e.event_at, e.id"),
-	[STMT_LIST_START_DESC] = LIST("e.event_at DESC, e.id DESC"),
-	[STMT_LIST_PRICE] = LIST("e.base_price, e.event_at, e.id"),
-	[STMT_LIST_PRICE_DESC] = LIST("e.base_price DESC, e.event_at, e.id"),
+	[STMT_VERSION] = "SELECT v FROM catalogue_version WHERE id = 1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -532,31 +541,26 @@ event_find(struct db *db, const char *key, const struct actor *actor,
 	return visible ? ERR_OK : ERR_EVENT_NOT_FOUND;
 }
 
-/* Binds the listing's filters (LIST_WHERE's ?1 to ?17). */
+/* Binds the listing's filters (?1 and ?5 to ?17). */
 static int
 bind_filter(struct db_stmt *st, const struct event_filter *f, int64_t now,
     int64_t category_id)
 {
-	const char	*s[4] = { "published", "published", "published",
-	    "published" };
+	const char	*status = "published";
 	int64_t		 start_lo = now - EVENT_LENGTH_MAX, start_hi = INT64_MAX;
 	int64_t		 end_lo = now, end_hi = INT64_MAX;
-	size_t		 i;
 
 	if (f->status != NULL && strcmp(f->status, "any") == 0) {
-		s[0] = "draft";
-		s[2] = "cancelled";
-		s[3] = "completed";
-		start_lo = INT64_MIN;
-		end_lo = INT64_MIN;
+		status = "any";
+		start_lo = end_lo = INT64_MIN;
 	} else if (f->status != NULL && strcmp(f->status, "ongoing") == 0)
 		start_hi = now + 1;
 	else if (f->status != NULL && strcmp(f->status, "completed") == 0) {
-		s[1] = "completed";
+		/* Published events that are over: nothing stores completed. */
 		start_lo = end_lo = INT64_MIN;
 		end_hi = now;
 	} else if (f->status != NULL && strcmp(f->status, "published") != 0) {
-		s[0] = s[1] = s[2] = s[3] = f->status;
+		status = f->status;
 		start_lo = end_lo = INT64_MIN;
 	}
 	if (f->upcoming)
@@ -565,10 +569,8 @@ bind_filter(struct db_stmt *st, const struct event_filter *f, int64_t now,
 		start_lo = f->start_after;
 	if (f->start_before > 0 && f->start_before < start_hi)
 		start_hi = f->start_before;
-	for (i = 0; i < 4; i++)
-		if (db_bind_text(st, (int)i + 1, s[i]) == -1)
-			return -1;
-	return db_bind_int(st, 5, start_lo) == -1 ||
+	return db_bind_text(st, 1, status) == -1 ||
+	    db_bind_int(st, 5, start_lo) == -1 ||
 	    db_bind_int(st, 6, start_hi) == -1 ||
 	    db_bind_int(st, 7, end_lo) == -1 ||
 	    db_bind_int(st, 8, end_hi) == -1 ||
@@ -583,18 +585,27 @@ bind_filter(struct db_stmt *st, const struct event_filter *f, int64_t now,
 	    db_bind_int(st, 17, f->max_price) == -1 ? -1 : 0;
 }
 
+int64_t
+event_catalogue_version(struct db *db)
+{
+	struct db_stmt	*st;
+	int64_t		 v = -1;
+
+	if ((st = db_stmt(db, stmts[STMT_VERSION])) == NULL)
+		return -1;
+	if (db_step(db, st) == DB_OK)
+		v = db_col_int(st, 0);
+	db_reset(st);
+	return v;
+}
+
 enum db_rc
 event_list(struct db *db, int64_t now, const struct event_filter *flt,
     int64_t offset, int64_t limit, enum lang lang, int64_t *count,
     cJSON **results)
 {
-	static const enum stmt	 by_order[EVORDER__MAX] = {
-	    [EVORDER_START] = STMT_LIST_START,
-	    [EVORDER_START_DESC] = STMT_LIST_START_DESC,
-	    [EVORDER_PRICE] = STMT_LIST_PRICE,
-	    [EVORDER_PRICE_DESC] = STMT_LIST_PRICE_DESC,
-	};
 	struct db_stmt		*st;
+	int			 mine = flt->organizer_id > 0;
 	struct ev		 e;
 	cJSON			*arr, *o;
 	enum db_rc		 rc;
@@ -616,7 +627,7 @@ event_list(struct db *db, int64_t now, const struct event_filter *flt,
 		if (rc != DB_OK)
 			return rc;
 	}
-	if ((st = db_stmt(db, stmts[STMT_LIST_COUNT])) == NULL ||
+	if ((st = db_stmt(db, count_stmts[mine])) == NULL ||
 	    bind_filter(st, flt, now, category_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) != DB_OK) {
@@ -627,7 +638,7 @@ event_list(struct db *db, int64_t now, const struct event_filter *flt,
 	db_reset(st);
 	if ((arr = cJSON_CreateArray()) == NULL)
 		return DB_ERROR;
-	if ((st = db_stmt(db, stmts[by_order[flt->order]])) == NULL ||
+	if ((st = db_stmt(db, list_stmts[mine][flt->order])) == NULL ||
 	    bind_filter(st, flt, now, category_id) == -1 ||
 	    db_bind_int(st, 18, limit) == -1 ||
 	    db_bind_int(st, 19, offset) == -1) {

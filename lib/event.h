@@ -151,6 +151,13 @@ enum err	 event_delete(struct db *db, int64_t now,
 		    const struct actor *actor, int64_t id);
 
 /*
+ * The catalogue's version (sql/009: bumped by every change to events,
+ * ticket types or categories, never by buying), or -1 on failure.  An
+ * answer built from the catalogue stays right while it is unchanged.
+ */
+int64_t		 event_catalogue_version(struct db *db);
+
+/*
  * Gives every event whose slug is still the placeholder sql/009 set
  * ("event-<id>") one made from its title.  For `biljett migrate`.
  */

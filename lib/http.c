@@ -450,6 +450,7 @@ http_read_args(struct req *req)
 	const char	*s, *query;
 
 	query = FCGX_GetParam("QUERY_STRING", env);
+	req->query_string = query != NULL ? query : "";
 	if (query != NULL && *query != '\0') {
 		if (strlen(query) > QUERY_MAX_LEN)
 			return ERR_BAD_REQUEST;

@@ -83,6 +83,7 @@ struct req {
 	size_t			 nparams;
 	int64_t			 id;		/* the path's {id}, or 0 */
 	struct kvlist		 query;
+	const char		*query_string;	/* raw, "" when none */
 	struct kvlist		 cookies;
 	struct cJSON		*body;		/* parsed body or NULL */
 	const char		*raw_body;	/* NUL-terminated copy */

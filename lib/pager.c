@@ -53,7 +53,7 @@ static const char *
 page_url(struct req *req, int64_t p)
 {
 	const char	*base = conf_str(req->conf, CONF_PUBLIC_URL);
-	const char	*host = http_header(req, "HTTP_HOST");
+	const char	*host = http_header(req, "Host");
 	char		*url;
 	size_t		 i, blen;
 

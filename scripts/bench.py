@@ -146,6 +146,17 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"email": "bench@example.com", "password": "%s"}'
 """
 
+# Every request a different page of a filtered listing: no answer is
+# ever cached, so this measures the query itself.
+LUA_COLD = """
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/events/?venue_city=Lund&ordering=-start_date&page="
+    .. (i % 90 + 1))
+end
+"""
+
 LUA_ME = """
 wrk.headers["Authorization"] = "Bearer %s"
 """
@@ -242,6 +253,41 @@ def flash_sale(stack, event, ttype):
             "p50": pct(0.50), "p99": pct(0.99), "max": lat[-1]}
 
 
+CATALOGUE = 10000
+CITIES = ("Lund", "Malmö", "Göteborg", "Uppsala", "Umeå")
+KINDS = ("jazz", "teater", "rock", "opera", "standup")
+
+
+def seed_catalogue(stack):
+    """CATALOGUE published events of seed 004's catalogue, written straight
+    into the database (the API would take minutes): five cities, five
+    categories, prices from 100 to 590, a year of dates."""
+    import sqlite3
+    now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    conn = sqlite3.connect(stack.db_path, timeout=30)
+    cats = []
+    for k in KINDS:
+        cur = conn.execute("INSERT INTO categories (slug, name, created_at, updated_at)"
+                           " VALUES (?, ?, ?, ?)", (k, k.title(), now, now))
+        cats.append(cur.lastrowid)
+    rows = []
+    for i in range(CATALOGUE):
+        kind, city = KINDS[i % 5], CITIES[(i // 5) % 5]
+        start = now + 86400 + (i * 3163) % (365 * 86400)
+        title = f"{kind.title()} {i} i {city}"
+        rows.append((title, f"{title}. En kväll med {kind}.", start, start + 10800,
+                     start, 500, "published", f"{kind}-{i}", cats[i % 5], city,
+                     f"{kind},kväll", (100 + (i % 50) * 10) * 100,
+                     f"{title} {kind} kväll {city}".lower(), now))
+    conn.executemany(
+        "INSERT INTO events (title, description, event_at, ends_at, sales_stop_at,"
+        " total_seats, status, slug, category_id, venue_city, tags, base_price,"
+        " search_text, created_at, published_at, venue_name)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?14, 'Scenen')", rows)
+    conn.commit()
+    conn.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -256,7 +302,8 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="biljett-bench-")
     stack = devstack.Stack(tmp, http_port=0, https_port=0,
-                           programs=("catalog", "shop", "pay", "scan", "auth", "hello"),
+                           programs=("catalog", "events", "shop", "pay", "scan", "auth",
+                                     "hello"),
                            workers=args.workers, sims=True, hello=True,
                            extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
                            auth_burst=100000, reserve_burst=100000)
@@ -269,6 +316,18 @@ def main():
         rows.append(("FastCGI hello (ceiling)", "GET /__hello", hello))
         rows.append(("event listing", "GET /get_chapterevents/",
                      wrk(base + "/get_chapterevents/", args, tmp=tmp)))
+        seed_catalogue(stack)
+        for name, query in (
+                (f"catalogue, {CATALOGUE:,} events, page 3", "/api/events/?page=3"),
+                ("catalogue filtered", "/api/events/?venue_city=Lund&category=jazz"
+                 "&ordering=-start_date&page=2&page_size=20"),
+                ("catalogue price range", "/api/events/?min_price=200&max_price=300"
+                 "&ordering=base_price"),
+                ("catalogue search", "/api/events/?search=opera%20i%20lund")):
+            rows.append((name, "GET " + query, wrk(base + query, args, tmp=tmp)))
+        rows.append(("catalogue filtered, never cached",
+                     "GET /api/events/?venue_city=Lund&ordering=-start_date&page=1..90",
+                     wrk(base + "/api/events/", args, LUA_COLD, tmp)))
         rows.append(("reserve 1 ticket", "POST /reserve_ticket/",
                      wrk(base + "/reserve_ticket/", args,
                          LUA_RESERVE % (events["rush"], types["std"]), tmp)))

@@ -177,3 +177,31 @@ CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
 -- Places sold per ticket type or variant (the API's quantity_sold, the
 -- organizer's reports) without a scan over every order line.
 CREATE INDEX order_lines_type ON order_lines (ticket_type_id);
+
+-- The catalogue's version: bumped by every change to events, ticket types
+-- or categories (the triggers below, so no writer can forget), never by
+-- buying.  The public listing's answers are cached per worker while it
+-- stays the same (cgi-bin/events.c).
+CREATE TABLE catalogue_version (
+	id	INTEGER PRIMARY KEY CHECK (id = 1),
+	v	INTEGER NOT NULL
+);
+INSERT INTO catalogue_version (id, v) VALUES (1, 0);
+CREATE TRIGGER events_ins AFTER INSERT ON events
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER events_upd AFTER UPDATE ON events
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER events_del AFTER DELETE ON events
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER ticket_types_ins AFTER INSERT ON ticket_types
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER ticket_types_upd AFTER UPDATE ON ticket_types
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER ticket_types_del AFTER DELETE ON ticket_types
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER categories_ins AFTER INSERT ON categories
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER categories_upd AFTER UPDATE ON categories
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;
+CREATE TRIGGER categories_del AFTER DELETE ON categories
+	BEGIN UPDATE catalogue_version SET v = v + 1; END;

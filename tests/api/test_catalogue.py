@@ -132,6 +132,24 @@ class Events(CatalogueBase):
         self.assertEqual(r.json["ticket_types"][0]["price"], "150.00")
         self.assertEqual(r.json["status"], "published")
 
+    def test_listing_follows_changes_at_once(self):
+        """The public listing is cached per worker, never past a change."""
+        ev = self.event(title={"sv": "Cachad", "en": "Cached"})
+        self.ttype(ev, price=10)
+        self.publish(ev)
+        for _ in range(4):      # both workers, both languages
+            sv = self.call("GET", "/api/events/?search=cach").json["results"]
+            en = self.call("GET", "/api/events/?search=cach",
+                           headers={"Accept-Language": "en"}).json["results"]
+        self.assertEqual((sv[0]["title"], en[0]["title"]), ("Cachad", "Cached"))
+        self.call("PATCH", f"/api/events/{ev['slug']}/",
+                  {"title": {"sv": "Ändrad", "en": "Changed"}}, "org1")
+        for _ in range(4):
+            r = self.call("GET", "/api/events/?search=cach").json
+            self.assertEqual(r["count"], 0, r)
+            r = self.call("GET", "/api/events/?search=ndrad").json
+            self.assertEqual([e["title"] for e in r["results"]], ["Ändrad"])
+
     def test_roles_and_owner_isolation(self):
         body = {"title": "X", "start_date": "2031-01-01T10:00:00Z",
                 "total_capacity": 10}
