@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -11,8 +12,10 @@
 #include "db.h"
 #include "field.h"
 #include "event.h"
+#include "i18n.h"
 #include "import.h"
 #include "quota.h"
+#include "text.h"
 #include "limits.h"
 #include "tfmt.h"
 
@@ -21,9 +24,10 @@ enum tt_field { TT_KEY, TT_TITLE, TT_DESCRIPTION, TT_PRICE, TT_VISIBLE,
 
 static const struct field_spec tt_fields[TT__MAX] = {
 	[TT_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
-	[TT_TITLE] = { "title", FIELD_STRING, FIELD_REQUIRED, 1, TITLE_MAX,
+	/* Texts: a string, or one per language (lib/text.h). */
+	[TT_TITLE] = { "title", FIELD_TEXTS, FIELD_REQUIRED, 1, TITLE_MAX,
 	    NULL, 0 },
-	[TT_DESCRIPTION] = { "description", FIELD_TEXT, 0, 0,
+	[TT_DESCRIPTION] = { "description", FIELD_TEXTS, 0, 0,
 	    DESCRIPTION_MAX, NULL, 0 },
 	/* Whole kronor, as the seed API prints them. */
 	[TT_PRICE] = { "price", FIELD_INT, FIELD_REQUIRED, 0,
@@ -35,14 +39,16 @@ enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
 	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
 	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE,
 	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV_MAX_HELD_PER_CLIENT,
-	EV_MAX_PER_EMAIL, EV__MAX };
+	EV_MAX_PER_EMAIL, EV_LANGUAGE, EV__MAX };
 
 static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
-	[EV_TITLE] = { "title", FIELD_STRING, FIELD_REQUIRED, 1, TITLE_MAX,
+	[EV_TITLE] = { "title", FIELD_TEXTS, FIELD_REQUIRED, 1, TITLE_MAX,
 	    NULL, 0 },
-	[EV_DESCRIPTION] = { "description", FIELD_TEXT, 0, 0,
+	[EV_DESCRIPTION] = { "description", FIELD_TEXTS, 0, 0,
 	    DESCRIPTION_MAX, NULL, 0 },
+	/* The language its texts fall back to (default sv). */
+	[EV_LANGUAGE] = { "language", FIELD_STRING, 0, 2, 2, NULL, 0 },
 	[EV_EVENT_AT] = { "event_at", FIELD_TIME, FIELD_REQUIRED, 0, 0,
 	    NULL, 0 },
 	[EV_SALES_STOP_AT] = { "sales_stop_at", FIELD_TIME, FIELD_REQUIRED,
@@ -90,15 +96,18 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_TT_INSERT] =
 	    "INSERT INTO ticket_types (title, description, price, visible,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+	    " created_at, texts, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id",
 	[STMT_EV_INSERT] =
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
 	    " swish_message, created_at, organizer_id, max_held_per_client,"
-	    " max_tickets_per_email, search_text, updated_at, published_at)"
+	    " max_tickets_per_email, search_text, updated_at, published_at,"
+	    " texts, default_lang)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0),"
-	    " nullif(?11, 0), nullif(?12, 0), lower(?1 || ' ' || ?2), ?9, ?9)"
-	    " RETURNING id",
+	    " nullif(?11, 0), nullif(?12, 0),"
+	    " lower(?1 || ' ' || ?2 || ' ' || coalesce(?13, '')), ?9, ?9,"
+	    " ?13, ?14) RETURNING id",
 	[STMT_EV_TYPE_INSERT] =
 	    "INSERT INTO event_ticket_types (event_id, ticket_type_id,"
 	    " position) VALUES (?1, ?2, ?3)",
@@ -116,6 +125,31 @@ static const char *const stmts[STMT__MAX] = {
 	    "UPDATE events SET sales_start_at = ?2, queue_enabled = ?3,"
 	    " queue_rate = ?4 WHERE id = ?1",
 };
+
+/*
+ * A row's title (stored under title_key: seed 004 calls a ticket type's
+ * its "name") and description as its plain columns (in lang) and its
+ * texts column (malloc'd in *column, NULL when both are plain strings
+ * given in lang).  Returns 0, or -1 on memory exhaustion.  The plain
+ * texts point into *texts (free it with cJSON_Delete()).
+ */
+static int
+row_texts(const char *title_key, const struct field_val *title,
+    const struct field_val *desc, const char *lang, cJSON **texts,
+    const char **ptitle, const char **pdesc, char **column)
+{
+	*texts = NULL;
+	*column = NULL;
+	*pdesc = "";
+	if ((*ptitle = text_set(texts, title_key, title, lang)) == NULL)
+		return -1;
+	if (desc->present && (*pdesc = text_set(texts, "description", desc,
+	    lang)) == NULL)
+		return -1;
+	if (title->j != NULL || (desc->present && desc->j != NULL))
+		*column = text_column(*texts);
+	return 0;
+}
 
 /* The first invalid field as "events[0].title: too long". */
 static void
@@ -183,6 +217,12 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 				    ev->items[i][EV_KEY].s);
 				return -1;
 			}
+		if (ev->items[i][EV_LANGUAGE].present &&
+		    i18n_parse(ev->items[i][EV_LANGUAGE].s) == LANG__MAX) {
+			snprintf(err, errsz, "events[%zu].language: must be "
+			    "sv, en, de or fr", i);
+			return -1;
+		}
 		if (ev->items[i][EV_SALES_STOP_AT].i >
 		    ev->items[i][EV_EVENT_AT].i) {
 			snprintf(err, errsz, "events[%zu].sales_stop_at: "
@@ -247,20 +287,30 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 	enum db_rc		 rc;
 	int64_t			 now = tfmt_now(), event_id;
 	size_t			 i, pos;
-	char			 msg[SWISH_MESSAGE_MAX + 1];
+	char			 msg[SWISH_MESSAGE_MAX + 1], *column;
+	const char		*title, *desc, *lang;
+	cJSON			*texts;
 
 	for (i = 0; i < tt->nitems; i++) {
 		v = tt->items[i];
-		if ((st = db_stmt(db, stmts[STMT_TT_INSERT])) == NULL ||
-		    db_bind_text(st, 1, v[TT_TITLE].s) == -1 ||
-		    db_bind_text(st, 2, v[TT_DESCRIPTION].present ?
-		    v[TT_DESCRIPTION].s : "") == -1 ||
+		if (row_texts("name", &v[TT_TITLE], &v[TT_DESCRIPTION], "sv",
+		    &texts,
+		    &title, &desc, &column) == -1)
+			rc = DB_ERROR;
+		else if ((st = db_stmt(db, stmts[STMT_TT_INSERT])) == NULL ||
+		    db_bind_text(st, 1, title) == -1 ||
+		    db_bind_text(st, 2, desc) == -1 ||
 		    db_bind_int(st, 3, v[TT_PRICE].i * 100) == -1 ||
 		    db_bind_int(st, 4, v[TT_VISIBLE].present ?
 		    v[TT_VISIBLE].i : 1) == -1 ||
-		    db_bind_int(st, 5, now) == -1)
-			return DB_ERROR;
-		if ((rc = db_insert_id(db, st, &type_ids[i])) != DB_OK)
+		    db_bind_int(st, 5, now) == -1 ||
+		    db_bind_text(st, 6, column) == -1)
+			rc = DB_ERROR;
+		else
+			rc = db_insert_id(db, st, &type_ids[i]);
+		cJSON_Delete(texts);
+		free(column);
+		if (rc != DB_OK)
 			return rc;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "key", v[TT_KEY].s);
@@ -272,14 +322,21 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 	    cJSON_GetObjectItemCaseSensitive(doc, "events")->child : NULL;
 	for (i = 0; i < ev->nitems; i++, jev = jev->next) {
 		v = ev->items[i];
+		lang = v[EV_LANGUAGE].present ? v[EV_LANGUAGE].s : "sv";
+		if (row_texts("title", &v[EV_TITLE], &v[EV_DESCRIPTION], lang,
+		    &texts,
+		    &title, &desc, &column) == -1) {
+			cJSON_Delete(texts);
+			return DB_ERROR;
+		}
 		/* Upstream fills an empty message with title[:50]. */
 		snprintf(msg, sizeof(msg), "%s", v[EV_SWISH_MESSAGE].present &&
-		    v[EV_SWISH_MESSAGE].len > 0 ? v[EV_SWISH_MESSAGE].s :
-		    v[EV_TITLE].s);
+		    v[EV_SWISH_MESSAGE].len > 0 ? v[EV_SWISH_MESSAGE].s : title);
 		if ((st = db_stmt(db, stmts[STMT_EV_INSERT])) == NULL ||
-		    db_bind_text(st, 1, v[EV_TITLE].s) == -1 ||
-		    db_bind_text(st, 2, v[EV_DESCRIPTION].present ?
-		    v[EV_DESCRIPTION].s : "") == -1 ||
+		    db_bind_text(st, 1, title) == -1 ||
+		    db_bind_text(st, 2, desc) == -1 ||
+		    db_bind_text(st, 13, column) == -1 ||
+		    db_bind_text(st, 14, lang) == -1 ||
 		    db_bind_int(st, 3, v[EV_EVENT_AT].i) == -1 ||
 		    db_bind_int(st, 4, v[EV_SALES_STOP_AT].i) == -1 ||
 		    db_bind_int(st, 5, v[EV_TOTAL_SEATS].i) == -1 ||
@@ -295,8 +352,13 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    v[EV_MAX_HELD_PER_CLIENT].i : 0) == -1 ||
 		    db_bind_int(st, 12, v[EV_MAX_PER_EMAIL].present ?
 		    v[EV_MAX_PER_EMAIL].i : 0) == -1)
-			return DB_ERROR;
-		if ((rc = db_insert_id(db, st, &event_id)) != DB_OK)
+			rc = DB_ERROR;
+		else
+			rc = db_insert_id(db, st, &event_id);
+		/* Bound values are copies: the texts may go. */
+		cJSON_Delete(texts);
+		free(column);
+		if (rc != DB_OK)
 			return rc;
 
 		/* When sales start, and the queue in front of them. */

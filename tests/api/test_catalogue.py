@@ -150,6 +150,28 @@ class Events(CatalogueBase):
             r = self.call("GET", "/api/events/?search=ndrad").json
             self.assertEqual([e["title"] for e in r["results"]], ["Ändrad"])
 
+    def test_import_takes_texts_in_several_languages(self):
+        _, events = self.import_doc({
+            "ticket_types": [{"key": "t", "title": {"sv": "Ståplats", "en": "Standing"},
+                              "price": 100}],
+            "events": [{"key": "e", "title": {"en": "Gig", "sv": "Spelning"},
+                        "description": {"sv": "Kväll."}, "language": "sv",
+                        "event_at": "2031-03-01T19:00:00Z",
+                        "sales_stop_at": "2031-03-01T18:00:00Z",
+                        "total_seats": 10, "ticket_types": ["t"]}]})
+        r = self.call("GET", f"/api/events/{events['e']}/",
+                      headers={"Accept-Language": "en"})
+        self.assertEqual((r.status, r.json["title"], r.json["slug"]),
+                         (200, "Gig", "spelning"), r)
+        self.assertEqual(r.json["description"], "Kväll.")
+        self.assertEqual(r.json["ticket_types"][0]["name"], "Standing")
+        self.assertEqual(r.json["base_price"], "100.00")
+        r = self.call("GET", f"/api/events/{events['e']}/")
+        self.assertEqual(r.json["ticket_types"][0]["name"], "Ståplats")
+        # seed 002's listing shows the default language's text.
+        listing = self.client().get("/get_chapterevents/").json
+        self.assertIn("Spelning", [e["title"] for e in listing["chapter_events"]])
+
     def test_roles_and_owner_isolation(self):
         body = {"title": "X", "start_date": "2031-01-01T10:00:00Z",
                 "total_capacity": 10}
