@@ -113,6 +113,7 @@ MIGRATIONS	= sql/001_initial.sql \
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
+		  test-catalogue-texts \
 		  test-conf \
 		  test-field \
 		  test-log \

@@ -73,6 +73,12 @@ ascii_of(uint32_t cp, char one[2])
 	case 0x152: case 0x153: return "oe";		/* Œ œ */
 	case 0x160: case 0x161: return "s";		/* Š š */
 	case 0x17d: case 0x17e: return "z";		/* Ž ž */
+	case 0x179: case 0x17a: case 0x17b: case 0x17c: return "z";	/* Ź Ż */
+	case 0x143: case 0x144: return "n";		/* Ń ń */
+	case 0x15a: case 0x15b: return "s";		/* Ś ś */
+	case 0x106: case 0x107: return "c";		/* Ć ć */
+	case 0x118: case 0x119: return "e";		/* Ę ę */
+	case 0x104: case 0x105: return "a";		/* Ą ą */
 	case 0x141: case 0x142: return "l";		/* Ł ł */
 	case 0x10c: case 0x10d: return "c";		/* Č č */
 	case 0x158: case 0x159: return "r";		/* Ř ř */
