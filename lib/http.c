@@ -381,7 +381,7 @@ write_response(FCGX_Stream *out, struct req *req)
 
 /* Reads exactly CONTENT_LENGTH bytes of body.  Returns an outcome. */
 static enum err
-read_body(struct req *req, FCGX_Stream *in, const char *clen)
+read_body(struct req *req, FCGX_Stream *in, const char *clen, size_t max)
 {
 	int64_t	 len;
 	char	*buf;
@@ -392,7 +392,7 @@ read_body(struct req *req, FCGX_Stream *in, const char *clen)
 		return ERR_OK;
 	if (field_strtonum(clen, 0, INT64_MAX, &len) == -1)
 		return ERR_BAD_REQUEST;
-	if (len > BODY_MAX)
+	if ((uint64_t)len > max)
 		return ERR_BODY_TOO_LARGE;
 	if ((buf = arena_malloc(req->pool, (size_t)len + 1)) == NULL)
 		return ERR_INTERNAL;
@@ -468,16 +468,17 @@ http_read_args(struct req *req)
 }
 
 enum err
-http_read_body(struct req *req, FCGX_Request *fr)
+http_read_body(struct req *req, FCGX_Request *fr, int upload)
 {
 	enum parse_err	 pe;
 	enum err	 e;
 
 	/* The body: size first, then its syntax. */
 	if ((e = read_body(req, fr->in, FCGX_GetParam("CONTENT_LENGTH",
-	    fr->envp))) != ERR_OK)
+	    fr->envp), upload ? UPLOAD_BODY_MAX : BODY_MAX)) != ERR_OK)
 		return e;
-	if (req->raw_len == 0)
+	/* An upload's parts are the handler's (binary, not JSON). */
+	if (req->raw_len == 0 || upload)
 		return ERR_OK;
 	pe = parse_body(req->pool, req->content_type, req->raw_body,
 	    req->raw_len, &req->body);

@@ -121,7 +121,8 @@ void		 http_req_init(struct req *req, struct arena *pool,
 		    struct FCGX_Request *fr);
 void		 http_read_head(struct req *req, struct FCGX_Request *fr);
 enum err	 http_read_args(struct req *req);
-enum err	 http_read_body(struct req *req, struct FCGX_Request *fr);
+enum err	 http_read_body(struct req *req, struct FCGX_Request *fr,
+		    int upload);
 /* Adds the headers every response carries and writes it out. */
 void		 http_write(struct req *req, struct FCGX_Request *fr);
 void		 http_req_clear(struct req *req);

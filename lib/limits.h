@@ -8,6 +8,8 @@
 
 #define BODY_MAX		(64 * 1024)	/* request body, bytes */
 #define BODY_MAX_NGINX		"64k"		/* same, nginx syntax */
+#define UPLOAD_BODY_MAX		(6 * 1024 * 1024) /* ROUTE_UPLOAD routes */
+#define UPLOAD_BODY_MAX_NGINX	"6m"
 #define PATH_MAX_LEN		1024		/* request path */
 #define QUERY_MAX_LEN		2048		/* query string */
 #define HEADER_MAX_LEN		4096		/* any single header value */

@@ -213,7 +213,8 @@ serve(const struct app *app, struct req *req, FCGX_Request *fr)
 	use_route(req, r);
 
 	if ((e = http_read_args(req)) != ERR_OK ||
-	    (e = http_read_body(req, fr)) != ERR_OK)
+	    (e = http_read_body(req, fr, (r->flags & ROUTE_UPLOAD) != 0)) !=
+	    ERR_OK)
 		return e;
 
 	/* Fields, all at once so the error lists every bad one. */

@@ -26,6 +26,10 @@ typedef enum err (*handler_fn)(struct req *);
 
 /* Route attributes (struct route's flags). */
 #define ROUTE_FORM	0x01u	/* an HTML form: needs the csrf field */
+/* A file upload: a body up to UPLOAD_BODY_MAX, left raw for the handler
+ * (req->raw_body; lib/parse.h parse_multipart), so fields come from the
+ * query string only. */
+#define ROUTE_UPLOAD	0x02u
 
 struct route {
 	enum http_method	 method;
