@@ -23,6 +23,7 @@ enum field_type {
 	FIELD_EMAIL,	/* a mail address (see mail_addr_valid) */
 	FIELD_TIME,	/* ISO 8601 with offset, to UTC seconds */
 	FIELD_OBJLIST,	/* array of objects, count in [min, max], items per sub */
+	FIELD_IDLIST,	/* array of ids as FIELD_ID, count in [min, max] */
 	FIELD__MAX
 };
 
@@ -46,7 +47,8 @@ struct field_val {
 	const char		*s;	/* STRING, TEXT, EMAIL (arena copy) */
 	size_t			 len;
 	struct field_val	**items; /* OBJLIST: items[k][0..nsub) */
-	size_t			 nitems;
+	int64_t			*ids;	/* IDLIST: ids[0..nitems) */
+	size_t			 nitems;	/* OBJLIST, IDLIST */
 };
 
 /*
