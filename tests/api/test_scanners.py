@@ -310,6 +310,16 @@ class Scanners(StackTest):
                      {"is_active": True, "events": []})
         self.assertEqual((r.status, r.json["is_active"], r.json["all_events"]),
                          (200, True, True), r)
+        # Signing out of the door signs the browser out of the account.
+        c = self.client()
+        c.post("/api/auth/login", {"email": "door-staff@example.com",
+                                   "password": STAFF_PASSWORD, "client": "browser"})
+        self.assertEqual(self.door_check(c, two), "valid")
+        self.assertEqual(c.get("/api/auth/me").status, 200)
+        r = c.post("/scanner/logout", headers={"Origin": self.stack.base_url})
+        self.assertEqual(r.status, 303)
+        self.assertFalse(self.signed_in(c))
+        self.assertEqual(c.get("/api/auth/me").status, 401)
 
     def test_a_customer_signed_in_is_not_a_door(self):
         c = self.client()
