@@ -70,6 +70,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
+		  lib/scanner.o \
 		  lib/seal.o \
 		  lib/session.o \
 		  lib/shmcache.o \
@@ -109,7 +110,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql \
 		  sql/009_catalogue.sql \
-		  sql/010_names_last_login.sql
+		  sql/010_names_last_login.sql \
+		  sql/011_scanner_scopes.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \

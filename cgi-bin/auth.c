@@ -20,6 +20,8 @@
  *	POST  /api/auth/email-change		GET /api/auth/email-change/confirm
  *	POST  /api/auth/email-change/cancel
  *	GET   /api/staff/whoami (staff)		GET|POST /api/organizer/staff
+ *	PATCH /api/organizer/staff/{id}		GET|POST /api/organizer/scanners
+ *	GET|PATCH|DELETE /api/organizer/scanners/{id}
  *	GET   /api/admin/users (admin)		POST /api/admin/users/{id}/deactivate
  *
  * The rules live in lib/account: each handler reads its validated
@@ -41,6 +43,7 @@
 #include "i18n.h"
 #include "limits.h"
 #include "page.h"
+#include "scanner.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
@@ -70,6 +73,12 @@ static enum err	h_email_cancel(struct req *);
 static enum err	h_whoami(struct req *);
 static enum err	h_staff_list(struct req *);
 static enum err	h_staff_create(struct req *);
+static enum err	h_staff_patch(struct req *);
+static enum err	h_scanners(struct req *);
+static enum err	h_scanner_create(struct req *);
+static enum err	h_scanner_get(struct req *);
+static enum err	h_scanner_patch(struct req *);
+static enum err	h_scanner_delete(struct req *);
 static enum err	h_users(struct req *);
 static enum err	h_deactivate(struct req *);
 static enum err	h_org_events(struct req *);
@@ -212,6 +221,33 @@ static const struct field_spec staff_fields[SC__MAX] = {
 	[SC_PASSWORD] = PW("password", FIELD_REQUIRED),
 };
 
+/* Door scopes: "events" lists event ids; [] means all of them. */
+#define EVENTS	{ "events", FIELD_IDLIST, 0, 0, SCANNER_EVENTS_MAX, NULL, 0 }
+#define ACTIVE	{ "is_active", FIELD_BOOL, 0, 0, 0, NULL, 0 }
+
+enum { SP_EVENTS, SP_ACTIVE, SP__MAX };
+static const struct field_spec staff_patch_fields[SP__MAX] = {
+	[SP_EVENTS] = EVENTS,
+	[SP_ACTIVE] = ACTIVE,
+};
+
+enum { SN_NAME, SN_PASSWORD, SN_EVENTS, SN_ORGANIZER, SN__MAX };
+static const struct field_spec scanner_fields[SN__MAX] = {
+	[SN_NAME] = { "name", FIELD_STRING, FIELD_REQUIRED, 1,
+	    SCANNER_NAME_MAX, NULL, 0 },
+	[SN_PASSWORD] = PW("password", 0),
+	[SN_EVENTS] = EVENTS,
+	[SN_ORGANIZER] = { "organizer_id", FIELD_ID, 0, 0, 0, NULL, 0 },
+};
+
+enum { SC2_NAME, SC2_EVENTS, SC2_ACTIVE, SC2__MAX };
+static const struct field_spec scanner_patch_fields[SC2__MAX] = {
+	[SC2_NAME] = { "name", FIELD_STRING, 0, 1, SCANNER_NAME_MAX, NULL,
+	    0 },
+	[SC2_EVENTS] = EVENTS,
+	[SC2_ACTIVE] = ACTIVE,
+};
+
 enum { PG_PAGE, PG_PER_PAGE, PG__MAX };
 static const struct field_spec page_fields[PG__MAX] = {
 	[PG_PAGE] = { "page", FIELD_INT, FIELD_QUERY, 1, PAGE_MAX, NULL, 0 },
@@ -266,6 +302,18 @@ static const struct route routes[] = {
 	    page_fields, PG__MAX),
 	R(POST, "/api/organizer/staff", h_staff_create, AUTH_ORGANIZER,
 	    staff_fields, SC__MAX),
+	R(PATCH, "/api/organizer/staff/{id}", h_staff_patch, AUTH_ORGANIZER,
+	    staff_patch_fields, SP__MAX),
+	R(GET, "/api/organizer/scanners", h_scanners, AUTH_ORGANIZER,
+	    page_fields, PG__MAX),
+	R(POST, "/api/organizer/scanners", h_scanner_create, AUTH_ORGANIZER,
+	    scanner_fields, SN__MAX),
+	R(GET, "/api/organizer/scanners/{id}", h_scanner_get, AUTH_ORGANIZER,
+	    NULL, 0),
+	R(PATCH, "/api/organizer/scanners/{id}", h_scanner_patch,
+	    AUTH_ORGANIZER, scanner_patch_fields, SC2__MAX),
+	R(DELETE, "/api/organizer/scanners/{id}", h_scanner_delete,
+	    AUTH_ORGANIZER, NULL, 0),
 	R(GET, "/api/organizer/events", h_org_events, AUTH_ORGANIZER,
 	    page_fields, PG__MAX),
 	{ METHOD_GET, "/api/organizer/events/{id}", h_org_event,
@@ -969,6 +1017,183 @@ h_staff_create(struct req *req)
 	e = account_staff_create(req->db, tfmt_now(), req->user.id, &in, &u,
 	    &reason);
 	return user_reply(req, weak(req, e, "password", reason), 201, &u);
+}
+
+/*
+ * Door credentials (lib/scanner.h).  An organizer touches only their own
+ * scanners and staff; an admin acts for any organizer.  Another
+ * organizer's is a 404, as if it did not exist.
+ */
+static int64_t
+door_owner(const struct req *req)
+{
+	return req->user.role == ROLE_ADMIN ? 0 : req->user.id;
+}
+
+/* A refused field: e with the reason, translated, under field_errors. */
+static enum err
+door_refused(struct req *req, enum err e, const struct scanner_bad *bad)
+{
+	if (e != ERR_BAD_REQUEST || bad->field == NULL)
+		return e;
+	if (req->field_errs == NULL)
+		req->field_errs = cJSON_CreateObject();
+	cJSON_AddStringToObject(req->field_errs, bad->field,
+	    i18n_get(req->lang, bad->reason));
+	return e;
+}
+
+/* The events and is_active fields of f into in (absent: unchanged). */
+static void
+door_scope_in(const struct field_val *events, const struct field_val *active,
+    struct scanner_in *in)
+{
+	in->set_events = events->present;
+	in->events = events->ids;
+	in->nevents = events->present ? events->nitems : 0;
+	in->active = active->present ? (int)active->i : -1;
+}
+
+/* The scanner id as the caller may see it: 200 (or status), or 404. */
+static enum err
+scanner_reply(struct req *req, int status, int64_t id, const char *password)
+{
+	cJSON		*doc;
+	enum err	 e;
+
+	if ((e = scanner_get(req->db, door_owner(req), id, &doc)) != ERR_OK)
+		return e;
+	if (password != NULL && password[0] != '\0')
+		cJSON_AddStringToObject(doc, "password", password);
+	return http_json(req, status, doc);
+}
+
+/*
+ * PATCH /api/organizer/staff/{id} {events?, is_active?}: 200 with the
+ * account, its "organizer_id", "all_events" and "events"; "events" []
+ * lets them scan every event of their organizer, a list only those;
+ * is_active false ends their sessions at once.  404 unless it is the
+ * caller's staff (admins: anyone's); 400 for an event not theirs.
+ */
+static enum err
+h_staff_patch(struct req *req)
+{
+	struct scanner_in	 in;
+	struct scanner_bad	 bad = { NULL, NULL };
+	struct user		 u;
+	cJSON			*o, *scope, *item;
+	enum err		 e;
+
+	memset(&in, 0, sizeof(in));
+	door_scope_in(&req->f[SP_EVENTS], &req->f[SP_ACTIVE], &in);
+	e = scanner_staff_update(req->db, tfmt_now(), door_owner(req), req->id,
+	    &in, &u, &scope, &bad);
+	if (e != ERR_OK)
+		return door_refused(req, e, &bad);
+	o = account_json(&u);
+	cJSON_AddNumberToObject(o, "organizer_id", (double)u.organizer_id);
+	while ((item = scope->child) != NULL)
+		cJSON_AddItemToObject(o, item->string,
+		    cJSON_DetachItemViaPointer(scope, item));
+	cJSON_Delete(scope);
+	return http_json(req, 200, o);
+}
+
+/* GET /api/organizer/scanners: the caller's scanners (admins: all). */
+static enum err
+h_scanners(struct req *req)
+{
+	cJSON		*doc;
+	int64_t		 page, per;
+	enum err	 e;
+
+	paging(req, &page, &per);
+	e = scanner_list(req->db, door_owner(req), page, per, &doc);
+	return e != ERR_OK ? e : http_json(req, 200, doc);
+}
+
+/*
+ * POST /api/organizer/scanners {name, password?, events?,
+ * organizer_id?}: 201 with the scanner, and "password" once when none
+ * was chosen (20 letters; only its hash is kept).  It admits the
+ * caller's events: all, or with "events" only those.  An admin names the
+ * organizer in "organizer_id" (site-wide scanners are the operator's,
+ * `biljett scanner-add --site-wide`).  400 for a taken name, a weak or
+ * unusable password, an event not the organizer's; 503 NOT_CONFIGURED
+ * without a secret_key.
+ */
+static enum err
+h_scanner_create(struct req *req)
+{
+	static const struct field_val	 absent;
+	struct scanner_in	 in;
+	struct scanner_bad	 bad = { NULL, NULL };
+	struct field_val	*org = &req->f[SN_ORGANIZER];
+	char			 generated[SCANNER_PASSWORD_LEN + 1];
+	int64_t			 organizer_id = req->user.id, id;
+	enum err		 e;
+
+	if (req->user.role == ROLE_ADMIN && !org->present)
+		bad.reason = "is required";
+	else if (req->user.role == ROLE_ADMIN)
+		organizer_id = org->i;
+	else if (org->present && org->i != req->user.id)
+		bad.reason = "only an admin may choose the organizer";
+	if (bad.reason != NULL) {
+		bad.field = "organizer_id";
+		return door_refused(req, ERR_BAD_REQUEST, &bad);
+	}
+	memset(&in, 0, sizeof(in));
+	in.name = req->f[SN_NAME].s;
+	in.password = req->f[SN_PASSWORD].present ? req->f[SN_PASSWORD].s :
+	    NULL;
+	door_scope_in(&req->f[SN_EVENTS], &absent, &in);
+	e = scanner_create(req->db, tfmt_now(), organizer_id, &in, generated,
+	    &id, &bad);
+	if (e == ERR_OK)
+		e = scanner_reply(req, 201, id, generated);
+	sodium_memzero(generated, sizeof(generated));
+	return door_refused(req, e, &bad);
+}
+
+/* GET /api/organizer/scanners/{id}: 200, or 404 unless the caller's. */
+static enum err
+h_scanner_get(struct req *req)
+{
+	return scanner_reply(req, 200, req->id, NULL);
+}
+
+/*
+ * PATCH /api/organizer/scanners/{id} {name?, events?, is_active?}: 200
+ * with the scanner.  is_active false ends its sessions at once (the
+ * door page is signed out, the password refused).  404 unless the
+ * caller's; 400 as for creating.
+ */
+static enum err
+h_scanner_patch(struct req *req)
+{
+	struct scanner_in	 in;
+	struct scanner_bad	 bad = { NULL, NULL };
+	enum err		 e;
+
+	memset(&in, 0, sizeof(in));
+	in.name = req->f[SC2_NAME].present ? req->f[SC2_NAME].s : NULL;
+	door_scope_in(&req->f[SC2_EVENTS], &req->f[SC2_ACTIVE], &in);
+	e = scanner_update(req->db, tfmt_now(), door_owner(req), req->id, &in,
+	    &bad);
+	return e != ERR_OK ? door_refused(req, e, &bad) :
+	    scanner_reply(req, 200, req->id, NULL);
+}
+
+/* DELETE /api/organizer/scanners/{id}: 204; its sessions end at once,
+ * its name is free again.  404 unless the caller's. */
+static enum err
+h_scanner_delete(struct req *req)
+{
+	enum err	 e;
+
+	e = scanner_delete(req->db, tfmt_now(), door_owner(req), req->id);
+	return e != ERR_OK ? e : http_empty(req, 204);
 }
 
 /* GET /api/organizer/events: the caller's events with their sales. */

@@ -10,13 +10,20 @@
  *	POST /scanner/login	sign in with the scanner password
  *	POST /scanner/check	show (use=0) or admit (use=1) a ticket
  *	POST /scanner/logout	sign out
+ *
+ * The page also serves a browser signed in to an account that may scan
+ * (staff, organizers, admins: the sessionid cookie of /api/auth/login).
+ * Either way a door sees only the tickets its credential may admit
+ * (lib/scan.h); any other is "unknown".
  */
 #include <stdint.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "account.h"
 #include "arena.h"
+#include "auth.h"
 #include "http.h"
 #include "route.h"
 #include "limits.h"
@@ -24,6 +31,7 @@
 #include "scan.h"
 #include "session.h"
 #include "tfmt.h"
+#include "user.h"
 
 #define SCANNER_COOKIE		"scannerid"
 
@@ -84,15 +92,16 @@ static enum err
 h_validate(struct req *req)
 {
 	struct scan_result	 r;
+	struct scan_door	 door = { 0, 0 };
 	cJSON			*body;
-	int64_t			 now = tfmt_now(), scanner_id;
+	int64_t			 now = tfmt_now();
 	enum err		 e;
 
 	if ((e = scan_password(req->db, req->remote_addr,
-	    req->f[VF_PASSWORD].s, now, &scanner_id, &req->err_count)) !=
+	    req->f[VF_PASSWORD].s, now, &door.scanner_id, &req->err_count)) !=
 	    ERR_OK ||
-	    (e = scan_ticket(req->db, now, scanner_id,
-	    req->f[VF_EXTERNAL_ID].s, (int)req->f[VF_USE].i, &r)) != ERR_OK)
+	    (e = scan_ticket(req->db, now, &door, req->f[VF_EXTERNAL_ID].s,
+	    (int)req->f[VF_USE].i, &r)) != ERR_OK)
 		return e;
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "external_id", r.external_id);
@@ -110,14 +119,43 @@ scanner_session(struct req *req, struct session *s)
 	    tfmt_now(), s);
 }
 
+/*
+ * Who is at the door page: the scanner signed in with its password,
+ * else an account that may scan; d stays zero for nobody (a disabled
+ * account, a customer).  ERR_OK, or a storage error.
+ */
+static enum err
+door_of(struct req *req, struct scan_door *d)
+{
+	struct session	 s;
+	enum err	 e;
+
+	memset(d, 0, sizeof(*d));
+	if (scanner_session(req, &s)) {
+		d->scanner_id = s.scanner_id;
+		return ERR_OK;
+	}
+	if ((e = auth_identify(req)) == ERR_ACCOUNT_DISABLED)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	if (req->user.id != 0 && req->user.role != ROLE_CUSTOMER)
+		d->user_id = req->user.id;
+	return ERR_OK;
+}
+
 /* GET /scanner: the sign-in form, or the scan form when signed in. */
 static enum err
 h_scanner(struct req *req)
 {
-	struct session	 s;
-	cJSON		*ctx = cJSON_CreateObject();
+	struct scan_door	 d;
+	cJSON			*ctx;
+	enum err		 e;
 
-	if (scanner_session(req, &s))
+	if ((e = door_of(req, &d)) != ERR_OK)
+		return e;
+	ctx = cJSON_CreateObject();
+	if (d.scanner_id != 0 || d.user_id != 0)
 		cJSON_AddBoolToObject(ctx, "signed_in", 1);
 	return page_render(req, 200, "scanner", ctx);
 }
@@ -167,19 +205,20 @@ static enum err
 h_check(struct req *req)
 {
 	struct scan_result	 r;
-	struct session		 s;
+	struct scan_door	 d;
 	cJSON			*ctx;
 	const char		*state;
 	int			 use;
 	enum err		 e;
 
-	if (!scanner_session(req, &s))
+	if ((e = door_of(req, &d)) != ERR_OK)
+		return e;
+	if (d.scanner_id == 0 && d.user_id == 0)
 		return page_redirect(req, "/scanner");
 	if (!req->f[CK_CODE].present || req->f[CK_CODE].len == 0)
 		return page_redirect(req, "/scanner");
 	use = req->f[CK_USE].present && req->f[CK_USE].i;
-	e = scan_ticket(req->db, tfmt_now(), s.scanner_id, req->f[CK_CODE].s,
-	    use, &r);
+	e = scan_ticket(req->db, tfmt_now(), &d, req->f[CK_CODE].s, use, &r);
 	ctx = cJSON_CreateObject();
 	cJSON_AddBoolToObject(ctx, "signed_in", 1);
 	if (e == ERR_TICKET_NOT_FOUND) {
@@ -205,12 +244,23 @@ h_check(struct req *req)
 	return page_render(req, 200, "scanner", ctx);
 }
 
-/* POST /scanner/logout: ends the scanner session. */
+/*
+ * POST /scanner/logout: ends the scanner session, and the account's
+ * browser session when an account was scanning here (signing out of
+ * the door signs this browser out).
+ */
 static enum err
 h_logout(struct req *req)
 {
-	scan_logout(req->db, http_cookie(req, SCANNER_COOKIE), tfmt_now());
+	int64_t		 now = tfmt_now();
+
+	scan_logout(req->db, http_cookie(req, SCANNER_COOKIE), now);
 	(void)http_set_cookie(req, SCANNER_COOKIE, "", 0);
+	if (auth_identify(req) == ERR_OK && req->user.id != 0 &&
+	    req->user.by_cookie) {
+		(void)account_logout(req->db, now, req->user.session_id, NULL);
+		(void)http_set_cookie(req, SESSION_COOKIE, "", 0);
+	}
 	return page_redirect(req, "/scanner");
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "actor.h"
 #include "db.h"
 #include "err.h"
 #include "field.h"
@@ -17,12 +18,6 @@
 
 struct arena;
 struct cJSON;
-
-/* Who is changing the catalogue: admins may act on anyone's events. */
-struct actor {
-	int64_t	 user_id;
-	int	 is_admin;
-};
 
 /* The request fields of an event (POST, PUT, PATCH /api/events/). */
 enum event_field {

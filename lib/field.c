@@ -296,6 +296,36 @@ valid_objlist(struct arena *a, const cJSON *v, const struct field_spec *fs,
 	return NULL;
 }
 
+/* A list of ids: "[3, "7"]", each as FIELD_ID takes it; max 0 means
+ * ARRAY_ITEMS_MAX. */
+static const char *
+valid_idlist(struct arena *a, const cJSON *v, const struct field_spec *fs,
+    struct field_val *out)
+{
+	struct field_val	 one;
+	const cJSON		*item;
+	int64_t			 max = fs->max ? fs->max : ARRAY_ITEMS_MAX;
+	size_t			 k = 0, n;
+
+	if (!cJSON_IsArray(v))
+		return "must be a list";
+	n = (size_t)cJSON_GetArraySize(v);
+	if ((int64_t)n < fs->min)
+		return n == 0 ? "must not be empty" : "too few items";
+	if ((int64_t)n > max)
+		return "too many items";
+	if ((out->ids = arena_calloc(a, n ? n : 1, sizeof(*out->ids))) == NULL)
+		return "out of memory";
+	cJSON_ArrayForEach(item, v) {
+		memset(&one, 0, sizeof(one));
+		if (valid_int(item, 1, ID_MAX, &one) != NULL)
+			return "must be a list of ids";
+		out->ids[k++] = one.i;
+	}
+	out->nitems = n;
+	return NULL;
+}
+
 static void
 add_error(struct arena *a, cJSON *errs, const char *prefix, const char *name,
     const char *reason)
@@ -381,6 +411,9 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 			break;
 		case FIELD_TEXTS:
 			reason = valid_texts(a, v, fs, &out[i]);
+			break;
+		case FIELD_IDLIST:
+			reason = valid_idlist(a, v, fs, &out[i]);
 			break;
 		default:
 			reason = "unknown field type";

@@ -30,6 +30,7 @@ enum field_type {
 			   object of texts keyed by language code ("sv",
 			   "en", "de", "fr"): s is the string, or NULL
 			   and j the object (borrowed from the body) */
+	FIELD_IDLIST,	/* array of ids as FIELD_ID, count in [min, max] */
 	FIELD__MAX
 };
 
@@ -55,7 +56,8 @@ struct field_val {
 	size_t			 len;
 	const struct cJSON	*j;	/* TEXTS given as an object */
 	struct field_val	**items; /* OBJLIST: items[k][0..nsub) */
-	size_t			 nitems;
+	int64_t			*ids;	/* IDLIST: ids[0..nitems) */
+	size_t			 nitems;	/* OBJLIST, IDLIST */
 };
 
 /*

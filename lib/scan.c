@@ -14,35 +14,69 @@
 #include "order.h"
 #include "scan.h"
 #include "scanlog.h"
+#include "seal.h"
 #include "session.h"
 
 #define AUTH_CACHE_SLOTS	16
 #define AUTH_CACHE_SECONDS	300
 
 enum stmt {
-	STMT_SCANNERS,
+	STMT_SCANNER_LOOKUP,
+	STMT_SCANNERS_UNKEYED,
 	STMT_SCANNER_HASH,
+	STMT_SCANNER_KEY,
 	STMT_TICKET,
 	STMT_USE,
 	STMT__MAX
 };
 
-static const char *const stmts[STMT__MAX] = {
-	[STMT_SCANNERS] =
-	    "SELECT id, password_hash FROM scanners WHERE active = 1"
-	    " ORDER BY id",
+/*
+ * Whose tickets a door may see, in the look-up itself (no second round
+ * trip on the look-up scan's path): a scanner admits its organizer's
+ * events (a site-wide one, organizer_id NULL, every event's), all of
+ * them or those in scanner_events; a signed-in account admits as its
+ * role allows -- an admin everything, an organizer their own events,
+ * staff their organizer's, all or those in staff_events.  A ticket out
+ * of scope is not found, exactly like an unknown code.  ?2 is the
+ * scanner (0: none), ?3 the account (0: none).
+ */
+#define DOOR_SCOPE \
+	" AND (EXISTS (SELECT 1 FROM scanners s WHERE s.id = ?2" \
+	"  AND s.active = 1" \
+	"  AND (s.organizer_id IS NULL OR s.organizer_id = e.organizer_id)" \
+	"  AND (s.all_events = 1 OR EXISTS (SELECT 1 FROM scanner_events x" \
+	"   WHERE x.scanner_id = s.id AND x.event_id = e.id)))" \
+	" OR EXISTS (SELECT 1 FROM users u WHERE u.id = ?3 AND u.is_active = 1" \
+	"  AND (u.role = 'admin'" \
+	"   OR (u.role = 'organizer' AND u.id = e.organizer_id)" \
+	"   OR (u.role = 'staff' AND u.organizer_id = e.organizer_id" \
+	"    AND (u.scan_all_events = 1 OR EXISTS (SELECT 1 FROM staff_events y" \
+	"     WHERE y.user_id = u.id AND y.event_id = e.id))))))"
+
+static const char *const stmts[] = {
+	[STMT_SCANNER_LOOKUP] =
+	    "SELECT id, password_hash FROM scanners"
+	    " WHERE lookup = ?1 AND active = 1",
+	[STMT_SCANNERS_UNKEYED] =
+	    "SELECT id, password_hash FROM scanners"
+	    " WHERE lookup IS NULL AND active = 1 ORDER BY id",
 	[STMT_SCANNER_HASH] =
 	    "SELECT password_hash FROM scanners WHERE id = ?1 AND active = 1",
+	[STMT_SCANNER_KEY] =
+	    "UPDATE scanners SET lookup = ?2 WHERE id = ?1 AND lookup IS NULL",
 	[STMT_TICKET] =
 	    "SELECT t.id, t.external_id, t.times_used, t.status, o.status,"
 	    " e.title, tt.title, o.expires_at"
 	    " FROM tickets t JOIN orders o ON o.id = t.order_id"
 	    " JOIN events e ON e.id = t.event_id"
 	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
-	    " WHERE t.external_id = ?1",
+	    " WHERE t.external_id = ?1" DOOR_SCOPE,
 	[STMT_USE] =
 	    "UPDATE tickets SET times_used = times_used + 1 WHERE id = ?1",
 };
+
+_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
+    "statement table out of sync with enum stmt");
 
 /*
  * Remembered successful logins.  The key is BLAKE2b(password) under a
@@ -119,15 +153,65 @@ scanner_hash(struct db *db, int64_t id, char hash[PWHASH_MAX])
 }
 
 int
+scan_password_key(const char *password, char mac[SEAL_MAC_HEX_LEN + 1])
+{
+	mac[0] = '\0';
+	return seal_mac("scanner password", password, strlen(password), mac);
+}
+
+/*
+ * Checks password against each row (id, password_hash) st yields; on a
+ * match sets *id and copies its hash.  Returns DB_OK (matched or not)
+ * or an error.
+ */
+static enum db_rc
+verify_rows(struct db *db, struct db_stmt *st, const char *password,
+    int64_t *id, char hash[PWHASH_MAX])
+{
+	enum db_rc	 rc;
+
+	while ((rc = db_step(db, st)) == DB_OK) {
+		snprintf(hash, PWHASH_MAX, "%s", db_col_text(st, 1));
+		if (crypto_pw_verify(hash, password)) {
+			*id = db_col_int(st, 0);
+			break;
+		}
+	}
+	db_reset(st);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+/*
+ * Gives a scanner made before lookups existed (or before a secret_key)
+ * its lookup, so that its next sign-in is one index look-up too.  Best
+ * effort, in a transaction of its own: when a newer scanner already has
+ * the same password's lookup (DB_CONSTRAINT), the old one stays as it
+ * is, and that password signs in as the newer one.
+ */
+static void
+key_scanner(struct db *db, int64_t id, const char *mac)
+{
+	struct db_stmt	*st;
+
+	if (db_in_tx(db) || db_tx_immediate(db) != DB_OK)
+		return;
+	if ((st = db_stmt(db, stmts[STMT_SCANNER_KEY])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, mac) == -1 ||
+	    db_exec(db, st) != DB_OK || db_tx_commit(db) != DB_OK)
+		db_tx_rollback(db);
+}
+
+int
 scan_auth(struct db *db, const char *password, int64_t now,
     int64_t *scanner_id)
 {
 	struct db_stmt	*st;
 	unsigned char	 key[32];
-	char		 hash[PWHASH_MAX];
+	char		 hash[PWHASH_MAX], mac[SEAL_MAC_HEX_LEN + 1];
 	struct auth_slot *slot, *oldest = &auth_cache[0];
 	enum db_rc	 rc;
 	size_t		 i;
+	int		 keyed;
 
 	*scanner_id = 0;
 	cache_key(password, key);
@@ -148,19 +232,24 @@ scan_auth(struct db *db, const char *password, int64_t now,
 			return -1;
 	}
 
-	/* The slow path: argon2id against each active scanner. */
-	if ((st = db_stmt(db, stmts[STMT_SCANNERS])) == NULL)
+	/*
+	 * The slow path: the scanner the password's lookup names, one
+	 * argon2id check; then the scanners without a lookup yet, one
+	 * check each (none once every scanner has signed in since the
+	 * upgrade, unless there is no secret_key).
+	 */
+	keyed = scan_password_key(password, mac) == 0;
+	if (keyed && ((st = db_stmt(db, stmts[STMT_SCANNER_LOOKUP])) == NULL ||
+	    db_bind_text(st, 1, mac) == -1 ||
+	    verify_rows(db, st, password, scanner_id, hash) != DB_OK))
 		return -1;
-	while ((rc = db_step(db, st)) == DB_OK) {
-		snprintf(hash, sizeof(hash), "%s", db_col_text(st, 1));
-		if (crypto_pw_verify(hash, password)) {
-			*scanner_id = db_col_int(st, 0);
-			break;
-		}
+	if (*scanner_id == 0) {
+		if ((st = db_stmt(db, stmts[STMT_SCANNERS_UNKEYED])) == NULL ||
+		    verify_rows(db, st, password, scanner_id, hash) != DB_OK)
+			return -1;
+		if (*scanner_id != 0 && keyed)
+			key_scanner(db, *scanner_id, mac);
 	}
-	db_reset(st);
-	if (rc != DB_OK && rc != DB_NOTFOUND)
-		return -1;
 	if (*scanner_id == 0)
 		return 0;
 	memcpy(oldest->key, key, sizeof(oldest->key));
@@ -180,13 +269,11 @@ scan_auth(struct db *db, const char *password, int64_t now,
  * that ignores it stays throttled.  A door's success does not reset its
  * address: it says nothing about the guesser beside it.
  *
- * We could save the argon2 work of a throttled address by refusing to
- * verify, but we cannot tell its right password from its wrong ones
- * without verifying, and a budget of verifications per address is the
- * same lock-out with a higher threshold.  What bounds the work and the
- * rate of guessing instead is nginx's per-address limit_req on the scan
- * paths, in front of every worker, and the length of scanner
- * passwords (20 random letters when `biljett scanner-add` makes one).
+ * A wrong password costs little work: its lookup names no scanner, so
+ * no argon2id runs for it at all once every scanner has a lookup (see
+ * scan_auth).  What bounds the rate of guessing is nginx's per-address
+ * limit_req on the scan paths, in front of every worker, and the length
+ * of scanner passwords (20 random letters when none is chosen).
  */
 enum err
 scan_password(struct db *db, const char *addr, const char *password,
@@ -255,16 +342,22 @@ scan_logout(struct db *db, const char *token, int64_t now)
 }
 
 
-/* Loads the ticket with external id code: DB_OK, DB_NOTFOUND or an error. */
+/*
+ * Loads the ticket with external id code if door may see it: DB_OK,
+ * DB_NOTFOUND (no such ticket, or not door's) or an error.
+ */
 static enum db_rc
-load_ticket(struct db *db, const char *code, struct scan_result *out,
-    int64_t *ticket_id, enum ticket_status *tstatus, struct order *o)
+load_ticket(struct db *db, const struct scan_door *door, const char *code,
+    struct scan_result *out, int64_t *ticket_id, enum ticket_status *tstatus,
+    struct order *o)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
-	    db_bind_text(st, 1, code) == -1)
+	    db_bind_text(st, 1, code) == -1 ||
+	    db_bind_int(st, 2, door->scanner_id) == -1 ||
+	    db_bind_int(st, 3, door->user_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
 		*ticket_id = db_col_int(st, 0);
@@ -283,14 +376,28 @@ load_ticket(struct db *db, const char *code, struct scan_result *out,
 	return rc;
 }
 
+/* A code the door may not see: journalled, and answered as unknown. */
+static enum err
+unknown(struct db *db, struct scanlog_entry *e, struct scan_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	e->ticket_id = 0;
+	e->times_used = -1;
+	e->result = "unknown";
+	(void)scanlog_append(db, e);
+	return ERR_TICKET_NOT_FOUND;
+}
+
 /*
  * A scan that changes nothing is answered from a read transaction and
  * journalled (lib/scanlog); only admitting takes the write lock, and
  * reads the ticket again under it, so of two doors admitting the same
- * ticket at once exactly one sees times_used 0.
+ * ticket at once exactly one sees times_used 0.  The door's scope is
+ * part of that one read (load_ticket), both times: a door whose scope
+ * shrank in between finds the ticket unknown under the lock too.
  */
 enum err
-scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
+scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
     const char *external_id, int use, struct scan_result *out)
 {
 	struct scanlog_entry	 e;
@@ -312,19 +419,16 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	memset(&e, 0, sizeof(e));
 	e.at = now;
 	e.external_id = code;
-	e.scanner_id = scanner_id;
+	e.scanner_id = door->scanner_id;
+	e.user_id = door->user_id;
 	e.use = use;
 
 	if ((rc = db_tx_read(db)) != DB_OK)
 		return err_from_db(rc);
-	rc = load_ticket(db, code, out, &ticket_id, &tstatus, &o);
+	rc = load_ticket(db, door, code, out, &ticket_id, &tstatus, &o);
 	db_tx_rollback(db);
-	if (rc == DB_NOTFOUND) {
-		e.times_used = -1;
-		e.result = "unknown";
-		(void)scanlog_append(db, &e);
-		return ERR_TICKET_NOT_FOUND;
-	}
+	if (rc == DB_NOTFOUND)
+		return unknown(db, &e, out);
 	if (rc != DB_OK)
 		return err_from_db(rc);
 	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
@@ -341,8 +445,12 @@ scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
 	/* Admitting: decide again under the write lock. */
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((rc = load_ticket(db, code, out, &ticket_id, &tstatus, &o)) !=
-	    DB_OK)
+	if ((rc = load_ticket(db, door, code, out, &ticket_id, &tstatus,
+	    &o)) == DB_NOTFOUND) {
+		db_tx_rollback(db);
+		return unknown(db, &e, out);
+	}
+	if (rc != DB_OK)
 		goto fail;
 	snprintf(out->status, sizeof(out->status), "%s",
 	    order_compat_status(&o, now));

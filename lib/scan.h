@@ -5,6 +5,12 @@
  * lands in checkins: an admission in its own transaction, a look-up
  * through the journal of lib/scanlog (within a minute, by `biljett
  * expire`), so that looking at tickets never waits for the write lock.
+ *
+ * A door sees only the tickets its credential may admit (issue 13): a
+ * scanner its organizer's events, all or a list of them (site-wide
+ * scanners, made only by the operator, every event's); a signed-in
+ * account as its role allows (lib/scanner.h has the rules and their
+ * management).  Any other ticket is answered exactly as an unknown one.
  */
 #ifndef BILJETT_SCAN_H
 #define BILJETT_SCAN_H
@@ -14,6 +20,7 @@
 #include "db.h"
 #include "err.h"
 #include "limits.h"
+#include "seal.h"
 
 struct session;
 
@@ -21,13 +28,25 @@ struct session;
 #define SCANNER_SECONDS	(12 * 3600)	/* a door's session: one evening */
 
 /*
- * Checks password against the active scanners' argon2id hashes.
- * Successful checks are remembered in this process for a few minutes
- * (keyed by a keyed hash of the password, never the password), so a
- * scanning door pays for argon2 once, not per ticket; a deactivated or
- * re-keyed scanner is refused at once because the cache is confirmed
- * against the stored hash on every call.  Returns 1 and sets *scanner_id
- * on success, 0 on a wrong password, -1 on a database error.
+ * A scanner password's lookup: its MAC under secret_key (seal_mac,
+ * purpose "scanner password"), stored unique in scanners.lookup so that
+ * a password is found by index and names one scanner.  Returns 0, or -1
+ * without a secret_key (mac is then "").
+ */
+int		scan_password_key(const char *password,
+		    char mac[SEAL_MAC_HEX_LEN + 1]);
+
+/*
+ * Checks password against the active scanners: the one its lookup
+ * names (one argon2id check), then any scanner without a lookup yet
+ * (made before lookups or without a secret_key; one check each, and it
+ * gets its lookup on success).  Successful checks are remembered in this
+ * process for a few minutes (keyed by a keyed hash of the password,
+ * never the password), so a scanning door pays for argon2 once, not per
+ * ticket; a deactivated or re-keyed scanner is refused at once because
+ * the cache is confirmed against the stored hash on every call.
+ * Returns 1 and sets *scanner_id on success, 0 on a wrong password, -1
+ * on a database error.
  */
 int		scan_auth(struct db *db, const char *password, int64_t now,
 		    int64_t *scanner_id);
@@ -76,6 +95,12 @@ int		scan_session(struct db *db, const char *token, int64_t now,
  * either way. */
 void		scan_logout(struct db *db, const char *token, int64_t now);
 
+/* Who is at the door: a scanner credential or a signed-in account. */
+struct scan_door {
+	int64_t	 scanner_id;	/* 0: not a scanner */
+	int64_t	 user_id;	/* 0: not an account */
+};
+
 struct scan_result {
 	char	 external_id[SCAN_ID_MAX + 1];
 	int64_t	 times_used;		/* before this scan */
@@ -86,12 +111,14 @@ struct scan_result {
 };
 
 /*
- * Looks up external_id (case-insensitive) and, when use is set and the
- * ticket is paid and valid, counts one use.  Returns ERR_OK,
- * ERR_TICKET_NOT_FOUND, ERR_BUSY or ERR_INTERNAL.  The scan is logged in
- * checkins either way.
+ * Looks up external_id (case-insensitive) among the tickets door may
+ * see and, when use is set and the ticket is paid and valid, counts one
+ * use.  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, or not
+ * door's: the same answer), ERR_BUSY or ERR_INTERNAL.  The scan is
+ * logged in checkins either way, with door.
  */
-enum err	scan_ticket(struct db *db, int64_t now, int64_t scanner_id,
-		    const char *external_id, int use, struct scan_result *out);
+enum err	scan_ticket(struct db *db, int64_t now,
+		    const struct scan_door *door, const char *external_id,
+		    int use, struct scan_result *out);
 
 #endif

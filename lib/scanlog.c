@@ -38,8 +38,9 @@ enum stmt {
 static const char *const stmts[] = {
 	[STMT_CHECKIN] =
 	    "INSERT INTO checkins (ticket_id, external_id, scanner_id,"
-	    " use_ticket, times_used, result, at)"
-	    " VALUES (nullif(?1, 0), ?2, nullif(?3, 0), ?4, ?5, ?6, ?7)",
+	    " use_ticket, times_used, result, at, user_id)"
+	    " VALUES (nullif(?1, 0), ?2, nullif(?3, 0), ?4, ?5, ?6, ?7,"
+	    " nullif(?8, 0))",
 	[STMT_BATCH_SEEN] =
 	    "SELECT 1 FROM scanlog_batches WHERE name = ?1",
 	[STMT_BATCH_RECORD] =
@@ -88,10 +89,11 @@ scanlog_append(struct db *db, const struct scanlog_entry *e)
 	int		 fd, n, tries;
 
 	sanitise(id, e->external_id);
-	n = snprintf(line, sizeof(line), "%lld\t%lld\t%s\t%lld\t%d\t%lld\t%s\n",
+	n = snprintf(line, sizeof(line),
+	    "%lld\t%lld\t%s\t%lld\t%d\t%lld\t%s\t%lld\n",
 	    (long long)e->at, (long long)e->ticket_id, id,
 	    (long long)e->scanner_id, e->use ? 1 : 0,
-	    (long long)e->times_used, e->result);
+	    (long long)e->times_used, e->result, (long long)e->user_id);
 	if (n <= 0 || (size_t)n >= sizeof(line) ||
 	    journal_path(db, path, sizeof(path)) == -1)
 		return -1;
@@ -132,14 +134,18 @@ scanlog_write(struct db *db, const struct scanlog_entry *e)
 	    db_bind_int(st, 4, e->use ? 1 : 0) == -1 ||
 	    db_bind_int(st, 5, e->times_used) == -1 ||
 	    db_bind_text(st, 6, e->result) == -1 ||
-	    db_bind_int(st, 7, e->at) == -1)
+	    db_bind_int(st, 7, e->at) == -1 ||
+	    db_bind_int(st, 8, e->user_id) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }
 
-/* A journal line's fields, in the order scanlog_append() writes them. */
+/*
+ * A journal line's fields, in the order scanlog_append() writes them.
+ * Lines written before accounts could scan end after F_RESULT.
+ */
 enum field { F_AT, F_TICKET, F_CODE, F_SCANNER, F_USE, F_TIMES, F_RESULT,
-    F__MAX };
+    F_USER, F__MAX };
 
 static int
 parse_int(const char *s, int64_t *out)
@@ -159,19 +165,20 @@ parse_int(const char *s, int64_t *out)
 static int
 parse_line(char *line, struct scanlog_entry *e)
 {
-	char	*f[F__MAX];
+	char	*f[F__MAX] = { NULL };
 	size_t	 i;
 	int	 k;
 
-	for (k = 0; k < F__MAX; k++) {
+	for (k = 0; k < F__MAX && line != NULL; k++) {
 		f[k] = line;
-		if (k == F__MAX - 1)
-			break;
-		if ((line = strchr(line, '\t')) == NULL)
-			return -1;
-		*line++ = '\0';
+		if ((line = strchr(line, '\t')) != NULL)
+			*line++ = '\0';
 	}
-	if (parse_int(f[F_AT], &e->at) == -1 ||
+	if (line != NULL || k < F_USER)
+		return -1;
+	e->user_id = 0;
+	if ((f[F_USER] != NULL && parse_int(f[F_USER], &e->user_id) == -1) ||
+	    parse_int(f[F_AT], &e->at) == -1 ||
 	    parse_int(f[F_TICKET], &e->ticket_id) == -1 ||
 	    parse_int(f[F_SCANNER], &e->scanner_id) == -1 ||
 	    parse_int(f[F_TIMES], &e->times_used) == -1 ||

@@ -28,6 +28,7 @@ struct scanlog_entry {
 	int64_t		 ticket_id;	/* 0: no such ticket */
 	const char	*external_id;	/* as typed; written sanitised */
 	int64_t		 scanner_id;	/* 0: none */
+	int64_t		 user_id;	/* the account scanning; 0: none */
 	int		 use;		/* use_ticket asked for */
 	int64_t		 times_used;	/* -1: no such ticket */
 	const char	*result;	/* "shown", "not_paid", "unknown" */

@@ -13,7 +13,7 @@
 
 #include "db.h"
 #include "err.h"
-#include "event.h"
+#include "actor.h"
 #include "field.h"
 #include "i18n.h"
 

@@ -80,7 +80,7 @@ def seed(stack, tmp):
     result = json.loads(stack.biljett("import", path))
     types = {t["key"]: t["id"] for t in result["ticket_types"]}
     events = {e["key"]: e["id"] for e in result["events"]}
-    stack.biljett("scanner-add", "bench-door", "--password", PASSWORD)
+    stack.biljett("scanner-add", "bench-door", "--password", PASSWORD, "--site-wide")
 
     # Paid orders with issued tickets, written directly: the fixture, not
     # the thing measured.

@@ -2,7 +2,8 @@
  * biljett(8): the operator's command-line tool.
  *
  *	biljett [-c conf] init | migrate | demo | import FILE|- |
- *	    scanner-add NAME [--password P] | backup FILE | expire | mail |
+ *	    scanner-add NAME [--password P] (--organizer EMAIL | --site-wide)
+ *	    [--event ID]... | backup FILE | expire | mail |
  *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...]
  *
  * The configuration comes from -c, else $BILJETT_CONF, else
@@ -26,6 +27,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "event.h"
+#include "err.h"
+#include "field.h"
 #include "import.h"
 #include "limits.h"
 #include "log.h"
@@ -36,6 +39,7 @@
 #include "provider.h"
 #include "queue.h"
 #include "scanlog.h"
+#include "scanner.h"
 #include "seal.h"
 #include "tfmt.h"
 #include "ticketmail.h"
@@ -75,7 +79,9 @@ static const struct command commands[] = {
 	{ "migrate", "", 0, 0, 1, cmd_migrate },
 	{ "demo", "", 0, 0, 1, cmd_demo },
 	{ "import", "FILE|- [--organizer EMAIL]", 1, 3, 1, cmd_import },
-	{ "scanner-add", "NAME [--password P]", 1, 3, 1, cmd_scanner_add },
+	{ "scanner-add", "NAME [--password P] (--organizer EMAIL | "
+	    "--site-wide) [--event ID]...", 1, 6 + 2 * SCANNER_EVENTS_MAX, 1,
+	    cmd_scanner_add },
 	{ "backup", "FILE", 1, 1, 1, cmd_backup },
 	{ "expire", "", 0, 0, 1, cmd_expire },
 	{ "mail", "", 0, 0, 1, cmd_mail },
@@ -382,57 +388,92 @@ cmd_import(struct ctx *c, int argc, char **argv)
 }
 
 /*
- * scanner-add NAME [--password P]: creates a door scanner credential.
- * Without --password, a random one is generated and printed once; only
- * its argon2id hash is stored.
+ * scanner-add NAME [--password P] (--organizer EMAIL | --site-wide)
+ * [--event ID]...: creates a door scanner credential (lib/scanner.h).
+ * It admits the tickets of the organizer's events, all of them or with
+ * --event only those; a site-wide scanner admits every event's, so it
+ * is never the default: the operator asks for it by name.  Without
+ * --password, a random one is generated and printed once; only its
+ * argon2id hash is stored.
  */
 static int
 cmd_scanner_add(struct ctx *c, int argc, char **argv)
 {
-	static const char *const sql_insert =
-	    "INSERT INTO scanners (name, password_hash, created_at)"
-	    " VALUES (?1, ?2, ?3)";
-	struct db_stmt	*st;
-	const char	*name = argv[0], *password = NULL;
-	char		 generated[21], hash[PWHASH_MAX];
-	enum db_rc	 rc;
+	struct scanner_in	 in;
+	struct scanner_bad	 bad = { NULL, NULL };
+	struct user		 org;
+	int64_t			 events[SCANNER_EVENTS_MAX], organizer_id = 0;
+	int64_t			 id;
+	const char		*organizer = NULL;
+	char			 generated[SCANNER_PASSWORD_LEN + 1];
+	char			 email[EMAIL_MAX + 1];
+	int			 i, site_wide = 0;
+	enum err		 e;
 
-	if (argc == 3 && strcmp(argv[1], "--password") == 0)
-		password = argv[2];
-	else if (argc != 1)
-		usage();
-	if (strlen(name) == 0 || strlen(name) > 64) {
-		fprintf(stderr, "biljett: scanner name must be 1-64 bytes\n");
+	memset(&in, 0, sizeof(in));
+	in.name = argv[0];
+	in.active = -1;
+	in.events = events;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--site-wide") == 0)
+			site_wide = 1;
+		else if (i + 1 == argc)
+			usage();
+		else if (strcmp(argv[i], "--password") == 0)
+			in.password = argv[++i];
+		else if (strcmp(argv[i], "--organizer") == 0)
+			organizer = argv[++i];
+		else if (strcmp(argv[i], "--event") == 0) {
+			if (in.nevents == SCANNER_EVENTS_MAX ||
+			    field_strtonum(argv[++i], 1, ID_MAX,
+			    &events[in.nevents]) == -1) {
+				fprintf(stderr, "biljett: --event takes an "
+				    "event id, at most %d of them\n",
+				    SCANNER_EVENTS_MAX);
+				return 1;
+			}
+			in.nevents++;
+			in.set_events = 1;
+		} else
+			usage();
+	}
+	if ((organizer != NULL) == site_wide) {
+		fprintf(stderr, "biljett: say whose tickets the scanner "
+		    "admits: --organizer EMAIL, or --site-wide for every "
+		    "event's\n");
 		return 1;
 	}
-	if (password == NULL) {
-		crypto_random_letters(generated, sizeof(generated) - 1);
-		password = generated;
-	} else if (strlen(password) < 8 || strlen(password) > PASSWORD_MAX) {
-		fprintf(stderr, "biljett: password must be 8-%d bytes\n",
-		    PASSWORD_MAX);
+	if (organizer != NULL) {
+		snprintf(email, sizeof(email), "%s", organizer);
+		user_fold_email(email);
+		if (user_by_email(c->db, email, &org) != DB_OK ||
+		    org.role != ROLE_ORGANIZER) {
+			fprintf(stderr, "biljett: %s is not an organizer\n",
+			    organizer);
+			return 1;
+		}
+		organizer_id = org.id;
+	}
+	e = scanner_create(c->db, tfmt_now(), organizer_id, &in, generated,
+	    &id, &bad);
+	if (e == ERR_BAD_REQUEST) {
+		fprintf(stderr, "biljett: %s: %s\n", bad.field, bad.reason);
 		return 1;
 	}
-	if (crypto_pw_hash(password, hash) == -1) {
-		fprintf(stderr, "biljett: out of memory hashing\n");
+	if (e == ERR_NOT_CONFIGURED) {
+		fprintf(stderr, "biljett: an organizer's scanner needs "
+		    "secret_key in the configuration\n");
 		return 1;
 	}
-	if ((st = db_stmt(c->db, sql_insert)) == NULL ||
-	    db_bind_text(st, 1, name) == -1 ||
-	    db_bind_text(st, 2, hash) == -1 ||
-	    db_bind_int(st, 3, tfmt_now()) == -1)
+	if (e != ERR_OK) {
+		fprintf(stderr, "biljett: %s\n", err_def(e)->message);
 		return 1;
-	if ((rc = db_exec(c->db, st)) == DB_CONSTRAINT) {
-		fprintf(stderr, "biljett: a scanner named \"%s\" exists\n",
-		    name);
-		return 1;
-	} else if (rc != DB_OK)
-		return 1;
-	if (password == generated)
-		printf("scanner \"%s\" created; password: %s\n", name,
+	}
+	if (generated[0] != '\0')
+		printf("scanner \"%s\" created; password: %s\n", in.name,
 		    generated);
 	else
-		printf("scanner \"%s\" created\n", name);
+		printf("scanner \"%s\" created\n", in.name);
 	return 0;
 }
 

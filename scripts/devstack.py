@@ -459,8 +459,9 @@ def main():
         if args.demo:
             if not _has_events(stack):
                 stack.biljett("demo")
-                # A door scanner for the demo; its password is kept here.
-                out = stack.biljett("scanner-add", "demo-door")
+                # A door scanner for the demo (whose events have no
+                # organizer, so it is site-wide); its password is kept here.
+                out = stack.biljett("scanner-add", "demo-door", "--site-wide")
                 with open(scanner_file, "w") as f:
                     f.write(out.strip().rsplit(" ", 1)[1] + "\n")
         if args.command == "start":

@@ -95,14 +95,18 @@ class Cli(StackTest):
         self.assertEqual(hidden, 0)
 
     def test_scanner_add(self):
-        out = self.stack.biljett("scanner-add", "door-x")
+        out = self.stack.biljett("scanner-add", "door-x", "--site-wide")
         self.assertRegex(out, r'scanner "door-x" created; password: [A-Z]{20}\n')
-        status, _, err = self.cli("scanner-add", "door-x")
+        status, _, err = self.cli("scanner-add", "door-x", "--site-wide")
         self.assertEqual(status, 1)
         self.assertIn("exists", err)
-        status, _, err = self.cli("scanner-add", "short", "--password", "abc")
+        status, _, err = self.cli("scanner-add", "short", "--password", "abc", "--site-wide")
         self.assertEqual(status, 1)
         self.assertIn("password must be", err)
+        # Whose tickets it admits is never left to a default.
+        status, _, err = self.cli("scanner-add", "nobodys")
+        self.assertEqual(status, 1)
+        self.assertIn("--site-wide", err)
 
     def test_backup(self):
         dest = os.path.join(self.tmp, "backup.db")

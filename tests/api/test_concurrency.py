@@ -24,7 +24,7 @@ class Concurrency(StackTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide")
 
     def test_200_buyers_for_50_seats(self):
         types, event = self.show("rush", seats=50, types=("std",))

@@ -19,7 +19,7 @@ class Payment(StackTest):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
         cls.types, cls.event = cls.show("main", seats=100, types=("std", "student"))
-        cls.stack.biljett("scanner-add", "door-1", "--password", PASSWORD)
+        cls.stack.biljett("scanner-add", "door-1", "--password", PASSWORD, "--site-wide")
 
     # -- helpers ---------------------------------------------------------
 

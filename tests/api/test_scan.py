@@ -12,8 +12,8 @@ class Scan(StackTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
-        out = cls.stack.biljett("scanner-add", "generated")
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide")
+        out = cls.stack.biljett("scanner-add", "generated", "--site-wide")
         cls.generated = out.strip().rsplit(" ", 1)[1]
 
     def put(self, body, **kw):
@@ -121,7 +121,7 @@ class ScanThrottle(StackTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD)
+        cls.stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide")
 
     def test_guessing_passwords_is_throttled(self):
         statuses = []

@@ -47,7 +47,7 @@ await run("pages", {
 	async "set up a show and a scanner"({ stack }) {
 		stack.importShow("Vårspelet", 50);
 		stack.importShow("Slutsålt spex", 0, 72);
-		stack.biljett("scanner-add", "door", "--password", PASSWORD);
+		stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide");
 	},
 	async "buy two tickets with JavaScript"(t) {
 		codes = await buy(t, true, "js@example.com");

@@ -33,6 +33,7 @@ static const struct field_spec spec[] = {
 	{ "email_address", FIELD_EMAIL, 0, 3, 254, NULL, 0 },
 	{ "use_ticket", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 	{ "when", FIELD_TIME, 0, 0, 0, NULL, 0 },
+	{ "events", FIELD_IDLIST, 0, 0, 100, NULL, 0 },
 };
 
 int

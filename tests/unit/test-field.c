@@ -80,6 +80,36 @@ main(void)
 	CHECK(run(a, "{\"chapter_event\": 1, \"tickets\": [{\"ticket_type\": 1,"
 	    " \"count\": 1}], \"name\": \"\"}", v, &errs) == 1);
 
+	/* A list of ids: numbers or decimal strings, each 1..ID_MAX. */
+	{
+		static const struct field_spec ids[1] = {
+			{ "events", FIELD_IDLIST, 0, 0, 3, NULL, 0 } };
+		struct field_val	 iv;
+		cJSON			*b;
+
+		b = cJSON_Parse("{\"events\": [4, \"9\"]}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 0);
+		CHECK(iv.present && iv.nitems == 2 && iv.ids[0] == 4 &&
+		    iv.ids[1] == 9);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"events\": []}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 0);
+		CHECK(iv.present && iv.nitems == 0);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"events\": [1, 0]}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 1);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"events\": [1, 2, 3, 4]}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 1);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"events\": 1}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 1);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"events\": [[1]]}");
+		CHECK(field_validate(a, ids, 1, b, NULL, &iv, errs) == 1);
+		cJSON_Delete(b);
+	}
+
 	/* Query fields. */
 	CHECK(parse_urlencoded(a, "page=7", 6, &q) == PARSE_OK);
 	cJSON_Delete(errs);
