@@ -258,7 +258,8 @@ h_logout(struct req *req)
 	(void)http_set_cookie(req, SCANNER_COOKIE, "", 0);
 	if (auth_identify(req) == ERR_OK && req->user.id != 0 &&
 	    req->user.by_cookie) {
-		(void)account_logout(req->db, now, req->user.session_id, NULL);
+		(void)account_logout(req->db, now, req->user.id,
+		    req->user.session_id, NULL);
 		(void)http_set_cookie(req, SESSION_COOKIE, "", 0);
 	}
 	return page_redirect(req, "/scanner");
