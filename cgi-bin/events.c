@@ -227,23 +227,19 @@ read_filter(struct req *req, struct event_filter *flt)
 }
 
 /*
- * The catalogue's version, read only when another connection has written
- * since the last look (PRAGMA data_version moved): on an on-sale evening
- * the writes are reservations, which leave it as it was.
+ * The catalogue's version: one row, read on every public listing.
+ * (PRAGMA data_version would be cheaper but misses this worker's own
+ * writes, and this program writes the catalogue.)
  */
 static int64_t
 catalogue_version(struct db *db)
 {
-	static int64_t	 seen_data = -1, version = -1;
-	int64_t		 data = db_data_version(db);
+	int64_t	 version;
 
-	if (data >= 0 && data == seen_data)
-		return version;
 	if (db_tx_read(db) != DB_OK)
 		return -1;
 	version = event_catalogue_version(db);
 	db_tx_rollback(db);
-	seen_data = version >= 0 ? data : -1;
 	return version;
 }
 

@@ -229,9 +229,9 @@ class Queue(StackTest):
         self.assertEqual((r.status, r.json), (403, "SalesNotStarted"))
         ev = c.get(f"/api/events/{self.soon}").json
         self.assertEqual(ev["queue"], False)
-        self.assertIsNotNone(ev["sales_start_at"])
+        self.assertIsNotNone(ev["sales_start"])
         ev = c.get(f"/api/events/{self.plain}").json
-        self.assertIsNone(ev["sales_start_at"])
+        self.assertIsNone(ev["sales_start"])
         self.assertEqual(c.get(f"/api/events/{self.rush}").json["queue"], True)
         r = c.get(f"/events/{self.soon}", headers={"Accept-Language": "en"})
         self.assertIn(b'id="notstarted"', r.body)
