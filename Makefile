@@ -52,6 +52,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
+		  lib/mailtmpl.o \
 		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
