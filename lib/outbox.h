@@ -23,7 +23,7 @@ struct outbox_item {
 	int64_t	 id;
 	int64_t	 order_id;
 	int64_t	 attempts;
-	char	 kind[16];
+	char	 kind[24];	/* longest: "event_cancelled" */
 	char	 recipient[EMAIL_MAX + 1];
 	char	 locale[8];
 	char	 payload[512];	/* account mail: the sealed token */
