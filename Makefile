@@ -36,6 +36,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/audit.o \
 		  lib/auth.o \
 		  lib/buyer.o \
+		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
 		  lib/conf.o \
