@@ -36,6 +36,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/audit.o \
 		  lib/auth.o \
 		  lib/buyer.o \
+		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
 		  lib/conf.o \
@@ -52,6 +53,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
+		  lib/mailtmpl.o \
 		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
@@ -111,7 +113,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/008_scanlog.sql \
 		  sql/009_catalogue.sql \
 		  sql/010_names_last_login.sql \
-		  sql/011_scanner_scopes.sql
+		  sql/011_scanner_scopes.sql \
+		  sql/014_cancel_mail.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \

@@ -19,6 +19,7 @@
 #include "jsonout.h"
 #include "limits.h"
 #include "money.h"
+#include "outbox.h"
 #include "quota.h"
 #include "slug.h"
 #include "text.h"
@@ -1146,6 +1147,9 @@ event_cancel(struct db *db, int64_t now, const struct actor *actor,
 		if (db_exec(db, st) != DB_OK)
 			return ERR_INTERNAL;
 	}
+	/* Each paying buyer is told, once, by this same transaction. */
+	if (outbox_queue_cancelled(db, id, now, NULL) != DB_OK)
+		return ERR_INTERNAL;
 	return ERR_OK;
 }
 

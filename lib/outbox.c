@@ -13,6 +13,7 @@ enum stmt {
 	STMT_SENT,
 	STMT_FAILED,
 	STMT_QUEUE_ACCOUNT,
+	STMT_QUEUE_CANCELLED,
 	STMT__MAX
 };
 
@@ -32,7 +33,20 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_QUEUE_ACCOUNT] =
 	    "INSERT INTO outbox (kind, user_id, recipient, locale, payload,"
 	    " next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	/* The unique outbox_event_cancelled index (sql/014) answers the
+	 * "told already" look-up and forbids a second message outright. */
+	[STMT_QUEUE_CANCELLED] =
+	    "INSERT INTO outbox (kind, order_id, recipient, locale,"
+	    " next_attempt_at, created_at)"
+	    " SELECT 'event_cancelled', o.id, o.email, nullif(o.locale, ''),"
+	    " ?2, ?2 FROM orders o WHERE o.event_id = ?1 AND o.status = 'paid'"
+	    " AND coalesce(o.email, '') <> '' AND NOT EXISTS (SELECT 1"
+	    " FROM outbox b WHERE b.kind = 'event_cancelled'"
+	    " AND b.order_id = o.id) ORDER BY o.id",
 };
+
+_Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
+    "one SQL text per statement");
 
 int64_t
 outbox_backoff(int64_t attempts)
@@ -125,4 +139,22 @@ outbox_queue_account(struct db *db, const char *kind, int64_t user_id,
 	    db_bind_int(st, 6, now) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
+}
+
+enum db_rc
+outbox_queue_cancelled(struct db *db, int64_t event_id, int64_t now,
+    int64_t *queued)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if (queued != NULL)
+		*queued = 0;
+	if ((st = db_stmt(db, stmts[STMT_QUEUE_CANCELLED])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) == DB_OK && queued != NULL)
+		*queued = db_changes(db);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * The outbox: mail queued in the same transaction as the change that
- * causes it (tickets issued), drained by `biljett mail`.  A message is
+ * causes it (tickets issued, an event cancelled), drained by `biljett
+ * mail`.  A message is
  * marked sent only after the SMTP server accepted it; failures back off
  * exponentially and are retried forever, so nothing is lost.  Claiming
  * leases a message so two concurrent senders never send it twice.
@@ -22,7 +23,7 @@ struct outbox_item {
 	int64_t	 id;
 	int64_t	 order_id;
 	int64_t	 attempts;
-	char	 kind[16];
+	char	 kind[24];	/* longest: "event_cancelled" */
 	char	 recipient[EMAIL_MAX + 1];
 	char	 locale[8];
 	char	 payload[512];	/* account mail: the sealed token */
@@ -33,6 +34,18 @@ struct outbox_item {
 enum db_rc	outbox_queue_account(struct db *db, const char *kind,
 		    int64_t user_id, const char *recipient, const char *locale,
 		    const char *sealed, int64_t now);
+
+/*
+ * Queues the mail telling each buyer of event_id that it is cancelled
+ * (kind "event_cancelled"): one per paid order with an e-mail address,
+ * to that address, in the order's locale (NULL when it has none: the
+ * sender falls back to Swedish).  An order that was told already is
+ * skipped, so cancelling twice queues nothing twice.  Sets *queued (may
+ * be NULL) to the number queued.  Inside the cancelling write
+ * transaction.
+ */
+enum db_rc	outbox_queue_cancelled(struct db *db, int64_t event_id,
+		    int64_t now, int64_t *queued);
 
 /* Claims up to max due messages (lease OUTBOX_LEASE).  *n is set. */
 enum db_rc	outbox_claim(struct db *db, int64_t now, struct outbox_item *out,

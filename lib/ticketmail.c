@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,10 +14,10 @@
 #include "limits.h"
 #include "mail.h"
 #include "mailconf.h"
+#include "mailtmpl.h"
 #include "money.h"
 #include "qr.h"
 #include "ticketmail.h"
-#include "tmpl.h"
 
 #define QR_SCALE	8
 #define TICKETS_MAX	(TICKETS_PER_ORDER_MAX * 10)
@@ -39,17 +38,6 @@ static const char *const stmts[STMT__MAX] = {
 	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
 	    " WHERE t.order_id = ?1 AND t.status = 'valid' ORDER BY t.id",
 };
-
-/* "2026-12-05 19:00" in the configured zone. */
-static void
-when(int64_t t, char *buf, size_t bufsz)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	localtime_r(&tt, &tm);
-	strftime(buf, bufsz, "%Y-%m-%d %H:%M", &tm);
-}
 
 /* The template context of an order; NULL if it is not a paid order. */
 static cJSON *
@@ -72,9 +60,9 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 	ev = cJSON_AddObjectToObject(root, "event");
 	cJSON_AddStringToObject(ev, "title", db_col_text(st, 0));
 	snprintf(subject, subjectsz, "Dina biljetter: %s", db_col_text(st, 0));
-	when(db_col_int(st, 1), buf, sizeof(buf));
+	mailtmpl_when(db_col_int(st, 1), buf);
 	cJSON_AddStringToObject(ev, "when", buf);
-	when(db_col_int(st, 1) - db_col_int(st, 2), buf, sizeof(buf));
+	mailtmpl_when(db_col_int(st, 1) - db_col_int(st, 2), buf);
 	cJSON_AddStringToObject(ev, "doors", buf);
 	ord = cJSON_AddObjectToObject(root, "order");
 	cJSON_AddStringToObject(ord, "code", db_col_text(st, 3));
@@ -112,29 +100,6 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 	return root;
 }
 
-/* Renders templates/mail/NAME with ctx; malloc'd text or NULL. */
-static char *
-render(const struct conf *conf, const char *name, const cJSON *ctx,
-    enum tmpl_mode mode, char *err, size_t errsz)
-{
-	struct tmpl_opts opts = { mode, NULL, NULL, NULL, NULL };
-	struct tmpl	*t;
-	char		 path[1024], *out;
-	size_t		 len;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/mail/%s",
-	    conf_str(conf, CONF_TEMPLATES), name) >= sizeof(path)) {
-		snprintf(err, errsz, "template path too long");
-		return NULL;
-	}
-	if ((t = tmpl_load(path, err, errsz)) == NULL)
-		return NULL;
-	if ((out = tmpl_render(t, ctx, &opts, &len)) == NULL)
-		snprintf(err, errsz, "%s: cannot render", path);
-	tmpl_free(t);
-	return out;
-}
-
 int
 ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
     const char *recipient, char *err, size_t errsz)
@@ -155,9 +120,9 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 		    "tickets", (long long)order_id);
 		return -1;
 	}
-	if ((text = render(conf, "tickets.txt", ctx, TMPL_TEXT, err, errsz))
-	    == NULL || (html = render(conf, "tickets.html", ctx, TMPL_HTML,
-	    err, errsz)) == NULL)
+	if ((text = mailtmpl_render(conf, "tickets.txt", ctx, TMPL_TEXT, err,
+	    errsz)) == NULL || (html = mailtmpl_render(conf, "tickets.html",
+	    ctx, TMPL_HTML, err, errsz)) == NULL)
 		goto out;
 
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(ctx, "tickets")) {

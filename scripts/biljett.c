@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "accountmail.h"
+#include "cancelmail.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -676,10 +677,27 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 #define MAIL_BATCH	20
 #define MAIL_ROUNDS	50	/* at most 1000 messages per run */
 
+/* Composes and sends one claimed message by its kind; 0 when the SMTP
+ * server accepted it, else -1 with the reason in err. */
+static int
+send_one(struct ctx *c, const struct outbox_item *it, char *err,
+    size_t errsz)
+{
+	if (strcmp(it->kind, "tickets") == 0)
+		return ticketmail_send(c->db, &c->conf, it->order_id,
+		    it->recipient, err, errsz);
+	if (strcmp(it->kind, "event_cancelled") == 0)
+		return cancelmail_send(c->db, &c->conf, it->order_id,
+		    it->recipient, it->locale, err, errsz);
+	return accountmail_send(&c->conf, it->kind, it->recipient,
+	    it->payload, err, errsz);
+}
+
 /*
  * mail (cron, every minute; also started after each payment): sends
- * queued ticket mail.  A message is marked sent only once the SMTP
- * server accepted it; a failure is retried later with back-off.
+ * queued mail (tickets, account links, cancelled events).  A message is
+ * marked sent only once the SMTP server accepted it; a failure is
+ * retried later with back-off.
  */
 static int
 cmd_mail(struct ctx *c, int argc, char **argv)
@@ -701,12 +719,7 @@ cmd_mail(struct ctx *c, int argc, char **argv)
 		if (n == 0)
 			break;
 		for (i = 0; i < n; i++) {
-			if ((strcmp(items[i].kind, "tickets") == 0 ?
-			    ticketmail_send(c->db, &c->conf, items[i].order_id,
-			    items[i].recipient, err, sizeof(err)) :
-			    accountmail_send(&c->conf, items[i].kind,
-			    items[i].recipient, items[i].payload, err,
-			    sizeof(err))) == 0) {
+			if (send_one(c, &items[i], err, sizeof(err)) == 0) {
 				(void)outbox_sent(c->db, items[i].id,
 				    tfmt_now());
 				sent++;
