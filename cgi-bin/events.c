@@ -33,6 +33,7 @@
 #include "pager.h"
 #include "respcache.h"
 #include "route.h"
+#include "spawn.h"
 #include "tfmt.h"
 #include "user.h"
 
@@ -521,7 +522,9 @@ h_cancel(struct req *req)
 		return err_from_db(rc);
 	if ((e = owned_event(req, &a, &id, &owner)) == ERR_OK)
 		e = event_cancel(req->db, tfmt_now(), &a, id);
-	return write_reply(req, 200, e, id, owner);
+	if ((e = write_reply(req, 200, e, id, owner)) == ERR_OK)
+		spawn_cli(req->conf, "mail");	/* buyers hear at once */
+	return e;
 }
 
 /* GET /api/events/categories/: the active categories (admins: all). */
