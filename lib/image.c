@@ -68,10 +68,7 @@ outbuf_reserve(struct outbuf *b, size_t need)
 
 /* -- pixels ------------------------------------------------------------ */
 
-/*
- * The EXIF Orientation (1-8) in an APP1 marker's payload, or 1 when it
- * has none or makes no sense.  Reads only what lies inside len.
- */
+/* The 2- or 4-byte unsigned integer at p, in the TIFF's byte order. */
 static unsigned int
 exif_get(const unsigned char *p, int le, int bytes)
 {
@@ -83,6 +80,10 @@ exif_get(const unsigned char *p, int le, int bytes)
 	return v;
 }
 
+/*
+ * The EXIF Orientation (1-8) in an APP1 marker's payload, or 1 when it
+ * has none or makes no sense.  Reads only what lies inside len.
+ */
 static int
 exif_orientation(const unsigned char *p, size_t len)
 {
@@ -126,7 +127,7 @@ exif_orientation(const unsigned char *p, size_t len)
 /*
  * Copies the w x h image src (comps bytes a pixel) to dst turned the way
  * EXIF orientation o (2-8) says it is to be shown; dst is h x w for 5-8.
- * Source pixel of destination (x, y), dst being dw wide and dh high:
+ * The switch names, for each destination pixel (x, y), its source.
  */
 static void
 orient(const unsigned char *src, size_t w, size_t h, size_t comps, int o,
