@@ -16,10 +16,10 @@ PREFIX		?= /usr/local
 FUZZ_SECONDS	?= 30
 WERROR		?=
 
-PKGS		= sqlite3 libcjson libsodium libcurl libqrencode libpng liboath
+PKGS		= sqlite3 libcjson libsodium libcurl libqrencode libpng libjpeg liboath
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
-		     echo -lsqlite3 -lcjson -lsodium -lcurl -lqrencode -lpng -loath)
+		     echo -lsqlite3 -lcjson -lsodium -lcurl -lqrencode -lpng -ljpeg -loath)
 
 WARNINGS	= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 		  -Wmissing-prototypes -Wstrict-prototypes -Wvla
@@ -48,12 +48,14 @@ LIB_OBJS	= lib/account.o \
 		  lib/field.o \
 		  lib/http.o \
 		  lib/i18n.o \
+		  lib/image.o \
 		  lib/import.o \
 		  lib/jsonout.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
 		  lib/mailtmpl.o \
+		  lib/media.o \
 		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
@@ -121,6 +123,7 @@ UNIT_TESTS	= test-arena \
 		  test-catalogue-texts \
 		  test-conf \
 		  test-field \
+		  test-image \
 		  test-log \
 		  test-mail-addr \
 		  test-metrics \
@@ -147,6 +150,7 @@ UNIT_TESTS	= test-arena \
 
 FUZZERS		= fuzz-body \
 		  fuzz-cookies \
+		  fuzz-image \
 		  fuzz-multipart \
 		  fuzz-swish-callback \
 		  fuzz-tmpl \
@@ -232,10 +236,11 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
 	    c=tests/fuzz/corpus/$${f#fuzz-}; w=build/fuzz/corpus-$${f#fuzz-}; \
+	    d=tests/fuzz/$${f#fuzz-}.dict; [ -f $$d ] || d=tests/fuzz/http.dict; \
 	    mkdir -p $$w; cp -r $$c/. $$w/ 2>/dev/null; \
 	    echo "== $$f ($(FUZZ_SECONDS)s)"; \
 	    build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
-	        -dict=tests/fuzz/http.dict $$w > build/fuzz/$$f.log 2>&1 \
+	        -dict=$$d $$w > build/fuzz/$$f.log 2>&1 \
 	        || { tail -30 build/fuzz/$$f.log; exit 1; }; \
 	    grep -E '^Done|stat::number_of_executed_units' build/fuzz/$$f.log | tail -1; \
 	done

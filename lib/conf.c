@@ -82,6 +82,9 @@ static const struct conf_def defs[] = {
 	    "directory of the page and mail templates" },
 	[CONF_LOCALE_DIR] = { "locale_dir", DATADIR "/locale",
 	    "directory of the compiled message catalogues (.mo)" },
+	[CONF_MEDIA_DIR] = { "media_dir", "media",
+	    "directory of uploaded images (posters), served by nginx at"
+	    " /media/" },
 	[CONF_SECRET_KEY] = { "secret_key", NULL,
 	    "64 hex digits sealing TOTP secrets and mailed tokens at rest,"
 	    " and signing queue passes" },
@@ -184,6 +187,7 @@ out:
 static const enum conf_key path_keys[] = {
 	CONF_DATABASE, CONF_SWISH_CERT, CONF_SWISH_KEY, CONF_SWISH_CA,
 	CONF_SMTP_CA, CONF_BILJETT_CLI, CONF_TEMPLATES, CONF_LOCALE_DIR,
+	CONF_MEDIA_DIR,
 };
 
 /*
@@ -306,11 +310,15 @@ int
 conf_write_default(const char *path, const char *database, char *err,
     size_t errsz)
 {
-	FILE	*f;
-	char	 secret[65];
-	int	 fd, i;
+	FILE		*f;
+	const char	*slash;
+	char		 secret[65];
+	int		 fd, i, dirlen;
 
 	crypto_random_hex(secret, 32);
+	/* Uploads live beside the database: /var/lib/biljett/media. */
+	slash = strrchr(database, '/');
+	dirlen = slash == NULL ? 0 : (int)(slash - database + 1);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
@@ -327,6 +335,9 @@ conf_write_default(const char *path, const char *database, char *err,
 		fprintf(f, "# %s\n", defs[i].doc);
 		if (i == CONF_DATABASE)
 			fprintf(f, "%s = %s\n\n", defs[i].name, database);
+		else if (i == CONF_MEDIA_DIR)
+			fprintf(f, "%s = %.*smedia\n\n", defs[i].name, dirlen,
+			    database);
 		else if (i == CONF_SECRET_KEY)
 			fprintf(f, "%s = %s\n\n", defs[i].name, secret);
 		else if (defs[i].dflt != NULL)

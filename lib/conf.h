@@ -36,6 +36,7 @@ enum conf_key {
 	CONF_BILJETT_CLI,
 	CONF_TEMPLATES,
 	CONF_LOCALE_DIR,
+	CONF_MEDIA_DIR,
 	CONF_SECRET_KEY,
 	CONF__MAX
 };
@@ -62,7 +63,8 @@ long		 conf_int(const struct conf *conf, enum conf_key key, long dflt);
 const char	*conf_name(enum conf_key key);
 /*
  * Writes a commented development config to path (mode 0600, fails if it
- * exists).  database is the SQLite path to put in it.  Returns 0 or -1.
+ * exists).  database is the SQLite path to put in it; media_dir goes
+ * beside it ("media" in the database's directory).  Returns 0 or -1.
  */
 int		 conf_write_default(const char *path, const char *database,
 		    char *err, size_t errsz);

@@ -83,5 +83,10 @@
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */
 #define TMPL_OUTPUT_MAX		(4 * 1024 * 1024)
+#define IMAGE_BYTES_MAX		(5 * 1024 * 1024) /* an uploaded image, bytes */
+#define IMAGE_SIDE_MAX		4096		/* its width and height, pixels */
+#define IMAGE_JPEG_SCANS_MAX	100		/* progressive scans decoded */
+#define IMAGE_JPEG_MEM_MAX	(256 * 1024 * 1024) /* libjpeg's coefficient arrays */
+#define MEDIA_PATH_MAX		128		/* "/media/posters/ab/<64 hex>.jpg" */
 
 #endif

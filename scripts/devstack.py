@@ -210,6 +210,13 @@ class Stack:
         return os.path.join(self.certs, "ca.crt")
 
     @property
+    def media_dir(self):
+        """Where posters are stored and nginx serves /media/ from: the
+        configuration's media_dir, by default "media" beside it."""
+        return os.path.abspath(self.conf_value("media_dir") or os.path.join(
+            os.path.dirname(os.path.abspath(self.conf_path)), "media"))
+
+    @property
     def mail_dir(self):
         return os.path.join(self.rundir, "mail")
 
@@ -230,7 +237,7 @@ class Stack:
                 k, sep, v = line.partition("=")
                 if sep and k.strip() == key and not k.strip().startswith("#"):
                     v = v.strip()
-                    if key == "database" and not os.path.isabs(v):
+                    if key in ("database", "media_dir") and not os.path.isabs(v):
                         v = os.path.join(os.path.dirname(self.conf_path), v)
                     return v
         return None
@@ -282,6 +289,7 @@ class Stack:
             "locale_dir": os.path.join(ROOT, "build", "locale"),
             "secret_key": os.urandom(32).hex(),
             "biljett_cli": os.path.join(BIN, "biljett"),
+            "media_dir": os.path.join(self.rundir, "media"),
         }
         conf.update(self.extra_conf)
         with open(self.conf_path, "w") as f:
@@ -329,7 +337,8 @@ class Stack:
                  "@USER_LINE@": user, "@UPSTREAMS@": upstreams,
                  # Sign-in throttling per address (tests lower it).
                  "@AUTH_RATE@": self.auth_rate, "@AUTH_BURST@": str(self.auth_burst),
-                 "@RESERVE_BURST@": str(self.reserve_burst)}
+                 "@RESERVE_BURST@": str(self.reserve_burst),
+                 "@MEDIADIR@": self.media_dir}
         for src, dst in (("dev.conf.in", "nginx.conf"), ("routes.conf.in", "routes.conf")):
             with open(os.path.join(ROOT, "nginx", src)) as f:
                 text = f.read()

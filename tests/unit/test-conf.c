@@ -63,6 +63,15 @@ main(void)
 	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "/tmp/demo.db") == 0);
 	CHECK(strcmp(conf_str(&c, CONF_PUBLIC_URL),
 	    "http://127.0.0.1:8080") == 0);
+	/* Uploads beside the database, which is beside the file here. */
+	CHECK(strcmp(conf_str(&c, CONF_MEDIA_DIR), "/tmp/media") == 0);
+	conf_clear(&c);
+	unlink(path);
+	CHECK(conf_write_default(path, "/var/lib/biljett/biljett.db", err,
+	    sizeof(err)) == 0);
+	CHECK(conf_load(&c, path, err, sizeof(err)) == 0);
+	CHECK(strcmp(conf_str(&c, CONF_MEDIA_DIR),
+	    "/var/lib/biljett/media") == 0);
 	conf_clear(&c);
 	write_file(path, "database = sub/b.db\nsmtp_ca = ca.pem\n"
 	    "templates = /abs/templates\n");
@@ -71,6 +80,8 @@ main(void)
 	CHECK(strcmp(conf_str(&c, CONF_DATABASE), "/tmp/sub/b.db") == 0);
 	CHECK(strcmp(conf_str(&c, CONF_SMTP_CA), "/tmp/ca.pem") == 0);
 	CHECK(strcmp(conf_str(&c, CONF_TEMPLATES), "/abs/templates") == 0);
+	/* Not in the file: the default, "media", follows the file too. */
+	CHECK(strcmp(conf_str(&c, CONF_MEDIA_DIR), "/tmp/media") == 0);
 	conf_clear(&c);
 	/* The environment is taken as given. */
 	setenv("BILJETT_DATABASE", "env.db", 1);
