@@ -11,6 +11,7 @@
  *	GET		/api/events/upcoming/ featured/ search/
  *	GET PUT PATCH DELETE /api/events/{slug}/	(numeric ids too)
  *	POST		/api/events/{slug}/publish/ cancel/
+ *	POST DELETE	/api/events/{slug}/poster/	multipart poster_image
  *	GET		/api/organizer/audit-log/	the back office's log
  */
 #include <stdint.h>
@@ -27,10 +28,12 @@
 #include "db.h"
 #include "event.h"
 #include "http.h"
+#include "image.h"
 #include "i18n.h"
 #include "limits.h"
 #include "money.h"
 #include "pager.h"
+#include "parse.h"
 #include "respcache.h"
 #include "route.h"
 #include "spawn.h"
@@ -53,6 +56,8 @@ static enum err	h_delete(struct req *);
 static enum err	h_publish(struct req *);
 static enum err	h_cancel(struct req *);
 static enum err	h_audit(struct req *);
+static enum err	h_poster(struct req *);
+static enum err	h_poster_delete(struct req *);
 
 enum list_field {
 	LF_PAGE, LF_PAGE_SIZE, LF_STATUS, LF_CATEGORY, LF_IS_FREE,
@@ -120,6 +125,10 @@ static const struct route routes[] = {
 	    NULL, 0),
 	R(GET, "/api/organizer/audit-log/", h_audit, AUTH_ORGANIZER,
 	    audit_fields, AF__MAX),
+	{ METHOD_POST, "/api/events/{slug}/poster/", h_poster, AUTH_ORGANIZER,
+	    STYLE_API, NULL, 0, ROUTE_UPLOAD, ERR_EVENT_NOT_FOUND },
+	R(DELETE, "/api/events/{slug}/poster/", h_poster_delete,
+	    AUTH_ORGANIZER, NULL, 0),
 };
 
 /* The asker as the catalogue's actor (no one: user_id 0). */
@@ -525,6 +534,108 @@ h_cancel(struct req *req)
 	if ((e = write_reply(req, 200, e, id, owner)) == ERR_OK)
 		spawn_cli(req->conf, "mail");	/* buyers hear at once */
 	return e;
+}
+
+/*
+ * The poster_image part of a multipart upload (binary: lib/parse's
+ * parts, never the JSON view of the body).  400 with a field reason
+ * when there is none, 415 when the body is not multipart.
+ */
+static enum err
+poster_part(struct req *req, const char **buf, size_t *len)
+{
+	struct kvlist	 parts;
+	const char	*mime, *boundary;
+	size_t		 i;
+
+	if (req->content_type == NULL || parse_content_type(req->pool,
+	    req->content_type, "boundary", &mime, &boundary) != PARSE_OK ||
+	    strcmp(mime, "multipart/form-data") != 0 || boundary == NULL)
+		return ERR_MEDIA_TYPE;
+	if (parse_multipart(req->pool, boundary, req->raw_body, req->raw_len,
+	    &parts) != PARSE_OK)
+		return bad(req, "poster_image", "not a well-formed upload");
+	for (i = 0; i < parts.n; i++)
+		if (strcmp(parts.v[i].key, "poster_image") == 0) {
+			*buf = parts.v[i].val;
+			*len = parts.v[i].vlen;
+			return ERR_OK;
+		}
+	return bad(req, "poster_image", "This field is required.");
+}
+
+/* The outcome of storing an image, as the answer to give. */
+static enum err
+image_outcome(struct req *req, enum image_rc rc)
+{
+	switch (rc) {
+	case IMAGE_OK:
+		return ERR_OK;
+	case IMAGE_TOO_LARGE:
+		return ERR_BODY_TOO_LARGE;
+	case IMAGE_UNSUPPORTED:
+		req->err_detail = "A poster is a JPEG or PNG image.";
+		return ERR_MEDIA_TYPE;
+	case IMAGE_DIMENSIONS:
+		return bad(req, "poster_image", "at most 4096 pixels a side");
+	case IMAGE_CORRUPT:
+		return bad(req, "poster_image", "not a whole JPEG or PNG image");
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+/*
+ * POST /api/events/{slug}/poster/ (multipart, poster_image): 200 with
+ * the event.  The image is checked and stored first (a file named by
+ * its hash: storing it twice is harmless), then the event points at it.
+ */
+static enum err
+h_poster(struct req *req)
+{
+	struct actor	 a = actor_of(req);
+	const char	*buf = NULL;
+	char		 path[MEDIA_PATH_MAX];
+	size_t		 len = 0;
+	int64_t		 id, owner;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	e = owned_event(req, &a, &id, &owner);
+	db_tx_rollback(req->db);
+	if (e != ERR_OK || (e = poster_part(req, &buf, &len)) != ERR_OK ||
+	    (e = image_outcome(req, image_store_poster(req->conf, buf, len,
+	    path, sizeof(path)))) != ERR_OK)
+		return e;
+	if ((rc = db_tx_immediate(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = owned_event(req, &a, &id, &owner)) == ERR_OK)
+		e = event_set_poster(req->db, tfmt_now(), &a, id, path);
+	return write_reply(req, 200, e, id, owner);
+}
+
+/* DELETE /api/events/{slug}/poster/: 204; the event shows none. */
+static enum err
+h_poster_delete(struct req *req)
+{
+	struct actor	 a = actor_of(req);
+	int64_t		 id, owner;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((rc = db_tx_immediate(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = owned_event(req, &a, &id, &owner)) == ERR_OK)
+		e = event_set_poster(req->db, tfmt_now(), &a, id, NULL);
+	if (e != ERR_OK) {
+		db_tx_rollback(req->db);
+		return e;
+	}
+	if ((rc = db_tx_commit(req->db)) != DB_OK)
+		return err_from_db(rc);
+	return http_empty(req, 204);
 }
 
 /* GET /api/events/categories/: the active categories (admins: all). */

@@ -121,6 +121,7 @@ enum stmt {
 	STMT_SELLABLE_EXISTS,
 	STMT_SET_STATUS,
 	STMT_DELETE,
+	STMT_SET_POSTER,
 	STMT_CANCEL_HOLDS_QUOTAS,
 	STMT_CANCEL_HOLDS,
 	STMT_FLAG_PAID,
@@ -238,6 +239,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " cancelled_at = CASE WHEN ?2 = 'cancelled' THEN ?3"
 	    " ELSE cancelled_at END WHERE id = ?1",
 	[STMT_DELETE] = "DELETE FROM events WHERE id = ?1",
+	[STMT_SET_POSTER] =
+	    "UPDATE events SET poster = ?2, updated_at = ?3 WHERE id = ?1",
 	/* Cancelling: live holds end at once, paid orders await refund. */
 	[STMT_CANCEL_HOLDS_QUOTAS] =
 	    "UPDATE quotas SET used = 0 WHERE event_id = ?1",
@@ -1151,6 +1154,37 @@ event_cancel(struct db *db, int64_t now, const struct actor *actor,
 	if (outbox_queue_cancelled(db, id, now, NULL) != DB_OK)
 		return ERR_INTERNAL;
 	return ERR_OK;
+}
+
+enum err
+event_set_poster(struct db *db, int64_t now, const struct actor *actor,
+    int64_t id, const char *path)
+{
+	struct db_stmt	*st;
+	struct ev	 e;
+	cJSON		*before, *after = NULL;
+	enum db_rc	 rc;
+
+	if ((rc = ev_load(db, id, &e)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
+		    err_from_db(rc);
+	before = snapshot(db, id, now);
+	if ((st = db_stmt(db, stmts[STMT_SET_POSTER])) == NULL ||
+	    db_bind_int(st, 1, id) == -1 || db_bind_text(st, 2, path) == -1 ||
+	    db_bind_int(st, 3, now) == -1)
+		rc = DB_ERROR;
+	else
+		rc = db_exec(db, st);
+	if (rc == DB_OK && (after = snapshot(db, id, now)) == NULL)
+		rc = DB_ERROR;
+	if (rc == DB_OK)
+		rc = audit_record(db, now, actor->user_id, e.organizer_id,
+		    "event", id, path != NULL ? "poster" : "poster_delete",
+		    before, after);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	ev_free(&e);
+	return err_from_db(rc);
 }
 
 enum err

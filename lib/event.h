@@ -146,6 +146,13 @@ enum err	 event_delete(struct db *db, int64_t now,
 		    const struct actor *actor, int64_t id);
 
 /*
+ * Sets event id's poster to path (a public path lib/image stored, or
+ * NULL: none).  Inside the caller's write transaction; audited.
+ */
+enum err	 event_set_poster(struct db *db, int64_t now,
+		    const struct actor *actor, int64_t id, const char *path);
+
+/*
  * The catalogue's version (sql/009: bumped by every change to events,
  * ticket types or categories, never by buying), or -1 on failure.  An
  * answer built from the catalogue stays right while it is unchanged.

@@ -2,8 +2,11 @@
 variants (tiers, day passes, day x tier prices) over the real stack, and
 the one quota engine under the four pricing kinds."""
 import sqlite3
+import struct
 import threading
 import time
+import uuid
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 from support import StackTest
@@ -285,6 +288,77 @@ class Events(CatalogueBase):
         self.assertIn(ev["id"], [e["entity_id"] for e in admin["results"]])
         self.assert_error(self.call("GET", "/api/organizer/audit-log/", who="buyer"),
                           403, "FORBIDDEN")
+
+
+def png(width=2, height=2, text=b"GPS 59.3N 18.0E"):
+    """A small RGB PNG with a tEXt chunk (what re-encoding must drop)."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    raw = b"".join(b"\0" + b"\x80\x20\x10" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"tEXt", b"Comment\0" + text) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def multipart(name, data, filename="poster.png"):
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\";"
+            f" filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n").encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class Posters(CatalogueBase):
+    def upload(self, slug, data, who="org1", name="poster_image"):
+        body, ctype = multipart(name, data)
+        return self.call("POST", f"/api/events/{slug}/poster/", raw=body,
+                         content_type=ctype, who=who)
+
+    def test_poster_is_reencoded_without_metadata(self):
+        ev = self.event(title="Affisch")
+        big = png(1000, 1000)       # above the 64k of every other body
+        r = self.upload(ev["slug"], big + b"\0" * 70000)
+        self.assertEqual(r.status, 400, r)     # trailing junk: not a whole PNG
+        r = self.upload(ev["slug"], png())
+        self.assertEqual(r.status, 200, r)
+        path = r.json["thumbnail_image"]
+        self.assertRegex(path, r"^/media/posters/[0-9a-f]{2}/[0-9a-f]{64}\.png$")
+        self.assertEqual(r.json["banner_image"], path)
+        served = self.client().get(path)
+        self.assertEqual(served.status, 200, served)
+        self.assertTrue(served.body.startswith(b"\x89PNG"))
+        self.assertNotIn(b"tEXt", served.body)
+        self.assertNotIn(b"GPS", served.body)
+        log = self.call("GET", "/api/organizer/audit-log/?entity=event", who="org1").json
+        self.assertIn("poster", [e["action"] for e in log["results"]])
+        self.assertEqual(self.call("DELETE", f"/api/events/{ev['slug']}/poster/",
+                                   who="org1").status, 204)
+        self.assertIsNone(self.call("GET", f"/api/events/{ev['slug']}/",
+                                    who="org1").json["thumbnail_image"])
+
+    def test_refusals(self):
+        ev = self.event(title="Vägrad")
+        self.assert_error(self.upload(ev["slug"], b"GIF89a" + b"\0" * 40), 415,
+                          "UNSUPPORTED_MEDIA_TYPE")
+        self.assert_error(self.upload(ev["slug"], b"<svg xmlns='x'/>"), 415,
+                          "UNSUPPORTED_MEDIA_TYPE")
+        self.assert_error(self.upload(ev["slug"], png()[:40]), 400,
+                          "VALIDATION_ERROR", "poster_image")
+        self.assert_error(self.upload(ev["slug"], png(), name="other"), 400,
+                          "VALIDATION_ERROR", "poster_image")
+        self.assert_error(self.upload(ev["slug"], png(5000, 1)), 400,
+                          "VALIDATION_ERROR", "poster_image")
+        self.assert_error(self.upload(ev["slug"], png(), who="org2"), 404,
+                          "EVENT_NOT_FOUND")
+        self.assert_error(self.upload(ev["slug"], png(), who="buyer"), 403,
+                          "FORBIDDEN")
+        r = self.call("POST", f"/api/events/{ev['slug']}/poster/",
+                      {"poster_image": "x"}, "org1")
+        self.assert_error(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+        r = self.upload(ev["slug"], b"\xff\xd8\xff" + b"\0" * (7 * 1024 * 1024))
+        self.assertEqual(r.status, 413, r)
 
 
 class Listing(CatalogueBase):
