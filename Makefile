@@ -96,7 +96,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/006_provider_events_retention.sql \
 		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql \
-		  sql/009_catalogue.sql
+		  sql/009_catalogue.sql \
+		  sql/012_venues.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
