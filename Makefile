@@ -64,6 +64,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
 		  lib/seal.o \
+		  lib/seat.o \
 		  lib/session.o \
 		  lib/shmcache.o \
 		  lib/spawn.o \
@@ -72,7 +73,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/tfmt.o \
 		  lib/tmpl.o \
 		  lib/totp.o \
-		  lib/user.o
+		  lib/user.o \
+		  lib/venue.o
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
