@@ -121,6 +121,8 @@ UNIT_TESTS	= test-arena \
 		  test-queue \
 		  test-route-match \
 		  test-scan-throttle \
+		  test-seat-moves \
+		  test-seat-sell-race \
 		  test-shmcache \
 		  test-status-names \
 		  test-swish-parse \
