@@ -82,7 +82,8 @@ PROGS		= cgi-bin/auth \
 		  cgi-bin/pages \
 		  cgi-bin/pay \
 		  cgi-bin/scan \
-		  cgi-bin/shop
+		  cgi-bin/shop \
+		  cgi-bin/venues
 
 CLI		= biljett
 CLI_OBJS	= scripts/biljett.o

@@ -29,8 +29,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Where the binaries are: the build (default) or, for the tests, the
 # sanitizer build in build/san (BILJETT_BIN=build/san).
 BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
-PROGRAMS = ("catalog", "shop", "pay", "scan", "pages", "auth")
-ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "auth", "hello")
+PROGRAMS = ("catalog", "shop", "pay", "scan", "pages", "auth", "venues")
+ALL_UPSTREAMS = ("catalog", "shop", "pay", "scan", "pages", "auth", "venues",
+                 "hello")
 READY_SECONDS = 20
 # How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
 STOP_SECONDS = 10

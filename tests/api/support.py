@@ -108,7 +108,7 @@ class Client:
 class StackTest(unittest.TestCase):
     """Starts a fresh stack for the class; stops it afterwards."""
 
-    programs = ("catalog", "shop", "pay", "scan", "pages", "auth")
+    programs = ("catalog", "shop", "pay", "scan", "pages", "auth", "venues")
     extra_conf = None
     autopay = None
     auth_rate = "20r/s"
