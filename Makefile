@@ -76,6 +76,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/scanlog.o \
 		  lib/scanner.o \
 		  lib/seal.o \
+		  lib/seat.o \
 		  lib/session.o \
 		  lib/shmcache.o \
 		  lib/slug.o \
@@ -87,7 +88,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/tmpl.o \
 		  lib/totp.o \
 		  lib/user.o \
-		  lib/variant.o
+		  lib/variant.o \
+		  lib/venue.o
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
@@ -97,7 +99,8 @@ PROGS		= cgi-bin/auth \
 		  cgi-bin/pay \
 		  cgi-bin/scan \
 		  cgi-bin/shop \
-		  cgi-bin/tickets
+		  cgi-bin/tickets \
+		  cgi-bin/venues
 
 CLI		= biljett
 CLI_OBJS	= scripts/biljett.o
@@ -116,6 +119,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/009_catalogue.sql \
 		  sql/010_names_last_login.sql \
 		  sql/011_scanner_scopes.sql \
+		  sql/012_venues.sql \
 		  sql/014_cancel_mail.sql
 
 UNIT_TESTS	= test-arena \
@@ -140,6 +144,8 @@ UNIT_TESTS	= test-arena \
 		  test-queue \
 		  test-route-match \
 		  test-scan-throttle \
+		  test-seat-moves \
+		  test-seat-sell-race \
 		  test-shmcache \
 		  test-status-names \
 		  test-swish-parse \

@@ -56,6 +56,11 @@ enum err {
 	ERR_TOTP_INVALID,
 	ERR_TOKEN_INVALID,
 	ERR_TOKEN_REUSED,
+	ERR_VENUE_NOT_FOUND,	/* also another organizer's, for writes */
+	ERR_VENUE_IN_USE,	/* an event takes place there */
+	ERR_SEATS_TAKEN,	/* a change would drop seats sold or held */
+	ERR_SEAT_NOT_FOUND,	/* not a seat of the event's venue */
+	ERR_SEAT_TAKEN,		/* the seat is held or sold for another order */
 	ERR_NOT_CONFIGURED,
 	ERR_CONFLICT,		/* the change contradicts stored data */
 	ERR_IN_USE,		/* still referenced: orders, events, ... */

@@ -347,7 +347,7 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 	const struct field_spec	*fs;
 	const cJSON		*v;
 	cJSON			*qv = NULL;
-	const char		*reason, *qs;
+	const char		*reason, *qs, *full;
 	size_t			 i, nbad = 0;
 	int			 body_needed = 0;
 
@@ -400,8 +400,13 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 				reason = NULL;
 			break;
 		case FIELD_OBJLIST:
-			reason = valid_objlist(a, v, fs, &out[i], errs,
-			    fs->name, &nbad);
+			/* Items of a nested list are named from the top:
+			 * "sections[0].rows[2].label". */
+			full = prefix[0] != '\0' ? arena_printf(a, "%s%s",
+			    prefix, fs->name) : fs->name;
+			reason = full == NULL ? "out of memory" :
+			    valid_objlist(a, v, fs, &out[i], errs, full,
+			    &nbad);
 			break;
 		case FIELD_MONEY:
 			reason = valid_money(a, v, &out[i]);

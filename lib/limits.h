@@ -79,6 +79,18 @@
 #define HOLD_CAP_ORDERS_DEFAULT	2	/* caps default to 2 full orders */
 #define HOLD_CAP_MAX		1000000	/* an event's cap, places */
 #define HOLD_EXTENSIONS_MAX	2	/* pay_begin pushes a hold's expiry */
+#define VENUE_NAME_MAX		200	/* a venue's name, bytes */
+#define VENUE_ADDRESS_MAX	300
+#define VENUE_CITY_MAX		100
+#define VENUE_CAPACITY_MAX	1000000
+#define VENUE_SECTIONS_MAX	64	/* sections in a seat map */
+#define VENUE_ROWS_MAX		200	/* rows in a section */
+#define VENUE_SEATS_MAX		20000	/* seats in a seat map */
+#define ROW_SEATS_MAX		500	/* seats in a row */
+#define SEAT_NUMBER_MAX		99999	/* a generated seat number */
+#define SEAT_LABEL_MAX		16	/* a row label or seat number, bytes */
+#define SECTION_NAME_MAX	100
+#define SEAT_CATEGORY_MAX	64	/* a price category's name */
 #define ARENA_BLOCK		(16 * 1024)
 #define TMPL_SIZE_MAX		(256 * 1024)	/* template source */
 #define TMPL_DEPTH_MAX		16		/* nested sections, partials */
