@@ -552,8 +552,8 @@ poster_part(struct req *req, const char **buf, size_t *len)
 	    req->content_type, "boundary", &mime, &boundary) != PARSE_OK ||
 	    strcmp(mime, "multipart/form-data") != 0 || boundary == NULL)
 		return ERR_MEDIA_TYPE;
-	if (parse_multipart(req->pool, boundary, req->raw_body, req->raw_len,
-	    &parts) != PARSE_OK)
+	if (parse_multipart_max(req->pool, boundary, req->raw_body,
+	    req->raw_len, UPLOAD_BODY_MAX, &parts) != PARSE_OK)
 		return bad(req, "poster_image", "not a well-formed upload");
 	for (i = 0; i < parts.n; i++)
 		if (strcmp(parts.v[i].key, "poster_image") == 0) {

@@ -346,6 +346,14 @@ enum parse_err
 parse_multipart(struct arena *a, const char *boundary, const char *buf,
     size_t len, struct kvlist *out)
 {
+	return parse_multipart_max(a, boundary, buf, len, FIELD_VALUE_MAX,
+	    out);
+}
+
+enum parse_err
+parse_multipart_max(struct arena *a, const char *boundary, const char *buf,
+    size_t len, size_t part_max, struct kvlist *out)
+{
 	const char	*p = buf, *end = buf + len, *next, *content_end;
 	const char	*name;
 	char		*delim, *val;
@@ -391,7 +399,7 @@ parse_multipart(struct arena *a, const char *boundary, const char *buf,
 		else
 			return PARSE_MALFORMED;
 		vlen = (size_t)(content_end - p);
-		if (vlen > FIELD_VALUE_MAX)
+		if (vlen > part_max)
 			return PARSE_TOO_LONG;
 		if ((val = arena_strndup(a, p, vlen)) == NULL)
 			return PARSE_NOMEM;

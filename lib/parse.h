@@ -76,6 +76,12 @@ enum parse_err	 parse_content_type(struct arena *a, const char *header,
 enum parse_err	 parse_multipart(struct arena *a, const char *boundary,
 		    const char *buf, size_t len, struct kvlist *out);
 
+/* The same with parts of up to part_max bytes (FIELD_VALUE_MAX above):
+ * file uploads (ROUTE_UPLOAD). */
+enum parse_err	 parse_multipart_max(struct arena *a, const char *boundary,
+		    const char *buf, size_t len, size_t part_max,
+		    struct kvlist *out);
+
 /*
  * Turns a request body into one JSON value, whatever its content type:
  * application/json is parsed with cJSON (nesting deeper than

@@ -91,7 +91,11 @@ enum stmt {
 	STMT_LINK,
 	STMT_EVENT_OF,
 	STMT_ORDERED,
+	STMT_DELETE_ITEMS,
+	STMT_DELETE_LINKS,
 	STMT_DELETE,
+	STMT_DELETE_EVENT_ITEMS,
+	STMT_DELETE_EVENT_LINKS,
 	STMT_DELETE_EVENT_TYPES,
 	STMT_CHILDREN,
 	STMT_COUNT,
@@ -173,8 +177,22 @@ static const char *const stmts[STMT__MAX] = {
 	    "SELECT EXISTS (SELECT 1 FROM order_lines l"
 	    " WHERE l.ticket_type_id = ?1 OR l.ticket_type_id IN"
 	    " (SELECT id FROM ticket_types WHERE parent_id = ?1))",
+	/* A row and its variants, after what points at them. */
+	[STMT_DELETE_ITEMS] =
+	    "DELETE FROM quota_items WHERE ticket_type_id IN"
+	    " (SELECT id FROM ticket_types WHERE id = ?1 OR parent_id = ?1)",
+	[STMT_DELETE_LINKS] =
+	    "DELETE FROM event_ticket_types WHERE ticket_type_id IN"
+	    " (SELECT id FROM ticket_types WHERE id = ?1 OR parent_id = ?1)",
 	[STMT_DELETE] =
 	    "DELETE FROM ticket_types WHERE id = ?1 OR parent_id = ?1",
+	/* An event's own types (shared seed-002 types stay). */
+	[STMT_DELETE_EVENT_ITEMS] =
+	    "DELETE FROM quota_items WHERE ticket_type_id IN"
+	    " (SELECT id FROM ticket_types WHERE event_id = ?1)",
+	[STMT_DELETE_EVENT_LINKS] =
+	    "DELETE FROM event_ticket_types WHERE ticket_type_id IN"
+	    " (SELECT id FROM ticket_types WHERE event_id = ?1)",
 	[STMT_DELETE_EVENT_TYPES] =
 	    "DELETE FROM ticket_types WHERE event_id = ?1",
 	[STMT_CHILDREN] =
@@ -1031,6 +1049,26 @@ out:
 	return e;
 }
 
+/* Runs n statements, each with id as ?1; stops at the first failure. */
+static enum db_rc
+run_steps(struct db *db, const enum stmt *steps, size_t n, int64_t id)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc = DB_OK;
+	size_t		 i;
+
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		if ((st = db_stmt(db, stmts[steps[i]])) == NULL ||
+		    db_bind_int(st, 1, id) == -1)
+			return DB_ERROR;
+		rc = db_exec(db, st);
+	}
+	return rc;
+}
+
+static const enum stmt	 delete_steps[] = { STMT_DELETE_ITEMS,
+	STMT_DELETE_LINKS, STMT_DELETE };
+
 enum err
 variant_delete(struct db *db, int64_t now, const struct actor *actor,
     enum variant_kind k, int64_t id)
@@ -1057,11 +1095,7 @@ variant_delete(struct db *db, int64_t now, const struct actor *actor,
 		return ERR_IN_USE;
 	}
 	before = id_json(db, id, LANG_SV, now, 0);
-	if ((st = db_stmt(db, stmts[STMT_DELETE])) == NULL ||
-	    db_bind_int(st, 1, id) == -1)
-		rc = DB_ERROR;
-	else
-		rc = db_exec(db, st);
+	rc = run_steps(db, delete_steps, 3, id);
 	if (rc == DB_OK)
 		rc = quota_sync(db, r.event_id);
 	if (rc == DB_OK)
@@ -1075,12 +1109,10 @@ variant_delete(struct db *db, int64_t now, const struct actor *actor,
 enum db_rc
 variant_delete_event(struct db *db, int64_t event_id)
 {
-	struct db_stmt	*st;
+	static const enum stmt	 steps[] = { STMT_DELETE_EVENT_ITEMS,
+	    STMT_DELETE_EVENT_LINKS, STMT_DELETE_EVENT_TYPES };
 
-	if ((st = db_stmt(db, stmts[STMT_DELETE_EVENT_TYPES])) == NULL ||
-	    db_bind_int(st, 1, event_id) == -1)
-		return DB_ERROR;
-	return db_exec(db, st);
+	return run_steps(db, steps, 3, event_id);
 }
 
 cJSON *
