@@ -108,7 +108,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/007_factor_lockout.sql \
 		  sql/008_scanlog.sql \
 		  sql/009_catalogue.sql \
-		  sql/010_names_last_login.sql
+		  sql/010_names_last_login.sql \
+		  sql/013_stores.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
