@@ -74,6 +74,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/shmcache.o \
 		  lib/slug.o \
 		  lib/spawn.o \
+		  lib/store.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
 		  lib/tfmt.o \
