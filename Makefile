@@ -66,6 +66,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/qr.o \
 		  lib/queue.o \
 		  lib/quota.o \
+		  lib/report.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
