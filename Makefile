@@ -86,6 +86,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/variant.o
 
 PROGS		= cgi-bin/auth \
+		  cgi-bin/backoffice \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
