@@ -72,8 +72,6 @@ static enum err	h_staff_list(struct req *);
 static enum err	h_staff_create(struct req *);
 static enum err	h_users(struct req *);
 static enum err	h_deactivate(struct req *);
-static enum err	h_org_events(struct req *);
-static enum err	h_org_event(struct req *);
 static enum err	h_reset_page(struct req *);
 static enum err	h_reset_form(struct req *);
 
@@ -266,10 +264,6 @@ static const struct route routes[] = {
 	    page_fields, PG__MAX),
 	R(POST, "/api/organizer/staff", h_staff_create, AUTH_ORGANIZER,
 	    staff_fields, SC__MAX),
-	R(GET, "/api/organizer/events", h_org_events, AUTH_ORGANIZER,
-	    page_fields, PG__MAX),
-	{ METHOD_GET, "/api/organizer/events/{id}", h_org_event,
-	    AUTH_ORGANIZER, STYLE_API, NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	R(GET, "/api/admin/users", h_users, AUTH_ADMIN, page_fields, PG__MAX),
 	R(POST, "/api/admin/users/{id}/deactivate", h_deactivate, AUTH_ADMIN,
 	    NULL, 0),
@@ -969,34 +963,6 @@ h_staff_create(struct req *req)
 	e = account_staff_create(req->db, tfmt_now(), req->user.id, &in, &u,
 	    &reason);
 	return user_reply(req, weak(req, e, "password", reason), 201, &u);
-}
-
-/* GET /api/organizer/events: the caller's events with their sales. */
-static enum err
-h_org_events(struct req *req)
-{
-	cJSON		*doc;
-	int64_t		 page, per;
-	enum err	 e;
-
-	paging(req, &page, &per);
-	e = account_events(req->db, (enum role)req->user.role, req->user.id,
-	    page, per, &doc);
-	return e != ERR_OK ? e : http_json(req, 200, doc);
-}
-
-/* GET /api/organizer/events/{id}: 404 unless it is the caller's. */
-static enum err
-h_org_event(struct req *req)
-{
-	cJSON		*doc;
-	int64_t		 id;
-	enum err	 e;
-
-	id = req->id;
-	e = account_event(req->db, (enum role)req->user.role, req->user.id, id,
-	    &doc);
-	return e != ERR_OK ? e : http_json(req, 200, doc);
 }
 
 /* GET /api/admin/users (admin): every account, paginated. */
