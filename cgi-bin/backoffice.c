@@ -648,9 +648,9 @@ tiers_json(struct req *req, int64_t event_id)
 }
 
 /*
- * The back office's view of event id, in one read transaction: seed
- * 004's detail (with every language), seed 003's "tiers", its "store"
- * and "sales".
+ * The back office's view of event id, in one read transaction (the
+ * caller's, if one is open; ended here): seed 004's detail (with every
+ * language), seed 003's "tiers", its "store" and "sales".
  */
 static enum err
 event_reply(struct req *req, int status, int64_t id)
@@ -659,7 +659,7 @@ event_reply(struct req *req, int status, int64_t id)
 	enum db_rc	 rc;
 	enum err	 e = ERR_INTERNAL;
 
-	if ((rc = db_tx_read(req->db)) != DB_OK)
+	if (!db_in_tx(req->db) && (rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((doc = event_json(req->db, id, req->lang, 1, 1,
 	    tfmt_now())) != NULL &&
@@ -688,9 +688,11 @@ h_event(struct req *req)
 
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
-	e = owned(req, NULL);
-	db_tx_rollback(req->db);
-	return e != ERR_OK ? e : event_reply(req, 200, req->id);
+	if ((e = owned(req, NULL)) != ERR_OK) {
+		db_tx_rollback(req->db);
+		return e;
+	}
+	return event_reply(req, 200, req->id);
 }
 
 /* An event's fields from a create or edit request, validated. */
