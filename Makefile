@@ -71,6 +71,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/queue.o \
 		  lib/quota.o \
 		  lib/respcache.o \
+		  lib/report.o \
 		  lib/route.o \
 		  lib/scan.o \
 		  lib/scanlog.o \
@@ -81,6 +82,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/shmcache.o \
 		  lib/slug.o \
 		  lib/spawn.o \
+		  lib/store.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
 		  lib/tfmt.o \
@@ -92,6 +94,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/venue.o
 
 PROGS		= cgi-bin/auth \
+		  cgi-bin/backoffice \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
@@ -120,6 +123,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/010_names_last_login.sql \
 		  sql/011_scanner_scopes.sql \
 		  sql/012_venues.sql \
+		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql
 
 UNIT_TESTS	= test-arena \

@@ -81,8 +81,6 @@ static enum err	h_scanner_patch(struct req *);
 static enum err	h_scanner_delete(struct req *);
 static enum err	h_users(struct req *);
 static enum err	h_deactivate(struct req *);
-static enum err	h_org_events(struct req *);
-static enum err	h_org_event(struct req *);
 static enum err	h_reset_page(struct req *);
 static enum err	h_reset_form(struct req *);
 
@@ -314,10 +312,6 @@ static const struct route routes[] = {
 	    AUTH_ORGANIZER, scanner_patch_fields, SC2__MAX),
 	R(DELETE, "/api/organizer/scanners/{id}", h_scanner_delete,
 	    AUTH_ORGANIZER, NULL, 0),
-	R(GET, "/api/organizer/events", h_org_events, AUTH_ORGANIZER,
-	    page_fields, PG__MAX),
-	{ METHOD_GET, "/api/organizer/events/{id}", h_org_event,
-	    AUTH_ORGANIZER, STYLE_API, NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	R(GET, "/api/admin/users", h_users, AUTH_ADMIN, page_fields, PG__MAX),
 	R(POST, "/api/admin/users/{id}/deactivate", h_deactivate, AUTH_ADMIN,
 	    NULL, 0),
@@ -1194,34 +1188,6 @@ h_scanner_delete(struct req *req)
 
 	e = scanner_delete(req->db, tfmt_now(), door_owner(req), req->id);
 	return e != ERR_OK ? e : http_empty(req, 204);
-}
-
-/* GET /api/organizer/events: the caller's events with their sales. */
-static enum err
-h_org_events(struct req *req)
-{
-	cJSON		*doc;
-	int64_t		 page, per;
-	enum err	 e;
-
-	paging(req, &page, &per);
-	e = account_events(req->db, (enum role)req->user.role, req->user.id,
-	    page, per, &doc);
-	return e != ERR_OK ? e : http_json(req, 200, doc);
-}
-
-/* GET /api/organizer/events/{id}: 404 unless it is the caller's. */
-static enum err
-h_org_event(struct req *req)
-{
-	cJSON		*doc;
-	int64_t		 id;
-	enum err	 e;
-
-	id = req->id;
-	e = account_event(req->db, (enum role)req->user.role, req->user.id, id,
-	    &doc);
-	return e != ERR_OK ? e : http_json(req, 200, doc);
 }
 
 /* GET /api/admin/users (admin): every account, paginated. */

@@ -13,7 +13,6 @@
 #include "account.h"
 #include "arena.h"
 #include "auth.h"
-#include "catalog.h"
 #include "crypto.h"
 #include "db.h"
 #include "i18n.h"
@@ -820,34 +819,4 @@ account_deactivate(struct db *db, int64_t now, int64_t id, struct user *u)
 		return e;
 	u->is_active = 0;
 	return ERR_OK;
-}
-
-/* Admins see every organizer's events; organizers only their own. */
-static int64_t
-scope(enum role role, int64_t user_id)
-{
-	return role == ROLE_ADMIN ? 0 : user_id;
-}
-
-enum err
-account_events(struct db *db, enum role role, int64_t user_id, int64_t page,
-    int64_t per, struct cJSON **doc)
-{
-	enum db_rc	 rc;
-
-	if ((rc = db_tx_read(db)) != DB_OK)
-		return err_from_db(rc);
-	rc = catalog_organizer_events(db, scope(role, user_id), page, per, doc);
-	db_tx_rollback(db);
-	return err_from_db(rc);
-}
-
-enum err
-account_event(struct db *db, enum role role, int64_t user_id,
-    int64_t event_id, struct cJSON **doc)
-{
-	enum db_rc	 rc;
-
-	rc = catalog_organizer_event(db, scope(role, user_id), event_id, doc);
-	return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND : err_from_db(rc);
 }

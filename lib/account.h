@@ -277,15 +277,4 @@ enum err	account_list(struct db *db, int64_t organizer_id, int64_t page,
 enum err	account_deactivate(struct db *db, int64_t now, int64_t id,
 		    struct user *u);
 
-/*
- * The events of the account user_id organizes (admins: everyone's) with
- * their sales, as catalog_organizer_events() and _event() render them;
- * *doc is the caller's (free with cJSON_Delete(), or hand it to
- * http_json()).  account_event: ERR_EVENT_NOT_FOUND unless it is theirs.
- */
-enum err	account_events(struct db *db, enum role role, int64_t user_id,
-		    int64_t page, int64_t per, struct cJSON **doc);
-enum err	account_event(struct db *db, enum role role, int64_t user_id,
-		    int64_t event_id, struct cJSON **doc);
-
 #endif

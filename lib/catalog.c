@@ -23,20 +23,6 @@
 	"e.max_tickets_per_payment, e.sales_stop_at, " EVENT_LEFT ", " \
 	"e.total_seats, e.status, e.sales_start_at, e.queue_enabled"
 
-/* Sales per event, for organizers. */
-#define ORG_COLS \
-	"e.id, e.title, e.event_at, e.status, e.total_seats," \
-	" (SELECT coalesce(sum(used), 0) FROM quotas q WHERE q.event_id = e.id" \
-	" AND NOT EXISTS (SELECT 1 FROM quota_items qi WHERE qi.quota_id = q.id))," \
-	" (SELECT count(*) FROM orders o WHERE o.event_id = e.id" \
-	" AND o.status = 'paid')," \
-	" (SELECT count(*) FROM tickets t WHERE t.event_id = e.id" \
-	" AND t.status = 'valid')," \
-	" (SELECT coalesce(sum(o.total), 0) FROM orders o" \
-	" WHERE o.event_id = e.id AND o.status = 'paid')," \
-	" (SELECT min(o.currency) FROM orders o" \
-	" WHERE o.event_id = e.id AND o.status = 'paid')"
-
 enum stmt {
 	STMT_EVENTS_ON_SALE,
 	STMT_EVENT_TYPE_IDS,
@@ -46,9 +32,6 @@ enum stmt {
 	STMT_EVENTS_COUNT,
 	STMT_EVENT_BY_ID,
 	STMT_EVENT_VISIBLE_TYPES,
-	STMT_ORG_EVENTS,
-	STMT_ORG_COUNT,
-	STMT_ORG_EVENT,
 	STMT__MAX
 };
 
@@ -90,15 +73,6 @@ static const char *const stmts[STMT__MAX] = {
 	    " JOIN event_ticket_types x ON x.ticket_type_id = t.id"
 	    " WHERE x.event_id = ?1 AND t.visible = 1 AND t.sellable = 1"
 	    " ORDER BY x.position, t.id",
-	[STMT_ORG_EVENTS] =
-	    "SELECT " ORG_COLS " FROM events e"
-	    " WHERE (?1 = 0 OR e.organizer_id = ?1)"
-	    " ORDER BY e.event_at, e.id LIMIT ?2 OFFSET ?3",
-	[STMT_ORG_COUNT] =
-	    "SELECT count(*) FROM events e WHERE (?1 = 0 OR e.organizer_id = ?1)",
-	[STMT_ORG_EVENT] =
-	    "SELECT " ORG_COLS " FROM events e"
-	    " WHERE e.id = ?2 AND (?1 = 0 OR e.organizer_id = ?1)",
 };
 
 /* Column positions of EVENT_COLS. */
@@ -346,88 +320,6 @@ catalog_api_event(struct db *db, int64_t id, cJSON **out)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK)
 		*out = api_event(db, st, &rc);
-	db_reset(st);
-	return rc;
-}
-
-static cJSON *
-org_event(struct db_stmt *st)
-{
-	cJSON	*o = cJSON_CreateObject();
-	char	 money[MONEY_STR_MAX];
-
-	cJSON_AddNumberToObject(o, "id", (double)db_col_int(st, 0));
-	cJSON_AddStringToObject(o, "title", db_col_text(st, 1));
-	add_time(o, "event_at", db_col_int(st, 2));
-	cJSON_AddStringToObject(o, "status", db_col_text(st, 3));
-	cJSON_AddNumberToObject(o, "total_seats", (double)db_col_int(st, 4));
-	cJSON_AddNumberToObject(o, "held", (double)db_col_int(st, 5));
-	cJSON_AddNumberToObject(o, "paid_orders", (double)db_col_int(st, 6));
-	cJSON_AddNumberToObject(o, "tickets_issued", (double)db_col_int(st, 7));
-	/* Revenue is in the paid orders' currency (none: the default). */
-	(void)money_decimal_string(money, sizeof(money), db_col_int(st, 8),
-	    db_col_isnull(st, 9) ? MONEY_CURRENCY_DEFAULT :
-	    db_col_text(st, 9));
-	cJSON_AddStringToObject(o, "revenue", money);
-	return o;
-}
-
-enum db_rc
-catalog_organizer_events(struct db *db, int64_t organizer_id, int64_t page,
-    int64_t per_page, cJSON **out)
-{
-	struct db_stmt	*st;
-	cJSON		*root, *data, *pg;
-	int64_t		 total = 0;
-	enum db_rc	 rc;
-
-	*out = NULL;
-	if ((st = db_stmt(db, stmts[STMT_ORG_COUNT])) == NULL ||
-	    db_bind_int(st, 1, organizer_id) == -1)
-		return DB_ERROR;
-	if ((rc = db_step(db, st)) == DB_OK)
-		total = db_col_int(st, 0);
-	db_reset(st);
-	if (rc != DB_OK)
-		return rc;
-	if ((st = db_stmt(db, stmts[STMT_ORG_EVENTS])) == NULL ||
-	    db_bind_int(st, 1, organizer_id) == -1 ||
-	    db_bind_int(st, 2, per_page) == -1 ||
-	    db_bind_int(st, 3, (page - 1) * per_page) == -1)
-		return DB_ERROR;
-	root = cJSON_CreateObject();
-	data = cJSON_AddArrayToObject(root, "data");
-	while ((rc = db_step(db, st)) == DB_OK)
-		cJSON_AddItemToArray(data, org_event(st));
-	db_reset(st);
-	if (rc != DB_NOTFOUND) {
-		cJSON_Delete(root);
-		return rc;
-	}
-	pg = cJSON_AddObjectToObject(root, "pagination");
-	cJSON_AddNumberToObject(pg, "page", (double)page);
-	cJSON_AddNumberToObject(pg, "per_page", (double)per_page);
-	cJSON_AddNumberToObject(pg, "total", (double)total);
-	cJSON_AddNumberToObject(pg, "total_pages",
-	    (double)((total + per_page - 1) / per_page));
-	*out = root;
-	return DB_OK;
-}
-
-enum db_rc
-catalog_organizer_event(struct db *db, int64_t organizer_id, int64_t id,
-    cJSON **out)
-{
-	struct db_stmt	*st;
-	enum db_rc	 rc;
-
-	*out = NULL;
-	if ((st = db_stmt(db, stmts[STMT_ORG_EVENT])) == NULL ||
-	    db_bind_int(st, 1, organizer_id) == -1 ||
-	    db_bind_int(st, 2, id) == -1)
-		return DB_ERROR;
-	if ((rc = db_step(db, st)) == DB_OK)
-		*out = org_event(st);
 	db_reset(st);
 	return rc;
 }

@@ -35,16 +35,4 @@ enum db_rc	catalog_api_list(struct db *db, int64_t now, int64_t page,
 enum db_rc	catalog_api_event(struct db *db, int64_t id,
 		    struct cJSON **out);
 
-/*
- * The organizer's view: one page of the events of organizer_id (0: all,
- * for admins) with their sales ({"data": [{"id", "title", "event_at",
- * "status", "total_seats", "held", "paid_orders", "tickets_issued",
- * "revenue"}], "pagination"}), or one of them (DB_NOTFOUND when it
- * belongs to someone else: an organizer never sees another's).
- */
-enum db_rc	catalog_organizer_events(struct db *db, int64_t organizer_id,
-		    int64_t page, int64_t per_page, struct cJSON **out);
-enum db_rc	catalog_organizer_event(struct db *db, int64_t organizer_id,
-		    int64_t id, struct cJSON **out);
-
 #endif

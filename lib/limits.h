@@ -66,6 +66,11 @@
 #define SEARCH_MAX		100		/* ?search= */
 #define TEXTS_JSON_MAX		(40 * 1024)	/* a row's translations, as JSON */
 #define DESCRIPTION_MAX		4000
+#define LINK_MAX		500		/* a store's image path or web link */
+#define STORE_EVENTS_MAX	200		/* events on a public store page */
+#define REPORT_ROWS_MAX		100		/* rows of one list in a dashboard */
+#define REPORT_DAYS_MAX		366		/* a dashboard's days of sales */
+#define CSV_ROWS_MAX		100000		/* attendees in one CSV download */
 #define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
 #define RESERVATION_SECONDS_DEFAULT	900
 #define QUEUE_RATE_MAX		100000		/* on-sale queue admissions a minute */

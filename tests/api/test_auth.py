@@ -470,21 +470,22 @@ class Auth(StackTest):
         import json as j
         ev = j.loads(self.stack.biljett("import", path, "--organizer",
                                         "org1@example.com"))["events"][0]["id"]
-        r = self.client().get("/api/organizer/events", headers=self.bearer(org1))
-        self.assertEqual([e["title"] for e in r.json["data"]], ["Org1 show"])
-        self.assertEqual(r.json["data"][0]["revenue"], "0.00")
-        r = self.client().get("/api/organizer/events", headers=self.bearer(org2))
-        self.assertEqual(r.json["data"], [])
-        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(org2))
+        # Seed 003's portal (program backoffice, tests/api/test_reports.py).
+        r = self.client().get("/api/organizer/events/", headers=self.bearer(org1))
+        self.assertEqual([e["title"] for e in r.json["results"]], ["Org1 show"])
+        self.assertEqual(r.json["results"][0]["sales"]["revenue"], "0.00")
+        r = self.client().get("/api/organizer/events/", headers=self.bearer(org2))
+        self.assertEqual((r.json["count"], r.json["results"]), (0, []))
+        r = self.client().get(f"/api/organizer/events/{ev}/", headers=self.bearer(org2))
         self.assertEqual((r.status, r.json["code"]), (404, "EVENT_NOT_FOUND"))
-        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(org1))
-        self.assertEqual(r.status, 200)
+        r = self.client().get(f"/api/organizer/events/{ev}/", headers=self.bearer(org1))
+        self.assertEqual((r.status, r.json["title"]), (200, "Org1 show"))
         staff = self.login("door1@example.com").json["access_token"]
         r = self.client().get("/api/staff/whoami", headers=self.bearer(staff))
         self.assertEqual((r.status, r.json["role"]), (200, "staff"))
         self.assertEqual(self.client().get("/api/organizer/staff",
                                            headers=self.bearer(staff)).status, 403)
-        r = self.client().get(f"/api/organizer/events/{ev}", headers=self.bearer(admin))
+        r = self.client().get(f"/api/organizer/events/{ev}/", headers=self.bearer(admin))
         self.assertEqual(r.status, 200)
         r = self.client().get("/api/admin/users?per_page=100", headers=self.bearer(admin))
         self.assertEqual(r.status, 200)
