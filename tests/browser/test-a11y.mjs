@@ -8,8 +8,8 @@
 //   path     where to go, a string or a function of the ids set up in
 //            the first step (optional when setup leaves the browser on
 //            the page);
-//   setup    async ({ stack, page }) => …, run first on a fresh context
-//            (sign in, reserve, pay, submit a form); optional;
+//   setup    async ({ stack, page }) => …, run first, on a tab without
+//            cookies (sign in, reserve, pay, submit a form); optional;
 //   shows    a selector the page must show, so that a setup which went
 //            wrong cannot pass by checking some other page;
 //   context  extra browser-context options (a phone's viewport, …).
@@ -17,7 +17,7 @@
 // setup must not depend on another row's (give it its own event when it
 // writes to the database).  A11Y_ONLY=checkout checks only the rows
 // whose names contain "checkout".
-import { a11yContext, at, axe, blocking, expect, run } from "./harness.mjs";
+import { BLOCKING, a11yContext, at, axe, blocking, expect, run } from "./harness.mjs";
 
 const PASSWORD = "dörrvakt-hemligt-1";
 const LANGS = { sv: "sv-SE", en: "en-GB" };
@@ -160,9 +160,9 @@ const PAGES = [
 	    } },
 	{ name: "checkout without a reservation", path: "/checkout",
 	    shows: ".message" },
-	{ name: "payment, waiting", shows: "#status",
+	{ name: "payment, waiting", shows: ".desktop img:visible",
 	    setup: ({ stack, page }) => startPayment(stack, page, ids.open) },
-	{ name: "payment, waiting, on a phone", shows: ".mobile .button",
+	{ name: "payment, waiting, on a phone", shows: ".mobile .button:visible",
 	    context: PHONE,
 	    setup: ({ stack, page }) => startPayment(stack, page, ids.open) },
 	{ name: "payment, failed", path: "/payment", shows: "#failed",
@@ -376,7 +376,7 @@ const steps = {
 			    document.createElement("input"));
 		});
 		const rules = async () => (await axe(page)).violations
-		    .filter((v) => v.impact === "serious" || v.impact === "critical")
+		    .filter((v) => BLOCKING.includes(v.impact))
 		    .map((v) => v.id);
 		await page.emulateMedia({ colorScheme: "light" });
 		let found = await rules();
