@@ -67,7 +67,7 @@ async function buy(stack, browser, count) {
 	const ctx = await newContext(stack, browser);
 	const page = await ctx.newPage();
 	await stack.swish(`${await startPayment(stack, page, ids.open, count)}/pay`, {});
-	await page.goto("/done");
+	await page.waitForURL("**/done");
 	const codes = await page.locator(".codes .code").allInnerTexts();
 	await ctx.close();
 	expect(codes.length === count, `${count} tickets, got ${codes}`);
@@ -98,12 +98,10 @@ async function join(page, event) {
 	expect(page.url().endsWith(`/events/${event}/queue`), `queue, got ${page.url()}`);
 }
 
-/* Reloads the queue page until it says it is one's turn. */
+/* Waits for the queue page to say it is one's turn (it looks again by
+ * itself, static/biljett.js). */
 async function awaitTurn(page) {
-	for (let i = 0; i < 40 && await page.locator("#turn").count() === 0; i++) {
-		await page.waitForTimeout(250);
-		await page.reload();
-	}
+	await page.locator("#turn").waitFor();
 }
 
 const PAGES = [
@@ -165,13 +163,17 @@ const PAGES = [
 	{ name: "payment, waiting, on a phone", shows: ".mobile .button:visible",
 	    context: PHONE,
 	    setup: ({ stack, page }) => startPayment(stack, page, ids.open) },
-	{ name: "payment, failed", path: "/payment", shows: "#failed",
+	// The payment page moves on by itself (static/biljett.js); going
+	// there at the same time would race it.
+	{ name: "payment, failed", shows: "#failed",
 	    async setup({ stack, page }) {
 		await stack.swish(`${await startPayment(stack, page, ids.open)}/decline`, {});
+		await page.locator("#failed").waitFor();
 	    } },
-	{ name: "done", path: "/done", shows: ".codes .code",
+	{ name: "done", shows: ".codes .code",
 	    async setup({ stack, page }) {
 		await stack.swish(`${await startPayment(stack, page, ids.open)}/pay`, {});
+		await page.waitForURL("**/done");
 	    } },
 	{ name: "error page", path: "/events/999999", shows: ".message" },
 
@@ -220,8 +222,9 @@ function newContext(stack, browser, options = {}) {
 /*
  * One tab per language and kind of context, kept by a worker from row to
  * row (a context and a renderer for every page checked cost more than
- * the check) and emptied of cookies between rows, so each row starts
- * signed out with nothing on hold.  A tab a row failed on is dropped.
+ * the check), blank and emptied of cookies between rows, so each row
+ * starts signed out with nothing on hold.  A tab a row failed on is
+ * dropped.
  */
 class Tabs {
 	constructor({ stack, browser }) {
@@ -234,6 +237,9 @@ class Tabs {
 		const key = lang + JSON.stringify(options);
 		const tab = this.tabs.get(key);
 		if (tab && !tab.isClosed()) {
+			// Off the last row's page first: its script could
+			// still move it on, racing the next row.
+			await tab.goto("about:blank");
 			await tab.context().clearCookies();
 			return tab;
 		}
