@@ -37,6 +37,7 @@
 #include "respcache.h"
 #include "route.h"
 #include "spawn.h"
+#include "store.h"
 #include "tfmt.h"
 #include "user.h"
 
@@ -453,6 +454,10 @@ h_create(struct req *req)
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
 	e = event_save(req->db, tfmt_now(), &a, 0, req->f, errs_of(req), &id);
+	/* Sold in the organizer's store, when they have one (seed 003). */
+	if (e == ERR_OK)
+		e = err_from_db(store_attach_event(req->db, tfmt_now(),
+		    a.user_id, id, a.user_id));
 	return write_reply(req, 201, e, id, a.user_id);
 }
 
