@@ -24,6 +24,7 @@
 #include "slug.h"
 #include "text.h"
 #include "variant.h"
+#include "venue.h"
 
 /* Events run at most this long; the listing's index range relies on it. */
 #define EVENT_LENGTH_MAX	(366 * 86400)
@@ -66,6 +67,7 @@ const struct field_spec event_fields[EVF__MAX] = {
 	    HOLD_CAP_MAX, NULL, 0 },
 	[EVF_MAX_PER_EMAIL] = { "max_tickets_per_email", FIELD_INT, 0, 1,
 	    HOLD_CAP_MAX, NULL, 0 },
+	[EVF_VENUE] = { "venue", FIELD_ID, 0, 0, 0, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -91,6 +93,7 @@ struct ev {
 	int64_t	 sales_start_at, sales_stop_at, total_seats, max_per;
 	int64_t	 age, created_at, published_at, cancelled_at, base_price;
 	int64_t	 queue, max_held, max_per_email;	/* caps: 0 default */
+	int64_t	 venue_id;				/* 0: unseated */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -145,7 +148,7 @@ enum stmt {
 	" e.venue_address, e.venue_city, e.venue_country, e.tags, e.poster," \
 	" coalesce(u.name, ''), coalesce(u.email, ''), c.name, c.slug," \
 	" e.texts, coalesce(e.max_held_per_client, 0)," \
-	" coalesce(e.max_tickets_per_email, 0)" \
+	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -170,6 +173,7 @@ enum stmt {
 #define BY_STATUS	" WHERE e.status = ?1 AND ?9 = 0" LIST_FILTERS
 #define BY_OWNER	" WHERE e.organizer_id = ?9 AND (?1 = 'any'" \
 	" OR e.status = ?1)" LIST_FILTERS
+#define BY_ANY		" WHERE ?1 = 'any' AND ?9 = 0" LIST_FILTERS
 #define LIST(where, order) "SELECT " EV_COLS where " ORDER BY " order \
 	" LIMIT ?18 OFFSET ?19"
 #define ORDERS(where) \
@@ -178,14 +182,19 @@ enum stmt {
 	LIST(where, "e.base_price, e.event_at, e.id"), \
 	LIST(where, "e.base_price DESC, e.event_at, e.id")
 
-/* The listing's statements: [owner?][enum event_order]. */
-static const char *const list_stmts[2][EVORDER__MAX] = {
+/*
+ * The listing's statements: [by status, one owner's, everyone's in any
+ * status (admins)][enum event_order].
+ */
+static const char *const list_stmts[3][EVORDER__MAX] = {
 	{ ORDERS(BY_STATUS) },
 	{ ORDERS(BY_OWNER) },
+	{ ORDERS(BY_ANY) },
 };
-static const char *const count_stmts[2] = {
+static const char *const count_stmts[3] = {
 	"SELECT count(*) FROM events e" BY_STATUS,
 	"SELECT count(*) FROM events e" BY_OWNER,
+	"SELECT count(*) FROM events e" BY_ANY,
 };
 
 static const char *const stmts[STMT__MAX] = {
@@ -367,6 +376,7 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->texts = text_parse(db_col_text(st, 37));
 	e->max_held = db_col_int(st, 38);
 	e->max_per_email = db_col_int(st, 39);
+	e->venue_id = db_col_int(st, 40);
 }
 
 static enum db_rc
@@ -428,6 +438,7 @@ ev_summary(cJSON *o, const struct ev *e, enum lang lang, int64_t now)
 	json_add_count(o, "category", e->category_id > 0 ?
 	    e->category_id : -1);
 	json_add_str(o, "category_name", e->category_name);
+	json_add_count(o, "venue", e->venue_id > 0 ? e->venue_id : -1);
 	cJSON_AddStringToObject(o, "venue_name", e->venue_name);
 	cJSON_AddStringToObject(o, "venue_city", e->venue_city);
 	cJSON_AddStringToObject(o, "venue_country", e->venue_country);
@@ -609,7 +620,8 @@ event_list(struct db *db, int64_t now, const struct event_filter *flt,
     cJSON **results)
 {
 	struct db_stmt		*st;
-	int			 mine = flt->organizer_id > 0;
+	int			 mine = flt->organizer_id > 0 ? 1 :
+	    flt->status != NULL && strcmp(flt->status, "any") == 0 ? 2 : 0;
 	struct ev		 e;
 	cJSON			*arr, *o;
 	enum db_rc		 rc;
@@ -1017,6 +1029,34 @@ out:
 	return rc;
 }
 
+/*
+ * Seats event id at the venue v names (lib/venue.h), or unseats it when
+ * v is null; nothing when v is absent.  Another organizer's or an
+ * unknown venue is the field's reason.
+ */
+static enum err
+seat_event(struct db *db, int64_t now, const struct actor *actor, int64_t id,
+    const struct field_val *v, cJSON *errs)
+{
+	int64_t		 owner = actor->is_admin ? 0 : actor->user_id;
+	enum err	 e;
+
+	if (v->present)
+		e = venue_attach_event(db, id, v->i, owner, now);
+	else if (v->null)
+		e = venue_detach_event(db, id, owner, now);
+	else
+		return ERR_OK;
+	if (e == ERR_VENUE_NOT_FOUND) {
+		cJSON_AddStringToObject(errs, "venue", "no such venue of yours");
+		return ERR_BAD_REQUEST;
+	}
+	if (e == ERR_SEATS_TAKEN)
+		cJSON_AddStringToObject(errs, "venue",
+		    "seats of the present venue are taken");
+	return e;
+}
+
 /* The audit snapshot of event id (every language: the owner's view). */
 static cJSON *
 snapshot(struct db *db, int64_t id, int64_t now)
@@ -1054,8 +1094,11 @@ event_save(struct db *db, int64_t now, const struct actor *actor,
 		e3 = err_from_db(rc);
 		goto out;
 	}
-	if ((rc = ev_write(db, &e, now)) != DB_OK ||
-	    (rc = quota_sync(db, e.id)) != DB_OK) {
+	if ((rc = ev_write(db, &e, now)) == DB_OK &&
+	    (e3 = seat_event(db, now, actor, e.id, &f[EVF_VENUE], errs)) !=
+	    ERR_OK)
+		goto out;
+	if (rc != DB_OK || (rc = quota_sync(db, e.id)) != DB_OK) {
 		if (rc == DB_CONSTRAINT)
 			cJSON_AddStringToObject(errs, "total_capacity",
 			    "below the places already sold or held");

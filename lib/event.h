@@ -48,6 +48,7 @@ enum event_field {
 	EVF_QUEUE,		/* the on-sale queue (lib/queue.h) */
 	EVF_MAX_HELD_PER_CLIENT, /* hold caps (sql/004_holds.sql) */
 	EVF_MAX_PER_EMAIL,
+	EVF_VENUE,		/* a venue id (seated), null: unseated */
 	EVF__MAX
 };
 

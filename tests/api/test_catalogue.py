@@ -176,6 +176,33 @@ class Events(CatalogueBase):
         listing = self.client().get("/get_chapterevents/").json
         self.assertIn("Spelning", [e["title"] for e in listing["chapter_events"]])
 
+    def test_seated_event_through_the_event_api(self):
+        body = {"name": "Salongen", "address": "Torget 1", "city": "Lund",
+                "country": "SE", "capacity": 6, "sections": [
+                    {"name": "Parkett", "rows": [{"label": "A", "count": 4}]},
+                    {"name": "Loge", "rows": [{"label": "L", "count": 2}]}]}
+        mine = self.call("POST", "/api/venues/", body, "org1")
+        self.assertEqual(mine.status, 201, mine)
+        theirs = self.call("POST", "/api/venues/", dict(body, name="Deras"), "org2")
+        ev = self.event(title="Numrerat")
+        self.ttype(ev, price=200, total_quantity=6)
+        r = self.call("PATCH", f"/api/events/{ev['slug']}/",
+                      {"venue": theirs.json["id"]}, "org1")
+        self.assert_error(r, 400, "VALIDATION_ERROR", "venue")
+        r = self.call("PATCH", f"/api/events/{ev['slug']}/",
+                      {"venue": mine.json["id"]}, "org1")
+        self.assertEqual((r.status, r.json["venue"]), (200, mine.json["id"]), r)
+        self.publish(ev)
+        seats = self.call("GET", f"/api/events/{ev['slug']}/seats/").json
+        self.assertEqual(seats["summary"]["total"], 6)
+        self.assertEqual(seats["summary"]["available"], 6)
+        self.assertEqual(sorted({s["section"] for s in seats["seats"]}),
+                         ["Loge", "Parkett"])
+        r = self.call("PATCH", f"/api/events/{ev['slug']}/", {"venue": None}, "org1")
+        self.assertEqual((r.status, r.json["venue"]), (200, None), r)
+        self.assertFalse(self.call("GET", f"/api/events/{ev['slug']}/seats/"
+                                   ).json["seated"])
+
     def test_roles_and_owner_isolation(self):
         body = {"title": "X", "start_date": "2031-01-01T10:00:00Z",
                 "total_capacity": 10}

@@ -293,7 +293,8 @@ class Sales(PortalBase):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        cls.stack.biljett("scanner-add", "door", "--password", DOOR)
+        cls.stack.biljett("scanner-add", "door", "--password", DOOR,
+                          "--site-wide")
         cls.ev = cls.create(title="Vårshow", tiers=[
             {"name": "Ordinarie, vuxen", "price": "150.00", "quantity_allocated": 50},
             {"name": "Student", "price": "90.00", "quantity_allocated": 20}])

@@ -344,7 +344,7 @@ const steps = {
 		    { queue: true, sales_start_at: at(24), queue_rate: 1 });
 		ids.line = stack.importShow("Kön är öppen", 500, 60, line);
 		ids.lapsing_line = stack.importShow("Kön går fort", 500, 62, line);
-		stack.biljett("scanner-add", "door", "--password", PASSWORD);
+		stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide");
 		// Seven tickets in one order: one stays valid, one is used, the
 		// rest are admitted one per check; and one refunded.
 		const codes = await buy(stack, browser, 7);
