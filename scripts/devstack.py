@@ -30,9 +30,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # sanitizer build in build/san (BILJETT_BIN=build/san).
 BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
 PROGRAMS = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
-            "auth", "venues")
+            "auth", "venues", "organizer")
 ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
-                 "pages", "auth", "venues", "hello")
+                 "pages", "auth", "venues", "organizer", "hello")
 READY_SECONDS = 20
 # How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
 STOP_SECONDS = 10
