@@ -490,7 +490,7 @@ actor_of(const struct req *req)
 
 /*
  * A new page context: title, and the account signed in ("user":
- * {"email", "admin"}) for the header.  NULL on memory exhaustion.
+ * {"email"}) for the header.  NULL on memory exhaustion.
  */
 static cJSON *
 frame(struct req *req, const char *title)
@@ -505,7 +505,6 @@ frame(struct req *req, const char *title)
 	    ERR_OK) {
 		who = cJSON_AddObjectToObject(ctx, "user");
 		cJSON_AddStringToObject(who, "email", u.email);
-		cJSON_AddBoolToObject(who, "admin", u.role == ROLE_ADMIN);
 	}
 	return ctx;
 }
@@ -842,9 +841,9 @@ event_of(struct req *req, cJSON **ev)
 }
 
 /*
- * GET /organizer/?page=: the asker's events (an admin's: everyone's),
- * newest first, with sold / capacity and revenue, EVENTS_PER_PAGE a
- * page.
+ * GET /organizer/?page=: the asker's events, drafts and cancelled ones
+ * too, latest first, with sold / capacity and revenue, EVENTS_PER_PAGE
+ * a page.
  */
 static enum err
 h_events(struct req *req)
@@ -860,7 +859,12 @@ h_events(struct req *req)
 	page = req->f[LQ_PAGE].present ? req->f[LQ_PAGE].i : 1;
 	memset(&flt, 0, sizeof(flt));
 	flt.status = "any";
-	flt.organizer_id = req->user.role == ROLE_ADMIN ? 0 : req->user.id;
+	/*
+	 * An admin's own too: event_list() walks one organizer's events of
+	 * any status, or everyone's of one status, not everyone's of any.
+	 * An admin reaches another's event by its address.
+	 */
+	flt.organizer_id = req->user.id;
 	flt.is_free = flt.is_featured = -1;
 	flt.min_price = flt.max_price = -1;
 	flt.order = EVORDER_START_DESC;
@@ -1492,7 +1496,7 @@ form_fits(const char *kind, int64_t days, int64_t tiers)
 	int64_t	 n = FORM_FIXED;
 
 	if (strcmp(kind, "tier_and_day") == 0)
-		n += 2 * days + tiers + 2 * days * tiers;
+		n += 2 * days + tiers + 2 * (days + 1) * tiers + 1;
 	else if (strcmp(kind, "day_based") == 0)
 		n += 4 * days + 3;
 	else if (strcmp(kind, "tiered") == 0)
@@ -1555,13 +1559,38 @@ new_row(struct req *req, cJSON *rows, int day, int64_t n, const char *name,
 	cJSON_AddItemToArray(rows, row);
 }
 
-/* The day x tier matrix of a new tier_and_day type ("mx"). */
+/* One cell of a new matrix: a price and places input, labelled by the
+ * row (day) and tier t, named price and qty. */
+static void
+new_cell(struct req *req, cJSON *cells, const char *row, int64_t t,
+    const char *price, const char *qty, const cJSON *ierrs)
+{
+	cJSON	*cell = cJSON_CreateObject(), *o;
+
+	o = input(req, cell, "price", price, arena_printf(req->pool, "%s, %s",
+	    row, page_tn(req, "tier {n}: price", (long long)t)), "text", "",
+	    ierrs);
+	cJSON_AddBoolToObject(o, "sr", 1);
+	cJSON_AddStringToObject(o, "mode", "decimal");
+	o = input(req, cell, "qty", qty, arena_printf(req->pool, "%s, %s", row,
+	    page_tn(req, "tier {n}: places", (long long)t)), "number", "",
+	    ierrs);
+	cJSON_AddBoolToObject(o, "sr", 1);
+	cJSON_AddStringToObject(o, "min", "1");
+	cJSON_AddItemToArray(cells, cell);
+}
+
+/*
+ * The day x tier matrix of a new tier_and_day type ("mx"): the tiers'
+ * names, each day's name, date and cells, and a row of all-days passes
+ * (one per tier, sitting in its tier's cell every day).
+ */
 static void
 new_matrix(struct req *req, cJSON *nf, const cJSON *ev, int64_t days,
     int64_t tiers, const cJSON *ierrs)
 {
 	cJSON		*mx = cJSON_AddObjectToObject(nf, "mx");
-	cJSON		*list, *row, *cells, *cell, *o;
+	cJSON		*list, *row, *cells, *o;
 	const char	*day;
 	int64_t		 d, t;
 
@@ -1590,24 +1619,21 @@ new_matrix(struct req *req, cJSON *nf, const cJSON *ev, int64_t days,
 		    day_date(req, ev, d), ierrs);
 		cJSON_AddBoolToObject(o, "sr", 1);
 		cells = cJSON_AddArrayToObject(row, "cells");
-		for (t = 1; t <= tiers; t++) {
-			cell = cJSON_CreateObject();
-			o = input(req, cell, "price", cname(req, d, t,
-			    "price"), arena_printf(req->pool, "%s, %s", day,
-			    page_tn(req, "tier {n}: price", (long long)t)),
-			    "text", "", ierrs);
-			cJSON_AddBoolToObject(o, "sr", 1);
-			cJSON_AddStringToObject(o, "mode", "decimal");
-			o = input(req, cell, "qty", cname(req, d, t, "qty"),
-			    arena_printf(req->pool, "%s, %s", day, page_tn(req,
-			    "tier {n}: places", (long long)t)), "number", "",
-			    ierrs);
-			cJSON_AddBoolToObject(o, "sr", 1);
-			cJSON_AddStringToObject(o, "min", "1");
-			cJSON_AddItemToArray(cells, cell);
-		}
+		for (t = 1; t <= tiers; t++)
+			new_cell(req, cells, day, t, cname(req, d, t, "price"),
+			    cname(req, d, t, "qty"), ierrs);
 		cJSON_AddItemToArray(list, row);
 	}
+	row = cJSON_AddObjectToObject(mx, "all");
+	day = page_t(req, "All days");
+	cJSON_AddStringToObject(row, "label", day);
+	o = input(req, row, "name", "all_name", page_t(req, "All days: name"),
+	    "text", day, ierrs);
+	cJSON_AddBoolToObject(o, "sr", 1);
+	cells = cJSON_AddArrayToObject(row, "cells");
+	for (t = 1; t <= tiers; t++)
+		new_cell(req, cells, day, t, iname(req, "all", t, "_price"),
+		    iname(req, "all", t, "_qty"), ierrs);
 }
 
 /*
@@ -1723,44 +1749,79 @@ edit_rows(struct req *req, cJSON *ty, const cJSON *t, const char *currency,
 	}
 }
 
-/* The day x tier matrix of a tier_and_day type ("mx") from
- * variant_matrix(): days as rows, tiers as columns. */
+/* The all-days pass of tier number n among passes, or NULL. */
+static const cJSON *
+pass_of_tier(const cJSON *passes, int64_t n)
+{
+	const cJSON	*p;
+
+	cJSON_ArrayForEach(p, passes)
+		if (num_of(p, "tier_number") == n)
+			return p;
+	return NULL;
+}
+
+/*
+ * One row of an existing matrix: label, then for each of m's tiers the
+ * cell byday has for it (a day's) or the tier's pass in passes (the
+ * all-days row), or a gap ("missing").
+ */
+static cJSON *
+matrix_row(struct req *req, const char *label, const cJSON *m,
+    const cJSON *byday, const cJSON *passes, const char *currency,
+    const cJSON *ierrs)
+{
+	cJSON		*row = cJSON_CreateObject(), *cells, *cell;
+	const cJSON	*t, *c;
+	char		 key[24];
+
+	cJSON_AddStringToObject(row, "label", label);
+	cells = cJSON_AddArrayToObject(row, "cells");
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(m, "tiers")) {
+		snprintf(key, sizeof(key), "%lld", (long long)num_of(t,
+		    "number"));
+		c = passes != NULL ? pass_of_tier(passes, num_of(t, "number")) :
+		    cJSON_GetObjectItemCaseSensitive(byday, key);
+		cell = c != NULL ? edit_row(req, c, arena_printf(req->pool,
+		    "%s, %s", label, nz(str_of(t, "name"))), currency, ierrs) :
+		    cJSON_CreateObject();
+		cJSON_AddBoolToObject(cell, "missing", c == NULL);
+		cJSON_AddItemToArray(cells, cell);
+	}
+	return row;
+}
+
+/*
+ * The day x tier matrix of a tier_and_day type ("mx") from
+ * variant_matrix(): days as rows, tiers as columns, and the tiers'
+ * all-days passes as a last row ("all").
+ */
 static void
 edit_matrix(struct req *req, cJSON *ty, const cJSON *m, const char *currency,
     const cJSON *ierrs)
 {
-	cJSON		*mx = cJSON_AddObjectToObject(ty, "mx");
-	cJSON		*rows, *row, *cells, *cell;
-	const cJSON	*d, *t, *byday, *c;
+	cJSON		*mx = cJSON_AddObjectToObject(ty, "mx"), *rows, *row;
+	const cJSON	*d, *passes;
 	char		 key[24];
 
 	cJSON_AddItemToObject(mx, "tiers", cJSON_Duplicate(
 	    cJSON_GetObjectItemCaseSensitive(m, "tiers"), 1));
 	rows = cJSON_AddArrayToObject(mx, "days");
 	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(m, "days")) {
-		row = cJSON_CreateObject();
-		cJSON_AddStringToObject(row, "label", nz(str_of(d, "name")));
-		if (str_of(d, "date") != NULL)
-			cJSON_AddStringToObject(row, "date", str_of(d, "date"));
 		snprintf(key, sizeof(key), "%lld", (long long)num_of(d,
 		    "number"));
-		byday = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(
-		    m, "matrix"), key);
-		cells = cJSON_AddArrayToObject(row, "cells");
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(m,
-		    "tiers")) {
-			snprintf(key, sizeof(key), "%lld", (long long)num_of(t,
-			    "number"));
-			c = cJSON_GetObjectItemCaseSensitive(byday, key);
-			cell = c != NULL ? edit_row(req, c, arena_printf(
-			    req->pool, "%s, %s", nz(str_of(d, "name")),
-			    nz(str_of(t, "name"))), currency, ierrs) :
-			    cJSON_CreateObject();
-			cJSON_AddBoolToObject(cell, "missing", c == NULL);
-			cJSON_AddItemToArray(cells, cell);
-		}
+		row = matrix_row(req, nz(str_of(d, "name")), m,
+		    cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(m, "matrix"), key), NULL,
+		    currency, ierrs);
+		if (str_of(d, "date") != NULL)
+			cJSON_AddStringToObject(row, "date", str_of(d, "date"));
 		cJSON_AddItemToArray(rows, row);
 	}
+	passes = cJSON_GetObjectItemCaseSensitive(m, "all_days");
+	if (cJSON_GetArraySize(passes) > 0)
+		cJSON_AddItemToObject(mx, "all", matrix_row(req, page_t(req,
+		    "All days"), m, NULL, passes, currency, ierrs));
 }
 
 /*
@@ -1805,7 +1866,8 @@ types_ctx(struct req *req, cJSON *ctx, const cJSON *ev, const cJSON *ierrs)
 			edit_matrix(req, ty, m, currency, ierrs);
 			n = cJSON_GetArraySize(
 			    cJSON_GetObjectItemCaseSensitive(t,
-			    "day_tier_prices"));
+			    "day_tier_prices")) + cJSON_GetArraySize(
+			    cJSON_GetObjectItemCaseSensitive(t, "day_passes"));
 		} else {
 			edit_rows(req, ty, t, currency, ierrs);
 			n = cJSON_GetArraySize(cJSON_GetObjectItem(ty, "rows"));
@@ -2067,9 +2129,43 @@ new_rows_list(struct req *req, int day, int64_t count, struct vrow_in **rows)
 }
 
 /*
+ * The all-days pass of tier t of a new tier_and_day type (all<t>_price,
+ * all<t>_qty), named all_name and the tier's name ("All days – VIP"),
+ * or NULL when left empty.  The tier's name goes along to be checked:
+ * a pass of a tier without a name would be a pass of nothing.
+ */
+static struct vrow_in *
+all_days_pass(struct req *req, int64_t t)
+{
+	struct vrow_in	*r;
+	const char	*price = iname(req, "all", t, "_price");
+	const char	*qty = iname(req, "all", t, "_qty");
+	const char	*tier = iname(req, "tier", t, "_name");
+	const char	*all = form_trim(req, "all_name");
+	const char	*name = form_trim(req, tier);
+
+	if (all_empty(req, price, qty, NULL) ||
+	    (r = row_new(req, VK_DAY_PASS, 0)) == NULL)
+		return NULL;
+	cJSON_AddBoolToObject(r->doc, "is_all_days", 1);
+	cJSON_AddNumberToObject(r->doc, "tier_number", (double)t);
+	cJSON_AddStringToObject(r->doc, "name", *all == '\0' ? "" :
+	    *name == '\0' ? all : arena_printf(req->pool, "%s – %s", all,
+	    name));
+	doc_str(req, r->doc, "tier_name", tier, 0);
+	doc_money(req, r->doc, "price", price);
+	doc_str(req, r->doc, "quantity", qty, 1);
+	r->in[VF_NAME] = r->in[VF_IS_ALL_DAYS] = "all_name";
+	r->in[VF_TIER_NAME] = r->in[VF_TIER_NUMBER] = tier;
+	r->in[VF_PRICE] = price;
+	r->in[VF_QUANTITY] = qty;
+	return r;
+}
+
+/*
  * The cells of a new tier_and_day type: c<d>_<t>_price and _qty, with
- * day<d>_name, day<d>_date and tier<t>_name.  Cells left empty are
- * skipped (a tier not sold on a day).
+ * day<d>_name, day<d>_date and tier<t>_name, then the tiers' all-days
+ * passes.  Cells left empty are skipped (a tier not sold on a day).
  */
 static size_t
 new_cells_list(struct req *req, int64_t days, int64_t tiers,
@@ -2107,6 +2203,9 @@ new_cells_list(struct req *req, int64_t days, int64_t tiers,
 			r->in[VF_QUANTITY] = qty;
 			rows[n++] = r;
 		}
+	for (t = 1; t <= tiers; t++)
+		if ((r = all_days_pass(req, t)) != NULL)
+			rows[n++] = r;
 	return n;
 }
 
@@ -2211,7 +2310,7 @@ h_tickets_create(struct req *req)
 		return e;
 	days = rows_of(req, "days", TQ_DAYS, 1);
 	tiers = rows_of(req, "tiers", TQ_TIERS, 1);
-	if ((rows = arena_calloc(req->pool, ROWS_MAX * ROWS_MAX + 2,
+	if ((rows = arena_calloc(req->pool, (ROWS_MAX + 1) * ROWS_MAX + 2,
 	    sizeof(*rows))) == NULL ||
 	    (rows[0] = row_new(req, VK_TYPE, 0)) == NULL ||
 	    (ierrs = cJSON_CreateObject()) == NULL)
