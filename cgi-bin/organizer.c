@@ -805,22 +805,27 @@ decorate_event(struct req *req, cJSON *ev)
 }
 
 /*
- * Finds the path's event for the asker: theirs, or anyone's for an
- * admin (ERR_EVENT_NOT_FOUND otherwise).  Inside the caller's
- * transaction.
+ * Is the path's event the asker's (or is the asker an admin)?  Returns
+ * ERR_OK, or ERR_EVENT_NOT_FOUND for no such event or another's.
+ * Inside the caller's transaction.
+ *
+ * By id, through event_json(): event_find() takes a slug before an id,
+ * and an event titled "12" has the slug "12", which would stand in for
+ * event 12 -- someone else's -- if this looked the path up there.
  */
 static enum err
 owned(struct req *req)
 {
-	struct actor	 a = actor_of(req);
-	const char	*key = num_str(req, req->id);
-	int64_t		 id, owner;
-	enum err	 e;
+	cJSON	*ev;
+	int64_t	 owner;
 
-	if ((e = event_find(req->db, key, &a, &id, &owner)) != ERR_OK)
-		return e;
-	return a.is_admin || owner == a.user_id ? ERR_OK :
-	    ERR_EVENT_NOT_FOUND;
+	if ((ev = event_json(req->db, req->id, req->lang, 0, 0,
+	    tfmt_now())) == NULL)
+		return ERR_EVENT_NOT_FOUND;
+	owner = num_of(ev, "organizer");
+	cJSON_Delete(ev);
+	return req->user.role == ROLE_ADMIN || (owner > 0 &&
+	    owner == req->user.id) ? ERR_OK : ERR_EVENT_NOT_FOUND;
 }
 
 /* The path's event as the owner sees it, decorated (*ev is the
@@ -885,7 +890,7 @@ h_events(struct req *req)
 			decorate_event(req, ev);
 			cJSON_AddItemToObject(o, "x", ev);
 		}
-		cJSON_AddBoolToObject(ctx, "any", count > 0);
+		cJSON_AddBoolToObject(ctx, "any", cJSON_GetArraySize(list) > 0);
 		cJSON_AddItemToObject(ctx, "events", list);
 	}
 	db_tx_rollback(req->db);
@@ -2051,11 +2056,13 @@ rows_free(struct vrow_in **rows, size_t n)
 			cJSON_Delete(rows[i]->doc);
 }
 
-/* Adds the type fields of the new-type form to r (a VK_TYPE row). */
+/* Adds the type fields of the new-type form to r (a VK_TYPE row) for
+ * the event with slug. */
 static void
-new_type_doc(struct req *req, struct vrow_in *r, int simple)
+new_type_doc(struct req *req, struct vrow_in *r, const char *slug,
+    int simple)
 {
-	cJSON_AddStringToObject(r->doc, "event", num_str(req, req->id));
+	cJSON_AddStringToObject(r->doc, "event", slug);
 	doc_texts(req, r->doc, "name", "name_sv", "name_en");
 	r->in[VF_NAME] = "name_sv";
 	if (simple) {
@@ -2264,9 +2271,13 @@ rows_reply(struct req *req, enum err e, cJSON *ierrs, const char *done)
 	return e;
 }
 
-/* The event's pricing type (read for the form's kind), or NULL. */
+/*
+ * The path's event's pricing type (the form's kind) and slug (how a new
+ * type names its event: by id, a slug of digits could name another),
+ * or NULL with *e saying why.
+ */
 static const char *
-pricing_of(struct req *req, enum err *e)
+pricing_of(struct req *req, const char **slug, enum err *e)
 {
 	cJSON		*ev;
 	const char	*kind = NULL;
@@ -2280,12 +2291,13 @@ pricing_of(struct req *req, enum err *e)
 	    (ev = event_json(req->db, req->id, req->lang, 0, 1, tfmt_now())) !=
 	    NULL) {
 		kind = arena_strdup(req->pool, nz(str_of(ev, "pricing_type")));
+		*slug = arena_strdup(req->pool, nz(str_of(ev, "slug")));
 		cJSON_Delete(ev);
 	}
 	db_tx_rollback(req->db);
-	if (*e == ERR_OK && kind == NULL)
+	if (*e == ERR_OK && (kind == NULL || *slug == NULL))
 		*e = ERR_INTERNAL;
-	return kind;
+	return *e == ERR_OK ? kind : NULL;
 }
 
 /*
@@ -2298,7 +2310,7 @@ static enum err
 h_tickets_create(struct req *req)
 {
 	struct vrow_in	**rows;
-	const char	*kind;
+	const char	*kind, *slug = NULL;
 	cJSON		*ierrs;
 	int64_t		 days, tiers, sum = 0;
 	size_t		 n = 1, i, bad = 0;
@@ -2306,7 +2318,7 @@ h_tickets_create(struct req *req)
 
 	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
 		return refused(req, e);
-	if ((kind = pricing_of(req, &e)) == NULL)
+	if ((kind = pricing_of(req, &slug, &e)) == NULL)
 		return e;
 	days = rows_of(req, "days", TQ_DAYS, 1);
 	tiers = rows_of(req, "tiers", TQ_TIERS, 1);
@@ -2315,7 +2327,7 @@ h_tickets_create(struct req *req)
 	    (rows[0] = row_new(req, VK_TYPE, 0)) == NULL ||
 	    (ierrs = cJSON_CreateObject()) == NULL)
 		return ERR_INTERNAL;
-	new_type_doc(req, rows[0], strcmp(kind, "simple") == 0);
+	new_type_doc(req, rows[0], slug, strcmp(kind, "simple") == 0);
 	if (strcmp(kind, "tiered") == 0)
 		n += new_rows_list(req, 0, tiers, rows + 1);
 	else if (strcmp(kind, "day_based") == 0)

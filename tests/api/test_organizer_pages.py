@@ -589,6 +589,19 @@ class OrganizerPages(StackTest):
         r = self.post(c2, f"/organizer/events/{own}/tickets/{ty['id']}",
                       {f"p{tier['id']}": "1"})
         self.assertEqual(r.status, 404)
+        # An event titled with the digits of that id has them as its slug;
+        # it still stands in for nothing of org1's.
+        shadow = self.create_event(c2, title_sv=str(event), pricing_type="tiered")
+        self.assertEqual(self.query("SELECT slug FROM events WHERE id = ?",
+                                    shadow)[0]["slug"], str(event))
+        self.page(c2, f"/organizer/events/{event}", 404)
+        r = self.post(c2, f"/organizer/events/{event}/edit", dict(EVENT, title_sv="Kapad"))
+        self.assertEqual(r.status, 404)
+        self.assertIn(b"Sommarfest", self.page(c1, f"/organizer/events/{event}").body)
+        self.add_type(c2, shadow, {"tiers": "1", "name_sv": "Egen", "tier1_name": "A",
+                                   "tier1_price": "1", "tier1_qty": "1"})
+        self.assertEqual(len(self.types(shadow)), 2)
+        self.assertEqual(len(self.types(event)), 2)
         # An admin may open and change anyone's.
         admin = self.sign_in("admin@example.com")
         self.page(admin, f"/organizer/events/{event}")
