@@ -95,7 +95,7 @@ static const struct field_spec login_fields[LG__MAX] = {
 
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
 
-/* ?done= names the change a redirect reports (see done_text()). */
+/* ?done= names the change a redirect reports (see done_note()). */
 enum { LQ_PAGE, LQ_DONE, LQ__MAX };
 static const struct field_spec list_fields[LQ__MAX] = {
 	[LQ_PAGE] = Q("page", FIELD_INT, 1, PAGE_MAX),
@@ -252,10 +252,10 @@ shown(struct req *req, const char *name, const char *stored)
 }
 
 /*
- * Adds parent[key] = {"name", "label", "type", "v", "e"}: one input as
- * templates/pages/partials/org-input.html draws it, with the reason
- * ierrs (input name: text, may be NULL) gives for it.  Returns it for
- * further attributes ("req", "min", "max", "sr", "hint").
+ * Adds parent[key] = {"name", "label", "type", "textarea", "v", "e"}:
+ * one input as templates/pages/partials/org-input.html draws it, with
+ * the reason ierrs (input name: text, may be NULL) gives for it.
+ * Returns it for further attributes ("req", "min", "mode", "sr").
  */
 static cJSON *
 input(struct req *req, cJSON *parent, const char *key, const char *name,
@@ -274,10 +274,7 @@ input(struct req *req, cJSON *parent, const char *key, const char *name,
 	    NULL;
 	if (cJSON_IsString(e))
 		cJSON_AddStringToObject(o, "e", e->valuestring);
-	if (cJSON_IsArray(parent))
-		cJSON_AddItemToArray(parent, o);
-	else
-		cJSON_AddItemToObject(parent, key, o);
+	cJSON_AddItemToObject(parent, key, o);
 	return o;
 }
 
