@@ -54,7 +54,9 @@
 #include "money.h"
 #include "page.h"
 #include "route.h"
+#include "scanner.h"
 #include "session.h"
+#include "spawn.h"
 #include "tfmt.h"
 #include "user.h"
 #include "variant.h"
@@ -1390,8 +1392,9 @@ h_cancel_confirm(struct req *req)
 /*
  * POST /organizer/events/{id}/cancel (form: csrf, confirm=yes from the
  * confirmation page): cancels the event (holds end, paid orders are
- * flagged for refund), then 303 to it.  Without confirm, 303 to the
- * confirmation page.  404 for another's event.
+ * flagged for refund, their buyers' mails queued and the mail run
+ * started), then 303 to it.  Without confirm, 303 to the confirmation
+ * page.  404 for another's event.
  */
 static enum err
 h_cancel(struct req *req)
@@ -1404,19 +1407,35 @@ h_cancel(struct req *req)
 		return to(req, req->id, "/cancel", NULL);
 	if ((e = status_change(req, event_cancel)) != ERR_OK)
 		return e;
+	spawn_cli(req->conf, "mail");	/* buyers hear at once */
 	return to(req, req->id, "", "cancelled");
 }
 
 /* ---- staff, scanners, store ------------------------------------------- */
 
+/* Adds name: the "data" of a list doc lib/ made (consumed), with
+ * has_<name> saying whether it has any. */
+static void
+add_list(cJSON *ctx, const char *name, const char *has, cJSON *doc)
+{
+	cJSON	*data = cJSON_DetachItemFromObject(doc, "data");
+
+	cJSON_AddBoolToObject(ctx, has, cJSON_GetArraySize(data) > 0);
+	cJSON_AddItemToObject(ctx, name, data != NULL ? data :
+	    cJSON_CreateArray());
+	cJSON_Delete(doc);
+}
+
 /*
- * GET /organizer/staff: the asker's staff accounts (what lib/account
- * lists today) and where staff, scanners and the store are managed.
+ * GET /organizer/staff: the asker's staff accounts and door scanners
+ * (an admin's scanners: everyone's, as lib/scanner shows them) with
+ * what each admits, and where they and the store are managed.
  */
 static enum err
 h_staff(struct req *req)
 {
-	cJSON		*ctx, *doc = NULL;
+	cJSON		*ctx, *doc = NULL, *sc;
+	int64_t		 n;
 	enum err	 e;
 
 	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
@@ -1428,11 +1447,22 @@ h_staff(struct req *req)
 		cJSON_Delete(ctx);
 		return e;
 	}
-	cJSON_AddBoolToObject(ctx, "has_staff", cJSON_GetArraySize(
-	    cJSON_GetObjectItemCaseSensitive(doc, "data")) > 0);
-	cJSON_AddItemToObject(ctx, "staff", cJSON_DetachItemFromObject(doc,
-	    "data"));
-	cJSON_Delete(doc);
+	add_list(ctx, "staff", "has_staff", doc);
+	if ((e = scanner_list(req->db, req->user.role == ROLE_ADMIN ? 0 :
+	    req->user.id, 1, PER_PAGE_MAX, &doc)) != ERR_OK) {
+		cJSON_Delete(ctx);
+		return e;
+	}
+	add_list(ctx, "scanners", "has_scanners", doc);
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(ctx,
+	    "scanners")) {
+		n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sc,
+		    "events"));
+		cJSON_AddStringToObject(sc, "admits", cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(sc, "all_events")) ?
+		    page_t(req, "All events") : page_tn(req, "{n} chosen "
+		    "events", (long long)n));
+	}
 	return render(req, 200, "staff", ctx);
 }
 

@@ -650,7 +650,7 @@ class OrganizerPages(StackTest):
         self.assertIn(b'value="Tag 1"', self.page(
             c, f"/organizer/events/{event}/tickets?lang=de").body)
 
-    def test_staff_page_lists_the_organizers_staff(self):
+    def test_staff_page_lists_the_organizers_staff_and_scanners(self):
         c = self.sign_in()
         api = self.client()
         api.cookies.update(c.cookies)
@@ -659,9 +659,16 @@ class OrganizerPages(StackTest):
                                               "password": PASSWORD},
                      headers={"X-CSRF-Token": c.cookies["csrftoken"]})
         self.assertEqual(r.status, 201, r)
+        r = api.post("/api/organizer/scanners", {"name": "Entré A"},
+                     headers={"X-CSRF-Token": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 201, r)
         r = self.page(c, "/organizer/staff", headers=EN)
         self.assertIn("Dörrvakt Dora".encode(), r.body)
+        row = r.body.decode().split("Entré A", 1)[1].split("</tr>", 1)[0]
+        self.assertIn("All events", row)
+        self.assertIn("Active", row)
         self.assertIn(b'href="/api/organizer/scanners/"', r.body)
         self.assertIn(b'href="/api/stores/manage/"', r.body)
-        self.assertNotIn(b"Dora", self.page(self.sign_in("org2@example.com"),
-                                            "/organizer/staff").body)
+        other = self.page(self.sign_in("org2@example.com"), "/organizer/staff").body
+        self.assertNotIn(b"Dora", other)
+        self.assertNotIn("Entré A".encode(), other)
