@@ -98,6 +98,7 @@ PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
+		  cgi-bin/organizer \
 		  cgi-bin/pages \
 		  cgi-bin/pay \
 		  cgi-bin/scan \

@@ -934,7 +934,15 @@ pick_slug(struct db *db, const char *title, char slug[SLUG_MAX + 1])
 	enum db_rc	 rc;
 	int		 n, taken;
 
-	(void)slug_make(title, base, sizeof(base));
+	/*
+	 * Addresses take a slug or an id: a slug of digits alone ("2027")
+	 * could name another event, so it gets a word in front.
+	 */
+	if (slug_make(title, base, sizeof(base) - 6) ==
+	    strspn(base, "0123456789")) {
+		snprintf(slug, SLUG_MAX + 1, "%s", base);
+		snprintf(base, sizeof(base), "event-%.60s", slug);
+	}
 	for (n = 1; n < 1000; n++) {
 		if (n == 1)
 			snprintf(slug, SLUG_MAX + 1, "%s", base);

@@ -115,8 +115,13 @@ class Events(CatalogueBase):
                          ("Vårspelet", "draft", "varspelet"))
         self.assertEqual(ev["translations"]["title"],
                          {"sv": "Vårspelet", "en": "The Spring Play"})
-        # A second event with the same title gets a slug of its own.
+        # A second event with the same title gets a slug of its own; a
+        # title of digits alone never makes a slug that reads as an id.
         self.assertEqual(self.event(title="Vårspelet")["slug"], "varspelet-2")
+        digits = self.event(title="2027")
+        self.assertEqual(digits["slug"], "event-2027")
+        self.assertEqual(self.call("GET", f"/api/events/{digits['id']}/",
+                                   who="org1").json["slug"], "event-2027")
         # Drafts: their owner sees them, nobody else.
         self.assert_error(self.call("GET", f"/api/events/{ev['slug']}/"), 404,
                           "EVENT_NOT_FOUND")
