@@ -20,6 +20,8 @@
 import { BLOCKING, a11yContext, at, axe, blocking, expect, run } from "./harness.mjs";
 
 const PASSWORD = "dörrvakt-hemligt-1";
+const ORGANIZER = "arrangor@example.com";
+const ORGANIZER_PASSWORD = "arrangörens-lösenord-1";
 const LANGS = { sv: "sv-SE", en: "en-GB" };
 const SCHEMES = ["light", "dark"];
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true,
@@ -200,6 +202,26 @@ const PAGES = [
 	{ name: "scanner, unknown ticket", shows: "[data-state=unknown]",
 	    context: PHONE, setup: ({ page }) => check(page, "QQQQQQ") },
 
+	// The back office: an organizer's pages, signed in (ids.open is theirs).
+	{ name: "organizer, sign in", path: "/organizer/login", shows: "#email" },
+	{ name: "organizer, sign in refused", shows: ".error",
+	    async setup({ page }) {
+		await page.goto("/organizer/login");
+		await page.fill("#email", ORGANIZER);
+		await page.fill("#password", "fel lösenord 123");
+		await page.locator("main form button[type=submit]").click();
+	    } },
+	...[["my events", "/organizer/", "table.grid"],
+	    ["new event", "/organizer/events/new", "main form"],
+	    ["event", () => `/organizer/events/${ids.open}`, "main"],
+	    ["edit event", () => `/organizer/events/${ids.open}/edit`, "main form"],
+	    ["ticket types", () => `/organizer/events/${ids.open}/tickets`, "main form"],
+	    ["cancel, confirmation", () => `/organizer/events/${ids.open}/cancel`,
+		"main form"],
+	    ["staff and scanners", "/organizer/staff", "main"]]
+	    .map(([name, path, shows]) => ({ name: `organizer, ${name}`, path, shows,
+		setup: ({ page }) => organizerSignIn(page) })),
+
 	// Accounts: where the mailed links land.
 	{ name: "reset password", path: "/reset-password?token=" + "0".repeat(64),
 	    shows: "#new_password" },
@@ -213,6 +235,15 @@ const PAGES = [
 	    .map((r) => ({ name: `verification result ${r}`,
 		path: `/verification-result/${r}`, shows: ".message" })),
 ];
+
+/* Signs the back office in as the organizer; ends on "my events". */
+async function organizerSignIn(page) {
+	await page.goto("/organizer/login");
+	await page.fill("#email", ORGANIZER);
+	await page.fill("#password", ORGANIZER_PASSWORD);
+	await page.locator("main form button[type=submit]").click();
+	await page.waitForURL("**/organizer/");
+}
 
 /* A context for the stack's pages, axe allowed in. */
 function newContext(stack, browser, options = {}) {
@@ -345,6 +376,10 @@ const steps = {
 		ids.line = stack.importShow("Kön är öppen", 500, 60, line);
 		ids.lapsing_line = stack.importShow("Kön går fort", 500, 62, line);
 		stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide");
+		stack.biljett("create-user", ORGANIZER, "organizer", "--password",
+		    ORGANIZER_PASSWORD);
+		stack.sql("UPDATE events SET organizer_id = (SELECT id FROM users"
+		    + " WHERE email = ?) WHERE id = ?", ORGANIZER, ids.open);
 		// Seven tickets in one order: one stays valid, one is used, the
 		// rest are admitted one per check; and one refunded.
 		const codes = await buy(stack, browser, 7);
