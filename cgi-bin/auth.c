@@ -336,9 +336,7 @@ weak(struct req *req, enum err e, const char *field, const char *reason)
 {
 	if (e != ERR_WEAK_PASSWORD)
 		return e;
-	if (req->field_errs == NULL)
-		req->field_errs = cJSON_CreateObject();
-	cJSON_AddStringToObject(req->field_errs, field,
+	cJSON_AddStringToObject(http_field_errs(req), field,
 	    i18n_get(req->lang, reason));
 	return e;
 }
@@ -1030,9 +1028,7 @@ door_refused(struct req *req, enum err e, const struct scanner_bad *bad)
 {
 	if (e != ERR_BAD_REQUEST || bad->field == NULL)
 		return e;
-	if (req->field_errs == NULL)
-		req->field_errs = cJSON_CreateObject();
-	cJSON_AddStringToObject(req->field_errs, bad->field,
+	cJSON_AddStringToObject(http_field_errs(req), bad->field,
 	    i18n_get(req->lang, bad->reason));
 	return e;
 }

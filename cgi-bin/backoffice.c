@@ -173,39 +173,14 @@ static const struct route routes[] = {
 	    SF__MAX),
 };
 
-/* The asker as the catalogue's actor. */
-static struct actor
-actor_of(const struct req *req)
-{
-	struct actor	 a = { req->user.id, req->user.id > 0 &&
-	    req->user.role == ROLE_ADMIN };
-
-	return a;
-}
-
-static cJSON *
-errs_of(struct req *req)
-{
-	if (req->field_errs == NULL)
-		req->field_errs = cJSON_CreateObject();
-	return req->field_errs;
-}
-
-/* One field's reason, as a 400. */
-static enum err
-bad(struct req *req, const char *field, const char *reason)
-{
-	cJSON_AddStringToObject(errs_of(req), field, reason);
-	return ERR_BAD_REQUEST;
-}
-
 /* A reason for field name unless it has one already. */
 static void
 bad_once(struct req *req, const char *name, const char *reason)
 {
 	if (name != NULL &&
-	    cJSON_GetObjectItemCaseSensitive(errs_of(req), name) == NULL)
-		(void)bad(req, name, reason);
+	    cJSON_GetObjectItemCaseSensitive(http_field_errs(req),
+	    name) == NULL)
+		(void)http_field_error(req, name, reason);
 }
 
 /* Ends the open write transaction: commits on ERR_OK, else rolls back. */
@@ -235,7 +210,7 @@ whose(struct req *req, const struct field_val *v, int all_ok, int64_t *out)
 	struct user	 u;
 	enum db_rc	 rc;
 
-	if (!actor_of(req).is_admin) {
+	if (!auth_actor(req).is_admin) {
 		if (v->present && v->i != req->user.id) {
 			req->err_detail = "Only admins act for another "
 			    "organizer.";
@@ -253,7 +228,7 @@ whose(struct req *req, const struct field_val *v, int all_ok, int64_t *out)
 		return err_from_db(rc);
 	if (rc == DB_NOTFOUND || (u.role != ROLE_ORGANIZER &&
 	    u.role != ROLE_ADMIN))
-		return bad(req, "organizer", "no such organizer");
+		return http_field_error(req, "organizer", "no such organizer");
 	*out = v->i;
 	return ERR_OK;
 }
@@ -281,7 +256,7 @@ store_input(struct req *req, struct field_val **f)
 	if ((*f = arena_calloc(req->pool, STF__MAX, sizeof(**f))) == NULL)
 		return ERR_INTERNAL;
 	if (field_validate(req->pool, store_fields, STF__MAX, req->body,
-	    NULL, *f, errs_of(req)) > 0)
+	    NULL, *f, http_field_errs(req)) > 0)
 		return ERR_BAD_REQUEST;
 	return ERR_OK;
 }
@@ -319,12 +294,12 @@ h_store_create(struct req *req)
 	if ((e = store_input(req, &f)) != ERR_OK)
 		return e;
 	if (!f[STF_NAME].present)
-		return bad(req, "name", "This field is required.");
+		return http_field_error(req, "name", "This field is required.");
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((e = whose(req, &req->f[OF_ORGANIZER], 0, &organizer)) == ERR_OK &&
 	    (e = store_save(req->db, tfmt_now(), req->user.id, organizer, 0,
-	    f, errs_of(req), &id)) == ERR_CONFLICT &&
+	    f, http_field_errs(req), &id)) == ERR_CONFLICT &&
 	    cJSON_GetObjectItemCaseSensitive(req->field_errs, "slug") == NULL)
 		req->err_detail = "You have a store already: change it with "
 		    "PATCH /api/stores/manage/.";
@@ -366,7 +341,7 @@ h_store_patch(struct req *req)
 		return err_from_db(rc);
 	if ((e = own_store(req, &organizer, &id)) == ERR_OK)
 		e = store_save(req->db, tfmt_now(), req->user.id, organizer,
-		    id, f, errs_of(req), &id);
+		    id, f, http_field_errs(req), &id);
 	if ((e = finish(req, e)) != ERR_OK)
 		return e;
 	return store_reply(req, 200, id);
@@ -506,7 +481,8 @@ events_filter(struct req *req, struct event_filter *flt)
 	flt->order = EVORDER_START_DESC;	/* seed 003: latest first */
 	if (f[EL_STATUS].present) {
 		if (!event_status_valid(f[EL_STATUS].s))
-			e = bad(req, "status", "must be draft, published, "
+			e = http_field_error(req, "status", "must be draft, "
+			    "published, "
 			    "ongoing, completed or cancelled");
 		flt->status = f[EL_STATUS].s;
 	}
@@ -515,7 +491,8 @@ events_filter(struct req *req, struct event_filter *flt)
 			if (strcmp(f[EL_ORDERING].s, orders[k]) == 0)
 				break;
 		if (k == EVORDER__MAX)
-			e = bad(req, "ordering", "must be start_date, "
+			e = http_field_error(req, "ordering",
+			    "must be start_date, "
 			    "-start_date, base_price or -base_price");
 		else
 			flt->order = (enum event_order)k;
@@ -584,7 +561,7 @@ h_events(struct req *req)
 static enum err
 owned(struct req *req, cJSON **summary)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	cJSON		*ev, *org;
 	int64_t		 owner;
 
@@ -615,7 +592,7 @@ tiers_json(struct req *req, int64_t event_id)
 	    { "available_quantity", "available_qty" },
 	    { "is_active", "is_active" } };
 	struct variant_filter	 flt;
-	struct actor		 a = actor_of(req);
+	struct actor		 a = auth_actor(req);
 	cJSON			*types = NULL, *out, *t, *o, *v, *ev;
 	int64_t			 count;
 	size_t			 i;
@@ -747,17 +724,18 @@ tiers_input(struct req *req, struct event_in *in)
 		list = in->parsed;
 	}
 	if (!cJSON_IsArray(list)) {
-		(void)bad(req, "tiers", "must be a JSON list of tiers");
+		(void)http_field_error(req, "tiers",
+		    "must be a JSON list of tiers");
 		return 1;
 	}
 	if ((w = cJSON_CreateObject()) == NULL ||
 	    !cJSON_AddItemReferenceToObject(w, "tiers", list)) {
 		cJSON_Delete(w);
-		(void)bad(req, "tiers", "out of memory");
+		(void)http_field_error(req, "tiers", "out of memory");
 		return 1;
 	}
 	nbad = field_validate(req->pool, tiers_spec, 1, w, NULL, &in->tiers,
-	    errs_of(req));
+	    http_field_errs(req));
 	cJSON_Delete(w);
 	return nbad;
 }
@@ -782,9 +760,9 @@ event_input(struct req *req, struct event_in *in)
 	    NULL)
 		return ERR_INTERNAL;
 	nbad = field_validate(req->pool, event_fields, EVF__MAX, req->body,
-	    NULL, in->f, errs_of(req));
+	    NULL, in->f, http_field_errs(req));
 	nbad += field_validate(req->pool, extra_fields, XF__MAX, req->body,
-	    NULL, in->x, errs_of(req));
+	    NULL, in->x, http_field_errs(req));
 	nbad += tiers_input(req, in);
 	st = &in->f[EVF_STATUS];
 	if (st->present && strcmp(st->s, "published") == 0) {
@@ -847,7 +825,7 @@ tier_errors(struct req *req, cJSON *terrs, size_t k)
 		    "quantity_allocated" : it->string;
 		if ((name = arena_printf(req->pool, "tiers[%zu].%s", k,
 		    field)) != NULL && cJSON_IsString(it))
-			cJSON_AddStringToObject(errs_of(req), name,
+			cJSON_AddStringToObject(http_field_errs(req), name,
 			    it->valuestring);
 	}
 }
@@ -989,7 +967,8 @@ capacity_from_tiers(struct req *req, struct event_in *in)
 		sum += t[TF_QUANTITY].present ? t[TF_QUANTITY].i :
 		    t[TF_TOTAL_QUANTITY].present ? t[TF_TOTAL_QUANTITY].i : 0;
 		if (sum > CAPACITY_MAX)
-			return bad(req, "total_capacity", "the tiers hold more "
+			return http_field_error(req, "total_capacity",
+			    "the tiers hold more "
 			    "places than an event may");
 	}
 	in->f[EVF_TOTAL_CAPACITY].present = 1;
@@ -1006,7 +985,8 @@ tiers_fit(struct req *req, const struct event_in *in, const char *pricing)
 	if (in->f[EVF_PRICING_TYPE].present)
 		pricing = in->f[EVF_PRICING_TYPE].s;
 	if (pricing != NULL && strcmp(pricing, "simple") != 0)
-		return bad(req, "tiers", "tiers are for events with pricing_type "
+		return http_field_error(req, "tiers",
+		    "tiers are for events with pricing_type "
 		    "simple; give the others' prices with /api/tickets/");
 	return ERR_OK;
 }
@@ -1059,7 +1039,7 @@ member(const cJSON *o, const char *name)
 static enum err
 h_event_create(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	struct event_in	 in;
 	cJSON		*summary = NULL;
 	const char	*key = NULL;
@@ -1081,7 +1061,8 @@ h_event_create(struct req *req)
 		if (!in.f[event_required[i]].present &&
 		    cJSON_GetObjectItemCaseSensitive(req->field_errs,
 		    event_fields[event_required[i]].name) == NULL)
-			e = bad(req, event_fields[event_required[i]].name,
+			e = http_field_error(req,
+			    event_fields[event_required[i]].name,
 			    "This field is required.");
 	if (e != ERR_OK)
 		goto out;
@@ -1091,7 +1072,8 @@ h_event_create(struct req *req)
 		e = err_from_db(rc);
 		goto out;
 	}
-	if ((e = event_save(req->db, tfmt_now(), &a, 0, in.f, errs_of(req),
+	if ((e = event_save(req->db, tfmt_now(), &a, 0, in.f,
+	    http_field_errs(req),
 	    &id)) == ERR_OK && (rc = store_attach_event(req->db, tfmt_now(),
 	    a.user_id, id, a.user_id)) != DB_OK)
 		e = err_from_db(rc);
@@ -1130,7 +1112,7 @@ event_fields_given(const struct event_in *in)
 static enum err
 h_event_edit(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	struct event_in	 in;
 	cJSON		*summary = NULL;
 	const char	*key = NULL;
@@ -1154,7 +1136,7 @@ h_event_edit(struct req *req)
 		e = ERR_INTERNAL;
 	if (e == ERR_OK && event_fields_given(&in))
 		e = event_save(req->db, tfmt_now(), &a, id, in.f,
-		    errs_of(req), &id);
+		    http_field_errs(req), &id);
 	if (e == ERR_OK && in.tiers.present)
 		e = tiers_sync(req, &a, id, key, &in);
 	if (e == ERR_OK)
@@ -1239,7 +1221,8 @@ h_attendees(struct req *req)
 		if (strcmp(req->f[AF_FORMAT].s, "csv") == 0)
 			return csv_reply(req);
 		if (strcmp(req->f[AF_FORMAT].s, "json") != 0)
-			return bad(req, "format", "must be json or csv");
+			return http_field_error(req, "format",
+			    "must be json or csv");
 	}
 	att_filter(req, &flt);
 	pager_read(&pg, &req->f[AF_PAGE], &req->f[AF_PAGE_SIZE]);
@@ -1318,7 +1301,7 @@ static enum err
 sales_filter(struct req *req, struct sales_filter *flt)
 {
 	const struct field_val	*f = req->f;
-	struct actor		 a = actor_of(req);
+	struct actor		 a = auth_actor(req);
 	int64_t			 owner;
 	enum err		 e = ERR_OK;
 
@@ -1326,22 +1309,26 @@ sales_filter(struct req *req, struct sales_filter *flt)
 	flt->organizer_id = f[SF_ORGANIZER].present ? f[SF_ORGANIZER].i : 0;
 	if (f[SF_STATUS].present) {
 		if (!report_status_valid(f[SF_STATUS].s))
-			e = bad(req, "status", "must be sold, all, reserved, "
+			e = http_field_error(req, "status", "must be sold, "
+			    "all, reserved, "
 			    "paid, partially_refunded, refunded, expired, "
 			    "cancelled or failed");
 		flt->status = f[SF_STATUS].s;
 	}
 	if (f[SF_ORDERING].present &&
 	    (flt->order = report_sales_order(f[SF_ORDERING].s)) == SALES__MAX)
-		e = bad(req, "ordering", "must be revenue, tickets_sold, "
+		e = http_field_error(req, "ordering", "must be revenue, "
+		    "tickets_sold, "
 		    "orders, start_date or title, - first for descending");
 	if (f[SF_FROM].present && parse_bound(f[SF_FROM].s, 0,
 	    &flt->from) == -1)
-		e = bad(req, "date_from", "must be a date or an ISO 8601 time");
+		e = http_field_error(req, "date_from",
+		    "must be a date or an ISO 8601 time");
 	if (f[SF_TO].present && parse_bound(f[SF_TO].s, 1, &flt->to) == -1)
-		e = bad(req, "date_to", "must be a date or an ISO 8601 time");
+		e = http_field_error(req, "date_to",
+		    "must be a date or an ISO 8601 time");
 	if (e == ERR_OK && flt->to > 0 && flt->to <= flt->from)
-		e = bad(req, "date_to", "must be after date_from");
+		e = http_field_error(req, "date_to", "must be after date_from");
 	/* An unknown event matches nothing, as a filter on it would. */
 	if (e == ERR_OK && f[SF_EVENT].present && event_find(req->db,
 	    f[SF_EVENT].s, &a, &flt->event_id, &owner) != ERR_OK)

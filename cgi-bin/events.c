@@ -132,32 +132,6 @@ static const struct route routes[] = {
 	    AUTH_ORGANIZER, NULL, 0),
 };
 
-/* The asker as the catalogue's actor (no one: user_id 0). */
-static struct actor
-actor_of(const struct req *req)
-{
-	struct actor	 a = { req->user.id, req->user.id > 0 &&
-	    req->user.role == ROLE_ADMIN };
-
-	return a;
-}
-
-static cJSON *
-errs_of(struct req *req)
-{
-	if (req->field_errs == NULL)
-		req->field_errs = cJSON_CreateObject();
-	return req->field_errs;
-}
-
-/* One field's reason, as a 400. */
-static enum err
-bad(struct req *req, const char *field, const char *reason)
-{
-	cJSON_AddStringToObject(errs_of(req), field, reason);
-	return ERR_BAD_REQUEST;
-}
-
 /* A start_date_after/before value: ISO time, or a date (midnight UTC). */
 static int
 parse_when(const char *s, int64_t *out)
@@ -191,13 +165,15 @@ read_filter(struct req *req, struct event_filter *flt)
 	flt->min_price = flt->max_price = -1;
 	if (f[LF_STATUS].present) {
 		if (!event_status_valid(f[LF_STATUS].s))
-			e = bad(req, "status", "must be draft, published, "
+			e = http_field_error(req, "status", "must be draft, "
+			    "published, "
 			    "ongoing, completed or cancelled");
 		flt->status = f[LF_STATUS].s;
 	}
 	if (f[LF_PRICING_TYPE].present) {
 		if (!event_pricing_type_valid(f[LF_PRICING_TYPE].s))
-			e = bad(req, "pricing_type", "must be simple, tiered, "
+			e = http_field_error(req, "pricing_type",
+			    "must be simple, tiered, "
 			    "day_based or tier_and_day");
 		flt->pricing_type = f[LF_PRICING_TYPE].s;
 	}
@@ -206,25 +182,28 @@ read_filter(struct req *req, struct event_filter *flt)
 			if (strcmp(f[LF_ORDERING].s, orders[k]) == 0)
 				break;
 		if (k == EVORDER__MAX)
-			e = bad(req, "ordering", "must be start_date, "
+			e = http_field_error(req, "ordering",
+			    "must be start_date, "
 			    "-start_date, base_price or -base_price");
 		else
 			flt->order = (enum event_order)k;
 	}
 	if (f[LF_AFTER].present && parse_when(f[LF_AFTER].s,
 	    &flt->start_after) == -1)
-		e = bad(req, "start_date_after", "must be a date or an ISO "
+		e = http_field_error(req, "start_date_after",
+		    "must be a date or an ISO "
 		    "8601 time");
 	if (f[LF_BEFORE].present && parse_when(f[LF_BEFORE].s,
 	    &flt->start_before) == -1)
-		e = bad(req, "start_date_before", "must be a date or an ISO "
+		e = http_field_error(req, "start_date_before",
+		    "must be a date or an ISO "
 		    "8601 time");
 	if (f[LF_MIN_PRICE].present && money_parse_decimal(f[LF_MIN_PRICE].s,
 	    MONEY_CURRENCY_DEFAULT, &flt->min_price) != MONEY_OK)
-		e = bad(req, "min_price", "must be an amount");
+		e = http_field_error(req, "min_price", "must be an amount");
 	if (f[LF_MAX_PRICE].present && money_parse_decimal(f[LF_MAX_PRICE].s,
 	    MONEY_CURRENCY_DEFAULT, &flt->max_price) != MONEY_OK)
-		e = bad(req, "max_price", "must be an amount");
+		e = http_field_error(req, "max_price", "must be an amount");
 	flt->category = f[LF_CATEGORY].present ? f[LF_CATEGORY].s : NULL;
 	flt->city = f[LF_CITY].present ? f[LF_CITY].s : NULL;
 	if (f[LF_SEARCH].present) {
@@ -361,7 +340,7 @@ h_my_events(struct req *req)
 static enum err
 event_reply(struct req *req, int status, int64_t id, int64_t organizer_id)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	cJSON		*doc;
 	enum db_rc	 rc;
 
@@ -386,7 +365,7 @@ h_event(struct req *req)
 
 	if ((e = auth_identify(req)) != ERR_OK)
 		return e;
-	a = actor_of(req);
+	a = auth_actor(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	e = event_find(req->db, req->params[0], &a, &id, &owner);
@@ -405,7 +384,8 @@ required(struct req *req)
 
 	for (i = 0; i < event_nrequired; i++)
 		if (!req->f[event_required[i]].present)
-			e = bad(req, event_fields[event_required[i]].name,
+			e = http_field_error(req,
+			    event_fields[event_required[i]].name,
 			    "This field is required.");
 	return e;
 }
@@ -444,7 +424,7 @@ write_reply(struct req *req, int status, enum err e, int64_t id,
 static enum err
 h_create(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id = 0;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -453,7 +433,8 @@ h_create(struct req *req)
 		return e;
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
-	e = event_save(req->db, tfmt_now(), &a, 0, req->f, errs_of(req), &id);
+	e = event_save(req->db, tfmt_now(), &a, 0, req->f,
+	    http_field_errs(req), &id);
 	/* Sold in the organizer's store, when they have one (seed 003). */
 	if (e == ERR_OK)
 		e = err_from_db(store_attach_event(req->db, tfmt_now(),
@@ -465,7 +446,7 @@ h_create(struct req *req)
 static enum err
 h_put(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id, owner;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -476,7 +457,7 @@ h_put(struct req *req)
 		return err_from_db(rc);
 	if ((e = owned_event(req, &a, &id, &owner)) == ERR_OK)
 		e = event_save(req->db, tfmt_now(), &a, id, req->f,
-		    errs_of(req), &id);
+		    http_field_errs(req), &id);
 	return write_reply(req, 200, e, id, owner);
 }
 
@@ -484,7 +465,7 @@ h_put(struct req *req)
 static enum err
 h_delete(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id, owner;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -509,7 +490,7 @@ h_delete(struct req *req)
 static enum err
 h_publish(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id, owner;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -527,7 +508,7 @@ h_publish(struct req *req)
 static enum err
 h_cancel(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id, owner;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -559,14 +540,15 @@ poster_part(struct req *req, const char **buf, size_t *len)
 		return ERR_MEDIA_TYPE;
 	if (parse_multipart_max(req->pool, boundary, req->raw_body,
 	    req->raw_len, UPLOAD_BODY_MAX, &parts) != PARSE_OK)
-		return bad(req, "poster_image", "not a well-formed upload");
+		return http_field_error(req, "poster_image",
+		    "not a well-formed upload");
 	for (i = 0; i < parts.n; i++)
 		if (strcmp(parts.v[i].key, "poster_image") == 0) {
 			*buf = parts.v[i].val;
 			*len = parts.v[i].vlen;
 			return ERR_OK;
 		}
-	return bad(req, "poster_image", "This field is required.");
+	return http_field_error(req, "poster_image", "This field is required.");
 }
 
 /* The outcome of storing an image, as the answer to give. */
@@ -582,9 +564,11 @@ image_outcome(struct req *req, enum image_rc rc)
 		req->err_detail = "A poster is a JPEG or PNG image.";
 		return ERR_MEDIA_TYPE;
 	case IMAGE_DIMENSIONS:
-		return bad(req, "poster_image", "at most 4096 pixels a side");
+		return http_field_error(req, "poster_image",
+		    "at most 4096 pixels a side");
 	case IMAGE_CORRUPT:
-		return bad(req, "poster_image", "not a whole JPEG or PNG image");
+		return http_field_error(req, "poster_image",
+		    "not a whole JPEG or PNG image");
 	default:
 		return ERR_INTERNAL;
 	}
@@ -598,7 +582,7 @@ image_outcome(struct req *req, enum image_rc rc)
 static enum err
 h_poster(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	const char	*buf = NULL;
 	char		 path[MEDIA_PATH_MAX];
 	size_t		 len = 0;
@@ -625,7 +609,7 @@ h_poster(struct req *req)
 static enum err
 h_poster_delete(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 id, owner;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -655,7 +639,7 @@ h_categories(struct req *req)
 		return e;
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
-	rc = category_list(req->db, req->lang, actor_of(req).is_admin, &arr);
+	rc = category_list(req->db, req->lang, auth_actor(req).is_admin, &arr);
 	db_tx_rollback(req->db);
 	if (rc != DB_OK)
 		return err_from_db(rc);
@@ -670,7 +654,7 @@ category_reply(struct req *req, int status, int64_t id)
 
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
-	doc = category_json(req->db, id, req->lang, actor_of(req).is_admin);
+	doc = category_json(req->db, id, req->lang, auth_actor(req).is_admin);
 	db_tx_rollback(req->db);
 	return doc != NULL ? http_json(req, status, doc) : ERR_NOT_FOUND;
 }
@@ -705,7 +689,7 @@ category_write(struct req *req, int64_t id, int status)
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
 	e = category_save(req->db, tfmt_now(), req->user.id, id, req->f,
-	    errs_of(req), &out);
+	    http_field_errs(req), &out);
 	if (e != ERR_OK) {
 		db_tx_rollback(req->db);
 		return e;
@@ -720,7 +704,7 @@ static enum err
 h_category_create(struct req *req)
 {
 	if (!req->f[CATF_NAME].present)
-		return bad(req, "name", "This field is required.");
+		return http_field_error(req, "name", "This field is required.");
 	return category_write(req, 0, 201);
 }
 
@@ -732,7 +716,7 @@ h_category_put(struct req *req)
 	enum db_rc	 rc;
 
 	if (req->method == METHOD_PUT && !req->f[CATF_NAME].present)
-		return bad(req, "name", "This field is required.");
+		return http_field_error(req, "name", "This field is required.");
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = category_find(req->db, req->params[0], &id);
@@ -777,7 +761,7 @@ h_audit(struct req *req)
 	pager_read(&pg, &req->f[AF_PAGE], &req->f[AF_PAGE_SIZE]);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
-	rc = audit_list(req->db, actor_of(req).is_admin ? 0 : req->user.id,
+	rc = audit_list(req->db, auth_actor(req).is_admin ? 0 : req->user.id,
 	    req->f[AF_ENTITY].present ? req->f[AF_ENTITY].s : NULL,
 	    pg.offset, pg.size, &count, &results);
 	db_tx_rollback(req->db);

@@ -477,14 +477,6 @@ to(struct req *req, int64_t id, const char *tail, const char *done)
 	return page_redirect(req, path);
 }
 
-static struct actor
-actor_of(const struct req *req)
-{
-	struct actor	 a = { req->user.id, req->user.role == ROLE_ADMIN };
-
-	return a;
-}
-
 /* ---- the frame of every page ---------------------------------------- */
 
 /*
@@ -1226,7 +1218,7 @@ event_form_page(struct req *req, int status, int64_t id, cJSON *errs)
 static enum err
 event_write(struct req *req, int64_t id)
 {
-	struct actor		 a = actor_of(req);
+	struct actor		 a = auth_actor(req);
 	struct field_val	 f[EVF__MAX];
 	cJSON			*doc, *errs = cJSON_CreateObject();
 	int64_t			 out = 0;
@@ -1324,7 +1316,7 @@ static enum err
 status_change(struct req *req, enum err (*change)(struct db *, int64_t,
     const struct actor *, int64_t))
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	enum db_rc	 rc;
 	enum err	 e;
 
@@ -2059,7 +2051,7 @@ row_validate(struct req *req, struct vrow_in *r, cJSON *ierrs)
 static enum err
 row_save(struct req *req, struct vrow_in *r, cJSON *ierrs)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	cJSON		*errs = cJSON_CreateObject();
 	int64_t		 out = 0;
 	enum err	 e;
@@ -2387,7 +2379,7 @@ h_tickets_create(struct req *req)
 static cJSON *
 type_of(struct req *req, enum err *e)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	cJSON		*t;
 	int64_t		 id, owner;
 
@@ -2503,7 +2495,7 @@ h_type_delete(struct req *req)
 
 	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
 		return refused(req, e);
-	a = actor_of(req);
+	a = auth_actor(req);
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((t = type_of(req, &e)) != NULL) {

@@ -106,30 +106,6 @@ kind_of(const struct req *req)
 	return VK_TYPE;
 }
 
-static struct actor
-actor_of(const struct req *req)
-{
-	struct actor	 a = { req->user.id, req->user.id > 0 &&
-	    req->user.role == ROLE_ADMIN };
-
-	return a;
-}
-
-static cJSON *
-errs_of(struct req *req)
-{
-	if (req->field_errs == NULL)
-		req->field_errs = cJSON_CreateObject();
-	return req->field_errs;
-}
-
-static enum err
-bad(struct req *req, const char *field, const char *reason)
-{
-	cJSON_AddStringToObject(errs_of(req), field, reason);
-	return ERR_BAD_REQUEST;
-}
-
 /* Reads the query into flt (inside a read transaction: an event given
  * by slug is looked up).  400 with reasons when invalid. */
 static enum err
@@ -155,10 +131,12 @@ read_filter(struct req *req, enum variant_kind k, struct variant_filter *flt,
 	flt->search = f[LF_SEARCH].present ? f[LF_SEARCH].s : NULL;
 	flt->ordering = f[LF_ORDERING].present ? f[LF_ORDERING].s : NULL;
 	if (flt->ordering != NULL && !variant_ordering_valid(k, flt->ordering))
-		e = bad(req, "ordering", "not an ordering this list offers");
+		e = http_field_error(req, "ordering",
+		    "not an ordering this list offers");
 	if (f[LF_PRICING_TYPE].present) {
 		if (!event_pricing_type_valid(f[LF_PRICING_TYPE].s))
-			e = bad(req, "pricing_type", "must be simple, tiered, "
+			e = http_field_error(req, "pricing_type",
+			    "must be simple, tiered, "
 			    "day_based or tier_and_day");
 		flt->pricing_type = f[LF_PRICING_TYPE].s;
 	}
@@ -184,10 +162,11 @@ list(struct req *req, int paged, int need_event, int on_sale)
 
 	if (need_event && !req->f[LF_EVENT_ID].present &&
 	    !req->f[LF_EVENT].present)
-		return bad(req, "event_id", "This field is required.");
+		return http_field_error(req, "event_id",
+		    "This field is required.");
 	if ((e = auth_identify(req)) != ERR_OK)
 		return e;
-	a = actor_of(req);
+	a = auth_actor(req);
 	pager_read(&pg, &req->f[LF_PAGE], &req->f[LF_PAGE_SIZE]);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
@@ -255,7 +234,7 @@ h_one(struct req *req)
 
 	if ((e = auth_identify(req)) != ERR_OK)
 		return e;
-	a = actor_of(req);
+	a = auth_actor(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	e = variant_find(req->db, kind_of(req), req->id, &a, &owner);
@@ -267,7 +246,7 @@ h_one(struct req *req)
 static enum err
 save(struct req *req, int64_t id, int status)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	int64_t		 out = 0;
 	enum db_rc	 rc;
 	enum err	 e;
@@ -275,7 +254,7 @@ save(struct req *req, int64_t id, int status)
 	if ((rc = db_tx_immediate(req->db)) != DB_OK)
 		return err_from_db(rc);
 	e = variant_save(req->db, tfmt_now(), &a, kind_of(req), id, req->f,
-	    errs_of(req), &out);
+	    http_field_errs(req), &out);
 	if (e != ERR_OK) {
 		db_tx_rollback(req->db);
 		return e;
@@ -303,7 +282,7 @@ h_put(struct req *req)
 static enum err
 h_delete(struct req *req)
 {
-	struct actor	 a = actor_of(req);
+	struct actor	 a = auth_actor(req);
 	enum db_rc	 rc;
 	enum err	 e;
 
@@ -333,10 +312,11 @@ h_matrix(struct req *req)
 	enum err	 e;
 
 	if (!req->f[LF_TICKET_TYPE].present)
-		return bad(req, "ticket_type", "This field is required.");
+		return http_field_error(req, "ticket_type",
+		    "This field is required.");
 	if ((e = auth_identify(req)) != ERR_OK)
 		return e;
-	a = actor_of(req);
+	a = auth_actor(req);
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	if ((e = variant_find(req->db, VK_TYPE, req->f[LF_TICKET_TYPE].i, &a,

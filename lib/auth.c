@@ -203,3 +203,12 @@ auth_start_api(struct req *req, const struct user *u,
 {
 	return auth_session_api(req->db, u->id, tfmt_now(), access, refresh);
 }
+
+struct actor
+auth_actor(const struct req *req)
+{
+	struct actor	 a = { req->user.id, req->user.id > 0 &&
+	    req->user.role == ROLE_ADMIN };
+
+	return a;
+}

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "actor.h"
 #include "crypto.h"
 #include "err.h"
 
@@ -54,6 +55,10 @@ enum err	auth_gate(struct req *req, enum auth_level level);
  * stays 0 when none).  Returns ERR_OK or a database error.
  */
 enum err	auth_identify(struct req *req);
+
+/* The account asking (after the gate or auth_identify()) as the
+ * catalogue's actor: user_id 0 for nobody, is_admin for admins. */
+struct actor	auth_actor(const struct req *req);
 
 /*
  * Starts a browser session for u: a new sessionid (the old one revoked,

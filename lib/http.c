@@ -281,6 +281,24 @@ http_error(struct req *req, enum err e)
 	http_error_headers(req, e);
 }
 
+cJSON *
+http_field_errs(struct req *req)
+{
+	if (req->field_errs == NULL)
+		req->field_errs = cJSON_CreateObject();
+	return req->field_errs;
+}
+
+enum err
+http_field_error(struct req *req, const char *field, const char *reason)
+{
+	cJSON	*errs = http_field_errs(req);
+
+	if (errs != NULL)
+		cJSON_AddStringToObject(errs, field, reason);
+	return ERR_BAD_REQUEST;
+}
+
 void
 http_error_headers(struct req *req, enum err e)
 {

@@ -155,6 +155,17 @@ int		 http_set_cookie(struct req *req, const char *name,
  * Used by the gate for handler outcomes; handlers just return e.
  */
 void		 http_error(struct req *req, enum err e);
+
+/*
+ * Adds reason under field to the request's field errors (made when
+ * none yet) and returns ERR_BAD_REQUEST, for the checks a handler makes
+ * beyond the route's field table.
+ */
+enum err	 http_field_error(struct req *req, const char *field,
+		    const char *reason);
+
+/* The request's field errors, made when none yet (NULL on OOM). */
+struct cJSON	*http_field_errs(struct req *req);
 /*
  * The headers an outcome carries whatever the body (Retry-After for
  * ERR_BUSY and ERR_TOO_MANY_ATTEMPTS, WWW-Authenticate for a 401 of the
