@@ -39,6 +39,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
+		  lib/checkout.o \
 		  lib/conf.o \
 		  lib/crypto.o \
 		  lib/csrf.o \
@@ -47,10 +48,12 @@ LIB_OBJS	= lib/account.o \
 		  lib/event.o \
 		  lib/field.o \
 		  lib/http.o \
+		  lib/idem.o \
 		  lib/i18n.o \
 		  lib/image.o \
 		  lib/import.o \
 		  lib/jsonout.o \
+		  lib/ledger.o \
 		  lib/log.o \
 		  lib/mail.o \
 		  lib/mailconf.o \
@@ -60,6 +63,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/migrations.o \
 		  lib/money.o \
 		  lib/order.o \
+		  lib/orderview.o \
 		  lib/outbox.o \
 		  lib/page.o \
 		  lib/pager.o \
@@ -98,6 +102,7 @@ PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
+		  cgi-bin/orders \
 		  cgi-bin/organizer \
 		  cgi-bin/pages \
 		  cgi-bin/pay \
@@ -125,7 +130,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/011_scanner_scopes.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
-		  sql/014_cancel_mail.sql
+		  sql/014_cancel_mail.sql \
+		  sql/015_orders.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \

@@ -88,6 +88,12 @@ static const struct conf_def defs[] = {
 	[CONF_SECRET_KEY] = { "secret_key", NULL,
 	    "64 hex digits sealing TOTP secrets and mailed tokens at rest,"
 	    " and signing queue passes" },
+	[CONF_SERVICE_FEE_PERCENT] = { "service_fee_percent", "5",
+	    "service fee on the subtotal of an order made through /api/orders/,"
+	    " in percent with at most two decimals" },
+	[CONF_TEST_PAYMENTS] = { "test_payments", "off",
+	    "on: POST /api/orders/{id}/confirm_payment/ marks an order paid"
+	    " without any provider (development only, never in production)" },
 };
 
 /*

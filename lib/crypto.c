@@ -1,6 +1,7 @@
 /*
  * libsodium wrappers.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -38,6 +39,20 @@ crypto_random_hex(char *hex, size_t n)
 		n -= chunk;
 	}
 	sodium_memzero(buf, sizeof(buf));
+}
+
+void
+crypto_uuid4(char out[UUID_LEN + 1])
+{
+	unsigned char	 b[16];
+	char		 hex[33];
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
+	snprintf(out, UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+	    hex + 12, hex + 16, hex + 20);
 }
 
 void

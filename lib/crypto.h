@@ -20,6 +20,8 @@ int	crypto_init(void);
 void	crypto_token(char hex[TOKEN_HEX_LEN + 1]);
 /* Fills hex with n random bytes as lower-case hex (hex holds 2n+1). */
 void	crypto_random_hex(char *hex, size_t n);
+/* Fills out with a random (version 4) UUID, lower-case, 36 characters. */
+void	crypto_uuid4(char out[UUID_LEN + 1]);
 
 /*
  * Hashes a token for storage (BLAKE2b-256, lower-case hex).  Tokens are

@@ -61,6 +61,11 @@ enum err {
 	ERR_SEATS_TAKEN,	/* a change would drop seats sold or held */
 	ERR_SEAT_NOT_FOUND,	/* not a seat of the event's venue */
 	ERR_SEAT_TAKEN,		/* the seat is held or sold for another order */
+	ERR_ORDER_NOT_FOUND,	/* also another buyer's */
+	ERR_ORDER_STATE,	/* not in a status that allows it */
+	ERR_PROVIDER_UNAVAILABLE, /* the event does not take that provider */
+	ERR_IDEMPOTENCY_REUSED,	/* same key, another request */
+	ERR_IDEMPOTENCY_BUSY,	/* same key, first request still running */
 	ERR_NOT_CONFIGURED,
 	ERR_CONFLICT,		/* the change contradicts stored data */
 	ERR_IN_USE,		/* still referenced: orders, events, ... */

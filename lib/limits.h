@@ -31,6 +31,15 @@
 #define EXTERNAL_ID_LEN		6		/* ticket code, A-Z */
 #define TOKEN_BYTES		32		/* session and other secrets */
 #define TOKEN_HEX_LEN		(TOKEN_BYTES * 2)
+#define UUID_LEN		36		/* 8-4-4-4-12 hex digits */
+#define ORDER_NUMBER_MAX	32		/* "OE-20251119-0001", and room */
+#define BUYER_NAME_MAX		255		/* seed 004's buyer_name */
+#define BUYER_PHONE_MAX		32
+#define ORDER_NOTES_MAX		2000
+#define CANCEL_REASON_MAX	500
+#define IDEMPOTENCY_KEY_MAX	255		/* as Stripe's */
+#define IDEMPOTENCY_SECONDS	(24 * 3600)
+#define SERVICE_FEE_PERCENT_MAX	100
 #define PAY_REF_MAX		64		/* a payment's or refund's id */
 #define PAY_TOKEN_MAX		128		/* for the payer's device */
 #define PAY_MESSAGE_MAX		50		/* characters shown to the payer */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -47,6 +48,7 @@ enum stmt {
 	STMT_EVENT_TYPE,
 	STMT_ORDER_BY_ID,
 	STMT_ORDER_INSERT,
+	STMT_NUMBER_NEXT,
 	STMT_LINE_INSERT,
 	STMT_QUOTA_ADJUST,
 	STMT_OVERBOOKED,
@@ -73,6 +75,10 @@ enum stmt {
 	STMT_HELD_BY_EMAIL,
 	STMT_SET_CLIENT,
 	STMT_EXTEND,
+	STMT_SET_BUYER,
+	STMT_NOTE_CANCEL,
+	STMT_ADD_REFUNDED,
+	STMT_TICKETS_REFUNDED,
 	STMT__MAX
 };
 
@@ -100,12 +106,20 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER_BY_ID] =
 	    "SELECT id, event_id, status, holds_seats, payment_started, seats,"
 	    " total, expires_at, coalesce(paid_at, 0), code,"
-	    " coalesce(email, ''), coalesce(flag, ''), extensions"
-	    " FROM orders WHERE id = ?1",
+	    " coalesce(email, ''), coalesce(flag, ''), extensions,"
+	    " coalesce(uid, ''), coalesce(order_number, ''), currency,"
+	    " coalesce(user_id, 0), coalesce(subtotal, total), service_fee,"
+	    " refunded FROM orders WHERE id = ?1",
 	[STMT_ORDER_INSERT] =
 	    "INSERT INTO orders (code, event_id, status, holds_seats, seats,"
-	    " total, created_at, expires_at, client_addr)"
-	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	    " total, subtotal, created_at, expires_at, client_addr, uid,"
+	    " order_number, updated_at, currency)"
+	    " VALUES (?1, ?2, 'reserved', 1, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?5,"
+	    " (SELECT currency FROM events WHERE id = ?2)) RETURNING id",
+	/* The day's next order number, in the inserting transaction. */
+	[STMT_NUMBER_NEXT] =
+	    "INSERT INTO order_number_days (day, last) VALUES (?1, 1)"
+	    " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
 	[STMT_LINE_INSERT] =
 	    "INSERT INTO order_lines (order_id, ticket_type_id, count,"
 	    " unit_price) VALUES (?1, ?2, ?3, ?4)",
@@ -149,17 +163,24 @@ static const char *const stmts[STMT__MAX] = {
 	    "UPDATE orders SET status = 'expired', holds_seats = 0,"
 	    " client_addr = NULL"
 	    " WHERE status = 'reserved' AND expires_at <= ?2 AND ?1 = 0",
-	/* The client's address is kept only while the order is a hold. */
+	/*
+	 * A transition of the state machine: only from a status in ?4
+	 * (",reserved,expired,"), so a change count of 0 means the order
+	 * was not in a state it may leave that way.  The client's address
+	 * is kept only while the order is a hold.
+	 */
 	[STMT_SET_STATUS] =
 	    "UPDATE orders SET status = ?2, holds_seats = ?3,"
-	    " client_addr = CASE WHEN ?2 = 'reserved' THEN client_addr END"
-	    " WHERE id = ?1",
+	    " client_addr = CASE WHEN ?2 = 'reserved' THEN client_addr END,"
+	    " updated_at = strftime('%s', 'now')"
+	    " WHERE id = ?1 AND instr(?4, ',' || status || ',') > 0",
 	[STMT_SET_EXPIRY] =
 	    "UPDATE orders SET expires_at = ?2 WHERE id = ?1",
 	[STMT_MARK_PAID] =
 	    "UPDATE orders SET status = 'paid', holds_seats = 1, paid_at = ?2,"
-	    " flag = coalesce(?3, flag), client_addr = NULL"
-	    " WHERE id = ?1 AND holds_seats = 1",
+	    " flag = coalesce(?3, flag), client_addr = NULL,"
+	    " updated_at = ?2"
+	    " WHERE id = ?1 AND holds_seats = 1 AND status = 'reserved'",
 	[STMT_LINES] =
 	    "SELECT l.ticket_type_id, l.count, l.unit_price, o.event_id,"
 	    " coalesce(o.email, '') FROM order_lines l"
@@ -214,6 +235,20 @@ static const char *const stmts[STMT__MAX] = {
 	    " OR (status = 'reserved' AND expires_at > ?3)) LIMIT ?5)",
 	[STMT_SET_CLIENT] =
 	    "UPDATE orders SET client_addr = ?2 WHERE id = ?1",
+	/* The buyer of an API order, and the fee on its subtotal. */
+	[STMT_SET_BUYER] =
+	    "UPDATE orders SET user_id = nullif(?2, 0), email = ?3,"
+	    " email_key = ?4, buyer_name = ?5, buyer_phone = ?6, notes = ?7,"
+	    " locale = ?8, service_fee = ?9, total = subtotal + ?9 - discount"
+	    " WHERE id = ?1 AND status = 'reserved'",
+	[STMT_NOTE_CANCEL] =
+	    "UPDATE orders SET cancel_reason = ?3, cancelled_at = ?2"
+	    " WHERE id = ?1",
+	[STMT_ADD_REFUNDED] =
+	    "UPDATE orders SET refunded = refunded + ?2 WHERE id = ?1",
+	[STMT_TICKETS_REFUNDED] =
+	    "UPDATE tickets SET status = 'refunded' WHERE order_id = ?1"
+	    " AND status = 'valid'",
 	[STMT_EXTEND] =
 	    "UPDATE orders SET expires_at = ?2, extensions = extensions + 1"
 	    " WHERE id = ?1",
@@ -264,6 +299,7 @@ order_compat_status(const struct order *o, int64_t now)
 		return "PAID";
 	case ORDER_EXPIRED:
 	case ORDER_CANCELLED:
+	case ORDER_FAILED:	/* a declined payment ends the hold */
 		return "FAILED_EXPIRED_RESERVATION";
 	default:
 		return "FAILED_ADMIN";
@@ -297,6 +333,15 @@ order_load(struct db *db, int64_t id, struct order *out)
 		snprintf(out->flag, sizeof(out->flag), "%s",
 		    db_col_text(st, 11));
 		out->extensions = db_col_int(st, 12);
+		snprintf(out->uid, sizeof(out->uid), "%s", db_col_text(st, 13));
+		snprintf(out->number, sizeof(out->number), "%s",
+		    db_col_text(st, 14));
+		snprintf(out->currency, sizeof(out->currency), "%s",
+		    db_col_text(st, 15));
+		out->user_id = db_col_int(st, 16);
+		out->subtotal = db_col_int(st, 17);
+		out->service_fee = db_col_int(st, 18);
+		out->refunded = db_col_int(st, 19);
 	}
 	db_reset(st);
 	return rc;
@@ -383,18 +428,51 @@ order_expire_stale(struct db *db, int64_t now, int64_t event_id,
 	return DB_OK;
 }
 
+/*
+ * The state machine: the statuses each status may be entered from.
+ * reserved is a hold (seed 004's pending, or processing once a payment
+ * has started), paid is confirmed.  A lapsed, cancelled or failed hold
+ * is taken again when money arrives for it and seats remain.
+ */
+static const char *const entered_from[ORDER_STATUS__MAX] = {
+	[ORDER_RESERVED] = ",expired,cancelled,failed,",
+	[ORDER_PAID] = ",reserved,",
+	[ORDER_EXPIRED] = ",reserved,",
+	[ORDER_CANCELLED] = ",reserved,",
+	[ORDER_FAILED] = ",reserved,",
+	[ORDER_REFUNDED] = ",paid,partially_refunded,",
+	[ORDER_PARTIALLY_REFUNDED] = ",paid,partially_refunded,",
+};
+
+int
+order_may_become(enum order_status from, enum order_status to)
+{
+	char	 needle[32];
+
+	if (from >= ORDER_STATUS__MAX || to >= ORDER_STATUS__MAX)
+		return 0;
+	snprintf(needle, sizeof(needle), ",%s,", status_names[from]);
+	return strstr(entered_from[to], needle) != NULL;
+}
+
+/* Moves the order to status if the state machine allows it from where
+ * it is: DB_CONSTRAINT (nothing written) when it does not. */
 static enum db_rc
 set_status(struct db *db, int64_t order_id, enum order_status status,
     int holds)
 {
 	struct db_stmt	*st;
+	enum db_rc	 rc;
 
 	if ((st = db_stmt(db, stmts[STMT_SET_STATUS])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
 	    db_bind_text(st, 2, status_names[status]) == -1 ||
-	    db_bind_int(st, 3, holds) == -1)
+	    db_bind_int(st, 3, holds) == -1 ||
+	    db_bind_text(st, 4, entered_from[status]) == -1)
 		return DB_ERROR;
-	return db_exec(db, st);
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	return db_changes(db) == 1 ? DB_OK : DB_CONSTRAINT;
 }
 
 enum db_rc
@@ -689,6 +767,33 @@ reserve_checks(struct db *db, int64_t now, int64_t event_id,
 	return *seats > max_per ? ERR_TOO_MANY_TICKETS : ERR_OK;
 }
 
+/*
+ * The next order number of now's day in the configured time zone
+ * ("OE-20251119-0001"), taken inside the caller's transaction: a
+ * rollback gives it back, so the numbers of a day have no gaps.
+ */
+static enum db_rc
+next_number(struct db *db, int64_t now, char out[ORDER_NUMBER_MAX + 1])
+{
+	struct db_stmt	*st;
+	struct tm	 tm;
+	time_t		 t = (time_t)now;
+	char		 day[9];
+	enum db_rc	 rc;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(day, sizeof(day), "%Y%m%d", &tm) == 0)
+		return DB_ERROR;
+	if ((st = db_stmt(db, stmts[STMT_NUMBER_NEXT])) == NULL ||
+	    db_bind_text(st, 1, day) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		snprintf(out, ORDER_NUMBER_MAX + 1, "OE-%s-%04lld", day,
+		    (long long)db_col_int(st, 0));
+	db_reset(st);
+	return rc == DB_NOTFOUND ? DB_ERROR : rc;
+}
+
 /* Inserts the order, held by client, and its lines; *order_id is the
  * new order. */
 static enum db_rc
@@ -698,16 +803,21 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
     int64_t *order_id)
 {
 	struct db_stmt	*st;
-	char		 code[CODE_LEN + 1];
+	char		 code[CODE_LEN + 1], uid[UUID_LEN + 1];
+	char		 number[ORDER_NUMBER_MAX + 1];
 	int64_t		 total = 0;
-	enum db_rc	 rc = DB_CONSTRAINT;
+	enum db_rc	 rc;
 	size_t		 i;
 	int		 tries;
 
 	for (i = 0; i < n; i++)
 		total += prices[i] * lines[i].count;
+	if ((rc = next_number(db, now, number)) != DB_OK)
+		return rc;
+	rc = DB_CONSTRAINT;
 	for (tries = 0; tries < ID_RETRIES && rc == DB_CONSTRAINT; tries++) {
 		crypto_random_letters(code, CODE_LEN);
+		crypto_uuid4(uid);
 		if ((st = db_stmt(db, stmts[STMT_ORDER_INSERT])) == NULL ||
 		    db_bind_text(st, 1, code) == -1 ||
 		    db_bind_int(st, 2, event_id) == -1 ||
@@ -715,7 +825,9 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
 		    db_bind_int(st, 4, total) == -1 ||
 		    db_bind_int(st, 5, now) == -1 ||
 		    db_bind_int(st, 6, now + hold_seconds) == -1 ||
-		    db_bind_text(st, 7, client) == -1)
+		    db_bind_text(st, 7, client) == -1 ||
+		    db_bind_text(st, 8, uid) == -1 ||
+		    db_bind_text(st, 9, number) == -1)
 			return DB_ERROR;
 		rc = db_insert_id(db, st, order_id);
 	}
@@ -734,27 +846,68 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
 	return DB_OK;
 }
 
-/* Releases the session's current reservation, if it still holds one. */
+/* Releases order_id (0: none) if it is still a hold; *started says
+ * whether it had a payment request open. */
 static enum db_rc
-release_previous(struct db *db, int64_t now, const struct session *prev,
-    int *released_started)
+release_held(struct db *db, int64_t order_id, int *started)
 {
 	struct order	 o;
 	enum db_rc	 rc;
 
-	*released_started = 0;
-	if (prev == NULL)
+	*started = 0;
+	if (order_id == 0)
 		return DB_OK;
-	if ((rc = sess_revoke(db, prev->id, now)) != DB_OK)
-		return rc;
-	if (prev->order_id == 0)
-		return DB_OK;
-	if ((rc = order_load(db, prev->order_id, &o)) == DB_NOTFOUND)
+	if ((rc = order_load(db, order_id, &o)) == DB_NOTFOUND)
 		return DB_OK;
 	if (rc != DB_OK || o.status != ORDER_RESERVED)
 		return rc;
-	*released_started = o.payment_started;
+	*started = o.payment_started;
 	return order_release(db, o.id, ORDER_CANCELLED);
+}
+
+enum err
+order_hold(struct db *db, int64_t now, int64_t event_id,
+    const struct order_line_req *lines, size_t nlines, const char *queue_pass,
+    const char *client, int64_t release_id, int *released_started,
+    int64_t *order_id, int64_t *tickets_left)
+{
+	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
+	int64_t		 expired, left, per_client = 0;
+	enum db_rc	 rc;
+	enum err	 e;
+	int		 over = 0;
+
+	*tickets_left = 0;
+	*released_started = 0;
+	if (nlines == 0 || nlines > ARRAY_ITEMS_MAX)
+		return ERR_BAD_REQUEST;
+	if ((e = reserve_checks(db, now, event_id, queue_pass, lines, nlines,
+	    prices, &seats, &hold, &per_client)) != ERR_OK)
+		return e;
+	/* Capacity never waits for cron: drop this event's stale holds. */
+	if ((rc = order_expire_stale(db, now, event_id, &expired)) != DB_OK ||
+	    (rc = release_held(db, release_id, released_started)) != DB_OK)
+		return err_from_db(rc);
+	/* The client's live holds plus these seats, within the event's cap. */
+	if ((e = over_cap(db, STMT_HELD_BY_CLIENT, now, event_id, client, 0,
+	    seats, per_client, ERR_HOLD_LIMIT)) != ERR_OK)
+		return e;
+
+	/* Take the seats, then check no quota went over. */
+	if ((rc = insert_order(db, now, event_id, lines, nlines, prices,
+	    seats, hold, client, order_id)) != DB_OK ||
+	    (rc = quota_adjust(db, *order_id, 1)) != DB_OK ||
+	    (rc = overbooked(db, event_id, &over)) != DB_OK)
+		return err_from_db(rc);
+	if (over) {
+		/* What was left before we took ours, for the answer. */
+		if ((rc = quota_adjust(db, *order_id, -1)) != DB_OK ||
+		    (rc = order_tickets_left(db, event_id, &left)) != DB_OK)
+			return err_from_db(rc);
+		*tickets_left = left;
+		return ERR_OUT_OF_TICKETS;
+	}
+	return ERR_OK;
 }
 
 enum err
@@ -764,12 +917,9 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
     char token[TOKEN_HEX_LEN + 1], int64_t *tickets_left,
     int *released_started)
 {
-	int64_t		 prices[ARRAY_ITEMS_MAX], seats = 0, hold = 0;
-	int64_t		 order_id, expired, left, per_client = 0;
-	int64_t		 user_id = 0, ttl = SESSION_SECONDS;
+	int64_t		 order_id, user_id = 0, ttl = SESSION_SECONDS;
 	enum db_rc	 rc;
 	enum err	 e;
-	int		 over = 0;
 
 	*tickets_left = 0;
 	*released_started = 0;
@@ -777,39 +927,18 @@ order_reserve(struct db *db, int64_t now, int64_t event_id,
 		return ERR_BAD_REQUEST;
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((e = reserve_checks(db, now, event_id, queue_pass, lines, nlines,
-	    prices, &seats, &hold, &per_client)) != ERR_OK)
-		goto fail;
-
-	/* Capacity never waits for cron: drop this event's stale holds. */
-	if ((rc = order_expire_stale(db, now, event_id, &expired)) != DB_OK ||
-	    (rc = release_previous(db, now, prev, released_started)) != DB_OK)
-		goto dbfail;
-
 	/*
-	 * The client's live holds, the session's previous one released
-	 * above, plus these seats, within the event's cap.  A session holds
-	 * one reservation at a time, so this caps the session too.
+	 * The session's previous reservation is released (after the checks,
+	 * so a refused request keeps it) and does not count against the
+	 * client's cap; a session holds one reservation at a time, so the
+	 * cap holds for the session too.  The session itself is revoked.
 	 */
-	if ((e = over_cap(db, STMT_HELD_BY_CLIENT, now, event_id, client, 0,
-	    seats, per_client, ERR_HOLD_LIMIT)) != ERR_OK)
+	if ((e = order_hold(db, now, event_id, lines, nlines, queue_pass,
+	    client, prev != NULL ? prev->order_id : 0, released_started,
+	    &order_id, tickets_left)) != ERR_OK)
 		goto fail;
-
-	/* Take the seats, then check no quota went over. */
-	if ((rc = insert_order(db, now, event_id, lines, nlines, prices,
-	    seats, hold, client, &order_id)) != DB_OK ||
-	    (rc = quota_adjust(db, order_id, 1)) != DB_OK ||
-	    (rc = overbooked(db, event_id, &over)) != DB_OK)
+	if (prev != NULL && (rc = sess_revoke(db, prev->id, now)) != DB_OK)
 		goto dbfail;
-	if (over) {
-		/* What was left before we took ours, for the answer. */
-		if ((rc = quota_adjust(db, order_id, -1)) != DB_OK ||
-		    (rc = order_tickets_left(db, event_id, &left)) != DB_OK)
-			goto dbfail;
-		*tickets_left = left;
-		e = ERR_OUT_OF_TICKETS;
-		goto fail;
-	}
 	/*
 	 * The reservation gets a fresh session (the previous one is revoked
 	 * above); a signed-in buyer's stays theirs, and ends when their
@@ -995,4 +1124,62 @@ order_summary(struct db *db, int64_t order_id, int64_t now, enum lang lang)
 		db_reset(st);
 	}
 	return o;
+}
+
+enum db_rc
+order_set_buyer(struct db *db, int64_t order_id, const struct order_buyer *b,
+    int64_t service_fee)
+{
+	struct db_stmt	*st;
+	char		 key[EMAIL_MAX + 1];
+
+	buyer_email_key(b->email, key);
+	if ((st = db_stmt(db, stmts[STMT_SET_BUYER])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, b->user_id) == -1 ||
+	    db_bind_text(st, 3, b->email) == -1 ||
+	    db_bind_text(st, 4, key) == -1 ||
+	    db_bind_text(st, 5, b->name != NULL ? b->name : "") == -1 ||
+	    db_bind_text(st, 6, b->phone != NULL ? b->phone : "") == -1 ||
+	    db_bind_text(st, 7, b->notes != NULL ? b->notes : "") == -1 ||
+	    db_bind_text(st, 8, i18n_code(b->lang)) == -1 ||
+	    db_bind_int(st, 9, service_fee) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_note_cancel(struct db *db, int64_t order_id, int64_t now,
+    const char *reason)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_NOTE_CANCEL])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1 ||
+	    db_bind_text(st, 3, reason) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+enum db_rc
+order_mark_refunded(struct db *db, int64_t order_id, int64_t amount, int full)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_ADD_REFUNDED])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, amount) == -1)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	if (!full)
+		return set_status(db, order_id, ORDER_PARTIALLY_REFUNDED, 1);
+	if ((st = db_stmt(db, stmts[STMT_TICKETS_REFUNDED])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	return order_release(db, order_id, ORDER_REFUNDED);
 }

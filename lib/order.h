@@ -53,6 +53,13 @@ struct order {
 	char			 code[16];
 	char			 email[EMAIL_MAX + 1];	/* "" if none */
 	char			 flag[40];		/* "" if none */
+	char			 uid[UUID_LEN + 1];	/* /api/orders/{id} */
+	char			 number[ORDER_NUMBER_MAX + 1];
+	char			 currency[CURRENCY_LEN + 1];
+	int64_t			 user_id;		/* 0: a guest's */
+	int64_t			 subtotal;		/* total = subtotal */
+	int64_t			 service_fee;		/*  + fee - discount */
+	int64_t			 refunded;		/* minor units */
 };
 
 /* One requested line: ticket type and count, already validated. */
@@ -104,6 +111,24 @@ enum err		 order_reserve(struct db *db, int64_t now,
 			    int64_t *tickets_left, int *released_started);
 
 /*
+ * The hold at the heart of order_reserve(), inside the caller's write
+ * transaction and without sessions: its checks in the seed's order
+ * (as order_reserve() lists them); this event's stale holds expired;
+ * release_id (0: none), if still a hold, released (cancelled) with
+ * *released_started set as order_reserve() does; HOLD_LIMIT when client
+ * would hold more of the event than its max_held_per_client;
+ * OUT_OF_TICKETS (*tickets_left set); else the order is inserted
+ * (status reserved, numbered, a fresh uid), held by client, and
+ * *order_id set.  On an outcome the caller rolls back.
+ */
+enum err		 order_hold(struct db *db, int64_t now,
+			    int64_t event_id, const struct order_line_req *lines,
+			    size_t nlines, const char *queue_pass,
+			    const char *client, int64_t release_id,
+			    int *released_started, int64_t *order_id,
+			    int64_t *tickets_left);
+
+/*
  * Makes o, whose hold lapsed (status reserved past expires_at, or
  * expired or cancelled), a live hold of client again, inside the
  * caller's write transaction: HOLD_LIMIT when client's other live holds
@@ -124,6 +149,11 @@ enum err		 order_rehold(struct db *db, int64_t now,
  */
 enum err		 order_email_cap(struct db *db, int64_t now,
 			    const struct order *o, const char *email);
+
+/* May an order in status from move to status to (the state machine of
+ * lib/order.c, which every status change goes through)?  Pure. */
+int			 order_may_become(enum order_status from,
+			    enum order_status to);
 
 /* Loads an order by id (inside or outside a transaction). */
 enum db_rc		 order_load(struct db *db, int64_t id, struct order *out);
@@ -175,6 +205,33 @@ enum db_rc		 order_set_flag(struct db *db, int64_t order_id,
  * not NULL) and that payment has started. */
 enum db_rc		 order_set_payment_started(struct db *db,
 			    int64_t order_id, const char *email, int started);
+
+/* Who buys an order placed through the API (lib/checkout.h). */
+struct order_buyer {
+	int64_t		 user_id;	/* 0: a guest */
+	const char	*email;		/* valid */
+	const char	*name;		/* may be NULL */
+	const char	*phone;
+	const char	*notes;
+	enum lang	 lang;		/* of the ticket mail */
+};
+
+/* Records b on the held order and adds service_fee to its total. */
+enum db_rc		 order_set_buyer(struct db *db, int64_t order_id,
+			    const struct order_buyer *b, int64_t service_fee);
+
+/*
+ * Adds amount to what was refunded of a paid order, inside the caller's
+ * write transaction: full, the order is refunded, its seats free and
+ * its tickets refunded (a scan says so); else partially refunded, its
+ * tickets still valid.  DB_CONSTRAINT when the order is not paid.
+ */
+enum db_rc		 order_mark_refunded(struct db *db, int64_t order_id,
+			    int64_t amount, int full);
+
+/* Records why and when the order was cancelled. */
+enum db_rc		 order_note_cancel(struct db *db, int64_t order_id,
+			    int64_t now, const char *reason);
 
 /*
  * The order for pages: {"code", "status", "email", "event": {"id",

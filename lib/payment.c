@@ -8,6 +8,7 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "ledger.h"
 #include "log.h"
 #include "order.h"
 #include "payment.h"
@@ -32,6 +33,7 @@ enum stmt {
 	STMT_LIST_OPEN,
 	STMT_LIST_REFUNDS,
 	STMT_PRUNE_EVENTS,
+	STMT_INSERT_FREE,
 	STMT__MAX
 };
 
@@ -86,7 +88,8 @@ static const char *const stmts[] = {
 	    " WHERE id = ?1 AND status IN ('created', 'pending')",
 	[STMT_REFUND_INSERT] =
 	    "INSERT INTO refunds (payment_id, provider_ref, amount, reason,"
-	    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id",
+	    " requested_by, created_at, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4, nullif(?6, 0), ?5, ?5) RETURNING id",
 	[STMT_REFUND_RESULT] =
 	    "UPDATE refunds SET status = ?2, error = ?3,"
 	    " updated_at = strftime('%s','now') WHERE id = ?1",
@@ -117,6 +120,17 @@ static const char *const stmts[] = {
 	    " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id"
 	    " AND r.status IN ('requested', 'error'))))"
 	    " ORDER BY e.last_received_at LIMIT ?2)",
+	/*
+	 * Paid without a provider: an order that costs nothing ('free'),
+	 * or one confirmed by hand in a test setup ('manual').  Only a
+	 * held order; a free one only when it costs nothing.
+	 */
+	[STMT_INSERT_FREE] =
+	    "INSERT INTO payments (order_id, provider, status, amount, currency,"
+	    " payment_reference, created_at, updated_at, paid_at)"
+	    " SELECT id, ?3, 'paid', total, currency, ?4, ?2, ?2, ?2 FROM orders"
+	    " WHERE id = ?1 AND status = 'reserved' AND holds_seats = 1"
+	    " AND (?3 = 'manual' OR total = 0) RETURNING id",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -258,7 +272,8 @@ ensure_hold(struct db *db, int64_t now, struct order *o, int64_t hold_seconds,
 	can_extend = o->extensions < HOLD_EXTENSIONS_MAX;
 	if (o->status == ORDER_RESERVED)
 		lapsed = o->expires_at <= now;	/* lapsed, seats still ours */
-	else if (o->status == ORDER_EXPIRED || o->status == ORDER_CANCELLED)
+	else if (o->status == ORDER_EXPIRED || o->status == ORDER_CANCELLED ||
+	    o->status == ORDER_FAILED)
 		lapsed = 1;
 	else
 		return ERR_SESSION_EXPIRED;
@@ -454,37 +469,76 @@ pay_record_event(struct db *db, int64_t now, enum pay_provider provider,
 }
 
 /*
- * Records a refund to send for payment p, whose money is c's, in the
- * open transaction.
+ * Records a refund of amount of payment p (whose money's reference is
+ * payment_reference) in the open transaction, with its ledger row, and
+ * fills due with what to send.
  */
+static enum db_rc
+record_refund(struct db *db, int64_t now, const struct payment *p,
+    const char *payment_reference, int64_t amount, const char *reason,
+    int64_t requested_by, struct pay_refund_due *due)
+{
+	struct pay_refund_req	*r = &due->req;
+	struct db_stmt		*st;
+	enum db_rc		 rc;
+
+	memset(due, 0, sizeof(*due));
+	provider_ops(p->provider)->new_ref(r->ref);
+	if ((st = db_stmt(db, stmts[STMT_REFUND_INSERT])) == NULL ||
+	    db_bind_int(st, 1, p->id) == -1 ||
+	    db_bind_text(st, 2, r->ref) == -1 ||
+	    db_bind_int(st, 3, amount) == -1 ||
+	    db_bind_text(st, 4, reason) == -1 ||
+	    db_bind_int(st, 5, now) == -1 ||
+	    db_bind_int(st, 6, requested_by) == -1)
+		return DB_ERROR;
+	if ((rc = db_insert_id(db, st, &due->refund_id)) != DB_OK ||
+	    (rc = ledger_add(db, now, &(struct ledger_entry){ .order_id =
+	    p->order_id, .payment_id = p->id, .refund_id = due->refund_id,
+	    .kind = LEDGER_REFUND, .amount = amount, .currency = p->currency,
+	    .provider = provider_name(p->provider), .reference = r->ref })) !=
+	    DB_OK)
+		return rc;
+	due->provider = p->provider;
+	snprintf(r->payment_ref, sizeof(r->payment_ref), "%s",
+	    p->provider_ref);
+	snprintf(r->payment_reference, sizeof(r->payment_reference), "%s",
+	    payment_reference);
+	r->amount = amount;
+	snprintf(r->currency, sizeof(r->currency), "%s", p->currency);
+	return DB_OK;
+}
+
+/* A refund of all of p that applying c found due (late or twice paid). */
 static enum db_rc
 plan_refund(struct db *db, int64_t now, const struct payment *p,
     const struct pay_confirmed *c, const char *reason,
     struct pay_effect *effect)
 {
-	struct pay_refund_req	*r = &effect->refund.req;
-	struct db_stmt		*st;
+	enum db_rc	 rc;
+
+	if ((rc = record_refund(db, now, p, c->payment_reference, p->amount,
+	    reason, 0, &effect->refund)) == DB_OK)
+		effect->refund_needed = 1;
+	return rc;
+}
+
+/* The money p collected for o, and the service fee's share of it. */
+static enum db_rc
+record_charge(struct db *db, int64_t now, const struct payment *p,
+    const struct order *o, const char *reference)
+{
+	struct ledger_entry	 e = { .order_id = o->id, .payment_id = p->id,
+	    .kind = LEDGER_CHARGE, .amount = p->amount, .currency =
+	    p->currency, .provider = provider_name(p->provider),
+	    .reference = reference };
 	enum db_rc		 rc;
 
-	provider_ops(p->provider)->new_ref(r->ref);
-	if ((st = db_stmt(db, stmts[STMT_REFUND_INSERT])) == NULL ||
-	    db_bind_int(st, 1, p->id) == -1 ||
-	    db_bind_text(st, 2, r->ref) == -1 ||
-	    db_bind_int(st, 3, p->amount) == -1 ||
-	    db_bind_text(st, 4, reason) == -1 ||
-	    db_bind_int(st, 5, now) == -1)
-		return DB_ERROR;
-	if ((rc = db_insert_id(db, st, &effect->refund.refund_id)) != DB_OK)
+	if ((rc = ledger_add(db, now, &e)) != DB_OK)
 		return rc;
-	effect->refund_needed = 1;
-	effect->refund.provider = p->provider;
-	snprintf(r->payment_ref, sizeof(r->payment_ref), "%s",
-	    p->provider_ref);
-	snprintf(r->payment_reference, sizeof(r->payment_reference), "%s",
-	    c->payment_reference);
-	r->amount = p->amount;
-	snprintf(r->currency, sizeof(r->currency), "%s", p->currency);
-	return DB_OK;
+	e.kind = LEDGER_FEE;
+	e.amount = o->service_fee < p->amount ? o->service_fee : p->amount;
+	return ledger_add(db, now, &e);
 }
 
 /* PAID: pay the order exactly once, or refund what cannot be honoured. */
@@ -519,13 +573,16 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
 		return rc;
 	if ((rc = order_load(db, p->order_id, &o)) != DB_OK)
 		return rc;
+	if ((rc = record_charge(db, now, p, &o, c->payment_reference)) != DB_OK)
+		return rc;
 
 	if (o.status == ORDER_RESERVED) {
 		effect->outcome = "paid";
 		effect->tickets_issued = 1;
 		return order_mark_paid(db, o.id, now, NULL);
 	}
-	if (o.status == ORDER_EXPIRED || o.status == ORDER_CANCELLED) {
+	if (o.status == ORDER_EXPIRED || o.status == ORDER_CANCELLED ||
+	    o.status == ORDER_FAILED) {
 		/* Paid after the hold lapsed: honour it if seats remain. */
 		if ((rc = order_retake_seats(db, o.id)) == DB_OK) {
 			effect->outcome = "paid late: honoured";
@@ -575,8 +632,10 @@ apply_ended(struct db *db, int64_t now, const struct payment *p,
 		return rc;
 	if ((rc = order_set_payment_started(db, o.id, NULL, 0)) != DB_OK)
 		return rc;
+	/* Declined or failed: the order failed; withdrawn: it lapsed. */
 	if (o.status == ORDER_RESERVED)
-		return order_release(db, o.id, ORDER_EXPIRED);
+		return order_release(db, o.id, c->status == PAY_CANCELLED ?
+		    ORDER_EXPIRED : ORDER_FAILED);
 	return DB_OK;
 }
 
@@ -714,4 +773,91 @@ pay_list_refunds_due(struct db *db, enum pay_provider provider,
 	}
 	db_reset(st);
 	return rc == DB_NOTFOUND || rc == DB_OK ? DB_OK : rc;
+}
+
+enum db_rc
+pay_confirm_direct(struct db *db, int64_t now, int64_t order_id,
+    const char *how, const char *reference)
+{
+	struct db_stmt	*st;
+	struct order	 o;
+	enum db_rc	 rc;
+	int64_t		 id;
+
+	if ((st = db_stmt(db, stmts[STMT_INSERT_FREE])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1 ||
+	    db_bind_text(st, 3, how) == -1 ||
+	    db_bind_text(st, 4, reference) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		id = db_col_int(st, 0);
+		rc = db_exec(db, st);
+	}
+	db_reset(st);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? DB_CONSTRAINT : rc;
+	if ((rc = order_load(db, order_id, &o)) != DB_OK)
+		return rc;
+	/* Not a provider of the table, so record_charge's name is how. */
+	if ((rc = ledger_add(db, now, &(struct ledger_entry){ .order_id =
+	    o.id, .payment_id = id, .kind = LEDGER_CHARGE, .amount = o.total,
+	    .currency = o.currency, .provider = how, .reference =
+	    reference })) != DB_OK)
+		return rc;
+	return order_mark_paid(db, order_id, now, NULL);
+}
+
+enum err
+pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
+    const char *reason, int64_t requested_by, struct pay_refund_due *due,
+    int *full, const char **detail)
+{
+	struct order	 o;
+	struct payment	 p;
+	enum db_rc	 rc;
+	enum err	 e = ERR_ORDER_STATE;
+	int64_t		 left;
+
+	memset(due, 0, sizeof(*due));
+	*full = 0;
+	*detail = NULL;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	if ((rc = order_load(db, order_id, &o)) != DB_OK)
+		goto dbfail;
+	if (o.status != ORDER_PAID && o.status != ORDER_PARTIALLY_REFUNDED) {
+		*detail = "Only confirmed orders can be refunded";
+		goto fail;
+	}
+	if ((rc = pay_find_paid(db, o.id, &p)) == DB_NOTFOUND ||
+	    (rc == DB_OK && p.provider >= PROVIDER__MAX)) {
+		*detail = "No payment found for this order";
+		goto fail;
+	}
+	if (rc != DB_OK)
+		goto dbfail;
+	left = p.amount - o.refunded;
+	if (amount == 0)
+		amount = left;
+	if (amount <= 0 || amount > left) {
+		e = ERR_BAD_REQUEST;
+		*detail = left > 0 ? "More than is left to refund" :
+		    "Nothing is left to refund";
+		goto fail;
+	}
+	*full = amount == left;
+	if ((rc = record_refund(db, now, &p, p.payment_reference, amount,
+	    reason, requested_by, due)) != DB_OK ||
+	    (rc = order_mark_refunded(db, o.id, amount, *full)) != DB_OK ||
+	    (rc = db_tx_commit(db)) != DB_OK)
+		goto dbfail;
+	return ERR_OK;
+dbfail:
+	e = rc == DB_NOTFOUND ? ERR_ORDER_NOT_FOUND : err_from_db(rc);
+fail:
+	db_tx_rollback(db);
+	memset(due, 0, sizeof(*due));
+	*full = 0;
+	return e;
 }

@@ -54,6 +54,17 @@ enum err	pay_begin(struct db *db, int64_t now,
 		    const char *email, const char *client,
 		    struct pay_start *out);
 
+/*
+ * Confirms a held order without any provider, inside the caller's write
+ * transaction: a payment row of how ("free": the order costs nothing;
+ * "manual": confirmed by hand where test_payments allows it) with
+ * reference, its ledger row, then the order paid and its tickets issued
+ * (order_mark_paid()).  DB_CONSTRAINT when the order is not a live hold
+ * or, for "free", costs something.
+ */
+enum db_rc	pay_confirm_direct(struct db *db, int64_t now,
+		    int64_t order_id, const char *how, const char *reference);
+
 /* Records what the provider calls a created request. */
 enum err	pay_created(struct db *db, int64_t payment_id,
 		    const struct pay_created *created);
@@ -192,6 +203,21 @@ enum db_rc	pay_list_refunds_due(struct db *db, enum pay_provider provider,
  */
 enum db_rc	pay_prune_events(struct db *db, int64_t before, size_t max,
 		    int64_t *deleted);
+
+/*
+ * Refunds amount (0: all that is left) of a confirmed order, asked by
+ * requested_by (a user id, 0: the system), in one write transaction: a
+ * refunds row and its ledger row, the order refunded (all of it: its
+ * tickets stop admitting and its seats are free) or partially refunded
+ * (its tickets stay valid).  *due is what the caller sends to the
+ * provider once committed, then records with pay_refund_result().
+ * Returns ERR_OK; ERR_ORDER_STATE or ERR_BAD_REQUEST (the amount) with
+ * *detail; ERR_ORDER_NOT_FOUND; or a storage outcome.
+ */
+enum err	pay_refund_begin(struct db *db, int64_t now, int64_t order_id,
+		    int64_t amount, const char *reason, int64_t requested_by,
+		    struct pay_refund_due *due, int *full,
+		    const char **detail);
 
 /* Records the result of sending a refund. */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,

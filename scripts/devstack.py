@@ -30,10 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # sanitizer build in build/san (BILJETT_BIN=build/san).
 BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
 PROGRAMS = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
-            "auth", "venues", "backoffice", "organizer")
+            "auth", "venues", "backoffice", "organizer", "orders")
 ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
                  "pages", "auth", "venues", "backoffice", "organizer",
-                 "hello")
+                 "orders", "hello")
 READY_SECONDS = 20
 # How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
 STOP_SECONDS = 10

@@ -9,7 +9,7 @@
     stack: nginx, the FastCGI programs, a SQLite file in a temp dir);
   - browser tests: tests/browser/*.mjs when present (headless Chromium).
 
-Usage: tests/run.py [pattern]   (pattern filters test names by substring)
+Usage: tests/run.py [pattern ...]   (a test runs when its name contains any pattern)
 """
 import glob
 import os
@@ -37,6 +37,11 @@ class Tally:
             print(f"FAIL {name}\n{detail}", flush=True)
 
 
+def matches(pattern, name):
+    """Does name contain one of the patterns (or are there none)?"""
+    return not pattern or any(p in name for p in pattern)
+
+
 def run_units(tally, pattern):
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
@@ -44,7 +49,7 @@ def run_units(tally, pattern):
         if path.endswith(".d") or not os.access(path, os.X_OK):
             continue
         name = "unit/" + os.path.basename(path)
-        if pattern and pattern not in name:
+        if not matches(pattern, name):
             continue
         p = subprocess.run([path], cwd=ROOT, env=env, capture_output=True,
                            text=True, timeout=300)
@@ -76,7 +81,7 @@ class TallyResult(unittest.TextTestResult):
 def run_python(tally, directory, pattern):
     loader = unittest.TestLoader()
     if pattern:
-        loader.testNamePatterns = [f"*{pattern}*"]
+        loader.testNamePatterns = [f"*{p}*" for p in pattern]
     suite = loader.discover(os.path.join(ROOT, directory), pattern="test_*.py",
                             top_level_dir=os.path.join(ROOT, directory))
     TallyResult.tally = tally
@@ -93,7 +98,7 @@ def run_fuzz_seeds(tally, pattern):
         if not os.access(path, os.X_OK) or "." in os.path.basename(path):
             continue
         name = "fuzz/" + os.path.basename(path)
-        if pattern and pattern not in name:
+        if not matches(pattern, name):
             continue
         corpus = os.path.join(ROOT, "tests/fuzz/corpus",
                               os.path.basename(path)[len("fuzz-"):])
@@ -106,7 +111,7 @@ def run_browser(tally, pattern):
     tests = sorted(glob.glob(os.path.join(ROOT, "tests/browser/test-*.mjs")))
     for path in tests:
         name = "browser/" + os.path.basename(path)
-        if pattern and pattern not in name:
+        if not matches(pattern, name):
             continue
         p = subprocess.run(["node", path], cwd=ROOT, capture_output=True,
                            text=True, timeout=600)
@@ -114,7 +119,7 @@ def run_browser(tally, pattern):
 
 
 def main():
-    pattern = sys.argv[1] if len(sys.argv) > 1 else ""
+    pattern = sys.argv[1:]
     # The stack runs the sanitizer build when there is one; a report in
     # any log fails the test class (tests/api/support.py).
     if os.path.exists(os.path.join(ROOT, "build/san/biljett")):
