@@ -145,21 +145,6 @@ worker_init(const struct conf *conf, struct db *db)
 	return 0;
 }
 
-/* Runs handler h under the request's Idempotency-Key, if any. */
-static enum err
-idempotent(struct req *req, handler_fn h)
-{
-	struct idem	 id;
-	enum err	 e;
-
-	if ((e = idem_begin(req, req->user.id, &id)) != ERR_OK ||
-	    id.state == IDEM_REPLAYED)
-		return e;
-	e = h(req);
-	idem_finish(req, &id, e);
-	return e;
-}
-
 /* The order of the path's {uid} as the signed-in user may see it. */
 static enum err
 path_order(struct req *req, struct order *o)
@@ -373,7 +358,7 @@ create(struct req *req)
 static enum err
 h_create(struct req *req)
 {
-	return idempotent(req, create);
+	return idem_run(req, create);
 }
 
 /* GET /api/orders/{id}/: the order's detail. */
@@ -420,7 +405,7 @@ cancel(struct req *req)
 static enum err
 h_cancel(struct req *req)
 {
-	return idempotent(req, cancel);
+	return idem_run(req, cancel);
 }
 
 /*
@@ -513,7 +498,7 @@ confirm_payment(struct req *req)
 static enum err
 h_confirm_payment(struct req *req)
 {
-	return idempotent(req, confirm_payment);
+	return idem_run(req, confirm_payment);
 }
 
 int

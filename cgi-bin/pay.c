@@ -8,6 +8,13 @@
  *	POST /swish/callback/		Swish's callback, confirmed before use
  *	GET  /api/metrics		its counters, for admins (Prometheus)
  *
+ * seed 004's payments of an order ({id} is its uid; lib/orderview.h):
+ *
+ *	POST /api/orders/{id}/create-payment-intent/	pay it by card (Stripe)
+ *	GET  /api/orders/{id}/payment-status/		where its payment is
+ *	POST /api/orders/{id}/refund/			refund it, all or part
+ *	POST /api/webhooks/stripe/			Stripe's webhook
+ *
  * and the buyer's paying pages:
  *
  *	POST /payment		the e-mail form: start paying, then GET /payment
@@ -25,6 +32,7 @@
 
 #include "auth.h"
 #include "buyer.h"
+#include "checkout.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -32,7 +40,10 @@
 #include "log.h"
 #include "mail.h"
 #include "metrics.h"
+#include "money.h"
+#include "idem.h"
 #include "order.h"
+#include "orderview.h"
 #include "page.h"
 #include "payment.h"
 #include "provider.h"
@@ -49,6 +60,18 @@ static enum err	h_checkout(struct req *);
 static enum err	h_payment(struct req *);
 static enum err	h_done(struct req *);
 static enum err	h_metrics(struct req *);
+static enum err	h_intent(struct req *);
+static enum err	h_payment_status(struct req *);
+static enum err	h_refund(struct req *);
+static enum err	h_stripe_webhook(struct req *);
+
+enum refund_field { RF_AMOUNT, RF_REASON, RF__MAX };
+
+static const struct field_spec refund_fields[RF__MAX] = {
+	[RF_AMOUNT] = { "amount", FIELD_MONEY, 0, 0, 0, NULL, 0 },
+	[RF_REASON] = { "reason", FIELD_TEXT, 0, 0, CANCEL_REASON_MAX,
+	    NULL, 0 },
+};
 
 enum checkout_field { CF_EMAIL, CF_CSRF, CF__MAX };
 
@@ -79,6 +102,14 @@ static const struct route routes[] = {
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/api/metrics", h_metrics, AUTH_ADMIN, STYLE_API,
 	    NULL, 0, 0, ERR_OK },
+	{ METHOD_POST, "/api/orders/{uid}/create-payment-intent/", h_intent,
+	    AUTH_USER, STYLE_API, NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/api/orders/{uid}/payment-status/", h_payment_status,
+	    AUTH_USER, STYLE_API, NULL, 0, 0, ERR_OK },
+	{ METHOD_POST, "/api/orders/{uid}/refund/", h_refund, AUTH_USER,
+	    STYLE_API, refund_fields, RF__MAX, 0, ERR_OK },
+	{ METHOD_POST, "/api/webhooks/stripe/", h_stripe_webhook, AUTH_NONE,
+	    STYLE_API, NULL, 0, 0, ERR_OK },
 };
 
 /* The seed-002 flow and these pages pay with Swish. */
@@ -102,13 +133,12 @@ worker_init(const struct conf *conf, struct db *db)
 	int	 i;
 
 	(void)db;
+	/* A provider without its settings is not offered; the rest work. */
 	for (i = 0; i < PROVIDER__MAX; i++)
 		if (provider_open(&providers[i], (enum pay_provider)i, conf,
-		    err, sizeof(err)) == -1) {
-			log_err("%s: %s", provider_name((enum pay_provider)i),
-			    err);
-			return -1;
-		}
+		    err, sizeof(err)) == -1)
+			log_warn("%s not available: %s",
+			    provider_name((enum pay_provider)i), err);
 	if (strncmp(conf_str(conf, CONF_PUBLIC_URL), "https://", 8) != 0)
 		log_warn("public_url is not https: payment providers will "
 		    "refuse callback URLs under %s",
@@ -116,11 +146,19 @@ worker_init(const struct conf *conf, struct db *db)
 	return 0;
 }
 
+/* Provider id, opened; NULL when it is not configured. */
+static const struct provider *
+provider_ready(enum pay_provider id)
+{
+	return id < PROVIDER__MAX && providers[id].ops != NULL ?
+	    &providers[id] : NULL;
+}
+
 /* The open provider a stored payment was made with; NULL if none. */
 static const struct provider *
 provider_of(const struct payment *p)
 {
-	return p->provider < PROVIDER__MAX ? &providers[p->provider] : NULL;
+	return provider_ready(p->provider);
 }
 
 /*
@@ -134,7 +172,7 @@ static enum err
 start_payment(struct req *req, const char *email,
     char token[PAY_TOKEN_MAX + 1])
 {
-	const struct provider	*pv = &providers[FLOW_PROVIDER];
+	const struct provider	*pv = provider_ready(FLOW_PROVIDER);
 	struct pay_created	 created;
 	struct pay_start	 ps;
 	struct session		 s;
@@ -146,6 +184,8 @@ start_payment(struct req *req, const char *email,
 
 	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
 		return ERR_INVALID_SESSION;
+	if (pv == NULL)
+		return ERR_PAYMENT_START_FAILED;
 	buyer_addr_key(req->remote_addr, client);
 	if ((e = pay_begin(req->db, now, pv->id, s.order_id, email, client,
 	    &ps)) != ERR_OK)
@@ -464,24 +504,33 @@ reject(struct req *req, const struct provider *pv, const char *key,
 }
 
 /*
- * Sends a refund that applying a callback recorded; `biljett expire`
- * retries one that fails.
+ * Sends a refund that was recorded (pay_refund_begin(), or applying a
+ * callback); `biljett expire` retries one that fails.  Returns 1 when
+ * the provider took it.
  */
-static void
+static int
 send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 {
 	char	 err[512] = "";
 	int	 ok;
 
-	if (due->provider >= PROVIDER__MAX)
+	const struct provider	*pv = provider_ready(due->provider);
+
+	if (pv == NULL) {
+		log_err("refund %lld: %s is not configured; `biljett expire` "
+		    "retries", (long long)due->refund_id,
+		    provider_name(due->provider));
+		(void)pay_refund_result(req->db, due->refund_id, 0,
+		    "provider not configured");
 		return;
+	}
 	due->req.message = message;
-	ok = provider_refund(&providers[due->provider], &due->req, err,
-	    sizeof(err)) == PAY_OK;
+	ok = provider_refund(pv, &due->req, err, sizeof(err)) == PAY_OK;
 	if (!ok)
 		log_err("refund %lld failed: %s; `biljett expire` retries",
 		    (long long)due->refund_id, err);
 	(void)pay_refund_result(req->db, due->refund_id, ok, ok ? NULL : err);
+	return ok;
 }
 
 /*
@@ -500,7 +549,7 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 static enum err
 callback(struct req *req, enum pay_provider which)
 {
-	const struct provider	*pv = &providers[which];
+	const struct provider	*pv = provider_ready(which);
 	struct pay_confirmed	 claimed, confirmed;
 	struct pay_callback	 cb;
 	struct pay_effect	 fx;
@@ -509,6 +558,8 @@ callback(struct req *req, enum pay_provider which)
 	enum pay_err		 pe;
 	enum err		 e;
 
+	if (pv == NULL)
+		return ERR_NOT_CONFIGURED;
 	if (req->raw_body == NULL || req->raw_len > PROVIDER_BODY_MAX) {
 		metrics_add(METRIC_CALLBACK_MALFORMED, 1);
 		log_refused("%s callback: malformed body", pv->ops->label);
@@ -529,6 +580,13 @@ callback(struct req *req, enum pay_provider which)
 		    ERR_BAD_REQUEST;
 	}
 
+	/* Authentic, but nothing a payment of ours waits for. */
+	if (claimed.status == PAY_STATUS__MAX) {
+		log_info("%s callback %s: not for us, acknowledged",
+		    pv->ops->label, claimed.event_key);
+		return http_empty(req, 200);
+	}
+
 	/* Ours, and the right secret?  Reads only. */
 	switch (pay_match_callback(req->db, &claimed,
 	    pv->ops->callback_secret ? secret : NULL, &p)) {
@@ -536,6 +594,16 @@ callback(struct req *req, enum pay_provider which)
 		break;
 	case PAY_MATCH_UNKNOWN:
 		metrics_add(METRIC_CALLBACK_UNKNOWN, 1);
+		/*
+		 * A signed event about a payment that is not ours (an
+		 * account shared with another shop): acknowledged, or the
+		 * provider would send it again for days.
+		 */
+		if (!pv->ops->callback_secret) {
+			log_refused("%s callback %s: not our payment, "
+			    "acknowledged", pv->ops->label, claimed.event_key);
+			return http_empty(req, 200);
+		}
 		log_refused("%s callback %s refused: unknown payment request",
 		    pv->ops->label, claimed.event_key);
 		return ERR_CALLBACK_REJECTED;
@@ -579,6 +647,285 @@ static enum err
 h_callback(struct req *req)
 {
 	return callback(req, PROVIDER_SWISH);
+}
+
+/* Stripe's words for where a payment stands, from ours. */
+static const char *
+intent_status(enum pay_status s)
+{
+	switch (s) {
+	case PAY_PENDING:
+		return "processing";
+	case PAY_PAID:
+	case PAY_REFUNDED:
+		return "succeeded";
+	case PAY_CANCELLED:
+		return "canceled";
+	default:
+		return "requires_payment_method";
+	}
+}
+
+/* Adds amount (minor units) as a JSON number of major units. */
+static void
+add_major(cJSON *j, const char *name, int64_t minor, const char *currency)
+{
+	int	 exp = money_exponent(currency), i;
+	double	 d = (double)minor;
+
+	for (i = 0; i < exp; i++)
+		d /= 10;
+	cJSON_AddNumberToObject(j, name, d);
+}
+
+/* Writes currency in lower case, as Stripe does. */
+static void
+add_lower(cJSON *j, const char *name, const char *currency)
+{
+	char	 c[CURRENCY_LEN + 1];
+	size_t	 i;
+
+	for (i = 0; i < CURRENCY_LEN && currency[i] != '\0'; i++)
+		c[i] = (char)(currency[i] | 0x20);
+	c[i] = '\0';
+	cJSON_AddStringToObject(j, name, c);
+}
+
+/* The order of the path's {uid}, as the signed-in user may see it. */
+static enum err
+path_order(struct req *req, int organizer_may, struct order *o)
+{
+	struct actor	 a = auth_actor(req);
+	const char	*uid = http_param(req, 0);
+
+	if (uid == NULL || strlen(uid) != UUID_LEN)
+		return ERR_ORDER_NOT_FOUND;
+	return orderview_for(req->db, uid, &a, organizer_may, o);
+}
+
+/* pay_begin()'s outcomes in seed 004's words. */
+static enum err
+begin_refused(struct req *req, enum err e)
+{
+	switch (e) {
+	case ERR_ALREADY_PAID:
+		req->err_detail = "Order cannot be paid";
+		return ERR_ORDER_STATE;
+	case ERR_SESSION_EXPIRED:
+	case ERR_INVALID_SESSION:
+		req->err_detail = "Order has expired";
+		return ERR_ORDER_STATE;
+	default:
+		return e;
+	}
+}
+
+/*
+ * Creates (or finds) the card payment of order o: pay_begin() records
+ * it, Stripe is asked outside any transaction, the answer recorded.
+ * Fills *ref (the PaymentIntent) and secret (its client_secret).
+ */
+static enum err
+start_intent(struct req *req, const struct order *o,
+    char ref[PAY_REF_MAX + 1], char secret[PAY_TOKEN_MAX + 1])
+{
+	const struct provider	*pv = provider_ready(PROVIDER_STRIPE);
+	struct pay_created	 created;
+	struct pay_start	 ps;
+	struct payment		 p;
+	char			 client[CLIENT_KEY_MAX + 1], err[512];
+	enum pay_err		 pe;
+	enum err		 e;
+
+	buyer_addr_key(req->remote_addr, client);
+	if ((e = pay_begin(req->db, tfmt_now(), PROVIDER_STRIPE, o->id, NULL,
+	    client, &ps)) != ERR_OK)
+		return begin_refused(req, e);
+	if (ps.existing) {
+		if (pay_find_open(req->db, o->id, &p) != DB_OK)
+			return ERR_BUSY;
+		snprintf(ref, PAY_REF_MAX + 1, "%s", p.provider_ref);
+		snprintf(secret, PAY_TOKEN_MAX + 1, "%s", p.token);
+		return ERR_OK;
+	}
+	if ((pe = provider_create(pv, &ps.req, &created, err, sizeof(err))) !=
+	    PAY_OK) {
+		log_warn("order %lld: Stripe create failed: %s",
+		    (long long)o->id, err);
+		(void)pay_create_failed(req->db, ps.payment_id, ps.order_id,
+		    pay_errstr(pe));
+		return ERR_PAYMENT_START_FAILED;
+	}
+	snprintf(ref, PAY_REF_MAX + 1, "%s", created.provider_ref);
+	snprintf(secret, PAY_TOKEN_MAX + 1, "%s", created.token);
+	return pay_created(req->db, ps.payment_id, &created);
+}
+
+/*
+ * POST /api/orders/{id}/create-payment-intent/ (the order's buyer): 200
+ * {"success": true, "payment_intent": {"client_secret",
+ * "payment_intent_id", "amount" (minor units), "currency", "status"},
+ * "publishable_key"} for Stripe.js; the same intent again while it is
+ * open.  The order is "processing" from now, its hold pushed so that
+ * paying can finish (at most HOLD_EXTENSIONS_MAX times).  400
+ * ORDER_STATE when it is paid or its tickets are gone; 422
+ * PAYMENT_METHOD_UNAVAILABLE when the event takes no cards; 503
+ * NOT_CONFIGURED without Stripe's keys; 502 when Stripe fails.
+ */
+static enum err
+intent(struct req *req)
+{
+	struct order	 o;
+	char		 ref[PAY_REF_MAX + 1], secret[PAY_TOKEN_MAX + 1];
+	cJSON		*root, *pi;
+	enum err	 e;
+
+	if ((e = path_order(req, 0, &o)) != ERR_OK)
+		return e;
+	if (o.user_id != req->user.id)
+		return ERR_ORDER_NOT_FOUND;
+	if (!checkout_takes(req->db, o.event_id, "stripe"))
+		return ERR_PROVIDER_UNAVAILABLE;
+	if (provider_ready(PROVIDER_STRIPE) == NULL)
+		return ERR_NOT_CONFIGURED;
+	if (o.total == 0) {
+		req->err_detail = "Order has nothing to pay";
+		return ERR_ORDER_STATE;
+	}
+	if ((e = start_intent(req, &o, ref, secret)) != ERR_OK)
+		return e;
+	root = cJSON_CreateObject();
+	cJSON_AddBoolToObject(root, "success", 1);
+	pi = cJSON_AddObjectToObject(root, "payment_intent");
+	cJSON_AddStringToObject(pi, "client_secret", secret);
+	cJSON_AddStringToObject(pi, "payment_intent_id", ref);
+	cJSON_AddNumberToObject(pi, "amount", (double)o.total);
+	add_lower(pi, "currency", o.currency);
+	cJSON_AddStringToObject(pi, "status", "requires_payment_method");
+	cJSON_AddStringToObject(root, "publishable_key",
+	    conf_str(req->conf, CONF_STRIPE_PUBLISHABLE_KEY));
+	return http_json(req, 200, root);
+}
+
+static enum err
+h_intent(struct req *req)
+{
+	return idem_run(req, intent);
+}
+
+/*
+ * GET /api/orders/{id}/payment-status/ (its buyer, admins): 200
+ * {"order_id", "order_number", "order_status", "payment_status",
+ * "amount", "currency"} as the provider tells it now.  What the provider
+ * says is final and not yet applied (a webhook lost) is applied first,
+ * as a callback would be.  404 when there is no payment.
+ */
+static enum err
+h_payment_status(struct req *req)
+{
+	const struct provider	*pv;
+	struct pay_confirmed	 c;
+	struct pay_effect	 fx;
+	struct payment		 p;
+	struct order		 o;
+	char			 err[512];
+	cJSON			*j;
+	enum err		 e;
+
+	if ((e = path_order(req, 0, &o)) != ERR_OK)
+		return e;
+	if (pay_find_paid(req->db, o.id, &p) != DB_OK &&
+	    pay_find_open(req->db, o.id, &p) != DB_OK) {
+		req->err_detail = "No payment found for this order";
+		return ERR_PAYMENT_NOT_FOUND;
+	}
+	memset(&c, 0, sizeof(c));
+	c.status = p.status;
+	if ((pv = provider_of(&p)) != NULL && p.provider_ref[0] != '\0' &&
+	    provider_retrieve(pv, p.provider_ref, &c, err, sizeof(err)) ==
+	    PAY_OK && c.status != p.status && c.status != PAY_CREATED &&
+	    pay_apply(req->db, tfmt_now(), &c, NULL, &fx) == ERR_OK) {
+		log_info("payment %lld: %s by asking: %s", (long long)p.id,
+		    pay_status_str(c.status), fx.outcome);
+		if (fx.refund_needed)
+			(void)send_refund(req, &fx.refund, NULL);
+		if (fx.tickets_issued)
+			spawn_cli(req->conf, "mail");
+		(void)order_load(req->db, o.id, &o);
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "order_id", o.uid);
+	cJSON_AddStringToObject(j, "order_number", o.number);
+	cJSON_AddStringToObject(j, "order_status",
+	    orderview_status(&o, tfmt_now()));
+	cJSON_AddStringToObject(j, "payment_status", intent_status(c.status));
+	add_major(j, "amount", p.amount, p.currency);
+	add_lower(j, "currency", p.currency);
+	return http_json(req, 200, j);
+}
+
+/*
+ * POST /api/orders/{id}/refund/ {"amount" (optional: all that is left),
+ * "reason"} (its buyer, the event's organizer, admins): 200
+ * {"success": true, "refund_id", "amount", "currency", "status"}; the
+ * refund is recorded before the provider is asked, and status
+ * "pending" means the provider did not take it yet (`biljett expire`
+ * retries).  A full refund stops the order's tickets at once.  400
+ * ORDER_STATE when the order is not confirmed, VALIDATION_ERROR for an
+ * amount above what is left.
+ */
+static enum err
+refund(struct req *req)
+{
+	struct pay_refund_due	 due;
+	struct order		 o;
+	const char		*detail;
+	int64_t			 amount = 0;
+	cJSON			*j;
+	enum err		 e;
+	int			 full, ok;
+
+	if ((e = path_order(req, 1, &o)) != ERR_OK)
+		return e;
+	if (req->f[RF_AMOUNT].present &&
+	    (money_parse_decimal(req->f[RF_AMOUNT].s, o.currency, &amount) !=
+	    MONEY_OK || amount == 0))
+		return http_field_error(req, "amount", "A positive amount in "
+		    "the order's currency.");
+	if ((e = pay_refund_begin(req->db, tfmt_now(), o.id, amount,
+	    req->f[RF_REASON].s != NULL ? req->f[RF_REASON].s :
+	    "requested_by_customer", req->user.id, &due, &full, &detail)) !=
+	    ERR_OK) {
+		if (e == ERR_BAD_REQUEST)
+			return http_field_error(req, "amount", detail);
+		req->err_detail = detail;
+		return e;
+	}
+	log_info("order %lld: refund %lld of %lld asked by user %lld%s",
+	    (long long)o.id, (long long)due.refund_id,
+	    (long long)due.req.amount, (long long)req->user.id,
+	    full ? " (all of it)" : "");
+	ok = send_refund(req, &due, NULL);
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "success", 1);
+	cJSON_AddStringToObject(j, "refund_id", due.req.ref);
+	add_major(j, "amount", due.req.amount, due.req.currency);
+	add_lower(j, "currency", due.req.currency);
+	cJSON_AddStringToObject(j, "status", ok ? "succeeded" : "pending");
+	return http_json(req, 200, j);
+}
+
+static enum err
+h_refund(struct req *req)
+{
+	return idem_run(req, refund);
+}
+
+/* POST /api/webhooks/stripe/: Stripe's webhook (see callback()). */
+static enum err
+h_stripe_webhook(struct req *req)
+{
+	return callback(req, PROVIDER_STRIPE);
 }
 
 int

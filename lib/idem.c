@@ -183,3 +183,17 @@ idem_prune(struct db *db, int64_t before, int64_t *deleted)
 		*deleted = db_changes(db);
 	return rc;
 }
+
+enum err
+idem_run(struct req *req, enum err (*h)(struct req *))
+{
+	struct idem	 id;
+	enum err	 e;
+
+	if ((e = idem_begin(req, req->user.id, &id)) != ERR_OK ||
+	    id.state == IDEM_REPLAYED)
+		return e;
+	e = h(req);
+	idem_finish(req, &id, e);
+	return e;
+}

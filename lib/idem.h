@@ -47,6 +47,13 @@ enum err	idem_begin(struct req *req, int64_t scope_id, struct idem *out);
 void		idem_finish(struct req *req, const struct idem *id,
 		    enum err handler_err);
 
+/*
+ * Runs h for the signed-in user's request under its Idempotency-Key:
+ * idem_begin(), then h unless the answer was replayed, then
+ * idem_finish().  Returns what h (or idem_begin()) returned.
+ */
+enum err	idem_run(struct req *req, enum err (*h)(struct req *));
+
 /* Deletes keys older than `before`; *deleted says how many. */
 enum db_rc	idem_prune(struct db *db, int64_t before, int64_t *deleted);
 
