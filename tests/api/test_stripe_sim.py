@@ -147,9 +147,13 @@ class SimTest(unittest.TestCase):
         code = cls.proc.wait(timeout=30)
         cls.hook.shutdown()
         cls.hook.server_close()
+        with open(cls.log, errors="replace") as f:
+            log = f.read()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         if code != 0:
-            raise AssertionError(f"stripe-sim exited {code} on SIGTERM")
+            raise AssertionError(f"stripe-sim exited {code} on SIGTERM\n{log[-3000:]}")
+        if "Traceback" in log:
+            raise AssertionError(f"stripe-sim failed inside:\n{log[-3000:]}")
 
     def setUp(self):
         self.control("POST", "/control/reset")

@@ -830,6 +830,8 @@ class Control(http.server.BaseHTTPRequestHandler):
             status, body = self.post(url.path, dict(urllib.parse.parse_qsl(url.query)), d)
         except StripeError as e:
             status, body = e.status, e.body
+        except (ValueError, TypeError, AttributeError) as e:
+            status, body = 400, invalid(f"Bad control call: {e}").body
         self.send(status, body)
 
     def post(self, path, q, d):
