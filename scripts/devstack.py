@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start and stop the whole biljett stack on 127.0.0.1: the FastCGI
 programs on unix sockets, nginx with the project's own configuration
-(never the system's), the Swish simulator and the SMTP sink.
+(never the system's), the Swish and Stripe simulators and the SMTP sink.
 
 As a command:
   devstack.py run   [--dir run/dev] [--conf FILE] [--demo] [--http-port 8080]
@@ -35,6 +35,10 @@ ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
                  "pages", "auth", "venues", "backoffice", "organizer",
                  "orders", "hello")
 READY_SECONDS = 20
+# The Stripe simulator's fixed test-mode keys (tests/sim/stripe_sim.py).
+STRIPE_SECRET_KEY = "sk_test_biljett_dev"
+STRIPE_PUBLISHABLE_KEY = "pk_test_biljett_dev"
+STRIPE_WEBHOOK_SECRET = "whsec_biljett_dev"
 # How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
 STOP_SECONDS = 10
 KILL_SECONDS = 5
@@ -168,7 +172,7 @@ class Stack:
     def __init__(self, rundir, conf=None, http_port=8080, https_port=8443,
                  programs=PROGRAMS, workers=2, sims=True, swish_autopay=None,
                  hello=False, extra_conf=None, auth_rate="20r/s", auth_burst=40,
-                 reserve_burst=200):
+                 reserve_burst=200, stripe_autoconfirm=None):
         self.rundir = os.path.abspath(rundir)
         self.given_conf = conf
         self.http_port = http_port or free_port()
@@ -177,6 +181,9 @@ class Stack:
         self.workers = workers
         self.sims = sims
         self.autopay = swish_autopay
+        # None: Stripe payments are confirmed only through the Stripe.js
+        # stand-in (or the tests); else seconds after each is created.
+        self.stripe_autoconfirm = stripe_autoconfirm
         self.extra_conf = dict(extra_conf or {})
         self.auth_rate = auth_rate
         self.auth_burst = auth_burst
@@ -187,6 +194,7 @@ class Stack:
         self.certs = os.path.join(self.rundir, "certs")
         self.swish_port = self.swish_control_port = self.swish_qr_port = None
         self.smtp_port = self.smtp_control_port = None
+        self.stripe_port = self.stripe_control_port = None
 
     # -- paths and URLs ------------------------------------------------
 
@@ -228,6 +236,20 @@ class Stack:
     @property
     def smtp_control_url(self):
         return f"http://127.0.0.1:{self.smtp_control_port}"
+
+    @property
+    def stripe_control_url(self):
+        return f"http://127.0.0.1:{self.stripe_control_port}"
+
+    def stripe_conf(self):
+        """The configuration keys for the Stripe simulator.  Not written by
+        write_conf() yet: the product does not read them so far."""
+        return {"stripe_api_url": f"https://127.0.0.1:{self.stripe_port}",
+                "stripe_secret_key": STRIPE_SECRET_KEY,
+                "stripe_publishable_key": STRIPE_PUBLISHABLE_KEY,
+                "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
+                "stripe_js_url": f"{self.stripe_control_url}/stripe.js",
+                "stripe_ca": self.ca_path}
 
     def conf_value(self, key):
         env = os.environ.get("BILJETT_" + key.upper())
@@ -302,6 +324,7 @@ class Stack:
         py = sys.executable or "python3"
         swish = os.path.join(ROOT, "tests", "sim", "swish_sim.py")
         smtp = os.path.join(ROOT, "tests", "sim", "smtp_sink.py")
+        stripe = os.path.join(ROOT, "tests", "sim", "stripe_sim.py")
         if os.path.exists(swish):
             argv = [py, swish, "--port", str(self.swish_port),
                     "--control-port", str(self.swish_control_port),
@@ -317,6 +340,8 @@ class Stack:
                        self.log("swish-sim"), proc=p)
             wait_until(lambda: tcp_open(self.swish_port), "the Swish simulator",
                        self.log("swish-sim"), proc=p)
+        if os.path.exists(stripe):
+            self.start_stripe_sim(py, stripe)
         if os.path.exists(smtp):
             os.makedirs(self.mail_dir, exist_ok=True)
             p = self.spawn("smtp-sink", [py, smtp, "--port", str(self.smtp_port),
@@ -324,6 +349,26 @@ class Stack:
                                          "--control-port", str(self.smtp_control_port)])
             wait_until(lambda: tcp_open(self.smtp_port), "the SMTP sink",
                        self.log("smtp-sink"), proc=p)
+
+    def start_stripe_sim(self, py, path):
+        """Over TLS with the dev certificate; its webhooks go to nginx,
+        which may not be up yet (they are retried, and only sent once a
+        payment is confirmed)."""
+        argv = [py, path, "--port", str(self.stripe_port),
+                "--control-port", str(self.stripe_control_port),
+                "--cert", os.path.join(self.certs, "server.crt"),
+                "--key", os.path.join(self.certs, "server.key"),
+                "--secret-key", STRIPE_SECRET_KEY,
+                "--publishable-key", STRIPE_PUBLISHABLE_KEY,
+                "--webhook-url", self.https_url + "/api/webhooks/stripe/",
+                "--webhook-secret", STRIPE_WEBHOOK_SECRET,
+                "--webhook-ca", self.ca_path]
+        if self.stripe_autoconfirm is not None:
+            argv += ["--auto-confirm", str(self.stripe_autoconfirm)]
+        p = self.spawn("stripe-sim", argv)
+        for port in (self.stripe_control_port, self.stripe_port):
+            wait_until(lambda: tcp_open(port), "the Stripe simulator",
+                       self.log("stripe-sim"), proc=p)
 
     def render_nginx(self):
         user = "user root root;" if os.geteuid() == 0 else ""
@@ -362,6 +407,7 @@ class Stack:
             self.swish_port, self.swish_control_port, self.swish_qr_port = (
                 free_port(), free_port(), free_port())
             self.smtp_port, self.smtp_control_port = free_port(), free_port()
+            self.stripe_port, self.stripe_control_port = free_port(), free_port()
         if self.given_conf is None:
             self.write_conf()
         self.biljett("init")
@@ -415,7 +461,8 @@ class Stack:
         state = {"pids": [[n, p.pid] for n, p in self.procs],
                  "http_port": self.http_port, "https_port": self.https_port,
                  "swish_control_port": self.swish_control_port,
-                 "smtp_control_port": self.smtp_control_port}
+                 "smtp_control_port": self.smtp_control_port,
+                 "stripe_control_port": self.stripe_control_port}
         with open(os.path.join(self.rundir, "stack.json"), "w") as f:
             json.dump(state, f)
 
