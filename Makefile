@@ -49,6 +49,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/http.o \
 		  lib/i18n.o \
 		  lib/image.o \
+		  lib/httpc.o \
 		  lib/import.o \
 		  lib/jsonout.o \
 		  lib/log.o \

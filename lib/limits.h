@@ -40,6 +40,12 @@
 #define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
 #define SWISH_MESSAGE_MAX	50
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
+#define SWISH_QR_BODY_MAX	(4 * 1024 * 1024) /* a QR PNG from Swish's generator */
+#define HTTPC_BODY_MAX		(64 * 1024)	/* a provider's reply, by default */
+#define HTTPC_WANT_MAX		4		/* response headers kept per call */
+#define HTTPC_HEADER_VALUE_MAX	512		/* one kept response header */
+#define HTTPC_TIMEOUT_DEFAULT	10		/* seconds per outbound call */
+#define HTTPC_CONNECT_SECONDS	5		/* of which connecting */
 #define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
 #define REJECT_LOG_PER_MIN	30		/* refused-callback log lines, per worker */
