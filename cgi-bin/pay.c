@@ -102,12 +102,15 @@ worker_init(const struct conf *conf, struct db *db)
 	int	 i;
 
 	(void)db;
+	/* The flow's provider is required; another one without its
+	 * settings is simply not offered (its ops stay NULL). */
 	for (i = 0; i < PROVIDER__MAX; i++)
 		if (provider_open(&providers[i], (enum pay_provider)i, conf,
 		    err, sizeof(err)) == -1) {
-			log_err("%s: %s", provider_name((enum pay_provider)i),
-			    err);
-			return -1;
+			log_msg(i == FLOW_PROVIDER ? LOG_LVL_ERR : LOG_LVL_INFO,
+			    "%s: %s", provider_name((enum pay_provider)i), err);
+			if (i == FLOW_PROVIDER)
+				return -1;
 		}
 	if (strncmp(conf_str(conf, CONF_PUBLIC_URL), "https://", 8) != 0)
 		log_warn("public_url is not https: payment providers will "
@@ -120,7 +123,8 @@ worker_init(const struct conf *conf, struct db *db)
 static const struct provider *
 provider_of(const struct payment *p)
 {
-	return p->provider < PROVIDER__MAX ? &providers[p->provider] : NULL;
+	return p->provider < PROVIDER__MAX &&
+	    providers[p->provider].ops != NULL ? &providers[p->provider] : NULL;
 }
 
 /*
@@ -473,7 +477,8 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 	char	 err[512] = "";
 	int	 ok;
 
-	if (due->provider >= PROVIDER__MAX)
+	if (due->provider >= PROVIDER__MAX ||
+	    providers[due->provider].ops == NULL)
 		return;
 	due->req.message = message;
 	ok = provider_refund(&providers[due->provider], &due->req, err,
