@@ -84,6 +84,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/slug.o \
 		  lib/spawn.o \
 		  lib/store.o \
+		  lib/stripe.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
 		  lib/tfmt.o \
@@ -154,6 +155,9 @@ UNIT_TESTS	= test-arena \
 		  test-seat-sell-race \
 		  test-shmcache \
 		  test-status-names \
+		  test-stripe-ops \
+		  test-stripe-parse \
+		  test-stripe-sig \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
@@ -164,6 +168,7 @@ FUZZERS		= fuzz-body \
 		  fuzz-cookies \
 		  fuzz-image \
 		  fuzz-multipart \
+		  fuzz-stripe-event \
 		  fuzz-swish-callback \
 		  fuzz-tmpl \
 		  fuzz-urlencoded

@@ -28,10 +28,10 @@ struct httpc_req {
 	const char	*cert;
 	const char	*key;
 	const char	*key_password;	/* NULL: the key is not encrypted */
-	const char	*ca;		/* CA bundle; NULL or "": the system's */
-	long		 timeout;	/* seconds; <= 0: HTTPC_TIMEOUT_DEFAULT */
+	const char	*ca;		/* NULL or "": the system's CAs */
+	long		 timeout;	/* seconds; <= 0: the default */
 	size_t		 body_max;	/* response cap; 0: HTTPC_BODY_MAX */
-	int		 plain_http;	/* also allow http:// (a local simulator) */
+	int		 plain_http;	/* allow http:// (a local simulator) */
 	/* Response headers to keep, by name (case-insensitive); a NULL
 	 * ends the list early. */
 	const char	*want[HTTPC_WANT_MAX];
