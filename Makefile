@@ -51,6 +51,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/idem.o \
 		  lib/i18n.o \
 		  lib/image.o \
+		  lib/httpc.o \
 		  lib/import.o \
 		  lib/jsonout.o \
 		  lib/ledger.o \
@@ -87,6 +88,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/slug.o \
 		  lib/spawn.o \
 		  lib/store.o \
+		  lib/stripe.o \
 		  lib/swish.o \
 		  lib/ticketmail.o \
 		  lib/tfmt.o \
@@ -159,6 +161,9 @@ UNIT_TESTS	= test-arena \
 		  test-seat-sell-race \
 		  test-shmcache \
 		  test-status-names \
+		  test-stripe-ops \
+		  test-stripe-parse \
+		  test-stripe-sig \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
@@ -169,6 +174,7 @@ FUZZERS		= fuzz-body \
 		  fuzz-cookies \
 		  fuzz-image \
 		  fuzz-multipart \
+		  fuzz-stripe-event \
 		  fuzz-swish-callback \
 		  fuzz-tmpl \
 		  fuzz-urlencoded

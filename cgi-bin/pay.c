@@ -511,10 +511,9 @@ reject(struct req *req, const struct provider *pv, const char *key,
 static int
 send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 {
-	char	 err[512] = "";
-	int	 ok;
-
 	const struct provider	*pv = provider_ready(due->provider);
+	char			 err[512] = "";
+	int			 ok;
 
 	if (pv == NULL) {
 		log_err("refund %lld: %s is not configured; `biljett expire` "
@@ -522,7 +521,7 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 		    provider_name(due->provider));
 		(void)pay_refund_result(req->db, due->refund_id, 0,
 		    "provider not configured");
-		return;
+		return 0;
 	}
 	due->req.message = message;
 	ok = provider_refund(pv, &due->req, err, sizeof(err)) == PAY_OK;

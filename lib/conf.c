@@ -60,6 +60,20 @@ static const struct conf_def defs[] = {
 	    "Swish QR code generator" },
 	[CONF_SWISH_TIMEOUT] = { "swish_timeout", "10",
 	    "seconds per Swish API call" },
+	[CONF_STRIPE_API_URL] = { "stripe_api_url", "https://api.stripe.com",
+	    "Stripe API base URL (http:// only on loopback, for a simulator)" },
+	[CONF_STRIPE_SECRET_KEY] = { "stripe_secret_key", NULL,
+	    "Stripe secret API key (sk_...); unset: Stripe is not offered" },
+	[CONF_STRIPE_PUBLISHABLE_KEY] = { "stripe_publishable_key", NULL,
+	    "Stripe publishable key (pk_...), for Stripe.js in the browser" },
+	[CONF_STRIPE_WEBHOOK_SECRET] = { "stripe_webhook_secret", NULL,
+	    "signing secret of the Stripe webhook endpoint (whsec_...)" },
+	[CONF_STRIPE_JS_URL] = { "stripe_js_url", "https://js.stripe.com/v3/",
+	    "where the payment page loads Stripe.js from" },
+	[CONF_STRIPE_CA] = { "stripe_ca", NULL,
+	    "CA bundle for Stripe's server certificate (default: system)" },
+	[CONF_STRIPE_TIMEOUT] = { "stripe_timeout", STR(STRIPE_TIMEOUT_DEFAULT),
+	    "seconds per Stripe API call" },
 	[CONF_PROVIDER_EVENTS_DAYS] = { "provider_events_days", "90",
 	    "days biljett expire keeps payment callbacks; 0: forever" },
 	[CONF_SMTP_URL] = { "smtp_url", "smtp://127.0.0.1:25",
@@ -192,8 +206,8 @@ out:
 /* Keys naming a file or directory: relative ones follow the file. */
 static const enum conf_key path_keys[] = {
 	CONF_DATABASE, CONF_SWISH_CERT, CONF_SWISH_KEY, CONF_SWISH_CA,
-	CONF_SMTP_CA, CONF_BILJETT_CLI, CONF_TEMPLATES, CONF_LOCALE_DIR,
-	CONF_MEDIA_DIR,
+	CONF_STRIPE_CA, CONF_SMTP_CA, CONF_BILJETT_CLI, CONF_TEMPLATES,
+	CONF_LOCALE_DIR, CONF_MEDIA_DIR,
 };
 
 /*

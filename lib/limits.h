@@ -49,6 +49,19 @@
 #define SWISH_ID_LEN		32		/* instruction UUID, upper hex */
 #define SWISH_MESSAGE_MAX	50
 #define SWISH_TOKEN_MAX		64		/* PaymentRequestToken */
+#define SWISH_QR_BODY_MAX	(4 * 1024 * 1024) /* a QR PNG from Swish's generator */
+#define STRIPE_KEY_MAX		256		/* an API key or webhook secret */
+#define STRIPE_REF_LEN		36		/* our UUID v4 references */
+#define STRIPE_SIG_HEADER_MAX	2048		/* a Stripe-Signature value */
+#define STRIPE_SIG_V1_MAX	8		/* v1 signatures tried per header */
+#define STRIPE_SIG_TOLERANCE	300		/* |now - t|, seconds */
+#define STRIPE_FORM_MAX		4096		/* a form-encoded request body */
+#define STRIPE_TIMEOUT_DEFAULT	10		/* seconds per Stripe call */
+#define HTTPC_BODY_MAX		(64 * 1024)	/* a provider's reply, by default */
+#define HTTPC_WANT_MAX		4		/* response headers kept per call */
+#define HTTPC_HEADER_VALUE_MAX	512		/* one kept response header */
+#define HTTPC_TIMEOUT_DEFAULT	10		/* seconds per outbound call */
+#define HTTPC_CONNECT_SECONDS	5		/* of which connecting */
 #define DB_BUSY_MS_DEFAULT	5000		/* wait for the write lock, ms */
 #define PROVIDER_BODY_MAX	(16 * 1024)	/* callback bodies accepted */
 #define REJECT_LOG_PER_MIN	30		/* refused-callback log lines, per worker */

@@ -1,6 +1,6 @@
 /*
  * Payment providers behind one table of operations.  Each provider is a
- * row (Swish first; Stripe, M-Pesa and free are the next rows) that
+ * row (Swish, Stripe; M-Pesa and free are the next rows) that
  * talks its own wire protocol and speaks this vocabulary to the rest of
  * biljett: our own payment statuses, amounts in minor units with a
  * currency, and provider-neutral requests and answers sized by the
@@ -25,6 +25,7 @@ struct conf;
 /* The rows of the table; provider_name() is what payments.provider holds. */
 enum pay_provider {
 	PROVIDER_SWISH = 0,
+	PROVIDER_STRIPE,
 	PROVIDER__MAX
 };
 

@@ -1,8 +1,6 @@
 /*
  * The Swish Commerce API client and the Swish row of the provider table.
- * One libcurl easy handle per call: calls are rare (one per payment), and
- * a fresh handle keeps no state between requests that could leak across
- * buyers.
+ * Each call is one lib/httpc request with the merchant certificate.
  */
 #include <ctype.h>
 #include <math.h>
@@ -14,10 +12,10 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "conf.h"
+#include "httpc.h"
 #include "limits.h"
 #include "log.h"
 #include "money.h"
@@ -130,92 +128,23 @@ id_valid(const char *id)
 	return i == SWISH_ID_LEN;
 }
 
-/* One HTTP exchange: what we send and what came back. */
-struct exchange {
-	char		 body[PROVIDER_BODY_MAX + 1];
-	size_t		 len;
-	int		 overflow;
-	char		 token[SWISH_TOKEN_MAX + 1];
-	char		 location[512];
-	unsigned char	*bin;		/* binary bodies (QR PNG) */
-	size_t		 binlen;
-	int		 want_bin;
-	long		 status;
+/* The response headers Swish answers with, as indices of httpc_resp's. */
+enum {
+	HDR_TOKEN = 0,		/* PaymentRequestToken */
+	HDR__MAX
 };
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct exchange	*x = arg;
-	size_t		 len = size * n;
-	unsigned char	*grown;
-
-	if (x->want_bin) {
-		if (x->binlen + len > 4 * 1024 * 1024)
-			return 0;
-		if ((grown = realloc(x->bin, x->binlen + len)) == NULL)
-			return 0;
-		x->bin = grown;
-		memcpy(x->bin + x->binlen, p, len);
-		x->binlen += len;
-		return len;
-	}
-	if (x->len + len > PROVIDER_BODY_MAX) {
-		x->overflow = 1;
-		return 0;
-	}
-	memcpy(x->body + x->len, p, len);
-	x->len += len;
-	x->body[x->len] = '\0';
-	return len;
-}
-
-/* Copies a header's value (trimmed) if its name matches. */
-static void
-header_value(const char *line, size_t len, const char *name, char *out,
-    size_t outsz)
-{
-	size_t	 nlen = strlen(name), vlen;
-	const char *v;
-
-	if (len <= nlen || strncasecmp(line, name, nlen) != 0 ||
-	    line[nlen] != ':')
-		return;
-	v = line + nlen + 1;
-	vlen = len - nlen - 1;
-	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		vlen--;
-	}
-	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
-	    v[vlen - 1] == ' '))
-		vlen--;
-	if (vlen < outsz) {
-		memcpy(out, v, vlen);
-		out[vlen] = '\0';
-	}
-}
-
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct exchange	*x = arg;
-
-	header_value(p, size * n, "PaymentRequestToken", x->token,
-	    sizeof(x->token));
-	header_value(p, size * n, "Location", x->location, sizeof(x->location));
-	return size * n;
-}
+_Static_assert(HDR__MAX <= HTTPC_WANT_MAX, "too many headers to keep");
 
 /* Summarises a 4xx/5xx body: Swish sends [{"errorCode", ...}]. */
 static void
-error_codes(const struct exchange *x, char *err, size_t errsz)
+error_codes(const struct httpc_resp *r, char *err, size_t errsz)
 {
 	cJSON		*doc, *e, *code;
 	size_t		 off;
 
-	off = (size_t)snprintf(err, errsz, "HTTP %ld", x->status);
-	if ((doc = cJSON_ParseWithLength(x->body, x->len)) == NULL)
+	off = (size_t)snprintf(err, errsz, "HTTP %ld", r->status);
+	if ((doc = cJSON_ParseWithLength(r->body, r->len)) == NULL)
 		return;
 	if (cJSON_IsArray(doc))
 		cJSON_ArrayForEach(e, doc) {
@@ -228,79 +157,49 @@ error_codes(const struct exchange *x, char *err, size_t errsz)
 }
 
 /*
- * Performs one request.  client_cert says whether to present the
- * merchant certificate (the QR generator needs none).  Returns the
+ * Performs one request into r (clear it with httpc_resp_clear() either
+ * way).  client_cert says whether to present the merchant certificate
+ * (the QR generator needs none); body_max caps the answer.  Returns the
  * outcome for the HTTP status; err gets a one-line reason.
  */
 static enum swish_err
 perform(const struct swish_conf *conf, const char *method, const char *url,
-    const char *ctype, const char *body, int client_cert, struct exchange *x,
-    char *err, size_t errsz)
+    const char *ctype, const char *body, int client_cert, size_t body_max,
+    struct httpc_resp *r, char *err, size_t errsz)
 {
-	CURL			*c;
-	struct curl_slist	*hdrs = NULL;
-	struct timespec		 t0, t1;
-	char			 ct[128], errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode		 rc;
+	static const char *const accept[] = {
+		"Accept: application/json, image/png", NULL
+	};
+	struct httpc_req	 q;
 	enum swish_err		 out;
-	long			 ms;
 
-	err[0] = '\0';
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errsz, "curl_easy_init failed");
-		return SWISH_ERR_TRANSPORT;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, conf->timeout > 0 ?
-	    conf->timeout : 10L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-	if (conf->ca != NULL && *conf->ca != '\0')
-		curl_easy_setopt(c, CURLOPT_CAINFO, conf->ca);
+	memset(&q, 0, sizeof(q));
+	q.method = method;
+	q.url = url;
+	q.headers = accept;
+	q.body = body;
+	q.body_len = body != NULL ? strlen(body) : 0;
+	q.content_type = ctype;
 	if (client_cert) {
-		curl_easy_setopt(c, CURLOPT_SSLCERT, conf->cert);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, conf->key);
-		if (conf->key_password != NULL)
-			curl_easy_setopt(c, CURLOPT_KEYPASSWD,
-			    conf->key_password);
+		q.cert = conf->cert;
+		q.key = conf->key;
+		q.key_password = conf->key_password;
 	}
-	if (body != NULL) {
-		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
-		hdrs = curl_slist_append(hdrs, ct);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	hdrs = curl_slist_append(hdrs, "Accept: application/json, image/png");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	if (rc != CURLE_OK) {
-		snprintf(err, errsz, "%s", errbuf[0] ? errbuf :
-		    curl_easy_strerror(rc));
+	q.ca = conf->ca;
+	q.timeout = conf->timeout;
+	q.body_max = body_max;
+	q.want[HDR_TOKEN] = "PaymentRequestToken";
+	if (httpc_perform(&q, r, err, errsz) == -1)
 		out = SWISH_ERR_TRANSPORT;
-	} else if (x->status >= 200 && x->status < 300)
+	else if (r->status >= 200 && r->status < 300)
 		out = SWISH_OK;
 	else {
-		error_codes(x, err, errsz);
-		out = x->status == 404 ? SWISH_ERR_NOTFOUND :
-		    x->status >= 500 ? SWISH_ERR_SERVER : SWISH_ERR_REJECTED;
+		error_codes(r, err, errsz);
+		out = r->status == 404 ? SWISH_ERR_NOTFOUND :
+		    r->status >= 500 ? SWISH_ERR_SERVER : SWISH_ERR_REJECTED;
 	}
-	log_info("swish %s %s -> %ld in %ldms%s%s", method, url, x->status, ms,
-	    err[0] ? ": " : "", err);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	log_info("swish %s %s -> %ld in %ldms%s%s", method, url, r->status,
+	    r->ms, err[0] ? ": " : "", err);
 	return out;
 }
 
@@ -312,10 +211,11 @@ static enum swish_err
 swish_create(const struct swish_conf *conf, const struct swish_create *req,
     char token[SWISH_TOKEN_MAX + 1], char *err, size_t errsz)
 {
-	struct exchange	*x;
-	cJSON		*o;
-	char		 url[1024], amount[MONEY_STR_MAX], *body;
-	enum swish_err	 rc;
+	struct httpc_resp	 r;
+	cJSON			*o;
+	char			 url[1024], amount[MONEY_STR_MAX], *body;
+	enum swish_err		 rc;
+	size_t			 tlen;
 
 	token[0] = '\0';
 	if (!id_valid(req->id) || req->amount <= 0 ||
@@ -339,25 +239,26 @@ swish_create(const struct swish_conf *conf, const struct swish_create *req,
 		    req->callback_identifier);
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	if (body == NULL || (x = calloc(1, sizeof(*x))) == NULL) {
-		cJSON_free(body);
+	if (body == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return SWISH_ERR_TRANSPORT;
 	}
 	snprintf(url, sizeof(url), "%s/api/v2/paymentrequests/%s",
 	    conf->api_url, req->id);
-	rc = perform(conf, "PUT", url, "application/json", body, 1, x, err,
-	    errsz);
+	rc = perform(conf, "PUT", url, "application/json", body, 1,
+	    PROVIDER_BODY_MAX, &r, err, errsz);
 	cJSON_free(body);
 	if (rc == SWISH_OK) {
-		if (x->status != 201 || x->token[0] == '\0') {
+		/* A token too long for us counts as none. */
+		tlen = strlen(r.header[HDR_TOKEN]);
+		if (r.status != 201 || tlen == 0 || tlen > SWISH_TOKEN_MAX) {
 			snprintf(err, errsz, "HTTP %ld without a "
-			    "PaymentRequestToken", x->status);
+			    "PaymentRequestToken", r.status);
 			rc = SWISH_ERR_PROTOCOL;
 		} else
-			memcpy(token, x->token, sizeof(x->token));
+			memcpy(token, r.header[HDR_TOKEN], tlen + 1);
 	}
-	free(x);
+	httpc_resp_clear(&r);
 	return rc;
 }
 
@@ -367,27 +268,24 @@ static enum swish_err
 retrieve(const struct swish_conf *conf, const char *kind, const char *id,
     struct swish_payment *out, char *err, size_t errsz)
 {
-	struct exchange	*x;
-	char		 url[1024];
-	enum swish_err	 rc;
+	struct httpc_resp	 r;
+	char			 url[1024];
+	enum swish_err		 rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!id_valid(id)) {
 		snprintf(err, errsz, "bad id");
 		return SWISH_ERR_PROTOCOL;
 	}
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return SWISH_ERR_TRANSPORT;
-	}
 	snprintf(url, sizeof(url), "%s/api/v1/%s/%s", conf->api_url, kind, id);
-	rc = perform(conf, "GET", url, NULL, NULL, 1, x, err, errsz);
-	if (rc == SWISH_OK && (swish_parse_payment(x->body, x->len, out) ==
+	rc = perform(conf, "GET", url, NULL, NULL, 1, PROVIDER_BODY_MAX, &r,
+	    err, errsz);
+	if (rc == SWISH_OK && (swish_parse_payment(r.body, r.len, out) ==
 	    -1 || strcmp(out->id, id) != 0)) {
 		snprintf(err, errsz, "unreadable %s object", kind);
 		rc = SWISH_ERR_PROTOCOL;
 	}
-	free(x);
+	httpc_resp_clear(&r);
 	return rc;
 }
 
@@ -399,23 +297,19 @@ swish_cancel(const struct swish_conf *conf, const char *id, char *err,
 {
 	static const char body[] =
 	    "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"cancelled\"}]";
-	struct exchange	*x;
-	char		 url[1024];
-	enum swish_err	 rc;
+	struct httpc_resp	 r;
+	char			 url[1024];
+	enum swish_err		 rc;
 
 	if (!id_valid(id)) {
 		snprintf(err, errsz, "bad id");
 		return SWISH_ERR_PROTOCOL;
 	}
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return SWISH_ERR_TRANSPORT;
-	}
 	snprintf(url, sizeof(url), "%s/api/v1/paymentrequests/%s",
 	    conf->api_url, id);
 	rc = perform(conf, "PATCH", url, "application/json-patch+json", body,
-	    1, x, err, errsz);
-	free(x);
+	    1, PROVIDER_BODY_MAX, &r, err, errsz);
+	httpc_resp_clear(&r);
 	return rc;
 }
 
@@ -429,10 +323,10 @@ swish_refund(const struct swish_conf *conf, const char *refund_id,
     const char *currency, const char *message, const char *callback_url,
     char *err, size_t errsz)
 {
-	struct exchange	*x;
-	cJSON		*o;
-	char		 url[1024], amt[MONEY_STR_MAX], *body;
-	enum swish_err	 rc;
+	struct httpc_resp	 r;
+	cJSON			*o;
+	char			 url[1024], amt[MONEY_STR_MAX], *body;
+	enum swish_err		 rc;
 
 	if (!id_valid(refund_id) || amount <= 0 ||
 	    money_decimal_string(amt, sizeof(amt), amount, currency) == -1) {
@@ -450,17 +344,16 @@ swish_refund(const struct swish_conf *conf, const char *refund_id,
 		cJSON_AddStringToObject(o, "message", message);
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	if (body == NULL || (x = calloc(1, sizeof(*x))) == NULL) {
-		cJSON_free(body);
+	if (body == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return SWISH_ERR_TRANSPORT;
 	}
 	snprintf(url, sizeof(url), "%s/api/v2/refunds/%s", conf->api_url,
 	    refund_id);
-	rc = perform(conf, "PUT", url, "application/json", body, 1, x, err,
-	    errsz);
+	rc = perform(conf, "PUT", url, "application/json", body, 1,
+	    PROVIDER_BODY_MAX, &r, err, errsz);
 	cJSON_free(body);
-	free(x);
+	httpc_resp_clear(&r);
 	return rc;
 }
 
@@ -473,10 +366,10 @@ static enum swish_err
 swish_qr(const struct swish_conf *conf, const char *token,
     unsigned char **png, size_t *len, char *err, size_t errsz)
 {
-	struct exchange	*x;
-	cJSON		*o;
-	char		*body;
-	enum swish_err	 rc;
+	struct httpc_resp	 r;
+	cJSON			*o;
+	char			*body;
+	enum swish_err		 rc;
 
 	*png = NULL;
 	*len = 0;
@@ -486,27 +379,25 @@ swish_qr(const struct swish_conf *conf, const char *token,
 	cJSON_AddStringToObject(o, "token", token);
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	if (body == NULL || (x = calloc(1, sizeof(*x))) == NULL) {
-		cJSON_free(body);
+	if (body == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return SWISH_ERR_TRANSPORT;
 	}
-	x->want_bin = 1;
 	rc = perform(conf, "POST", conf->qr_url, "application/json", body, 0,
-	    x, err, errsz);
+	    SWISH_QR_BODY_MAX, &r, err, errsz);
 	cJSON_free(body);
-	if (rc == SWISH_OK && (x->binlen < 8 ||
-	    memcmp(x->bin, "\x89PNG\r\n\x1a\n", 8) != 0)) {
+	if (rc == SWISH_OK && (r.len < 8 ||
+	    memcmp(r.body, "\x89PNG\r\n\x1a\n", 8) != 0)) {
 		snprintf(err, errsz, "the QR generator sent no PNG");
 		rc = SWISH_ERR_PROTOCOL;
 	}
 	if (rc == SWISH_OK) {
-		*png = x->bin;
-		*len = x->binlen;
-		x->bin = NULL;
+		/* The body is the PNG, handed over as it is. */
+		*png = (unsigned char *)r.body;
+		*len = r.len;
+		r.body = NULL;
 	}
-	free(x->bin);
-	free(x);
+	httpc_resp_clear(&r);
 	return rc;
 }
 
