@@ -49,9 +49,13 @@ class StripeBase(OrdersBase):
     def stripe_holds(self, pi):
         """What Stripe holds for the payment intent: received - refunded."""
         state = self.sim("GET", "/control/state")
-        intent = state["payment_intents"][pi]
-        charge = state["charges"].get(intent.get("latest_charge") or "", {})
-        return intent["amount_received"] - charge.get("amount_refunded", 0)
+        intent = self.by_id(state["payment_intents"], pi)
+        charge = self.by_id(state["charges"], intent.get("latest_charge"))
+        return intent["amount_received"] - (charge or {}).get("amount_refunded", 0)
+
+    @staticmethod
+    def by_id(objects, oid):
+        return next((o for o in objects if o["id"] == oid), None)
 
 
 class Paying(StripeBase):
@@ -70,9 +74,9 @@ class Paying(StripeBase):
         again = self.intent(o)["payment_intent"]
         self.assertEqual(again["payment_intent_id"], pi["payment_intent_id"])
         intents = self.sim("GET", "/control/state")["payment_intents"]
-        sent = intents[pi["payment_intent_id"]]
+        sent = self.by_id(intents, pi["payment_intent_id"])
         self.assertEqual((sent["amount"], sent["currency"]), (25200, "sek"))
-        same = [i for i in intents.values() if i["metadata"] == sent["metadata"]]
+        same = [i for i in intents if i["metadata"] == sent["metadata"]]
         self.assertEqual(len(same), 1)
         out = self.confirm(pi["payment_intent_id"])
         self.assertEqual([d["status"] for d in out["deliveries"]], [200], out)
@@ -139,6 +143,7 @@ class Webhooks(StripeBase):
 
     def test_forged_stale_and_unsigned_change_nothing(self):
         o, pi = self.pending_intent()
+        seen = self.query("SELECT count(*) AS n FROM provider_events")[0]["n"]
         for extra in ({"secret": "whsec_someone_else"}, {"timestamp_offset": -400},
                       {"timestamp_offset": 400},
                       {"signature_header": "t=1,v0=abc"}):
@@ -149,8 +154,8 @@ class Webhooks(StripeBase):
                                   body={"id": "evt_x", "type": "payment_intent.succeeded"})
         self.assertIn(r.status, (400, 403), r)
         self.assertEqual(self.status(o)["status"], "processing")
-        self.assertEqual(self.query("SELECT count(*) AS n FROM provider_events"
-                                    " WHERE provider = 'stripe'")[0]["n"], 0)
+        self.assertEqual(self.query("SELECT count(*) AS n FROM provider_events")[0]["n"],
+                         seen)
 
     def test_a_claim_is_never_applied(self):
         # "succeeded" for an intent Stripe says is still unpaid.
@@ -265,7 +270,7 @@ class Refunds(StripeBase):
         self.assertEqual(again.json["refund_id"], r.json["refund_id"])
         self.stack.biljett("expire")
         self.stack.biljett("expire")
-        refunds = [x for x in self.sim("GET", "/control/state")["refunds"].values()
+        refunds = [x for x in self.sim("GET", "/control/state")["refunds"]
                    if x["payment_intent"] == pi]
         self.assertEqual(len(refunds), 1, refunds)
         self.assertEqual(self.stripe_holds(pi), 0)
