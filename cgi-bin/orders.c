@@ -125,8 +125,9 @@ static const struct route routes[] = {
 	R(GET, "/api/orders/{uid}/", h_get, AUTH_USER, NULL, 0),
 	R(POST, "/api/orders/{uid}/cancel/", h_cancel, AUTH_USER,
 	    cancel_fields, XF__MAX),
-	R(POST, "/api/orders/{uid}/confirm_payment/", h_confirm_payment,
-	    AUTH_USER, confirm_fields, PF__MAX),
+	{ METHOD_POST, "/api/orders/{uid}/confirm_payment/", h_confirm_payment,
+	    AUTH_USER, STYLE_API, confirm_fields, PF__MAX, ROUTE_TESTING,
+	    ERR_ORDER_NOT_FOUND },
 };
 
 /* The service fee, read once per worker (0.05 of the subtotal: 500). */
@@ -448,8 +449,9 @@ h_cleanup(struct req *req)
  * POST /api/orders/{id}/confirm_payment/ {"payment_id",
  * "payment_method"}: seed 004's "testing only" confirmation, which marks
  * the order paid without any provider.  It exists only where the
- * configuration says test_payments = on (make run); elsewhere it is a
- * 404 like any unknown path.  Owner only.
+ * configuration says test_payments = on (make run): elsewhere the route
+ * is not there (ROUTE_TESTING), a 404 like any unknown path.  Owner
+ * only.
  */
 static enum err
 confirm_payment(struct req *req)
@@ -458,8 +460,6 @@ confirm_payment(struct req *req)
 	enum db_rc	 rc;
 	enum err	 e;
 
-	if (strcmp(conf_str(req->conf, CONF_TEST_PAYMENTS), "on") != 0)
-		return ERR_NOT_FOUND;
 	if ((e = path_order(req, &o)) != ERR_OK)
 		return e;
 	if (o.user_id != req->user.id)

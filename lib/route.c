@@ -83,6 +83,13 @@ route_match(const char *pattern, const char *path, const char **params,
  * Finds the route for method and path; sets *path_known if any method
  * matches the path.  HEAD uses GET routes.
  */
+/* Are the testing-only routes served (test_payments = on)? */
+static int
+route_testing(const struct conf *conf)
+{
+	return strcmp(conf_str(conf, CONF_TEST_PAYMENTS), "on") == 0;
+}
+
 static const struct route *
 route_find(const struct app *app, struct req *req, int *path_known)
 {
@@ -94,6 +101,8 @@ route_find(const struct app *app, struct req *req, int *path_known)
 	*path_known = 0;
 	for (i = 0; i < app->nroutes; i++) {
 		r = &app->routes[i];
+		if ((r->flags & ROUTE_TESTING) && !route_testing(req->conf))
+			continue;
 		if (!route_match(r->pattern, req->path, req->params,
 		    &req->nparams, req->pool))
 			continue;
@@ -112,7 +121,8 @@ route_any(const struct app *app, struct req *req)
 	size_t	 i;
 
 	for (i = 0; i < app->nroutes; i++)
-		if (route_match(app->routes[i].pattern, req->path, req->params,
+		if ((!(app->routes[i].flags & ROUTE_TESTING) ||
+		    route_testing(req->conf)) && route_match(app->routes[i].pattern, req->path, req->params,
 		    &req->nparams, req->pool))
 			return &app->routes[i];
 	return NULL;

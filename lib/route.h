@@ -30,6 +30,9 @@ typedef enum err (*handler_fn)(struct req *);
  * (req->raw_body; lib/parse.h parse_multipart), so fields come from the
  * query string only. */
 #define ROUTE_UPLOAD	0x02u
+/* Exists only where the configuration says test_payments = on;
+ * elsewhere the path is unknown, a 404 like any other. */
+#define ROUTE_TESTING	0x04u
 
 struct route {
 	enum http_method	 method;

@@ -30,6 +30,7 @@
 #include "event.h"
 #include "err.h"
 #include "field.h"
+#include "idem.h"
 #include "import.h"
 #include "limits.h"
 #include "log.h"
@@ -656,6 +657,16 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 		failures++;
 	} else if (pruned > 0)
 		printf("removed %lld place%s in line\n", (long long)pruned,
+		    pruned == 1 ? "" : "s");
+
+	/* Idempotency keys past their 24 hours. */
+	if ((rc = idem_prune(c->db, now - IDEMPOTENCY_SECONDS, &pruned)) !=
+	    DB_OK) {
+		fprintf(stderr, "biljett: expire: idempotency keys: database "
+		    "%s\n", rc == DB_BUSY ? "busy" : "error");
+		failures++;
+	} else if (pruned > 0)
+		printf("forgot %lld idempotency key%s\n", (long long)pruned,
 		    pruned == 1 ? "" : "s");
 
 	/* The door's look-ups, journalled beside the database. */

@@ -323,5 +323,9 @@ class NoTestPayments(OrdersBase):
         r = self.call("POST", f"/api/orders/{o['uid']}/confirm_payment/",
                       {"payment_id": "x", "payment_method": "stripe"}, "buyer")
         self.assertEqual(r.status, 404, r)
+        # Not even a sign-in or a body tells that it could exist.
+        for who, body in ((None, {}), ("buyer", {})):
+            r = self.call("POST", f"/api/orders/{o['uid']}/confirm_payment/", body, who)
+            self.assertEqual(r.status, 404, r)
         self.assertEqual(self.call("GET", f"/api/orders/{o['uid']}/", who="buyer")
                          .json["status"], "pending")

@@ -275,3 +275,38 @@ class Refunds(StripeBase):
         self.assertEqual(len(refunds), 1, refunds)
         self.assertEqual(self.stripe_holds(pi), 0)
         self.assertEqual(self.net(o), 0)
+
+
+class Late(StripeBase):
+    def lapse(self, order):
+        self.execute("UPDATE orders SET expires_at = expires_at - 7200 WHERE uid = ?",
+                     order["uid"])
+
+    def test_late_card_payment_honoured_while_seats_remain(self):
+        ev, tt = self.simple_event(quantity=3)
+        o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}])
+        pi = self.intent(o)["payment_intent"]["payment_intent_id"]
+        self.lapse(o)
+        self.call("POST", "/api/orders/cleanup_expired/", {}, "admin")
+        self.assertEqual(self.status(o)["status"], "expired")
+        self.confirm(pi)
+        got = self.status(o)
+        self.assertEqual((got["status"], len(got["tickets"])), ("confirmed", 2))
+        flag = self.query("SELECT flag FROM orders WHERE uid = ?", o["uid"])[0]["flag"]
+        self.assertEqual(flag, "late_payment_honoured")
+        self.assertEqual(self.net(o), self.stripe_holds(pi))
+
+    def test_late_card_payment_refunded_when_sold_out(self):
+        ev, tt = self.simple_event(quantity=2)
+        o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}])
+        pi = self.intent(o)["payment_intent"]["payment_intent_id"]
+        self.lapse(o)
+        # Someone else takes the places the lapsed hold let go of.
+        self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}], who="org2")
+        self.confirm(pi)
+        row = self.query("SELECT status, flag FROM orders WHERE uid = ?", o["uid"])[0]
+        self.assertEqual((row["status"], row["flag"]), ("expired", "late_payment_refunded"))
+        self.assertEqual(self.stripe_holds(pi), 0)     # refunded at Stripe
+        self.assertEqual(self.net(o), 0)               # charge + refund
+        self.assertEqual(self.used(ev["id"]), 4)       # the other order's, twice
+
