@@ -31,7 +31,8 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER] =
 	    "SELECT e.title, e.event_at, e.door_open_seconds, o.code, o.total,"
-	    " o.currency FROM orders o JOIN events e ON e.id = o.event_id"
+	    " o.currency, coalesce(o.order_number, ''), o.service_fee"
+	    " FROM orders o JOIN events e ON e.id = o.event_id"
 	    " WHERE o.id = ?1 AND o.status = 'paid'",
 	[STMT_TICKETS] =
 	    "SELECT t.external_id, tt.title, t.price FROM tickets t"
@@ -73,6 +74,13 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 	(void)money_format(money, sizeof(money), db_col_int(st, 4), currency,
 	    LANG_SV);
 	cJSON_AddStringToObject(ord, "total", money);
+	cJSON_AddStringToObject(ord, "number", db_col_text(st, 6));
+	/* The receipt shows the service fee an API order paid (if any). */
+	if (db_col_int(st, 7) > 0) {
+		(void)money_format(money, sizeof(money), db_col_int(st, 7),
+		    currency, LANG_SV);
+		cJSON_AddStringToObject(ord, "service_fee", money);
+	}
 	db_reset(st);
 
 	list = cJSON_AddArrayToObject(root, "tickets");

@@ -5,6 +5,8 @@ again, refunds full and partial, and the ledger against what Stripe
 holds."""
 import json
 import time
+
+from flow import decode_qr, mails_to, png_parts, wait_for
 import urllib.request
 import uuid
 
@@ -97,6 +99,16 @@ class Paying(StripeBase):
                           " ON o.id = x.order_id WHERE o.uid = ? AND kind = 'tickets'",
                           o["uid"])[0]["n"]
         self.assertEqual(mail, 1)
+        # The ticket mail: a receipt with the order number and the fee,
+        # and a QR code per ticket that reads as its code.
+        self.stack.biljett("mail")
+        msg = wait_for(lambda: mails_to(self.stack.mail_dir, "buyer@example.com"),
+                       what="the ticket mail")[-1]
+        text = msg.get_body(("plain",)).get_content()
+        self.assertIn(o["order_number"], text)
+        self.assertIn("serviceavgift: 12.00 kr", text)
+        codes = sorted(decode_qr(p.get_content()) for p in png_parts(msg))
+        self.assertEqual(codes, sorted(t["ticket_number"] for t in got["tickets"]))
         # Paid: no second intent, no cancel.
         self.assertEqual(self.intent(o, status=400)["code"], "ORDER_STATE")
 
