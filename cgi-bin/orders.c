@@ -197,7 +197,7 @@ h_list(struct req *req)
 
 	pager_read(&pg, &req->f[LF_PAGE], &req->f[LF_SIZE]);
 	if ((rc = orderview_list(req->db, tfmt_now(), a.is_admin ? 0 :
-	    a.user_id, OV_ALL, pg.offset, pg.size, &results, &count)) !=
+	    a.user_id, 0, OV_ALL, pg.offset, pg.size, &results, &count)) !=
 	    DB_OK) {
 		cJSON_Delete(results);
 		return err_from_db(rc);
@@ -215,7 +215,7 @@ filtered(struct req *req, enum orderview_filter f)
 	int64_t		 count;
 	enum db_rc	 rc;
 
-	if ((rc = orderview_list(req->db, tfmt_now(), req->user.id, f, 0, 0,
+	if ((rc = orderview_list(req->db, tfmt_now(), req->user.id, 0, f, 0, 0,
 	    &results, &count)) != DB_OK) {
 		cJSON_Delete(results);
 		return err_from_db(rc);

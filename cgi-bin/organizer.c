@@ -16,6 +16,9 @@
  *	POST	 /organizer/events/{id}/tickets/{type}/delete
  *	POST	 /organizer/events/{id}/publish
  *	GET POST /organizer/events/{id}/cancel	confirm, then cancel
+ *	GET	 /organizer/events/{id}/orders	its orders, to refund
+ *	POST	 /organizer/events/{id}/orders/{uid}/refund	refund one,
+ *					all or part
  *	GET	 /organizer/staff	staff, scanners, store
  *
  * Every change goes through lib/event.c and lib/variant.c with the
@@ -52,7 +55,9 @@
 #include "i18n.h"
 #include "limits.h"
 #include "money.h"
+#include "orderview.h"
 #include "page.h"
+#include "payment.h"
 #include "route.h"
 #include "scanner.h"
 #include "session.h"
@@ -62,6 +67,7 @@
 #include "variant.h"
 
 #define EVENTS_PER_PAGE	20
+#define ORDERS_PER_PAGE	50
 #define ROWS_MAX	10	/* tiers or days in one new-type form */
 #define ROWS_DEFAULT	2
 #define CODE_MAX	32	/* a TOTP or recovery code as typed */
@@ -85,6 +91,8 @@ static enum err	h_publish(struct req *);
 static enum err	h_cancel_confirm(struct req *);
 static enum err	h_cancel(struct req *);
 static enum err	h_staff(struct req *);
+static enum err	h_orders(struct req *);
+static enum err	h_refund(struct req *);
 
 enum { LG_EMAIL, LG_PASSWORD, LG_CODE, LG_REMEMBER, LG__MAX };
 static const struct field_spec login_fields[LG__MAX] = {
@@ -137,6 +145,10 @@ static const struct route routes[] = {
 	R(POST, "/organizer/events/{id}/publish", h_publish, NULL, 0, FORM),
 	R(GET, "/organizer/events/{id}/cancel", h_cancel_confirm, NULL, 0, 0),
 	R(POST, "/organizer/events/{id}/cancel", h_cancel, NULL, 0, FORM),
+	R(GET, "/organizer/events/{id}/orders", h_orders, list_fields,
+	    LQ__MAX, 0),
+	R(POST, "/organizer/events/{id}/orders/{uid}/refund", h_refund, NULL,
+	    0, FORM),
 };
 
 /* Words for the closed sets the pages show. */
@@ -166,6 +178,8 @@ static const struct {
 	{ "deleted", N_("The ticket type is removed.") },
 	{ "published", N_("The event is published: buyers can see it.") },
 	{ "cancelled", N_("The event is cancelled.") },
+	{ "refunded", N_("The refund is recorded; it goes to the payment "
+	    "provider within a minute.") },
 };
 
 /*
@@ -1401,6 +1415,143 @@ h_cancel(struct req *req)
 		return e;
 	spawn_cli(req->conf, "mail");	/* buyers hear at once */
 	return to(req, req->id, "", "cancelled");
+}
+
+/* ---- orders and refunds ---------------------------------------------- */
+
+/* An order's status (seed 004's word) as the reader says it. */
+static const char *
+order_status_text(struct req *req, const char *status)
+{
+	static const struct {
+		const char	*status;
+		const char	*msgid;
+	} status_words[] = {
+		{ "pending", N_("On hold") },
+		{ "processing", N_("Paying") },
+		{ "confirmed", N_("Paid") },
+		{ "expired", N_("Expired") },
+		{ "cancelled", N_("Cancelled") },
+		{ "failed", N_("Payment failed") },
+		{ "refunded", N_("Refunded") },
+		{ "partially_refunded", N_("Partly refunded") },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(status_words); i++)
+		if (strcmp(status_words[i].status, status) == 0)
+			return page_t(req, status_words[i].msgid);
+	return status;
+}
+
+/*
+ * The orders page of the path's event: its page (from ?page= and with
+ * the ?done= note when the route reads them: list_fields), with a
+ * message (error, NULL for none).
+ */
+static enum err
+orders_page(struct req *req, int status, const char *error)
+{
+	cJSON		*ctx, *ev = NULL, *list = NULL, *o;
+	int64_t		 page = 1, count = 0;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (req->f != NULL && req->f[LQ_PAGE].present)
+		page = req->f[LQ_PAGE].i;
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = event_of(req, &ev)) == ERR_OK &&
+	    (rc = orderview_list(req->db, tfmt_now(), 0, req->id, OV_ALL,
+	    (page - 1) * ORDERS_PER_PAGE, ORDERS_PER_PAGE, &list, &count)) !=
+	    DB_OK)
+		e = err_from_db(rc);
+	db_tx_rollback(req->db);
+	if (e != ERR_OK || (ctx = frame(req, str_of(ev, "title"))) == NULL) {
+		cJSON_Delete(ev);
+		cJSON_Delete(list);
+		return e != ERR_OK ? e : ERR_INTERNAL;
+	}
+	cJSON_Delete(ev);
+	cJSON_ArrayForEach(o, list)
+		cJSON_AddStringToObject(o, "status_text", order_status_text(req,
+		    str_of(o, "status")));
+	cJSON_AddNumberToObject(ctx, "id", (double)req->id);
+	cJSON_AddBoolToObject(ctx, "any", cJSON_GetArraySize(list) > 0);
+	cJSON_AddItemToObject(ctx, "orders", list);
+	if (page > 1)
+		cJSON_AddNumberToObject(ctx, "prev", (double)(page - 1));
+	if (page * ORDERS_PER_PAGE < count)
+		cJSON_AddNumberToObject(ctx, "next", (double)(page + 1));
+	if (error != NULL)
+		cJSON_AddStringToObject(ctx, "error", error);
+	if (req->f != NULL)
+		done_note(req, ctx, &req->f[LQ_DONE]);
+	return render(req, status, "orders", ctx);
+}
+
+/* GET /organizer/events/{id}/orders?page=: the event's orders, newest
+ * first, each paid one with a refund form.  404 for another's event. */
+static enum err
+h_orders(struct req *req)
+{
+	enum err	 e;
+
+	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
+		return refused(req, e);
+	return orders_page(req, 200, NULL);
+}
+
+/*
+ * POST /organizer/events/{id}/orders/{uid}/refund (form: csrf, amount,
+ * empty for all that is left): records the refund (lib/payment.h
+ * pay_refund_begin(): a full one stops the tickets at once) and starts
+ * `biljett expire`, which sends it to the provider -- pay holds the
+ * provider keys, not this program; the expire timer sends it too.  303
+ * to the orders page; the page again with the reason when the amount
+ * or the order's status does not allow it; 404 for another's order.
+ */
+static enum err
+h_refund(struct req *req)
+{
+	struct pay_refund_due	 due;
+	struct order		 o;
+	const char		*uid = http_param(req, 1), *amount_s, *detail;
+	int64_t			 amount = 0;
+	enum db_rc		 rc;
+	enum err		 e;
+	int			 full;
+
+	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
+		return refused(req, e);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	e = owned(req);
+	rc = uid != NULL ? orderview_find(req->db, uid, &o) : DB_NOTFOUND;
+	db_tx_rollback(req->db);
+	if (e != ERR_OK)
+		return e;
+	if (rc != DB_OK || o.event_id != req->id)
+		return rc == DB_NOTFOUND || rc == DB_OK ? ERR_ORDER_NOT_FOUND :
+		    err_from_db(rc);
+	amount_s = form_trim(req, "amount");
+	if (*amount_s != '\0' && (money_parse_decimal(amount_s, o.currency,
+	    &amount) != MONEY_OK || amount == 0))
+		return orders_page(req, 400, page_t(req, "Enter the amount to "
+		    "refund, such as 150 or 99.50, or leave it empty to refund "
+		    "all that is left."));
+	e = pay_refund_begin(req->db, tfmt_now(), o.id, amount,
+	    "refunded by the organizer", req->user.id, &due, &full, &detail);
+	if (e == ERR_BAD_REQUEST)
+		return orders_page(req, 400, page_t(req, "That is more than is "
+		    "left to refund on this order."));
+	if (e == ERR_ORDER_STATE)
+		return orders_page(req, 409, page_t(req, "Only paid orders can "
+		    "be refunded."));
+	if (e != ERR_OK)
+		return e;
+	spawn_cli(req->conf, "expire");
+	return to(req, req->id, "/orders", "refunded");
 }
 
 /* ---- staff, scanners, store ------------------------------------------- */

@@ -30,7 +30,8 @@ enum stmt {
 
 /* ?1 user (0: all), ?4 filter (enum orderview_filter), ?5 now. */
 #define LIST_WHERE \
-	" WHERE (?1 = 0 OR o.user_id = ?1) AND (?4 = 0" \
+	" WHERE (?1 = 0 OR o.user_id = ?1) AND (?6 = 0 OR o.event_id = ?6)" \
+	" AND (?4 = 0" \
 	" OR (?4 = 1 AND o.status = 'reserved' AND o.payment_started = 0" \
 	" AND o.expires_at > ?5) OR (?4 = 2 AND o.status = 'paid'))"
 
@@ -145,7 +146,7 @@ add_event_name(struct db *db, cJSON *j, const struct order *o)
 }
 
 enum db_rc
-orderview_list(struct db *db, int64_t now, int64_t user_id,
+orderview_list(struct db *db, int64_t now, int64_t user_id, int64_t event_id,
     enum orderview_filter f, int64_t offset, int64_t limit, cJSON **results,
     int64_t *count)
 {
@@ -166,7 +167,8 @@ orderview_list(struct db *db, int64_t now, int64_t user_id,
 		    db_bind_int(st, 2, limit) == -1 ||
 		    db_bind_int(st, 3, offset) == -1 ||
 		    db_bind_int(st, 4, f) == -1 ||
-		    db_bind_int(st, 5, now) == -1)
+		    db_bind_int(st, 5, now) == -1 ||
+		    db_bind_int(st, 6, event_id) == -1)
 			return DB_ERROR;
 		while ((rc = db_step(db, st)) == DB_OK)
 			if (k == STMT_COUNT)
@@ -185,6 +187,11 @@ orderview_list(struct db *db, int64_t now, int64_t user_id,
 		item = cJSON_CreateObject();
 		add_summary(item, &o, now);
 		add_event_name(db, item, &o);
+		json_add_str(item, "buyer_email", o.email);
+		json_add_money(item, "refunded_amount", o.refunded, o.currency);
+		cJSON_AddBoolToObject(item, "refundable", (o.status ==
+		    ORDER_PAID || o.status == ORDER_PARTIALLY_REFUNDED) &&
+		    o.refunded < o.total);
 		cJSON_AddItemToArray(*results, item);
 	}
 	return DB_OK;

@@ -30,13 +30,15 @@ enum orderview_filter {
 const char	*orderview_status(const struct order *o, int64_t now);
 
 /*
- * The orders of user_id (0: everyone's, for admins), newest first,
- * offset/limit (limit 0: all): *results an array of list items, *count
- * how many match in all.  Free *results with cJSON_Delete().
+ * The orders of user_id (0: everyone's, for admins) for event_id (0:
+ * every event), newest first, offset/limit (limit 0: all): *results an
+ * array of list items (with buyer_email, refunded_amount and whether
+ * it can be refunded, for the back office), *count how many match in
+ * all.  Free *results with cJSON_Delete().
  */
 enum db_rc	orderview_list(struct db *db, int64_t now, int64_t user_id,
-		    enum orderview_filter f, int64_t offset, int64_t limit,
-		    struct cJSON **results, int64_t *count);
+		    int64_t event_id, enum orderview_filter f, int64_t offset,
+		    int64_t limit, struct cJSON **results, int64_t *count);
 
 /* The order's detail, with items, tickets and payment.  NULL on memory
  * exhaustion or a storage failure. */

@@ -322,3 +322,63 @@ class Late(StripeBase):
         self.assertEqual(self.net(o), 0)               # charge + refund
         self.assertEqual(self.used(ev["id"]), 4)       # the other order's, twice
 
+
+
+class BackOffice(StripeBase):
+    """The organizer refunds from the back-office pages."""
+    PASSWORD = "hemligt-lösenord-2"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("create-user", "boss@example.com", "organizer",
+                          "--password", cls.PASSWORD)
+        cls.tokens["boss@example.com"] = cls.token("boss@example.com", cls.PASSWORD)
+
+    def signed_in(self):
+        c = self.client()
+        c.get("/organizer/login")
+        r = c.post("/organizer/login", form={"email": "boss@example.com",
+                                             "password": self.PASSWORD,
+                                             "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        return c
+
+    def test_orders_page_and_refunds(self):
+        ev = self.event(who="boss", title=f"Kontorsfest {uuid.uuid4().hex[:6]}")
+        tt = self.ttype(ev, who="boss", name="Ordinarie", price="100.00", total_quantity=10)
+        self.publish(ev, who="boss")
+        o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}])
+        pi = self.intent(o)["payment_intent"]["payment_intent_id"]
+        self.confirm(pi)
+        c = self.signed_in()
+        page = c.get(f"/organizer/events/{ev['id']}/orders", headers={"Accept-Language": "en"})
+        self.assertEqual(page.status, 200, page)
+        body = page.body.decode()
+        self.assertIn(o["order_number"], body)
+        self.assertIn("Paid", body)
+        action = f"/organizer/events/{ev['id']}/orders/{o['uid']}/refund"
+        self.assertIn(action, body)
+        # A bad amount, then too much: said on the page, nothing written.
+        for amount, status in (("tio", 400), ("999", 400)):
+            r = c.post(action, form={"amount": amount, "csrf": c.cookies["csrftoken"]})
+            self.assertEqual(r.status, status, r)
+        self.assertEqual(self.status(o)["refunded_amount"], "0.00")
+        # Without the form's token: refused.
+        r = c.post(action, form={"amount": "10"})
+        self.assertEqual(r.status, 403, r)
+        r = c.post(action, form={"amount": "60", "csrf": c.cookies["csrftoken"]})
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, f"/organizer/events/{ev['id']}/orders?done=refunded"), r)
+        got = self.status(o)
+        self.assertEqual((got["status"], got["refunded_amount"]), ("partially_refunded", "60.00"))
+        # The refund is sent by `biljett expire` (started by the page, and
+        # by the timer); once more here so the test does not wait.
+        self.stack.biljett("expire")
+        wait_for(lambda: self.stripe_holds(pi) == 21000 - 6000, what="the refund at Stripe")
+        self.assertEqual(self.net(o), self.stripe_holds(pi))
+        # Another organizer sees neither the page nor the order.
+        other = self.client()
+        self.assertEqual(self.call("GET", f"/api/orders/{o['uid']}/", who="org2").status, 404)
+        r = other.get(f"/organizer/events/{ev['id']}/orders")
+        self.assertIn(r.status, (303, 401), r)

@@ -218,6 +218,7 @@ const PAGES = [
 	    ["ticket types", () => `/organizer/events/${ids.open}/tickets`, "main form"],
 	    ["cancel, confirmation", () => `/organizer/events/${ids.open}/cancel`,
 		"main form"],
+	    ["orders and refunds", () => `/organizer/events/${ids.open}/orders`, "main"],
 	    ["staff and scanners", "/organizer/staff", "main"]]
 	    .map(([name, path, shows]) => ({ name: `organizer, ${name}`, path, shows,
 		setup: ({ page }) => organizerSignIn(page) })),
