@@ -15,8 +15,12 @@
 #include "orderview.h"
 
 enum stmt {
-	STMT_LIST,
-	STMT_COUNT,
+	STMT_LIST_ALL,
+	STMT_COUNT_ALL,
+	STMT_LIST_USER,
+	STMT_COUNT_USER,
+	STMT_LIST_EVENT,
+	STMT_COUNT_EVENT,
 	STMT_BY_UID,
 	STMT_DETAIL,
 	STMT_PAYMENT,
@@ -28,12 +32,22 @@ enum stmt {
 	STMT__MAX
 };
 
-/* ?1 user (0: all), ?4 filter (enum orderview_filter), ?5 now. */
-#define LIST_WHERE \
-	" WHERE (?1 = 0 OR o.user_id = ?1) AND (?6 = 0 OR o.event_id = ?6)" \
-	" AND (?4 = 0" \
+/*
+ * ?4 filter (enum orderview_filter), ?5 now; ?1 is the user or the
+ * event, each with a statement of its own so that each finds its
+ * orders through its index (orders_user, orders_event_expiry), not by
+ * reading every order.
+ */
+#define FILTER \
+	" (?4 = 0" \
 	" OR (?4 = 1 AND o.status = 'reserved' AND o.payment_started = 0" \
 	" AND o.expires_at > ?5) OR (?4 = 2 AND o.status = 'paid'))"
+#define LIST(where) \
+	"SELECT o.id FROM orders o WHERE " where " AND" FILTER \
+	" ORDER BY o.created_at DESC, o.id DESC LIMIT ?2 OFFSET ?3"
+#define COUNT(where) \
+	"SELECT count(*) FROM orders o WHERE " where " AND" FILTER \
+	" AND ?2 = ?2 AND ?3 = ?3"
 
 /* An order line and the names of what it sold: its type's, tier's and
  * day's. */
@@ -51,12 +65,12 @@ enum stmt {
 	" LEFT JOIN ticket_types p ON p.id = t.parent_id"
 
 static const char *const stmts[STMT__MAX] = {
-	[STMT_LIST] =
-	    "SELECT o.id FROM orders o" LIST_WHERE
-	    " ORDER BY o.created_at DESC, o.id DESC LIMIT ?2 OFFSET ?3",
-	[STMT_COUNT] =
-	    "SELECT count(*) FROM orders o" LIST_WHERE
-	    " AND ?2 = ?2 AND ?3 = ?3",
+	[STMT_LIST_ALL] = LIST("?1 = 0"),
+	[STMT_COUNT_ALL] = COUNT("?1 = 0"),
+	[STMT_LIST_USER] = LIST("o.user_id = ?1"),
+	[STMT_COUNT_USER] = COUNT("o.user_id = ?1"),
+	[STMT_LIST_EVENT] = LIST("o.event_id = ?1"),
+	[STMT_COUNT_EVENT] = COUNT("o.event_id = ?1"),
 	[STMT_BY_UID] =
 	    "SELECT id FROM orders WHERE uid = ?1",
 	[STMT_DETAIL] =
@@ -152,26 +166,35 @@ orderview_list(struct db *db, int64_t now, int64_t user_id, int64_t event_id,
 {
 	struct db_stmt	*st;
 	struct order	 o;
-	int64_t		 ids[PER_PAGE_MAX], n = 0, i;
+	int64_t		 ids[PER_PAGE_MAX], n = 0, i, key = 0;
 	enum db_rc	 rc;
-	int		 k;
+	int		 k, list = STMT_LIST_ALL;
 	cJSON		*item;
 
 	*results = NULL;
 	*count = 0;
 	if (limit <= 0 || limit > PER_PAGE_MAX)
 		limit = PER_PAGE_MAX;
-	for (k = STMT_COUNT; k >= STMT_LIST; k--) {
+	if (user_id != 0 && event_id != 0)
+		return DB_ERROR;	/* no caller asks both; no index either */
+	if (user_id != 0) {
+		list = STMT_LIST_USER;
+		key = user_id;
+	} else if (event_id != 0) {
+		list = STMT_LIST_EVENT;
+		key = event_id;
+	}
+	/* The count (list + 1), then the page. */
+	for (k = list + 1; k >= list; k--) {
 		if ((st = db_stmt(db, stmts[k])) == NULL ||
-		    db_bind_int(st, 1, user_id) == -1 ||
+		    db_bind_int(st, 1, key) == -1 ||
 		    db_bind_int(st, 2, limit) == -1 ||
 		    db_bind_int(st, 3, offset) == -1 ||
 		    db_bind_int(st, 4, f) == -1 ||
-		    db_bind_int(st, 5, now) == -1 ||
-		    db_bind_int(st, 6, event_id) == -1)
+		    db_bind_int(st, 5, now) == -1)
 			return DB_ERROR;
 		while ((rc = db_step(db, st)) == DB_OK)
-			if (k == STMT_COUNT)
+			if (k == list + 1)
 				*count = db_col_int(st, 0);
 			else if (n < PER_PAGE_MAX)
 				ids[n++] = db_col_int(st, 0);
