@@ -163,8 +163,7 @@ wrk.headers["Authorization"] = "Bearer %s"
 
 LUA_STATUS = """
 done = function(summary, latency, requests)
-  local s = summary.status
-  io.write(string.format("STATUS %%d %%d %%d\\n", summary.requests,
+  io.write(string.format("STATUS %d %d %d\\n", summary.requests,
     summary.errors.status, summary.errors.connect + summary.errors.read +
     summary.errors.write + summary.errors.timeout))
 end
