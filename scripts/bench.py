@@ -9,6 +9,8 @@ Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
 """
 import argparse
 import datetime
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -19,6 +21,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
@@ -31,6 +35,7 @@ PAID_PER_EVENT = 100
 PREFILLED = 100000      # paid orders behind the "rush100k" event
 FLASH_SEATS = 500       # the flash sale: one event, 500 places ...
 FLASH_BUYERS = 1000     # ... 1,000 buyers at once, each wanting 1-4
+ORDER_PLACES = 1000000  # the "create order" event: never sold out in a run
 
 
 def seed(stack, tmp):
@@ -161,10 +166,35 @@ LUA_ME = """
 wrk.headers["Authorization"] = "Bearer %s"
 """
 
+# One signed-in user buying for a different buyer_email each time (each
+# wrk thread counts on its own, so an address recurs once per thread): the
+# per-e-mail cap counts that address's orders on the event, and one
+# address holding every order of the run would make each order cost more
+# than the one before, which a crowd of buyers does not.
+LUA_ORDER = """
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, '{"event": "%s", "buyer_email": "b' .. i ..
+    '@example.com", "items": [{"ticket_type_id": %d, "quantity": 1}]}')
+end
+"""
+
+# The same signed event every time: Stripe's retry of a delivery.  The
+# body goes in a long bracket, which needs no escaping of JSON.
+LUA_WEBHOOK = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json; charset=utf-8"
+wrk.headers["Stripe-Signature"] = "%s"
+wrk.body = [==[%s]==]
+"""
+
 LUA_STATUS = """
 done = function(summary, latency, requests)
-  local s = summary.status
-  io.write(string.format("STATUS %%d %%d %%d\\n", summary.requests,
+  io.write(string.format("STATUS %d %d %d\\n", summary.requests,
     summary.errors.status, summary.errors.connect + summary.errors.read +
     summary.errors.write + summary.errors.timeout))
 end
@@ -258,6 +288,159 @@ CITIES = ("Lund", "Malmö", "Göteborg", "Uppsala", "Umeå")
 KINDS = ("jazz", "teater", "rock", "opera", "standup")
 
 
+def api(stack, method, path, body=None, token=None):
+    """One JSON request to the stack: (status, decoded body or None)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=30)
+    conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+    r = conn.getresponse()
+    raw = r.read()
+    conn.close()
+    return r.status, json.loads(raw) if raw else None
+
+
+def must(want, got, what):
+    status, doc = got
+    if status != want:
+        sys.exit(f"bench: {what}: {status} {doc}")
+    return doc
+
+
+def sign_in(stack, email, role):
+    """An account made with `biljett create-user`, signed in: its token."""
+    password = stack.biljett("create-user", email, role).strip().rsplit(" ", 1)[1]
+    return must(200, api(stack, "POST", "/api/auth/login",
+                         {"email": email, "password": password}),
+                "login " + email)["access_token"]
+
+
+def seed_orders(stack):
+    """Seed 004's side: an organizer's published event of ORDER_PLACES
+    places whose caps no run reaches (wrk buys as one user from one
+    address), and a signed-in buyer."""
+    org = sign_in(stack, "bench-org@example.com", "organizer")
+    buyer = sign_in(stack, "bench-buyer@example.com", "customer")
+    start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=90)
+    ev = must(201, api(stack, "POST", "/api/events/", {
+        "title": "Beställningen", "venue_name": "Aulan", "venue_city": "Lund",
+        "start_date": start.isoformat(timespec="seconds"),
+        "end_date": (start + datetime.timedelta(hours=3)).isoformat(timespec="seconds"),
+        "total_capacity": ORDER_PLACES, "max_held_per_client": ORDER_PLACES,
+        "max_tickets_per_email": ORDER_PLACES}, org), "create event")
+    tt = must(201, api(stack, "POST", "/api/tickets/types/", {
+        "event": ev["slug"], "name": "Ordinarie", "price": "100.00",
+        "total_quantity": ORDER_PLACES}, org), "create ticket type")
+    must(200, api(stack, "POST", f"/api/events/{ev['slug']}/publish/", token=org),
+         "publish")
+    return ev, tt, buyer
+
+
+def sim(stack, method, path, body=None):
+    """The Stripe simulator's control port (tests/sim/README.md)."""
+    req = urllib.request.Request(stack.stripe_control_url + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None
+                                 else None, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read() or b"null")
+
+
+def paid_by_card(stack, ev, tt, buyer):
+    """One order paid by card through the simulator; returns the order and
+    the payment_intent.succeeded event Stripe delivered for it."""
+    order = must(201, api(stack, "POST", "/api/orders/", {
+        "event": ev["slug"], "items": [{"ticket_type_id": tt["id"], "quantity": 1}]},
+        buyer), "order to pay")
+    pi = must(200, api(stack, "POST", f"/api/orders/{order['uid']}/create-payment-intent/",
+                       {}, buyer), "payment intent")["payment_intent"]["payment_intent_id"]
+    out = sim(stack, "POST", f"/control/payment_intents/{pi}/confirm?sync=1",
+              {"payment_method": "pm_card_visa"})
+    if [d["status"] for d in out["deliveries"]] != [200]:
+        sys.exit(f"bench: the card payment's webhook was not taken: {out}")
+    got = must(200, api(stack, "GET", f"/api/orders/{order['uid']}/", token=buyer),
+               "paid order")
+    if got["status"] != "confirmed":
+        sys.exit(f"bench: the card payment did not confirm the order: {got['status']}")
+    event = sim(stack, "GET", f"/control/events?type=payment_intent.succeeded"
+                              f"&payment_intent={pi}")[0]["event"]
+    return order, event
+
+
+def stripe_signature(body, secret):
+    """Stripe-Signature of protocols.md 2.5: HMAC-SHA256 of "t.body",
+    keyed with the whole whsec_ secret; t is now, so the header is good
+    for the tolerance's 300 s, longer than a run."""
+    t = int(time.time())
+    mac = hmac.new(secret.encode(), f"{t}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+def counts(stack, order):
+    """What a webhook could write: provider events (and how many times
+    they were received), the order's ledger and tickets."""
+    db = sqlite3.connect(stack.db_path, timeout=30)
+    row = db.execute(
+        "SELECT (SELECT count(*) FROM provider_events),"
+        " (SELECT coalesce(sum(times_received), 0) FROM provider_events),"
+        " (SELECT count(*) FROM ledger l JOIN orders o ON o.id = l.order_id WHERE o.uid = ?),"
+        " (SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.uid = ?)",
+        (order["uid"], order["uid"])).fetchone()
+    db.close()
+    return {"provider_events": row[0], "received": row[1], "ledger": row[2],
+            "tickets": row[3]}
+
+
+def settled(stack, order):
+    """counts() once the requests wrk left in flight when it stopped are
+    done: a run ends with up to --connections requests still in the
+    workers, which would otherwise land in the next scenario."""
+    last = counts(stack, order)
+    for _ in range(30):
+        time.sleep(1)
+        now = counts(stack, order)
+        if now == last:
+            return now
+        last = now
+    sys.exit("bench: the webhook requests did not settle in 30 s")
+
+
+LUA_SIM = """
+wrk.headers["Authorization"] = "Bearer %s"
+wrk.headers["Connection"] = "close"
+"""
+
+
+def order_scenarios(stack, base, args, tmp):
+    """Seed 004's orders and Stripe's webhook: rows for the table, and the
+    database's counts around the webhook runs (a repeat must add no
+    ledger row or ticket; a forgery must write nothing at all)."""
+    ev, tt, buyer = seed_orders(stack)
+    rows = [("create order", "POST /api/orders/",
+             wrk(base + "/api/orders/", args, LUA_ORDER % (buyer, ev["slug"], tt["id"]),
+                 tmp))]
+    order, event = paid_by_card(stack, ev, tt, buyer)
+    body = json.dumps(event, separators=(",", ":"))
+    url = base + "/api/webhooks/stripe/"
+    check = {"before": settled(stack, order)}
+    good = stripe_signature(body, devstack.STRIPE_WEBHOOK_SECRET)
+    rows.append(("webhook, repeat of a paid order", "POST /api/webhooks/stripe/",
+                 wrk(url, args, LUA_WEBHOOK % (good, body), tmp)))
+    check["after_repeats"] = settled(stack, order)
+    forged = stripe_signature(body, "whsec_someone_else")
+    rows.append(("webhook, forged signature", "POST /api/webhooks/stripe/ (403)",
+                 wrk(url, args, LUA_WEBHOOK % (forged, body), tmp)))
+    check["after_forgeries"] = settled(stack, order)
+    # What the repeat waits for: the retrieve it makes, on a new TLS
+    # connection each time as lib/httpc does, against the simulator alone.
+    pi = event["data"]["object"]["id"]
+    rows.append(("Stripe simulator alone (retrieve)", "GET /v1/payment_intents/{id}"
+                 " (simulator, new TLS connection each)",
+                 wrk(f"https://127.0.0.1:{stack.stripe_port}/v1/payment_intents/{pi}",
+                     args, LUA_SIM % devstack.STRIPE_SECRET_KEY, tmp)))
+    return rows, check
+
+
 def seed_catalogue(stack):
     """CATALOGUE published events of seed 004's catalogue, written straight
     into the database (the API would take minutes): five cities, five
@@ -288,6 +471,17 @@ def seed_catalogue(stack):
     conn.close()
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -302,8 +496,8 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="biljett-bench-")
     stack = devstack.Stack(tmp, http_port=0, https_port=0,
-                           programs=("catalog", "events", "shop", "pay", "scan", "auth",
-                                     "hello"),
+                           programs=("catalog", "events", "tickets", "shop", "pay", "scan",
+                                     "auth", "orders", "hello"),
                            workers=args.workers, sims=True, hello=True,
                            extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
                            auth_burst=100000, reserve_burst=100000)
@@ -357,6 +551,9 @@ def main():
         rows.append(("login (argon2id)", "POST /api/auth/login",
                      wrk(base + "/api/auth/login", login_args,
                          LUA_LOGIN % "bench-password-1", tmp)))
+        login = rows[-1][2]["rps"]
+        order_rows, hooks = order_scenarios(stack, base, args, tmp)
+        rows += order_rows
         # Errors surfacing as 5xx (e.g. SQLITE_BUSY) in the access log.
         fivexx = 0
         log = os.path.join(tmp, "nginx-access.log")
@@ -366,7 +563,7 @@ def main():
     finally:
         stack.stop()
 
-    machine = f"{platform.node()}, {os.cpu_count()} CPUs, {platform.platform()}"
+    machine = f"{platform.node()}, {os.cpu_count()} CPUs ({cpu_model()}), {platform.platform()}"
     cmd = (f"make bench  (wrk -t{args.threads} -c{args.connections} -d{args.seconds}s,"
            f" {args.workers} workers per program)")
     print(f"\n{cmd}\nmachine: {machine}\n")
@@ -382,10 +579,18 @@ def main():
           f" {flash['p50']:.0f} ms, p99 {flash['p99']:.0f} ms, max {flash['max']:.0f} ms;"
           f" oversold {flash['oversold']}, 5xx {flash['fivexx']}, statuses {flash['statuses']}")
     print(f"\n5xx responses in nginx's access log: {fivexx}")
-    login = rows[-1][2]["rps"]
     print(f"login: {login:.0f} argon2id verifications/s with {args.workers} "
           f"worker(s) on {os.cpu_count()} CPUs, {login / min(args.workers, os.cpu_count()):.0f}"
           f" per core")
+    repeat, forged = rows[-3][2], rows[-2][2]
+    print(f"webhook repeats: {repeat['requests'] - repeat['non2xx']} answered 2xx, the"
+          f" event counted received {hooks['after_repeats']['received'] - hooks['before']['received']}"
+          f" more times; ledger rows {hooks['before']['ledger']} -> "
+          f"{hooks['after_repeats']['ledger']}, tickets {hooks['before']['tickets']} -> "
+          f"{hooks['after_repeats']['tickets']}")
+    print(f"forged webhooks: {forged['non2xx']} of {forged['requests']} refused; database"
+          f" {'unchanged' if hooks['after_forgeries'] == hooks['after_repeats'] else 'CHANGED'}"
+          f" ({hooks['after_repeats']} -> {hooks['after_forgeries']})")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
