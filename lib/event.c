@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "money.h"
 #include "outbox.h"
+#include "provider.h"
 #include "quota.h"
 #include "slug.h"
 #include "text.h"
@@ -29,6 +30,8 @@
 /* Events run at most this long; the listing's index range relies on it. */
 #define EVENT_LENGTH_MAX	(366 * 86400)
 #define DEFAULT_LENGTH		(3 * 3600)
+/* What checkout offers unless the event says otherwise (sql/015). */
+#define PROVIDERS_DEFAULT	"swish,stripe"
 
 #define TEXT(name, max, req) { name, FIELD_TEXTS, req, 0, max, NULL, 0 }
 #define STR(name, max) { name, FIELD_STRING, 0, 0, max, NULL, 0 }
@@ -68,6 +71,10 @@ const struct field_spec event_fields[EVF__MAX] = {
 	[EVF_MAX_PER_EMAIL] = { "max_tickets_per_email", FIELD_INT, 0, 1,
 	    HOLD_CAP_MAX, NULL, 0 },
 	[EVF_VENUE] = { "venue", FIELD_ID, 0, 0, 0, NULL, 0 },
+	[EVF_HOLD_MINUTES] = { "order_hold_minutes", FIELD_INT, 0,
+	    HOLD_MINUTES_MIN, HOLD_MINUTES_MAX, NULL, 0 },
+	[EVF_PROVIDERS] = { "payment_providers", FIELD_STRLIST, 0, 0,
+	    PROVIDER__MAX, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -94,6 +101,7 @@ struct ev {
 	int64_t	 age, created_at, published_at, cancelled_at, base_price;
 	int64_t	 queue, max_held, max_per_email;	/* caps: 0 default */
 	int64_t	 venue_id;				/* 0: unseated */
+	int64_t	 hold;				/* reservation_seconds */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -101,6 +109,7 @@ struct ev {
 	char	*refund_policy, *venue_name, *venue_address, *venue_city;
 	char	*venue_country, *tags, *poster, *organizer_name;
 	char	*organizer_email, *category_name, *category_slug;
+	char	*providers;			/* "swish,stripe" */
 	cJSON	*texts;
 };
 
@@ -148,7 +157,8 @@ enum stmt {
 	" e.venue_address, e.venue_city, e.venue_country, e.tags, e.poster," \
 	" coalesce(u.name, ''), coalesce(u.email, ''), c.name, c.slug," \
 	" e.texts, coalesce(e.max_held_per_client, 0)," \
-	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)" \
+	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)," \
+	" e.reservation_seconds, e.payment_providers" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -208,10 +218,11 @@ static const char *const stmts[STMT__MAX] = {
 	    " description, short_description, terms, refund_policy,"
 	    " venue_name, venue_address, venue_city, venue_country, tags,"
 	    " texts, search_text, max_held_per_client, max_tickets_per_email,"
-	    " updated_at)"
+	    " reservation_seconds, payment_providers, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
-	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?10)"
+	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?37,"
+	    " ?38, ?10)"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE events SET organizer_id = ?1, category_id = ?2,"
@@ -226,7 +237,9 @@ static const char *const stmts[STMT__MAX] = {
 	    " venue_name = ?26, venue_address = ?27, venue_city = ?28,"
 	    " venue_country = ?29, tags = ?30, texts = ?31, search_text = ?32,"
 	    " updated_at = ?33, max_held_per_client = nullif(?35, 0),"
-	    " max_tickets_per_email = nullif(?36, 0) WHERE id = ?34",
+	    " max_tickets_per_email = nullif(?36, 0),"
+	    " reservation_seconds = ?37, payment_providers = ?38"
+	    " WHERE id = ?34",
 	[STMT_SLUG_TAKEN] =
 	    "SELECT EXISTS (SELECT 1 FROM events WHERE slug = ?1)",
 	[STMT_ID_BY_SLUG] =
@@ -326,6 +339,7 @@ ev_free(struct ev *e)
 	free(e->organizer_email);
 	free(e->category_name);
 	free(e->category_slug);
+	free(e->providers);
 	cJSON_Delete(e->texts);
 	memset(e, 0, sizeof(*e));
 }
@@ -377,6 +391,8 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->max_held = db_col_int(st, 38);
 	e->max_per_email = db_col_int(st, 39);
 	e->venue_id = db_col_int(st, 40);
+	e->hold = db_col_int(st, 41);
+	e->providers = dup_col(st, 42);
 }
 
 static enum db_rc
@@ -511,6 +527,36 @@ ev_detail(struct db *db, cJSON *o, const struct ev *e, enum lang lang,
 	}
 }
 
+/*
+ * How the event is paid: "payment_providers" as a list (checkout needs
+ * it, so everyone who sees the detail gets it) and, for the owner, the
+ * hold in minutes (rounded up should `biljett import` have set seconds).
+ */
+static void
+ev_payment(cJSON *o, const struct ev *e, int owner)
+{
+	cJSON		*list;
+	const char	*p = e->providers != NULL ? e->providers : "";
+	char		 name[FIELD_NAME_MAX + 1];
+	size_t		 n;
+
+	if ((list = cJSON_AddArrayToObject(o, "payment_providers")) != NULL)
+		while (*p != '\0') {
+			/* Stored by hand, a list may carry spaces. */
+			p += strspn(p, " ,");
+			if ((n = strcspn(p, " ,")) > 0 && n < sizeof(name)) {
+				memcpy(name, p, n);
+				name[n] = '\0';
+				cJSON_AddItemToArray(list,
+				    cJSON_CreateString(name));
+			}
+			p += n;
+		}
+	if (owner)
+		cJSON_AddNumberToObject(o, "order_hold_minutes",
+		    (double)((e->hold + 59) / 60));
+}
+
 cJSON *
 event_json(struct db *db, int64_t id, enum lang lang, int detail, int owner,
     int64_t now)
@@ -524,6 +570,9 @@ event_json(struct db *db, int64_t id, enum lang lang, int detail, int owner,
 		ev_summary(o, &e, lang, now);
 		if (detail)
 			ev_detail(db, o, &e, lang, owner, now);
+		/* The owner's summary is also the audit log's snapshot. */
+		if (detail || owner)
+			ev_payment(o, &e, owner);
 	}
 	ev_free(&e);
 	return o;
@@ -716,6 +765,8 @@ ev_defaults(struct ev *e, const struct actor *actor, int64_t now)
 	e->venue_city = strdup("");
 	e->venue_country = strdup("");
 	e->tags = strdup("");
+	e->hold = RESERVATION_SECONDS_DEFAULT;
+	e->providers = strdup(PROVIDERS_DEFAULT);
 }
 
 static int
@@ -854,6 +905,73 @@ apply_fields(struct db *db, struct ev *e, const struct field_val *f,
 	return e2;
 }
 
+/*
+ * The payment providers of v as stored: "swish,stripe", in the order
+ * given.  NULL with a reason in *why for an unknown or repeated name;
+ * NULL with *why NULL when out of memory.  The result is malloc'd.
+ */
+static char *
+providers_join(const struct field_val *v, const char **why)
+{
+	char	*out;
+	size_t	 i, j, n = 1, at = 0;
+
+	*why = NULL;
+	for (i = 0; i < v->nitems; i++) {
+		if (provider_parse(v->strs[i]) == PROVIDER__MAX) {
+			*why = "must be swish or stripe";
+			return NULL;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(v->strs[i], v->strs[j]) == 0) {
+				*why = "names a provider twice";
+				return NULL;
+			}
+		n += strlen(v->strs[i]) + 1;
+	}
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < v->nitems; i++)
+		at += (size_t)snprintf(out + at, n - at, "%s%s", i ? "," : "",
+		    v->strs[i]);
+	return out;
+}
+
+/*
+ * Applies the checkout settings: the hold in minutes (stored in
+ * seconds, as the seed-002 reservation reads it) and the providers;
+ * null puts either back to its default.  ERR_OK, ERR_BAD_REQUEST with
+ * the field's reason in errs, or ERR_INTERNAL.
+ */
+static enum err
+apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
+{
+	const struct field_val	*pv = &f[EVF_PROVIDERS];
+	const char		*why;
+	char			*joined;
+
+	if (e->providers == NULL)
+		return ERR_INTERNAL;
+	if (f[EVF_HOLD_MINUTES].present)
+		e->hold = f[EVF_HOLD_MINUTES].i * 60;
+	else if (f[EVF_HOLD_MINUTES].null)
+		e->hold = RESERVATION_SECONDS_DEFAULT;
+	if (!pv->present && !pv->null)
+		return ERR_OK;
+	if (pv->null)
+		joined = strdup(PROVIDERS_DEFAULT);
+	else if ((joined = providers_join(pv, &why)) == NULL && why != NULL) {
+		cJSON_AddStringToObject(errs, "payment_providers", why);
+		return ERR_BAD_REQUEST;
+	}
+	if (joined == NULL)
+		return ERR_INTERNAL;
+	free(e->providers);
+	e->providers = joined;
+	return ERR_OK;
+}
+
 /* Applies the text fields (in the event's default language). */
 static enum err
 apply_texts(struct ev *e, const struct field_val *f)
@@ -898,6 +1016,14 @@ check_rules(struct ev *e, cJSON *errs)
 	if (e->sales_start_at > 0 && e->sales_stop_at <= e->sales_start_at) {
 		cJSON_AddStringToObject(errs, "sales_end",
 		    "Sales end date must be after sales start date");
+		e2 = ERR_BAD_REQUEST;
+	}
+	/* Something to pay with, unless there is nothing to pay. */
+	if (!e->is_free && *e->providers == '\0' &&
+	    cJSON_GetObjectItemCaseSensitive(errs, "payment_providers") ==
+	    NULL) {
+		cJSON_AddStringToObject(errs, "payment_providers",
+		    "at least one unless the event is free");
 		e2 = ERR_BAD_REQUEST;
 	}
 	return e2;
@@ -963,7 +1089,8 @@ pick_slug(struct db *db, const char *title, char slug[SLUG_MAX + 1])
 	return DB_CONSTRAINT;
 }
 
-/* Binds the row's columns for STMT_INSERT/STMT_UPDATE (?1 .. ?33). */
+/* Binds the row's columns for STMT_INSERT/STMT_UPDATE (?1 .. ?38 but
+ * ?34, the id). */
 static int
 bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
     const char *search, int64_t now)
@@ -1006,6 +1133,8 @@ bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
 	    db_bind_text(st, 32, search) == -1 ||
 	    db_bind_int(st, 35, e->max_held) == -1 ||
 	    db_bind_int(st, 36, e->max_per_email) == -1 ||
+	    db_bind_int(st, 37, e->hold) == -1 ||
+	    db_bind_text(st, 38, e->providers) == -1 ||
 	    db_bind_int(st, 33, now) == -1 ? -1 : 0;
 }
 
@@ -1089,8 +1218,12 @@ event_save(struct db *db, int64_t now, const struct actor *actor,
 	else
 		before = snapshot(db, id, now);
 	e1 = apply_fields(db, &e, f, errs);
-	if ((e2 = apply_texts(&e, f)) == ERR_OK)
-		e2 = check_rules(&e, errs);
+	if ((e2 = apply_payment(&e, f, errs)) != ERR_INTERNAL &&
+	    apply_texts(&e, f) == ERR_OK) {
+		if (check_rules(&e, errs) != ERR_OK)
+			e2 = ERR_BAD_REQUEST;
+	} else
+		e2 = ERR_INTERNAL;
 	e3 = e1 == ERR_INTERNAL || e2 == ERR_INTERNAL ? ERR_INTERNAL :
 	    e1 == ERR_BAD_REQUEST || e2 == ERR_BAD_REQUEST ? ERR_BAD_REQUEST :
 	    e1;

@@ -49,6 +49,8 @@ enum event_field {
 	EVF_MAX_HELD_PER_CLIENT, /* hold caps (sql/004_holds.sql) */
 	EVF_MAX_PER_EMAIL,
 	EVF_VENUE,		/* a venue id (seated), null: unseated */
+	EVF_HOLD_MINUTES,	/* an order's hold; null: the default */
+	EVF_PROVIDERS,		/* names of lib/provider.h; null: default */
 	EVF__MAX
 };
 

@@ -326,6 +326,40 @@ valid_idlist(struct arena *a, const cJSON *v, const struct field_spec *fs,
 	return NULL;
 }
 
+/* A list of short names: "["swish", "stripe"]"; max 0 means
+ * ARRAY_ITEMS_MAX.  What the names may be is the caller's rule. */
+static const char *
+valid_strlist(struct arena *a, const cJSON *v, const struct field_spec *fs,
+    struct field_val *out)
+{
+	const cJSON	*item;
+	int64_t		 max = fs->max ? fs->max : ARRAY_ITEMS_MAX;
+	size_t		 k = 0, n, len;
+
+	if (!cJSON_IsArray(v))
+		return "must be a list";
+	n = (size_t)cJSON_GetArraySize(v);
+	if ((int64_t)n < fs->min)
+		return n == 0 ? "must not be empty" : "too few items";
+	if ((int64_t)n > max)
+		return "too many items";
+	if ((out->strs = arena_calloc(a, n ? n : 1, sizeof(*out->strs))) ==
+	    NULL)
+		return "out of memory";
+	cJSON_ArrayForEach(item, v) {
+		if (!cJSON_IsString(item) ||
+		    (len = strlen(item->valuestring)) == 0 ||
+		    len > FIELD_NAME_MAX ||
+		    !field_utf8_ok(item->valuestring, len, 0))
+			return "must be a list of names";
+		if ((out->strs[k++] = arena_strndup(a, item->valuestring,
+		    len)) == NULL)
+			return "out of memory";
+	}
+	out->nitems = n;
+	return NULL;
+}
+
 static void
 add_error(struct arena *a, cJSON *errs, const char *prefix, const char *name,
     const char *reason)
@@ -419,6 +453,9 @@ validate_object(struct arena *a, const struct field_spec *specs, size_t n,
 			break;
 		case FIELD_IDLIST:
 			reason = valid_idlist(a, v, fs, &out[i]);
+			break;
+		case FIELD_STRLIST:
+			reason = valid_strlist(a, v, fs, &out[i]);
 			break;
 		default:
 			reason = "unknown field type";

@@ -31,6 +31,9 @@ enum field_type {
 			   "en", "de", "fr"): s is the string, or NULL
 			   and j the object (borrowed from the body) */
 	FIELD_IDLIST,	/* array of ids as FIELD_ID, count in [min, max] */
+	FIELD_STRLIST,	/* array of non-empty strings (STRING rules, each at
+			   most FIELD_NAME_MAX bytes), count in [min, max]:
+			   strs[0..nitems) */
 	FIELD__MAX
 };
 
@@ -57,7 +60,8 @@ struct field_val {
 	const struct cJSON	*j;	/* TEXTS given as an object */
 	struct field_val	**items; /* OBJLIST: items[k][0..nsub) */
 	int64_t			*ids;	/* IDLIST: ids[0..nitems) */
-	size_t			 nitems;	/* OBJLIST, IDLIST */
+	const char		**strs;	/* STRLIST: arena copies */
+	size_t			 nitems;	/* OBJLIST, IDLIST, STRLIST */
 };
 
 /*

@@ -95,6 +95,8 @@
 #define CSV_ROWS_MAX		100000		/* attendees in one CSV download */
 #define SESSION_SECONDS		(14 * 24 * 3600)	/* seed-002 cookie life */
 #define RESERVATION_SECONDS_DEFAULT	900
+#define HOLD_MINUTES_MIN	5		/* an event's order_hold_minutes */
+#define HOLD_MINUTES_MAX	120
 #define QUEUE_RATE_MAX		100000		/* on-sale queue admissions a minute */
 #define QUEUE_RATE_DEFAULT	60
 #define QUEUE_PASS_SECONDS	600		/* to reserve, from one's turn on */

@@ -768,3 +768,132 @@ class DayQuotas(CatalogueBase):
         conn.close()
         sold = sum(all_at_once(40, naive))
         self.assertGreater(sold, 10, "the naive control should oversell")
+
+
+class CheckoutSettings(CatalogueBase):
+    """An event's hold time (order_hold_minutes, stored as
+    events.reservation_seconds) and the providers checkout offers
+    (payment_providers), through the event API and at checkout."""
+
+    def stored(self, event_id):
+        return tuple(self.query("SELECT reservation_seconds, payment_providers"
+                                " FROM events WHERE id = ?", event_id)[0])
+
+    def test_set_on_create_and_patch_read_back_and_audited(self):
+        ev = self.event(title="Hålltid", order_hold_minutes=30,
+                        payment_providers=["stripe", "swish"])
+        self.assertEqual((ev["order_hold_minutes"], ev["payment_providers"]),
+                         (30, ["stripe", "swish"]), ev)
+        self.assertEqual(self.stored(ev["id"]), (1800, "stripe,swish"))
+        path = f"/api/events/{ev['slug']}/"
+        r = self.call("PATCH", path, {"order_hold_minutes": 5}, "org1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["order_hold_minutes"], r.json["payment_providers"]),
+                         (5, ["stripe", "swish"]), r.json)
+        r = self.call("PATCH", path, {"payment_providers": ["swish"]}, "org1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.stored(ev["id"]), (300, "swish"))
+        got = self.call("GET", path, who="org1").json
+        self.assertEqual((got["order_hold_minutes"], got["payment_providers"]),
+                         (5, ["swish"]), got)
+        # The audit log has each change, before and after.
+        log = self.call("GET", "/api/organizer/audit-log/?entity=event",
+                        who="org1").json
+        mine = [e for e in log["results"] if e["entity_id"] == ev["id"]]
+        self.assertEqual([e["action"] for e in mine], ["update", "update", "create"])
+        self.assertEqual((mine[0]["before"]["payment_providers"],
+                          mine[0]["after"]["payment_providers"]),
+                         (["stripe", "swish"], ["swish"]))
+        self.assertEqual((mine[1]["before"]["order_hold_minutes"],
+                          mine[1]["after"]["order_hold_minutes"]), (30, 5))
+        # The public sees the providers (checkout needs them), not the hold.
+        self.ttype(ev, price="100.00")
+        self.publish(ev)
+        pub = self.call("GET", path).json
+        self.assertEqual(pub["payment_providers"], ["swish"])
+        self.assertNotIn("order_hold_minutes", pub)
+        # Defaults: 15 minutes, both providers; null puts them back.
+        other = self.event(title="Standard")
+        self.assertEqual((other["order_hold_minutes"], other["payment_providers"]),
+                         (15, ["swish", "stripe"]), other)
+        self.assertEqual(self.stored(other["id"]), (900, "swish,stripe"))
+        r = self.call("PATCH", path, {"order_hold_minutes": None,
+                                      "payment_providers": None}, "org1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.stored(ev["id"]), (900, "swish,stripe"))
+
+    def test_bad_values_are_refused_and_nothing_written(self):
+        base = {"title": "Felaktig", "start_date": "2031-01-02T10:00:00Z",
+                "total_capacity": 5}
+        for field, value in (("order_hold_minutes", 4),
+                             ("order_hold_minutes", 121),
+                             ("order_hold_minutes", "kvart"),
+                             ("payment_providers", ["paypal"]),
+                             ("payment_providers", ["swish", "swish"]),
+                             ("payment_providers", []),
+                             ("payment_providers", "swish"),
+                             ("payment_providers", [1]),
+                             ("payment_providers", ["swish", "stripe", "swish"])):
+            # Not subTest: tests/run.py counts whole tests only.
+            r = self.call("POST", "/api/events/", {**base, field: value}, "org1")
+            self.assert_error(r, 400, "VALIDATION_ERROR", field)
+        self.assertEqual(self.query("SELECT count(*) AS n FROM events WHERE"
+                                    " title = 'Felaktig'")[0]["n"], 0)
+        # The bounds themselves are fine.
+        for minutes in (5, 120):
+            ev = self.event(order_hold_minutes=minutes)
+            self.assertEqual(self.stored(ev["id"])[0], minutes * 60)
+        # A free event may offer no provider, until it stops being free.
+        free = self.event(title="Gratis", is_free=True, payment_providers=[])
+        self.assertEqual((free["payment_providers"], self.stored(free["id"])[1]),
+                         ([], ""))
+        path = f"/api/events/{free['slug']}/"
+        r = self.call("PATCH", path, {"is_free": False}, "org1")
+        self.assert_error(r, 400, "VALIDATION_ERROR", "payment_providers")
+        r = self.call("PATCH", path, {"order_hold_minutes": 200}, "org1")
+        self.assert_error(r, 400, "VALIDATION_ERROR", "order_hold_minutes")
+        self.assertEqual(self.stored(free["id"]), (900, ""))
+        r = self.call("PATCH", path, {"is_free": False,
+                                      "payment_providers": ["stripe"]}, "org1")
+        self.assertEqual((r.status, r.json["payment_providers"]), (200, ["stripe"]), r)
+
+    def order(self, ev, tt):
+        r = self.call("POST", "/api/orders/", {
+            "event": ev["slug"],
+            "items": [{"ticket_type_id": tt["id"], "quantity": 1}]}, "buyer")
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def on_sale(self, **fields):
+        ev = self.event(title=f"Kassa {uuid.uuid4().hex[:8]}", **fields)
+        tt = self.ttype(ev, price="100.00", total_quantity=10)
+        self.publish(ev)
+        return ev, tt
+
+    def test_checkout_follows_the_settings(self):
+        # An order holds its places for the event's hold time.
+        ev, tt = self.on_sale(order_hold_minutes=5)
+        o = self.order(ev, tt)
+        row = self.query("SELECT expires_at - created_at AS hold FROM orders"
+                         " WHERE uid = ?", o["uid"])[0]
+        self.assertEqual(row["hold"], 300)
+        # Changed later, it holds for the new time.
+        r = self.call("PATCH", f"/api/events/{ev['slug']}/",
+                      {"order_hold_minutes": 45}, "org1")
+        self.assertEqual(r.status, 200, r)
+        o = self.order(ev, tt)
+        row = self.query("SELECT expires_at - created_at AS hold FROM orders"
+                         " WHERE uid = ?", o["uid"])[0]
+        self.assertEqual(row["hold"], 2700)
+        # Cards only where the event takes them.
+        ev, tt = self.on_sale(payment_providers=["swish"])
+        o = self.order(ev, tt)
+        r = self.call("POST", f"/api/orders/{o['uid']}/create-payment-intent/",
+                      {}, "buyer")
+        self.assert_error(r, 422, "PAYMENT_METHOD_UNAVAILABLE")
+        ev, tt = self.on_sale(payment_providers=["stripe"])
+        o = self.order(ev, tt)
+        r = self.call("POST", f"/api/orders/{o['uid']}/create-payment-intent/",
+                      {}, "buyer")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["payment_intent"]["payment_intent_id"], r.json)

@@ -34,6 +34,7 @@ static const struct field_spec spec[] = {
 	{ "use_ticket", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 	{ "when", FIELD_TIME, 0, 0, 0, NULL, 0 },
 	{ "events", FIELD_IDLIST, 0, 0, 100, NULL, 0 },
+	{ "payment_providers", FIELD_STRLIST, 0, 0, 4, NULL, 0 },
 };
 
 int

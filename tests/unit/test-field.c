@@ -110,6 +110,41 @@ main(void)
 		cJSON_Delete(b);
 	}
 
+	/* A list of names: strings only, none empty, count within bounds. */
+	{
+		static const struct field_spec names[1] = {
+			{ "providers", FIELD_STRLIST, 0, 0, 2, NULL, 0 } };
+		static const char *const bad[] = {
+			"{\"providers\": [\"a\", \"b\", \"c\"]}",
+			"{\"providers\": [\"\"]}",
+			"{\"providers\": [1]}",
+			"{\"providers\": [\"a\\u0001\"]}",
+			"{\"providers\": \"swish\"}",
+		};
+		struct field_val	 sv;
+		cJSON			*b;
+		size_t			 k;
+
+		b = cJSON_Parse("{\"providers\": [\"swish\", \"stripe\"]}");
+		CHECK(field_validate(a, names, 1, b, NULL, &sv, errs) == 0);
+		CHECK(sv.present && sv.nitems == 2 &&
+		    strcmp(sv.strs[0], "swish") == 0 &&
+		    strcmp(sv.strs[1], "stripe") == 0);
+		cJSON_Delete(b);
+		b = cJSON_Parse("{\"providers\": []}");
+		CHECK(field_validate(a, names, 1, b, NULL, &sv, errs) == 0);
+		CHECK(sv.present && sv.nitems == 0);
+		cJSON_Delete(b);
+		for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			b = cJSON_Parse(bad[k]);
+			CHECK(b != NULL);
+			CHECK(field_validate(a, names, 1, b, NULL, &sv, errs) ==
+			    1);
+			CHECK(!sv.present);
+			cJSON_Delete(b);
+		}
+	}
+
 	/* Query fields. */
 	CHECK(parse_urlencoded(a, "page=7", 6, &q) == PARSE_OK);
 	cJSON_Delete(errs);
