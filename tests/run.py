@@ -73,6 +73,14 @@ class TallyResult(unittest.TextTestResult):
         super().addError(test, err)
         self.tally.record(test.id(), False, self._exc_info_to_string(err, test))
 
+    def addSubTest(self, test, subtest, err):
+        # A failing subTest fails its test, which then reports neither
+        # success nor failure of its own: count it here.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self.tally.record(subtest.id(), False,
+                              self._exc_info_to_string(err, test))
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         print(f"skip {test.id()}: {reason}", flush=True)
