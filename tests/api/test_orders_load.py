@@ -252,8 +252,7 @@ class Buyer:
         t = self.test
         if self.provider == "stripe":
             try:
-                self.paid = t.sim("POST", f"/control/payment_intents/{self.ready}"
-                                  "/confirm?sync=1", {"payment_method": "pm_card_visa"})
+                self.paid = confirm_card(t.stack, self.ready)
             except urllib.error.HTTPError as e:
                 self.log.append(("confirm", e.code))
                 return self
@@ -266,6 +265,18 @@ class Buyer:
                 self.paid = out
                 self.log.append(("callback", out["callback_status"]))
         return self
+
+
+def confirm_card(stack, pi):
+    """Confirms pi with pm_card_visa as Stripe.js would; answers after the
+    webhooks were delivered, retries included (a long wait while workers
+    are being killed)."""
+    req = urllib.request.Request(
+        f"{stack.stripe_control_url}/control/payment_intents/{pi}/confirm?sync=1",
+        data=json.dumps({"payment_method": "pm_card_visa"}).encode(), method="POST",
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=300) as r:
+        return json.loads(r.read())
 
 
 def all_at_once(jobs):
@@ -339,9 +350,14 @@ class LoadBase(StripeBase):
         return sold
 
     def report(self, title, late, crowd, extra=""):
-        statuses = collections.Counter(s for b in late + crowd for _, s in b.log)
+        statuses = collections.Counter(f"{step} {s}" for b in late + crowd
+                                       for step, s in b.log)
+        # Held, never got to pay: each one's last answers, for the log.
+        unpaid = collections.Counter(f"{b.provider} {b.log[-1]}" for b in crowd
+                                     if b.held and b.paid is None)
         print(f"\n{title}: held {sum(b.held for b in crowd)}, refused "
               f"{sum(b.refused for b in crowd)} of {len(crowd)}; late {len(late)};"
+              f" held but could not pay {dict(unpaid)};"
               f" statuses {dict(sorted(statuses.items()))}{extra}", file=sys.stderr)
 
 
@@ -393,6 +409,10 @@ class RushWithKills(LoadBase):
         self.report("rush with kill -9", late, crowd,
                     f"; kills {dict(killer.kills)}; sold {sold}; gave up {len(gave_up)};"
                     f" stuck idempotency keys {sum(b.stuck_keys for b in crowd)}")
+        # Not asserted, only counted above ("held but could not pay"): a
+        # pay worker killed between pay_begin() and pay_created() leaves a
+        # payment without a token, and every retry is a 503 (issue 8's
+        # report on this branch).
         for name in KILLED:
             self.assertGreater(killer.kills[name], 0, killer.kills)
         self.assertGreater(sold, 0)
