@@ -146,6 +146,7 @@ UNIT_TESTS	= test-arena \
 		  test-metrics \
 		  test-money \
 		  test-order-caps \
+		  test-order-race \
 		  test-order-reserve \
 		  test-parse \
 		  test-parse-body \
