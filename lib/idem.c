@@ -22,12 +22,16 @@ enum stmt {
 };
 
 static const char *const stmts[STMT__MAX] = {
-	/* A key unused, or older than its lifetime (?5), is ours now. */
+	/*
+	 * A key unused, older than its lifetime (?5), or still "running"
+	 * long after any request ends (?6: its worker died), is ours now.
+	 */
 	[STMT_CLAIM] =
 	    "INSERT INTO idempotency_keys (scope, key, request_hash, status,"
 	    " created_at) VALUES (?1, ?2, ?3, 0, ?4)"
 	    " ON CONFLICT (scope, key) DO UPDATE SET request_hash = ?3,"
-	    " status = 0, body = NULL, created_at = ?4 WHERE created_at < ?5",
+	    " status = 0, body = NULL, created_at = ?4"
+	    " WHERE created_at < ?5 OR (status = 0 AND created_at < ?6)",
 	[STMT_FIND] =
 	    "SELECT request_hash, status, coalesce(body, '')"
 	    " FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
@@ -135,7 +139,8 @@ idem_begin(struct req *req, int64_t scope_id, struct idem *out)
 	if ((st = keyed(req->db, STMT_CLAIM, out)) == NULL ||
 	    db_bind_text(st, 3, hash) == -1 ||
 	    db_bind_int(st, 4, now) == -1 ||
-	    db_bind_int(st, 5, now - IDEMPOTENCY_SECONDS) == -1)
+	    db_bind_int(st, 5, now - IDEMPOTENCY_SECONDS) == -1 ||
+	    db_bind_int(st, 6, now - IDEMPOTENCY_RUN_MAX) == -1)
 		return ERR_INTERNAL;
 	if ((rc = db_exec(req->db, st)) != DB_OK)
 		return err_from_db(rc);

@@ -39,6 +39,13 @@
 #define CANCEL_REASON_MAX	500
 #define IDEMPOTENCY_KEY_MAX	255		/* as Stripe's */
 #define IDEMPOTENCY_SECONDS	(24 * 3600)
+/* Longer than any request runs (the write lock's wait, a provider's
+ * timeout): a first use of a key still "running" after this died with
+ * its worker, and the key may be used again. */
+#define IDEMPOTENCY_RUN_MAX	120
+/* Likewise a payment recorded but never created at the provider: its
+ * worker died while asking; pay_begin() starts it again. */
+#define PAYMENT_CREATE_MAX	120
 #define SERVICE_FEE_PERCENT_MAX	100
 #define PAY_REF_MAX		64		/* a payment's or refund's id */
 #define PAY_TOKEN_MAX		128		/* for the payer's device */

@@ -44,7 +44,7 @@ enum stmt {
 
 static const char *const stmts[] = {
 	[STMT_OPEN_PAYMENT] =
-	    "SELECT id, coalesce(token, '') FROM payments"
+	    "SELECT id, coalesce(token, ''), created_at FROM payments"
 	    " WHERE order_id = ?1 AND provider = ?2"
 	    " AND status IN ('created', 'pending') ORDER BY id DESC LIMIT 1",
 	/* The payer's message: the seed's per-event Swish message column. */
@@ -332,7 +332,7 @@ pay_begin(struct db *db, int64_t now, enum pay_provider provider,
 	struct db_stmt	*st;
 	struct order	 o;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
-	int64_t		 hold = 0;
+	int64_t		 hold = 0, created_at = 0;
 	enum db_rc	 rc;
 	enum err	 e;
 
@@ -369,15 +369,34 @@ pay_begin(struct db *db, int64_t now, enum pay_provider provider,
 		out->payment_id = db_col_int(st, 0);
 		snprintf(out->token, sizeof(out->token), "%s",
 		    db_col_text(st, 1));
+		created_at = db_col_int(st, 2);
 		out->existing = 1;
 	}
 	db_reset(st);
 	if (rc != DB_OK && rc != DB_NOTFOUND)
 		goto dbfail;
 	if (out->existing && out->token[0] == '\0') {
-		/* Another request is creating it right now. */
-		e = ERR_BUSY;
-		goto fail;
+		/* Another request is creating it right now... */
+		if (created_at > now - PAYMENT_CREATE_MAX) {
+			e = ERR_BUSY;
+			goto fail;
+		}
+		/*
+		 * ...or was, and died before it could record the answer.
+		 * The payer never saw a token for it, so nobody can pay it:
+		 * it is given up and a new one made.
+		 */
+		if ((st = db_stmt(db, stmts[STMT_SET_FAILED])) == NULL ||
+		    db_bind_int(st, 1, out->payment_id) == -1 ||
+		    db_bind_text(st, 2, "abandoned") == -1)
+			goto dbfail_internal;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			goto dbfail;
+		log_warn("payment %lld: never created (its worker died); "
+		    "starting again", (long long)out->payment_id);
+		out->existing = 0;
+		out->payment_id = 0;
+		out->token[0] = '\0';
 	}
 
 	if (!out->existing) {

@@ -43,7 +43,10 @@ struct pay_start {
  * hold taken again would pass client's cap); an expired hold is re-taken
  * when seats remain, and a hold is pushed to PAYMENT_HOLD_MIN at most
  * HOLD_EXTENSIONS_MAX times.  If a request with provider is already
- * open its token is returned (out->existing).  Otherwise a payment row
+ * open its token is returned (out->existing); one still being created
+ * is ERR_BUSY, unless it was recorded more than PAYMENT_CREATE_MAX ago
+ * (its worker died while asking the provider, and no payer ever saw
+ * its token): that one is given up and a new one made.  Otherwise a payment row
  * is recorded and out->req says what to ask the provider for: the
  * order's total in its currency, the event's message, a fresh reference
  * and callback secret.  Returns ERR_OK or an outcome; on an outcome

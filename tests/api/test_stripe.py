@@ -382,3 +382,45 @@ class BackOffice(StripeBase):
         self.assertEqual(self.call("GET", f"/api/orders/{o['uid']}/", who="org2").status, 404)
         r = other.get(f"/organizer/events/{ev['id']}/orders")
         self.assertIn(r.status, (303, 401), r)
+
+
+class DiedHalfway(StripeBase):
+    """A worker killed between recording a step and finishing it."""
+
+    def test_payment_recorded_but_never_created_is_started_again(self):
+        ev, tt = self.simple_event()
+        o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 1}])
+        oid = self.query("SELECT id FROM orders WHERE uid = ?", o["uid"])[0]["id"]
+        self.execute("INSERT INTO payments (order_id, provider, provider_ref, status, amount,"
+                     " currency, created_at, updated_at) VALUES (?, 'stripe',"
+                     " 'half-made', 'created', 10500, 'SEK', strftime('%s','now'),"
+                     " strftime('%s','now'))", oid)
+        # Still being created, as far as anyone can tell: busy.
+        self.assertEqual(self.intent(o, status=503)["code"], "BUSY")
+        # Long after any request would have finished: given up, made anew.
+        self.execute("UPDATE payments SET created_at = created_at - 600"
+                     " WHERE provider_ref = 'half-made'")
+        pi = self.intent(o)["payment_intent"]["payment_intent_id"]
+        self.assertTrue(pi.startswith("pi_"))
+        row = self.query("SELECT status, error_code FROM payments"
+                         " WHERE provider_ref = 'half-made'")[0]
+        self.assertEqual((row["status"], row["error_code"]), ("error", "abandoned"))
+        self.confirm(pi)
+        self.assertEqual(self.status(o)["status"], "confirmed")
+
+    def test_idempotency_key_of_a_request_that_died_is_free_again(self):
+        ev, tt = self.simple_event()
+        body = {"event": ev["slug"], "items": [{"ticket_type_id": tt["id"], "quantity": 1}]}
+        key = str(uuid.uuid4())
+        first = self.call("POST", "/api/orders/", body, "buyer",
+                          headers={"Idempotency-Key": key})
+        self.assertEqual(first.status, 201, first)
+        # As if its worker had died before storing the answer.
+        self.execute("UPDATE idempotency_keys SET status = 0, body = NULL WHERE key = ?", key)
+        r = self.call("POST", "/api/orders/", body, "buyer", headers={"Idempotency-Key": key})
+        self.assert_error(r, 409, "IDEMPOTENCY_KEY_IN_USE")
+        self.execute("UPDATE idempotency_keys SET created_at = created_at - 600"
+                     " WHERE key = ?", key)
+        r = self.call("POST", "/api/orders/", body, "buyer", headers={"Idempotency-Key": key})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotEqual(r.json["uid"], first.json["uid"])
