@@ -512,7 +512,7 @@ static int
 send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 {
 	const struct provider	*pv = provider_ready(due->provider);
-	char			 err[512] = "";
+	char			 err[512] = "", id[PAY_REF_MAX + 1] = "";
 	int			 ok;
 
 	if (pv == NULL) {
@@ -520,15 +520,16 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 		    "retries", (long long)due->refund_id,
 		    provider_name(due->provider));
 		(void)pay_refund_result(req->db, due->refund_id, 0,
-		    "provider not configured");
+		    "provider not configured", NULL);
 		return 0;
 	}
 	due->req.message = message;
-	ok = provider_refund(pv, &due->req, err, sizeof(err)) == PAY_OK;
+	ok = provider_refund(pv, &due->req, id, err, sizeof(err)) == PAY_OK;
 	if (!ok)
 		log_err("refund %lld failed: %s; `biljett expire` retries",
 		    (long long)due->refund_id, err);
-	(void)pay_refund_result(req->db, due->refund_id, ok, ok ? NULL : err);
+	(void)pay_refund_result(req->db, due->refund_id, ok, ok ? NULL : err,
+	    id);
 	return ok;
 }
 

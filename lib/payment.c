@@ -92,6 +92,7 @@ static const char *const stmts[] = {
 	    " VALUES (?1, ?2, ?3, ?4, nullif(?6, 0), ?5, ?5) RETURNING id",
 	[STMT_REFUND_RESULT] =
 	    "UPDATE refunds SET status = ?2, error = ?3,"
+	    " provider_refund_id = coalesce(nullif(?4, ''), provider_refund_id),"
 	    " updated_at = strftime('%s','now') WHERE id = ?1",
 	[STMT_LIST_OPEN] =
 	    "SELECT p.id, p.provider_ref, o.holds_seats FROM payments p"
@@ -726,14 +727,16 @@ pay_prune_events(struct db *db, int64_t before, size_t max, int64_t *deleted)
 }
 
 enum err
-pay_refund_result(struct db *db, int64_t refund_id, int ok, const char *error)
+pay_refund_result(struct db *db, int64_t refund_id, int ok, const char *error,
+    const char *provider_refund_id)
 {
 	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, stmts[STMT_REFUND_RESULT])) == NULL ||
 	    db_bind_int(st, 1, refund_id) == -1 ||
 	    db_bind_text(st, 2, ok ? "paid" : "error") == -1 ||
-	    db_bind_text(st, 3, error) == -1)
+	    db_bind_text(st, 3, error) == -1 ||
+	    db_bind_text(st, 4, provider_refund_id) == -1)
 		return ERR_INTERNAL;
 	return db_exec(db, st) == DB_OK ? ERR_OK : ERR_INTERNAL;
 }

@@ -222,8 +222,9 @@ enum err	pay_refund_begin(struct db *db, int64_t now, int64_t order_id,
 		    struct pay_refund_due *due, int *full,
 		    const char **detail);
 
-/* Records the result of sending a refund. */
+/* Records the result of sending a refund, and the provider's own id
+ * for it (NULL or "": none, or keep the one known). */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,
-		    const char *error);
+		    const char *error, const char *provider_refund_id);
 
 #endif

@@ -84,9 +84,10 @@ provider_cancel(const struct provider *pv, const char *provider_ref,
 
 enum pay_err
 provider_refund(const struct provider *pv, const struct pay_refund_req *req,
-    char *err, size_t errsz)
+    char id[PAY_REF_MAX + 1], char *err, size_t errsz)
 {
-	return pv->ops->refund(pv->ctx, req, err, errsz);
+	id[0] = '\0';
+	return pv->ops->refund(pv->ctx, req, id, err, errsz);
 }
 
 enum pay_err

@@ -151,9 +151,10 @@ struct provider_ops {
 	enum pay_err	 (*cancel)(void *ctx, const char *provider_ref,
 			    char *err, size_t errsz);
 
-	/* Sends a refund of a paid payment. */
+	/* Sends a refund of a paid payment.  On PAY_OK writes the
+	 * provider's own id for the refund into id ("" if it has none). */
 	enum pay_err	 (*refund)(void *ctx, const struct pay_refund_req *req,
-			    char *err, size_t errsz);
+			    char id[PAY_REF_MAX + 1], char *err, size_t errsz);
 
 	/* Fetches a refund sent before (optional): PAY_OK means it reached
 	 * the provider, so it must not be sent again. */
@@ -225,7 +226,8 @@ enum pay_err	 provider_retrieve(const struct provider *pv,
 enum pay_err	 provider_cancel(const struct provider *pv,
 		    const char *provider_ref, char *err, size_t errsz);
 enum pay_err	 provider_refund(const struct provider *pv,
-		    const struct pay_refund_req *req, char *err, size_t errsz);
+		    const struct pay_refund_req *req, char id[PAY_REF_MAX + 1],
+		    char *err, size_t errsz);
 enum pay_err	 provider_refund_retrieve(const struct provider *pv,
 		    const char *ref, struct pay_confirmed *out, char *err,
 		    size_t errsz);

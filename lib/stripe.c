@@ -856,7 +856,8 @@ ops_cancel(void *arg, const char *provider_ref, char *err, size_t errsz)
 
 /* A created refund that already failed counts as refused. */
 static enum pay_err
-refund_answer(const struct httpc_resp *r, char *err, size_t errsz)
+refund_answer(const struct httpc_resp *r, char id[PAY_REF_MAX + 1], char *err,
+    size_t errsz)
 {
 	cJSON	*o;
 	char	 status[32] = "", reason[64] = "";
@@ -867,7 +868,8 @@ refund_answer(const struct httpc_resp *r, char *err, size_t errsz)
 		return PAY_ERR_PROTOCOL;
 	}
 	ok = cJSON_IsObject(o) && object_is(o, "refund") &&
-	    copy_str(o, "status", status, sizeof(status)) == 0;
+	    copy_str(o, "status", status, sizeof(status)) == 0 &&
+	    copy_str(o, "id", id, PAY_REF_MAX + 1) == 0;
 	if (ok)
 		(void)copy_cut(o, "failure_reason", reason, sizeof(reason));
 	cJSON_Delete(o);
@@ -889,8 +891,8 @@ refund_answer(const struct httpc_resp *r, char *err, size_t errsz)
  * retry by `biljett expire` after a lost reply can never refund twice.
  */
 static enum pay_err
-ops_refund(void *arg, const struct pay_refund_req *req, char *err,
-    size_t errsz)
+ops_refund(void *arg, const struct pay_refund_req *req,
+    char id[PAY_REF_MAX + 1], char *err, size_t errsz)
 {
 	struct stripe_ctx	*ctx = arg;
 	struct httpc_resp	 r;
@@ -909,7 +911,7 @@ ops_refund(void *arg, const struct pay_refund_req *req, char *err,
 	form_add(&f, "metadata[biljett_ref]", req->ref);
 	rc = call(ctx, "POST", "/v1/refunds", &f, req->ref, &r, err, errsz);
 	if (rc == PAY_OK)
-		rc = refund_answer(&r, err, errsz);
+		rc = refund_answer(&r, id, err, errsz);
 	httpc_resp_clear(&r);
 	return rc;
 }

@@ -598,14 +598,19 @@ ops_cancel(void *arg, const char *provider_ref, char *err, size_t errsz)
 }
 
 static enum pay_err
-ops_refund(void *arg, const struct pay_refund_req *req, char *err,
-    size_t errsz)
+ops_refund(void *arg, const struct pay_refund_req *req,
+    char id[PAY_REF_MAX + 1], char *err, size_t errsz)
 {
 	struct swish_ctx	*ctx = arg;
+	enum pay_err		 rc;
 
-	return pay_errs[swish_refund(&ctx->conf, req->ref,
+	rc = pay_errs[swish_refund(&ctx->conf, req->ref,
 	    req->payment_reference, req->amount, req->currency, req->message,
 	    ctx->callback_url, err, errsz)];
+	/* Swish's refund is known by our instruction id. */
+	if (rc == PAY_OK)
+		snprintf(id, PAY_REF_MAX + 1, "%s", req->ref);
+	return rc;
 }
 
 static enum pay_err

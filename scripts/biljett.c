@@ -539,7 +539,7 @@ send_refunds(struct ctx *c, const struct provider *pv)
 {
 	struct pay_refund_due	 due[RECONCILE_BATCH];
 	struct pay_confirmed	 r;
-	char			 err[512];
+	char			 err[512], id[PAY_REF_MAX + 1];
 	size_t			 n, i;
 	int			 ok, failures = 0;
 
@@ -549,15 +549,16 @@ send_refunds(struct ctx *c, const struct provider *pv)
 	for (i = 0; i < n; i++) {
 		/* A refund that reached the provider before is not sent
 		 * twice. */
+		id[0] = '\0';
 		ok = provider_refund_retrieve(pv, due[i].req.ref, &r, err,
 		    sizeof(err)) == PAY_OK;
 		if (!ok) {
 			due[i].req.message = "Återbetalning";
-			ok = provider_refund(pv, &due[i].req, err,
+			ok = provider_refund(pv, &due[i].req, id, err,
 			    sizeof(err)) == PAY_OK;
 		}
 		(void)pay_refund_result(c->db, due[i].refund_id, ok,
-		    ok ? NULL : err);
+		    ok ? NULL : err, id);
 		printf("refund %s: %s\n", due[i].req.ref, ok ? "sent" : err);
 		failures += !ok;
 	}

@@ -243,6 +243,14 @@ class Refunds(StripeBase):
                          ("partially_refunded", "50.00"))
         self.assertEqual({t["status"] for t in got["tickets"]}, {"valid"})
         self.assertEqual(self.stripe_holds(pi), 16000)
+        # Each refund is a row with Stripe's id for it and its status.
+        rows = self.query("SELECT r.provider_refund_id AS id, r.status, r.amount"
+                          " FROM refunds r JOIN payments p ON p.id = r.payment_id"
+                          " WHERE p.provider_ref = ?", pi)
+        at_stripe = [x for x in self.sim("GET", "/control/state")["refunds"]
+                     if x["payment_intent"] == pi]
+        self.assertEqual([(r["id"], r["status"], r["amount"]) for r in rows],
+                         [(at_stripe[0]["id"], "paid", 5000)])
         r = self.call("POST", f"/api/orders/{o['uid']}/refund/", {"amount": "170"}, "buyer")
         self.assert_error(r, 400, "VALIDATION_ERROR", "amount")
         r = self.call("POST", f"/api/orders/{o['uid']}/refund/", {}, "buyer")

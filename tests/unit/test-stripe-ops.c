@@ -221,7 +221,7 @@ test_refused_locally(void)
 	struct conf		 conf;
 	unsigned char		*png = NULL;
 	size_t			 len = 0;
-	char			 err[256], link[64];
+	char			 err[256], link[64], id[PAY_REF_MAX + 1] = "x";
 
 	load(&conf, "https://api.stripe.com");
 	CHECK(provider_open(&pv, PROVIDER_STRIPE, &conf, err, sizeof(err)) ==
@@ -261,7 +261,9 @@ test_refused_locally(void)
 	pv.ops->new_ref(rr.ref);
 	snprintf(rr.payment_ref, sizeof(rr.payment_ref), "pi 1");
 	rr.amount = 100;
-	CHECK(provider_refund(&pv, &rr, err, sizeof(err)) == PAY_ERR_PROTOCOL);
+	CHECK(provider_refund(&pv, &rr, id, err, sizeof(err)) ==
+	    PAY_ERR_PROTOCOL);
+	CHECK(id[0] == '\0');
 	provider_close(&pv);
 	conf_clear(&conf);
 }
