@@ -89,6 +89,7 @@
 #define TEXTS_JSON_MAX		(40 * 1024)	/* a row's translations, as JSON */
 #define DESCRIPTION_MAX		4000
 #define LINK_MAX		500		/* a store's image path or web link */
+#define CSP_ORIGIN_MAX		255		/* "https://js.stripe.com" in a page's CSP */
 #define STORE_EVENTS_MAX	200		/* events on a public store page */
 #define REPORT_ROWS_MAX		100		/* rows of one list in a dashboard */
 #define REPORT_DAYS_MAX		366		/* a dashboard's days of sales */
