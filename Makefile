@@ -147,6 +147,7 @@ UNIT_TESTS	= test-arena \
 		  test-money \
 		  test-order-caps \
 		  test-order-reserve \
+		  test-page-origin \
 		  test-parse \
 		  test-parse-body \
 		  test-parse-cookies \

@@ -84,7 +84,8 @@ static const struct field_spec checkout_fields[CF__MAX] = {
 	[CF_EMAIL] = { "email", FIELD_STRING, 0, 0, EMAIL_MAX, NULL, 0 },
 	[CF_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
 	/* "swish" (also when absent) or "stripe": provider_parse(). */
-	[CF_PROVIDER] = { "provider", FIELD_STRING, 0, 0, 16, NULL, 0 },
+	[CF_PROVIDER] = { "provider", FIELD_STRING, 0, 0, PROVIDER_NAME_MAX,
+	    NULL, 0 },
 };
 
 enum start_field { SF_EMAIL, SF__MAX };

@@ -40,6 +40,7 @@
 #define IDEMPOTENCY_KEY_MAX	255		/* as Stripe's */
 #define IDEMPOTENCY_SECONDS	(24 * 3600)
 #define SERVICE_FEE_PERCENT_MAX	100
+#define PROVIDER_NAME_MAX	16		/* "swish", "stripe": a form's choice */
 #define PAY_REF_MAX		64		/* a payment's or refund's id */
 #define PAY_TOKEN_MAX		128		/* for the payer's device */
 #define PAY_MESSAGE_MAX		50		/* characters shown to the payer */
