@@ -25,8 +25,10 @@ static const char page_csp[] =
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
-/* The same, with one provider's origin for its script, its calls and
- * its frames (page_render_for()). */
+/*
+ * The same, with one provider's origin for its script, its calls and its
+ * frames (page_render_for()).
+ */
 #define PAGE_CSP_FOR \
     "default-src 'none'; script-src 'self' %s; style-src 'self'; " \
     "img-src 'self' data:; connect-src 'self' %s; frame-src %s; " \
@@ -114,7 +116,7 @@ int
 page_origin(const char *url, char out[CSP_ORIGIN_MAX + 1])
 {
 	const char	*host;
-	size_t		 n;
+	size_t		 n, len;
 
 	out[0] = '\0';
 	if (url == NULL)
@@ -130,15 +132,18 @@ page_origin(const char *url, char out[CSP_ORIGIN_MAX + 1])
 	    host[n] != '#'; n++)
 		if (!host_char(host[n]))
 			return -1;
-	if (n == 0 || host[0] == ':' || (size_t)(host - url) + n > CSP_ORIGIN_MAX)
+	len = (size_t)(host - url) + n;
+	if (n == 0 || host[0] == ':' || len > CSP_ORIGIN_MAX)
 		return -1;
-	memcpy(out, url, (size_t)(host - url) + n);
-	out[(size_t)(host - url) + n] = '\0';
+	memcpy(out, url, len);
+	out[len] = '\0';
 	return 0;
 }
 
-/* Is origin one page_origin() writes?  (Checked again where it is used,
- * since a CSP source with a space or ';' in it would be another rule.) */
+/*
+ * Is origin one page_origin() writes?  Checked again where it is used,
+ * since a CSP source with a space or ';' in it would be another rule.
+ */
 static int
 origin_ok(const char *origin)
 {
