@@ -148,6 +148,7 @@ UNIT_TESTS	= test-arena \
 		  test-order-caps \
 		  test-order-race \
 		  test-order-reserve \
+		  test-page-origin \
 		  test-parse \
 		  test-parse-body \
 		  test-parse-cookies \

@@ -7,10 +7,10 @@
  *	POST /events/{id}/reserve	hold the picked tickets, then checkout
  *	GET  /events/{id}/queue		one's place in the on-sale queue
  *	POST /events/{id}/queue		join it
- *	GET  /checkout			summary, time left, e-mail form
  *
- * Paying (POST /payment onwards) is in the pay program, which alone
- * holds the Swish certificate.
+ * Checking out and paying (GET /checkout, POST /payment onwards) are in
+ * the pay program, which alone holds the providers' keys and so knows
+ * which ways to pay it can offer.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +46,6 @@ static enum err	h_event(struct req *);
 static enum err	h_reserve(struct req *);
 static enum err	h_queue(struct req *);
 static enum err	h_queue_join(struct req *);
-static enum err	h_checkout(struct req *);
 static enum err	h_verification(struct req *);
 
 static const struct route routes[] = {
@@ -60,8 +59,6 @@ static const struct route routes[] = {
 	    NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	{ METHOD_POST, "/events/{id}/queue", h_queue_join, AUTH_NONE,
 	    STYLE_PAGE, NULL, 0, ROUTE_FORM, ERR_EVENT_NOT_FOUND },
-	{ METHOD_GET, "/checkout", h_checkout, AUTH_NONE, STYLE_PAGE,
-	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/verification-result/{result}", h_verification,
 	    AUTH_NONE, STYLE_PAGE, NULL, 0, 0, ERR_OK },
 };
@@ -421,42 +418,6 @@ h_queue_join(struct req *req)
 	if (place_cookies(req, now, fresh, &p) == -1)
 		return ERR_INTERNAL;
 	return to_queue(req);
-}
-
-/*
- * GET /checkout: the held tickets, the time left and the e-mail form;
- * a message page when there is no hold or it has lapsed.
- */
-static enum err
-h_checkout(struct req *req)
-{
-	struct session	 s;
-	struct order	 o;
-	cJSON		*ctx, *sum;
-	int64_t		 now = tfmt_now();
-	enum db_rc	 rc;
-
-	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
-		return page_no_reservation(req);
-	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return err_from_db(rc);
-	rc = order_load(req->db, s.order_id, &o);
-	sum = rc == DB_OK ? order_summary(req->db, s.order_id, now, req->lang) :
-	    NULL;
-	db_tx_rollback(req->db);
-	if (sum == NULL)
-		return ERR_INTERNAL;
-	if (o.status == ORDER_PAID) {
-		cJSON_Delete(sum);
-		return page_redirect(req, "/done");
-	}
-	ctx = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx, "order", sum);
-	if (strcmp(order_compat_status(&o, now), "RESERVED") != 0)
-		cJSON_AddBoolToObject(ctx, "expired", 1);
-	if (o.payment_started && o.status == ORDER_RESERVED)
-		cJSON_AddBoolToObject(ctx, "started", 1);
-	return page_render(req, 200, "checkout", ctx);
 }
 
 /*

@@ -15,10 +15,14 @@
  *	POST /api/orders/{id}/refund/			refund it, all or part
  *	POST /api/webhooks/stripe/			Stripe's webhook
  *
- * and the buyer's paying pages:
+ * and the buyer's paying pages (here, not in pages, because only pay
+ * knows which providers are configured):
  *
- *	POST /payment		the e-mail form: start paying, then GET /payment
- *	GET  /payment		open Swish (app link, QR code), live status
+ *	GET  /checkout		summary, time left, e-mail, Swish or card
+ *	POST /payment		the checkout form: start paying, then
+ *				GET /payment
+ *	GET  /payment		Swish (app link, QR code) or the card form
+ *				(Stripe's Payment Element), live status
  *	GET  /done		the confirmation with the ticket codes
  */
 #include <errno.h>
@@ -56,6 +60,7 @@
 static enum err	h_start(struct req *);
 static enum err	h_qr(struct req *);
 static enum err	h_callback(struct req *);
+static enum err	h_checkout_page(struct req *);
 static enum err	h_checkout(struct req *);
 static enum err	h_payment(struct req *);
 static enum err	h_done(struct req *);
@@ -73,11 +78,14 @@ static const struct field_spec refund_fields[RF__MAX] = {
 	    NULL, 0 },
 };
 
-enum checkout_field { CF_EMAIL, CF_CSRF, CF__MAX };
+enum checkout_field { CF_EMAIL, CF_CSRF, CF_PROVIDER, CF__MAX };
 
 static const struct field_spec checkout_fields[CF__MAX] = {
 	[CF_EMAIL] = { "email", FIELD_STRING, 0, 0, EMAIL_MAX, NULL, 0 },
 	[CF_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+	/* "swish" (also when absent) or "stripe": provider_parse(). */
+	[CF_PROVIDER] = { "provider", FIELD_STRING, 0, 0, PROVIDER_NAME_MAX,
+	    NULL, 0 },
 };
 
 enum start_field { SF_EMAIL, SF__MAX };
@@ -93,6 +101,8 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/generate_qr/{token}", h_qr, AUTH_NONE, STYLE_COMPAT,
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/swish/callback/", h_callback, AUTH_NONE, STYLE_API,
+	    NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/checkout", h_checkout_page, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/payment", h_checkout, AUTH_NONE, STYLE_PAGE,
 	    checkout_fields, CF__MAX, ROUTE_FORM, ERR_OK },
@@ -112,7 +122,7 @@ static const struct route routes[] = {
 	    STYLE_API, NULL, 0, 0, ERR_OK },
 };
 
-/* The seed-002 flow and these pages pay with Swish. */
+/* The seed-002 flow pays with Swish; the pages let the buyer choose. */
 #define FLOW_PROVIDER	PROVIDER_SWISH
 
 /* Every provider, opened once per worker from the configuration. */
@@ -123,6 +133,13 @@ static struct provider	providers[PROVIDER__MAX];
  * main() before they are forked.  Keyed by token.
  */
 static struct shmcache	*qr_cache;
+
+/*
+ * The origin of stripe_js_url, the one other origin the card page's
+ * Content-Security-Policy lets in (page_render_for()); "" when the URL is
+ * unusable, and the pages then offer no cards.
+ */
+static char		 stripe_origin[CSP_ORIGIN_MAX + 1];
 
 _Static_assert(PAY_TOKEN_MAX <= SHMCACHE_KEY_MAX, "tokens must fit as keys");
 
@@ -139,6 +156,10 @@ worker_init(const struct conf *conf, struct db *db)
 		    err, sizeof(err)) == -1)
 			log_warn("%s not available: %s",
 			    provider_name((enum pay_provider)i), err);
+	if (page_origin(conf_str(conf, CONF_STRIPE_JS_URL), stripe_origin) ==
+	    -1 && providers[PROVIDER_STRIPE].ops != NULL)
+		log_warn("stripe_js_url is not an http(s) URL: the pages "
+		    "offer no card payments");
 	if (strncmp(conf_str(conf, CONF_PUBLIC_URL), "https://", 8) != 0)
 		log_warn("public_url is not https: payment providers will "
 		    "refuse callback URLs under %s",
@@ -162,17 +183,18 @@ provider_of(const struct payment *p)
 }
 
 /*
- * Starts (or finds) the payment request for the session's order:
- * pay_begin() records it, the provider is asked outside any transaction,
- * and the answer is recorded.  Fills token.  Returns ERR_OK or an outcome
- * (INVALID_SESSION, ALREADY_PAID, EMAIL_LIMIT, SESSION_EXPIRED,
+ * Starts (or finds) the payment request with provider id for the
+ * session's order: pay_begin() records it, the provider is asked outside
+ * any transaction, and the answer is recorded.  Fills token (Swish's
+ * payment request token, Stripe's client_secret).  Returns ERR_OK or an
+ * outcome (INVALID_SESSION, ALREADY_PAID, EMAIL_LIMIT, SESSION_EXPIRED,
  * HOLD_LIMIT, PAYMENT_START_FAILED).
  */
 static enum err
-start_payment(struct req *req, const char *email,
+start_payment(struct req *req, enum pay_provider id, const char *email,
     char token[PAY_TOKEN_MAX + 1])
 {
-	const struct provider	*pv = provider_ready(FLOW_PROVIDER);
+	const struct provider	*pv = provider_ready(id);
 	struct pay_created	 created;
 	struct pay_start	 ps;
 	struct session		 s;
@@ -224,66 +246,10 @@ h_start(struct req *req)
 	char	 token[PAY_TOKEN_MAX + 1];
 	enum err e;
 
-	if ((e = start_payment(req, req->f[SF_EMAIL].s, token)) != ERR_OK)
+	if ((e = start_payment(req, FLOW_PROVIDER, req->f[SF_EMAIL].s,
+	    token)) != ERR_OK)
 		return e;
 	return http_json(req, 200, cJSON_CreateString(token));
-}
-
-/* The checkout page again with a message (and what was typed). */
-static enum err
-checkout_again(struct req *req, int status, const char *msg)
-{
-	struct session	 s;
-	cJSON		*ctx = cJSON_CreateObject(), *sum = NULL;
-
-	if (auth_cookie_session(req, tfmt_now(), &s) && s.order_id != 0)
-		sum = order_summary(req->db, s.order_id, tfmt_now(),
-		    req->lang);
-	if (sum != NULL)
-		cJSON_AddItemToObject(ctx, "order", sum);
-	cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
-	if (req->f[CF_EMAIL].present)
-		cJSON_AddStringToObject(ctx, "email", req->f[CF_EMAIL].s);
-	return page_render(req, status, sum != NULL ? "checkout" : "message",
-	    ctx);
-}
-
-/*
- * POST /payment (form: email, csrf): starts paying and sends the buyer
- * to /payment (303); the checkout page with a message otherwise.
- */
-static enum err
-h_checkout(struct req *req)
-{
-	char	 token[PAY_TOKEN_MAX + 1];
-	enum err e;
-
-	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
-		return checkout_again(req, 400, "Enter a valid e-mail address.");
-	switch ((e = start_payment(req, req->f[CF_EMAIL].s, token))) {
-	case ERR_OK:
-		return page_redirect(req, "/payment");
-	case ERR_ALREADY_PAID:
-		return page_redirect(req, "/done");
-	case ERR_INVALID_SESSION:
-		return checkout_again(req, 400, "You have no tickets on hold. "
-		    "Pick an event first.");
-	case ERR_SESSION_EXPIRED:
-		return checkout_again(req, 408, "Your reservation expired and "
-		    "the tickets are gone.");
-	case ERR_EMAIL_LIMIT:
-		return checkout_again(req, 422, "This e-mail address already "
-		    "has as many tickets for this event as one buyer may have.");
-	case ERR_HOLD_LIMIT:
-		return checkout_again(req, 422, "Too many tickets for this event "
-		    "are already on hold from your connection. Pay for them or "
-		    "wait until they are released, then try again.");
-	case ERR_PAYMENT_START_FAILED:
-		return checkout_again(req, 502, "Swish could not be reached. "
-		    "Try again in a moment.");
-	default:
-		return e;
-	}
 }
 
 /* The session's order, loaded for a page; ERR_INVALID_SESSION if none. */
@@ -306,8 +272,192 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 }
 
 /*
- * GET /payment: the Swish step.  Paid orders go on to /done; a payment
- * that failed or a lapsed hold shows so, with a way to try again.
+ * Do the pages offer provider id for event_id?  The event takes it
+ * (events.payment_providers) and it is configured here; cards also need
+ * the origin of stripe_js_url for the card page's CSP.
+ */
+static int
+page_offers(struct req *req, int64_t event_id, enum pay_provider id)
+{
+	if (provider_ready(id) == NULL ||
+	    (id == PROVIDER_STRIPE && stripe_origin[0] == '\0'))
+		return 0;
+	return checkout_takes(req->db, event_id, provider_name(id));
+}
+
+/*
+ * Adds "pay" to ctx, what a payment form offers for event_id: "swish"
+ * and "card" (each offered), "choice" (both: the form shows radio
+ * buttons), "only" (the one provider's name, sent hidden), "none" and
+ * "card_picked" (the card's radio button is checked: picked says so,
+ * or it is the only one).
+ */
+static void
+add_choice(struct req *req, cJSON *ctx, int64_t event_id,
+    enum pay_provider picked)
+{
+	cJSON	*pay = cJSON_AddObjectToObject(ctx, "pay");
+	int	 swish = page_offers(req, event_id, PROVIDER_SWISH);
+	int	 card = page_offers(req, event_id, PROVIDER_STRIPE);
+
+	cJSON_AddBoolToObject(pay, "swish", swish);
+	cJSON_AddBoolToObject(pay, "card", card);
+	cJSON_AddBoolToObject(pay, "choice", swish && card);
+	cJSON_AddBoolToObject(pay, "none", !swish && !card);
+	if (swish != card)
+		cJSON_AddStringToObject(pay, "only",
+		    provider_name(swish ? PROVIDER_SWISH : PROVIDER_STRIPE));
+	cJSON_AddBoolToObject(pay, "card_picked", card &&
+	    (picked == PROVIDER_STRIPE || !swish));
+}
+
+/*
+ * The checkout page: the held tickets, the time left, the e-mail and the
+ * ways to pay, picked checked; with msg (a msgid) and the email typed
+ * when a POST /payment is answered with it (NULL, NULL for GET).
+ * Without a hold, the "no reservation" page (404), or msg alone; 303 to
+ * /done for a paid order (without msg).
+ */
+static enum err
+checkout_page(struct req *req, int status, const char *msg,
+    const char *email, enum pay_provider picked)
+{
+	struct order	 o;
+	cJSON		*ctx, *sum;
+	enum err	 e;
+
+	if ((e = page_order(req, &o, &sum)) != ERR_OK && e !=
+	    ERR_INVALID_SESSION)
+		return e;
+	if (e == ERR_INVALID_SESSION && msg == NULL)
+		return page_no_reservation(req);
+	if (sum != NULL && o.status == ORDER_PAID && msg == NULL) {
+		cJSON_Delete(sum);
+		return page_redirect(req, "/done");
+	}
+	ctx = cJSON_CreateObject();
+	if (sum == NULL) {
+		cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
+		return page_render(req, status, "message", ctx);
+	}
+	cJSON_AddItemToObject(ctx, "order", sum);
+	if (msg != NULL)
+		cJSON_AddStringToObject(ctx, "error", page_t(req, msg));
+	else if (strcmp(order_compat_status(&o, tfmt_now()), "RESERVED") != 0)
+		cJSON_AddBoolToObject(ctx, "expired", 1);
+	if (email != NULL)
+		cJSON_AddStringToObject(ctx, "email", email);
+	add_choice(req, ctx, o.event_id, picked);
+	return page_render(req, status, "checkout", ctx);
+}
+
+/*
+ * GET /checkout: the held tickets, the time left, the e-mail form and
+ * the ways to pay the event takes and pay can serve; 303 to /done when
+ * paid; the "no reservation" page (404) without a hold.
+ */
+static enum err
+h_checkout_page(struct req *req)
+{
+	return checkout_page(req, 200, NULL, NULL, PROVIDER_SWISH);
+}
+
+/*
+ * POST /payment's answer: the checkout page again with a message (a
+ * msgid: scripts/extract-messages.py finds them by this name) and what
+ * was typed and picked.
+ */
+static enum err
+checkout_again(struct req *req, int status, const char *msg)
+{
+	const struct field_val	*email = &req->f[CF_EMAIL];
+	const struct field_val	*pick = &req->f[CF_PROVIDER];
+
+	return checkout_page(req, status, msg, email->present ? email->s :
+	    NULL, pick->present ? provider_parse(pick->s) : PROVIDER_SWISH);
+}
+
+/*
+ * POST /payment (form: email, csrf, provider "swish" (the default) or
+ * "stripe"): starts paying with that provider and sends the buyer to
+ * /payment (303); the checkout page with a message otherwise (400 for an
+ * e-mail address or a provider the event does not take here).
+ */
+static enum err
+h_checkout(struct req *req)
+{
+	struct session		 s;
+	struct order		 o;
+	enum pay_provider	 id = PROVIDER_SWISH;
+	char			 token[PAY_TOKEN_MAX + 1];
+	enum err		 e;
+
+	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
+		return checkout_again(req, 400, "Enter a valid e-mail address.");
+	if (req->f[CF_PROVIDER].present &&
+	    (id = provider_parse(req->f[CF_PROVIDER].s)) == PROVIDER__MAX)
+		return checkout_again(req, 400, "Choose how to pay.");
+	/* Only what the checkout page offered for this event. */
+	if (auth_cookie_session(req, tfmt_now(), &s) && s.order_id != 0 &&
+	    order_load(req->db, s.order_id, &o) == DB_OK &&
+	    !page_offers(req, o.event_id, id))
+		return checkout_again(req, 400, "Choose how to pay.");
+	switch ((e = start_payment(req, id, req->f[CF_EMAIL].s, token))) {
+	case ERR_OK:
+		return page_redirect(req, "/payment");
+	case ERR_ALREADY_PAID:
+		return page_redirect(req, "/done");
+	case ERR_INVALID_SESSION:
+		return checkout_again(req, 400, "You have no tickets on hold. "
+		    "Pick an event first.");
+	case ERR_SESSION_EXPIRED:
+		return checkout_again(req, 408, "Your reservation expired and "
+		    "the tickets are gone.");
+	case ERR_EMAIL_LIMIT:
+		return checkout_again(req, 422, "This e-mail address already "
+		    "has as many tickets for this event as one buyer may have.");
+	case ERR_HOLD_LIMIT:
+		return checkout_again(req, 422, "Too many tickets for this event "
+		    "are already on hold from your connection. Pay for them or "
+		    "wait until they are released, then try again.");
+	case ERR_PAYMENT_START_FAILED:
+		if (id == PROVIDER_STRIPE)
+			return checkout_again(req, 502, "Card payments could "
+			    "not be reached. Try again in a moment.");
+		return checkout_again(req, 502, "Swish could not be reached. "
+		    "Try again in a moment.");
+	default:
+		return e;
+	}
+}
+
+/*
+ * The card step for the open Stripe payment p of the page's order (ctx
+ * holds its summary): Stripe.js from stripe_js_url mounts the Payment
+ * Element with the publishable key and p's client_secret, and the page's
+ * CSP lets stripe_js_url's origin in.  Without JavaScript it says so and
+ * offers Swish where the event takes it.
+ */
+static enum err
+card_page(struct req *req, const struct order *o, const struct payment *p,
+    cJSON *ctx)
+{
+	cJSON	*card = cJSON_AddObjectToObject(ctx, "card");
+
+	cJSON_AddStringToObject(card, "js",
+	    conf_str(req->conf, CONF_STRIPE_JS_URL));
+	cJSON_AddStringToObject(card, "key",
+	    conf_str(req->conf, CONF_STRIPE_PUBLISHABLE_KEY));
+	cJSON_AddStringToObject(card, "secret", p->token);
+	cJSON_AddBoolToObject(ctx, "swish", page_offers(req, o->event_id,
+	    PROVIDER_SWISH));
+	return page_render_for(req, 200, "card", ctx, stripe_origin);
+}
+
+/*
+ * GET /payment: the step of the open payment, Swish's (app link, QR
+ * code) or the card form.  Paid orders go on to /done; a payment that
+ * failed or a lapsed hold shows so, with the ways to pay to try again.
  */
 static enum err
 h_payment(struct req *req)
@@ -331,16 +481,21 @@ h_payment(struct req *req)
 	ctx = cJSON_CreateObject();
 	cJSON_AddItemToObject(ctx, "order", sum);
 	if (o.payment_started && pay_find_open(req->db, o.id, &p) == DB_OK &&
-	    p.token[0] != '\0' && (pv = provider_of(&p)) != NULL) {
+	    p.token[0] != '\0' && (pv = provider_of(&p)) != NULL)
 		open_request = 1;
-		cJSON_AddStringToObject(ctx, "token", p.token);
-		/* The provider's app on this device ("" if it has none). */
-		(void)provider_app_link(pv, p.token, link, sizeof(link));
-		cJSON_AddStringToObject(ctx, "app_link", link);
-	}
 	if (!open_request || strcmp(order_compat_status(&o, tfmt_now()),
-	    "RESERVED") != 0)
+	    "RESERVED") != 0) {
 		cJSON_AddBoolToObject(ctx, "failed", 1);
+		add_choice(req, ctx, o.event_id, open_request ? p.provider :
+		    PROVIDER_SWISH);
+		return page_render(req, 200, "payment", ctx);
+	}
+	if (p.provider == PROVIDER_STRIPE)
+		return card_page(req, &o, &p, ctx);
+	cJSON_AddStringToObject(ctx, "token", p.token);
+	/* The provider's app on this device ("" if it has none). */
+	(void)provider_app_link(pv, p.token, link, sizeof(link));
+	cJSON_AddStringToObject(ctx, "app_link", link);
 	return page_render(req, 200, "payment", ctx);
 }
 

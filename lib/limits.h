@@ -47,6 +47,7 @@
  * worker died while asking; pay_begin() starts it again. */
 #define PAYMENT_CREATE_MAX	120
 #define SERVICE_FEE_PERCENT_MAX	100
+#define PROVIDER_NAME_MAX	16		/* "swish", "stripe": a form's choice */
 #define PAY_REF_MAX		64		/* a payment's or refund's id */
 #define PAY_TOKEN_MAX		128		/* for the payer's device */
 #define PAY_MESSAGE_MAX		50		/* characters shown to the payer */
@@ -96,6 +97,7 @@
 #define TEXTS_JSON_MAX		(40 * 1024)	/* a row's translations, as JSON */
 #define DESCRIPTION_MAX		4000
 #define LINK_MAX		500		/* a store's image path or web link */
+#define CSP_ORIGIN_MAX		255		/* "https://js.stripe.com" in a page's CSP */
 #define STORE_EVENTS_MAX	200		/* events on a public store page */
 #define REPORT_ROWS_MAX		100		/* rows of one list in a dashboard */
 #define REPORT_DAYS_MAX		366		/* a dashboard's days of sales */

@@ -25,6 +25,15 @@ static const char page_csp[] =
     "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
+/*
+ * The same, with one provider's origin for its script, its calls and its
+ * frames (page_render_for()).
+ */
+#define PAGE_CSP_FOR \
+    "default-src 'none'; script-src 'self' %s; style-src 'self'; " \
+    "img-src 'self' data:; connect-src 'self' %s; frame-src %s; " \
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 static struct {
 	char		*name;
 	struct tmpl	*t;
@@ -91,18 +100,82 @@ page_tn(struct req *req, const char *msgid, long long n)
 	return out != NULL ? out : t;
 }
 
+/*
+ * A character of a host, a port or the brackets of an IPv6 address:
+ * nothing that could end a CSP source (space, ';', ',', quotes).
+ */
+static int
+host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':' ||
+	    c == '[' || c == ']';
+}
+
+int
+page_origin(const char *url, char out[CSP_ORIGIN_MAX + 1])
+{
+	const char	*host;
+	size_t		 n, len;
+
+	out[0] = '\0';
+	if (url == NULL)
+		return -1;
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return -1;
+	/* The authority ends at the path, query or fragment; no user@. */
+	for (n = 0; host[n] != '\0' && host[n] != '/' && host[n] != '?' &&
+	    host[n] != '#'; n++)
+		if (!host_char(host[n]))
+			return -1;
+	len = (size_t)(host - url) + n;
+	if (n == 0 || host[0] == ':' || len > CSP_ORIGIN_MAX)
+		return -1;
+	memcpy(out, url, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/*
+ * Is origin one page_origin() writes?  Checked again where it is used,
+ * since a CSP source with a space or ';' in it would be another rule.
+ */
+static int
+origin_ok(const char *origin)
+{
+	char	 again[CSP_ORIGIN_MAX + 1];
+
+	return page_origin(origin, again) == 0 && strcmp(again, origin) == 0;
+}
+
 enum err
 page_render(struct req *req, int status, const char *name, cJSON *ctx)
 {
+	return page_render_for(req, status, name, ctx, NULL);
+}
+
+enum err
+page_render_for(struct req *req, int status, const char *name, cJSON *ctx,
+    const char *origin)
+{
 	struct tmpl_opts	 opts;
 	const struct tmpl	*t;
-	const char		*cookie;
+	const char		*cookie, *csp = page_csp;
 	cJSON			*langs, *l;
 	char			*html;
 	size_t			 len;
 	enum err		 e;
 	int			 i;
 
+	if (origin != NULL && (!origin_ok(origin) || (csp = arena_printf(
+	    req->pool, PAGE_CSP_FOR, origin, origin, origin)) == NULL)) {
+		cJSON_Delete(ctx);
+		return ERR_INTERNAL;
+	}
 	if (ctx == NULL || (t = load(req->conf, name)) == NULL) {
 		cJSON_Delete(ctx);
 		return ERR_INTERNAL;
@@ -134,7 +207,7 @@ page_render(struct req *req, int status, const char *name, cJSON *ctx)
 		return ERR_INTERNAL;
 	e = http_bytes(req, status, "text/html", html, len);
 	free(html);
-	(void)http_add_header(req, "Content-Security-Policy", page_csp);
+	(void)http_add_header(req, "Content-Security-Policy", csp);
 	(void)http_add_header(req, "Permissions-Policy",
 	    "camera=(self), microphone=(), geolocation=()");
 	(void)http_add_header(req, "Content-Language", i18n_code(req->lang));

@@ -8,6 +8,7 @@
 #define BILJETT_PAGE_H
 
 #include "err.h"
+#include "limits.h"
 
 struct cJSON;
 struct req;
@@ -21,6 +22,24 @@ struct req;
  */
 enum err	 page_render(struct req *req, int status, const char *name,
 		    struct cJSON *ctx);
+
+/*
+ * page_render() with the Content-Security-Policy widened for one other
+ * origin (page_origin()'s, from the configuration, never from the
+ * request): scripts from it, connections to it and frames from it, for a
+ * provider's script such as Stripe.js.  NULL origin: page_render().
+ * ERR_INTERNAL for an origin page_origin() would not have written.
+ */
+enum err	 page_render_for(struct req *req, int status, const char *name,
+		    struct cJSON *ctx, const char *origin);
+
+/*
+ * Writes the origin of url, an absolute http or https URL without user
+ * information ("https://js.stripe.com/v3/" gives
+ * "https://js.stripe.com"), into out of CSP_ORIGIN_MAX + 1 bytes.
+ * Returns 0, or -1 when url is no such URL (out is then "").
+ */
+int		 page_origin(const char *url, char out[CSP_ORIGIN_MAX + 1]);
 
 /* The "no tickets on hold" page (404), shared by checkout and payment. */
 enum err	 page_no_reservation(struct req *req);

@@ -53,6 +53,17 @@ async function startPayment(stack, page, event, count = 1) {
 	return swishRequest(stack, page);
 }
 
+/* Reserves and chooses the card; ends on the card step with the
+ * Payment Element mounted. */
+async function startCard(page, event) {
+	await reserve(page, event);
+	await page.fill("#email", "a11y@example.com");
+	await page.locator("input[name=provider][value=stripe]").check();
+	await page.locator("form.checkout button[type=submit]").click();
+	expect(page.url().endsWith("/payment"), `payment, got ${page.url()}`);
+	await page.locator("#payment-element input").waitFor();
+}
+
 /* The payment page's request in the Swish simulator, found by the token
  * in its app link (rows pay at the same time). */
 async function swishRequest(stack, page) {
@@ -171,6 +182,17 @@ const PAGES = [
 	    async setup({ stack, page }) {
 		await stack.swish(`${await startPayment(stack, page, ids.open)}/decline`, {});
 		await page.locator("#failed").waitFor();
+	    } },
+	// The card step (the Stripe simulator's stand-in for Stripe.js
+	// mounts a card number field), and a declined card.
+	{ name: "payment by card", shows: "#payment-element input",
+	    setup: ({ page }) => startCard(page, ids.open) },
+	{ name: "payment by card, declined", shows: "#card-error:visible",
+	    async setup({ page }) {
+		await startCard(page, ids.open);
+		await page.locator("#payment-element input").fill("4000000000000002");
+		await page.locator("#card-form button[type=submit]").click();
+		await page.locator("#card-error").waitFor();
 	    } },
 	{ name: "done", shows: ".codes .code",
 	    async setup({ stack, page }) {
