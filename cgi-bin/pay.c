@@ -36,7 +36,6 @@
 
 #include "auth.h"
 #include "buyer.h"
-#include "checkout.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -282,7 +281,7 @@ page_offers(struct req *req, int64_t event_id, enum pay_provider id)
 	if (provider_ready(id) == NULL ||
 	    (id == PROVIDER_STRIPE && stripe_origin[0] == '\0'))
 		return 0;
-	return checkout_takes(req->db, event_id, provider_name(id));
+	return pay_event_takes(req->db, event_id, id);
 }
 
 /*
@@ -939,7 +938,7 @@ intent(struct req *req)
 		return e;
 	if (o.user_id != req->user.id)
 		return ERR_ORDER_NOT_FOUND;
-	if (!checkout_takes(req->db, o.event_id, "stripe"))
+	if (!pay_event_takes(req->db, o.event_id, PROVIDER_STRIPE))
 		return ERR_PROVIDER_UNAVAILABLE;
 	if (provider_ready(PROVIDER_STRIPE) == NULL)
 		return ERR_NOT_CONFIGURED;

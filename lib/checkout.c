@@ -14,7 +14,6 @@
 
 enum stmt {
 	STMT_ROW,
-	STMT_PROVIDERS,
 	STMT__MAX
 };
 
@@ -23,9 +22,6 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_ROW] =
 	    "SELECT kind, coalesce(parent_id, 0), pricing_type"
 	    " FROM ticket_types WHERE id = ?1",
-	[STMT_PROVIDERS] =
-	    "SELECT instr(',' || replace(payment_providers, ' ', '') || ',',"
-	    " ',' || ?2 || ',') > 0 FROM events WHERE id = ?1",
 };
 
 /* What an item's ids name, by its type's pricing. */
@@ -261,19 +257,4 @@ dbfail:
 	db_tx_rollback(db);
 	*payment_open = 0;
 	return rc == DB_NOTFOUND ? ERR_ORDER_NOT_FOUND : err_from_db(rc);
-}
-
-int
-checkout_takes(struct db *db, int64_t event_id, const char *provider)
-{
-	struct db_stmt	*st;
-	int		 yes;
-
-	if ((st = db_stmt(db, stmts[STMT_PROVIDERS])) == NULL ||
-	    db_bind_int(st, 1, event_id) == -1 ||
-	    db_bind_text(st, 2, provider) == -1)
-		return 0;
-	yes = db_step(db, st) == DB_OK && db_col_int(st, 0) == 1;
-	db_reset(st);
-	return yes;
 }

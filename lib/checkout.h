@@ -74,9 +74,4 @@ enum err	checkout_cancel(struct db *db, int64_t now, int64_t order_id,
 		    const char *reason, const char **state_detail,
 		    int *payment_open);
 
-/* Does the event take payments through provider ("swish", "stripe")
- * (events.payment_providers)?  0 also when it cannot be read. */
-int		checkout_takes(struct db *db, int64_t event_id,
-		    const char *provider);
-
 #endif

@@ -267,7 +267,10 @@ http_error(struct req *req, enum err e)
 	cJSON			*root;
 	int			 status;
 
-	if (req->style == STYLE_COMPAT)
+	/* An outcome the seed-002 API has no word for gets ours. */
+	if (req->style == STYLE_COMPAT && (d->compat != NULL ||
+	    e == ERR_OUT_OF_TICKETS || e == ERR_TICKET_NOT_FOUND ||
+	    e == ERR_METHOD))
 		root = compat_body(req, e);
 	else
 		root = api_error_body(req, e);

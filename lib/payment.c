@@ -34,6 +34,7 @@ enum stmt {
 	STMT_LIST_REFUNDS,
 	STMT_PRUNE_EVENTS,
 	STMT_INSERT_FREE,
+	STMT_EVENT_TAKES,
 	STMT__MAX
 };
 
@@ -126,6 +127,9 @@ static const char *const stmts[] = {
 	 * or one confirmed by hand in a test setup ('manual').  Only a
 	 * held order; a free one only when it costs nothing.
 	 */
+	[STMT_EVENT_TAKES] =
+	    "SELECT instr(',' || replace(payment_providers, ' ', '') || ',',"
+	    " ',' || ?2 || ',') > 0 FROM events WHERE id = ?1",
 	[STMT_INSERT_FREE] =
 	    "INSERT INTO payments (order_id, provider, status, amount, currency,"
 	    " payment_reference, created_at, updated_at, paid_at)"
@@ -350,6 +354,10 @@ pay_begin(struct db *db, int64_t now, enum pay_provider provider,
 	if (o.status == ORDER_PAID || o.status == ORDER_REFUNDED ||
 	    o.status == ORDER_PARTIALLY_REFUNDED) {
 		e = ERR_ALREADY_PAID;
+		goto fail;
+	}
+	if (!pay_event_takes(db, o.event_id, provider)) {
+		e = ERR_PROVIDER_UNAVAILABLE;
 		goto fail;
 	}
 	if ((rc = event_message(db, o.id, &out->req, &hold)) != DB_OK)
@@ -882,4 +890,20 @@ fail:
 	memset(due, 0, sizeof(*due));
 	*full = 0;
 	return e;
+}
+
+int
+pay_event_takes(struct db *db, int64_t event_id, enum pay_provider provider)
+{
+	struct db_stmt	*st;
+	int		 yes;
+
+	if (provider >= PROVIDER__MAX ||
+	    (st = db_stmt(db, stmts[STMT_EVENT_TAKES])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_text(st, 2, provider_name(provider)) == -1)
+		return 0;
+	yes = db_step(db, st) == DB_OK && db_col_int(st, 0) == 1;
+	db_reset(st);
+	return yes;
 }

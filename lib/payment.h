@@ -37,6 +37,7 @@ struct pay_start {
  * Starts paying the session's order with provider for email (valid, or
  * NULL to keep the order's), asked by client (buyer_addr_key()), in one
  * write transaction: INVALID_SESSION (no order), ALREADY_PAID,
+ * PROVIDER_UNAVAILABLE (the event does not take provider),
  * EMAIL_LIMIT (email would have more of the event's places than its
  * max_tickets_per_email), SESSION_EXPIRED (the hold lapsed and the
  * seats are gone, or its extensions are used up), HOLD_LIMIT (a lapsed
@@ -67,6 +68,11 @@ enum err	pay_begin(struct db *db, int64_t now,
  */
 enum db_rc	pay_confirm_direct(struct db *db, int64_t now,
 		    int64_t order_id, const char *how, const char *reference);
+
+/* Does the event take payments through provider (its
+ * payment_providers)?  0 also when it cannot be read. */
+int		pay_event_takes(struct db *db, int64_t event_id,
+		    enum pay_provider provider);
 
 /* Records what the provider calls a created request. */
 enum err	pay_created(struct db *db, int64_t payment_id,

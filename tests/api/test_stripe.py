@@ -127,6 +127,18 @@ class Paying(StripeBase):
         o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 1}])
         self.assertEqual(self.intent(o, status=422)["code"], "PAYMENT_METHOD_UNAVAILABLE")
 
+    def test_event_without_swish(self):
+        ev, tt = self.simple_event()
+        self.execute("UPDATE events SET payment_providers = 'stripe' WHERE id = ?", ev["id"])
+        c = self.client()
+        r = self.reserve(ev["id"], [(tt["id"], 1)], client=c)
+        self.assertEqual(r.status, 201, r)
+        r = c.post("/start_payment/", {"email_address": "svisch@example.com"})
+        self.assertEqual((r.status, r.json["code"]), (422, "PAYMENT_METHOD_UNAVAILABLE"), r)
+        self.assertEqual(self.query("SELECT count(*) AS n FROM payments p JOIN orders o"
+                                    " ON o.id = p.order_id WHERE o.event_id = ?",
+                                    ev["id"])[0]["n"], 0)
+
     def test_declined_card_fails_the_order(self):
         ev, tt = self.simple_event(quantity=2)
         o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}])
