@@ -134,13 +134,39 @@ static struct provider	providers[PROVIDER__MAX];
 static struct shmcache	*qr_cache;
 
 /*
- * The origin of stripe_js_url, the one other origin the card page's
- * Content-Security-Policy lets in (page_render_for()); "" when the URL is
- * unusable, and the pages then offer no cards.
+ * The origin of stripe_js_url, whose script the card page runs; "" when
+ * the URL is unusable, and the pages then offer no cards.  The card
+ * page's Content-Security-Policy lets in that script, calls to it and
+ * to Stripe's API (stripe_api_url's origin), and frames from it and,
+ * with Stripe's own Stripe.js, from hooks.stripe.com (3-D Secure).
  */
 static char		 stripe_origin[CSP_ORIGIN_MAX + 1];
+static char		 stripe_connect[2 * (CSP_ORIGIN_MAX + 1)];
+static char		 stripe_frame[2 * (CSP_ORIGIN_MAX + 1)];
+static const struct page_origins card_origins = {
+	stripe_origin, stripe_connect, stripe_frame
+};
+
+#define STRIPE_JS_ORIGIN	"https://js.stripe.com"
+#define STRIPE_3DS_ORIGIN	"https://hooks.stripe.com"
 
 _Static_assert(PAY_TOKEN_MAX <= SHMCACHE_KEY_MAX, "tokens must fit as keys");
+
+/* Fills stripe_connect and stripe_frame (see stripe_origin). */
+static void
+card_csp(const struct conf *conf)
+{
+	char	 api[CSP_ORIGIN_MAX + 1];
+
+	snprintf(stripe_connect, sizeof(stripe_connect), "%s", stripe_origin);
+	if (page_origin(conf_str(conf, CONF_STRIPE_API_URL), api) == 0 &&
+	    strcmp(api, stripe_origin) != 0)
+		snprintf(stripe_connect, sizeof(stripe_connect), "%s %s",
+		    stripe_origin, api);
+	snprintf(stripe_frame, sizeof(stripe_frame), "%s%s", stripe_origin,
+	    strcmp(stripe_origin, STRIPE_JS_ORIGIN) == 0 ?
+	    " " STRIPE_3DS_ORIGIN : "");
+}
 
 static int
 worker_init(const struct conf *conf, struct db *db)
@@ -159,6 +185,7 @@ worker_init(const struct conf *conf, struct db *db)
 	    -1 && providers[PROVIDER_STRIPE].ops != NULL)
 		log_warn("stripe_js_url is not an http(s) URL: the pages "
 		    "offer no card payments");
+	card_csp(conf);
 	if (strncmp(conf_str(conf, CONF_PUBLIC_URL), "https://", 8) != 0)
 		log_warn("public_url is not https: payment providers will "
 		    "refuse callback URLs under %s",
@@ -450,7 +477,7 @@ card_page(struct req *req, const struct order *o, const struct payment *p,
 	cJSON_AddStringToObject(card, "secret", p->token);
 	cJSON_AddBoolToObject(ctx, "swish", page_offers(req, o->event_id,
 	    PROVIDER_SWISH));
-	return page_render_for(req, 200, "card", ctx, stripe_origin);
+	return page_render_for(req, 200, "card", ctx, &card_origins);
 }
 
 /*

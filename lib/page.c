@@ -26,7 +26,7 @@ static const char page_csp[] =
     "frame-ancestors 'none'; base-uri 'none'";
 
 /*
- * The same, with one provider's origin for its script, its calls and its
+ * The same, with a provider's origins for its script, its calls and its
  * frames (page_render_for()).
  */
 #define PAGE_CSP_FOR \
@@ -152,6 +152,31 @@ origin_ok(const char *origin)
 	return page_origin(origin, again) == 0 && strcmp(again, origin) == 0;
 }
 
+/* Is list one or more origin_ok() origins separated by single spaces? */
+static int
+origins_ok(const char *list)
+{
+	char		 one[CSP_ORIGIN_MAX + 1];
+	const char	*end;
+	size_t		 n;
+
+	if (list == NULL || *list == '\0')
+		return 0;
+	for (;;) {
+		end = strchr(list, ' ');
+		n = end != NULL ? (size_t)(end - list) : strlen(list);
+		if (n == 0 || n > CSP_ORIGIN_MAX)
+			return 0;
+		memcpy(one, list, n);
+		one[n] = '\0';
+		if (!origin_ok(one))
+			return 0;
+		if (end == NULL)
+			return 1;
+		list = end + 1;
+	}
+}
+
 enum err
 page_render(struct req *req, int status, const char *name, cJSON *ctx)
 {
@@ -160,7 +185,7 @@ page_render(struct req *req, int status, const char *name, cJSON *ctx)
 
 enum err
 page_render_for(struct req *req, int status, const char *name, cJSON *ctx,
-    const char *origin)
+    const struct page_origins *o)
 {
 	struct tmpl_opts	 opts;
 	const struct tmpl	*t;
@@ -171,8 +196,9 @@ page_render_for(struct req *req, int status, const char *name, cJSON *ctx,
 	enum err		 e;
 	int			 i;
 
-	if (origin != NULL && (!origin_ok(origin) || (csp = arena_printf(
-	    req->pool, PAGE_CSP_FOR, origin, origin, origin)) == NULL)) {
+	if (o != NULL && (!origins_ok(o->script) || !origins_ok(o->connect) ||
+	    !origins_ok(o->frame) || (csp = arena_printf(req->pool,
+	    PAGE_CSP_FOR, o->script, o->connect, o->frame)) == NULL)) {
 		cJSON_Delete(ctx);
 		return ERR_INTERNAL;
 	}

@@ -24,14 +24,25 @@ enum err	 page_render(struct req *req, int status, const char *name,
 		    struct cJSON *ctx);
 
 /*
- * page_render() with the Content-Security-Policy widened for one other
- * origin (page_origin()'s, from the configuration, never from the
- * request): scripts from it, connections to it and frames from it, for a
- * provider's script such as Stripe.js.  NULL origin: page_render().
- * ERR_INTERNAL for an origin page_origin() would not have written.
+ * Other origins a page lets in, each a list of origins as page_origin()
+ * writes them, separated by single spaces, from the configuration and
+ * never from the request: scripts from script, connections to connect,
+ * frames from frame (a provider's script such as Stripe.js, its API,
+ * its 3-D Secure frames).
+ */
+struct page_origins {
+	const char	*script;
+	const char	*connect;
+	const char	*frame;
+};
+
+/*
+ * page_render() with the Content-Security-Policy widened by o (NULL:
+ * page_render()).  ERR_INTERNAL for a list with anything page_origin()
+ * would not have written.
  */
 enum err	 page_render_for(struct req *req, int status, const char *name,
-		    struct cJSON *ctx, const char *origin);
+		    struct cJSON *ctx, const struct page_origins *o);
 
 /*
  * Writes the origin of url, an absolute http or https URL without user

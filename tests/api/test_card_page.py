@@ -27,6 +27,8 @@ class CardPage(StackTest):
         cls.types, cls.event = cls.show("cardpage", seats=20)
         u = urllib.parse.urlsplit(cls.stack.stripe_conf()["stripe_js_url"])
         cls.origin = f"{u.scheme}://{u.netloc}"
+        a = urllib.parse.urlsplit(cls.stack.stripe_conf()["stripe_api_url"])
+        cls.api_origin = f"{a.scheme}://{a.netloc}"
 
     def sim(self, path):
         with urllib.request.urlopen(self.stack.stripe_control_url + path,
@@ -68,7 +70,9 @@ class CardPage(StackTest):
         self.assertNotIn(b"swish://", r.body)
         csp = directives(r.header("Content-Security-Policy"))
         self.assertEqual(csp["script-src"], ["'self'", self.origin])
-        self.assertEqual(csp["connect-src"], ["'self'", self.origin])
+        # Calls to Stripe.js's origin and to Stripe's API; frames from
+        # Stripe.js's origin (and hooks.stripe.com only with Stripe's own).
+        self.assertEqual(csp["connect-src"], ["'self'", self.origin, self.api_origin])
         self.assertEqual(csp["frame-src"], [self.origin])
         self.assertEqual(csp["default-src"], ["'none'"])
         self.assertEqual(r.header("Cache-Control"), "no-store")

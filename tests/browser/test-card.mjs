@@ -143,13 +143,15 @@ await run("card", {
 		await shot("1-checkout");
 		const response = await chooseCard(page, "kort@example.com");
 
-		// Exactly stripe_js_url's origin, for scripts, calls and frames.
+		// stripe_js_url's origin for scripts, calls and frames; calls to
+		// stripe_api_url's origin too (Stripe.js talks to Stripe's API).
 		const policy = csp(response.headers()["content-security-policy"]);
 		const list = (name) => (policy[name] || []).join(" ");
 		expect(list("script-src") === `'self' ${ids.origin}`,
 		    `script-src 'self' ${ids.origin}, got ${list("script-src")}`);
-		expect(list("connect-src") === `'self' ${ids.origin}`,
-		    `connect-src 'self' ${ids.origin}, got ${list("connect-src")}`);
+		const api = new URL(stack.confValue("stripe_api_url")).origin;
+		expect(list("connect-src") === `'self' ${ids.origin} ${api}`,
+		    `connect-src 'self' ${ids.origin} ${api}, got ${list("connect-src")}`);
 		expect(list("frame-src") === ids.origin,
 		    `frame-src ${ids.origin}, got ${list("frame-src")}`);
 		expect(list("default-src") === "'none'", "default-src 'none' kept");
