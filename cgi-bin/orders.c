@@ -151,11 +151,8 @@ static enum err
 path_order(struct req *req, struct order *o)
 {
 	struct actor	 a = auth_actor(req);
-	const char	*uid = http_param(req, 0);
 
-	if (uid == NULL || strlen(uid) != UUID_LEN)
-		return ERR_ORDER_NOT_FOUND;
-	return orderview_for(req->db, uid, &a, 0, o);
+	return orderview_for(req->db, http_param(req, 0), &a, 0, o);
 }
 
 /* Answers with the order's detail, bare or under "order" beside a

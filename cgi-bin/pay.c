@@ -877,11 +877,8 @@ static enum err
 path_order(struct req *req, int organizer_may, struct order *o)
 {
 	struct actor	 a = auth_actor(req);
-	const char	*uid = http_param(req, 0);
 
-	if (uid == NULL || strlen(uid) != UUID_LEN)
-		return ERR_ORDER_NOT_FOUND;
-	return orderview_for(req->db, uid, &a, organizer_may, o);
+	return orderview_for(req->db, http_param(req, 0), &a, organizer_may, o);
 }
 
 /* pay_begin()'s outcomes in seed 004's words. */

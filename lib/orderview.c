@@ -442,6 +442,8 @@ orderview_for(struct db *db, const char *uid, const struct actor *a,
 	enum db_rc	 rc;
 	int		 ok;
 
+	if (uid == NULL || strlen(uid) != UUID_LEN)
+		return ERR_ORDER_NOT_FOUND;
 	if ((rc = orderview_find(db, uid, out)) != DB_OK)
 		return rc == DB_NOTFOUND ? ERR_ORDER_NOT_FOUND : err_from_db(rc);
 	if (a->is_admin || (a->user_id != 0 && a->user_id == out->user_id))

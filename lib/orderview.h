@@ -50,7 +50,7 @@ enum db_rc	orderview_find(struct db *db, const char *uid,
 		    struct order *out);
 
 /*
- * The order uid as actor may see it: its buyer's, any for an admin, and
+ * The order uid (may be NULL or malformed: not found) as actor may see it: its buyer's, any for an admin, and
  * when organizer_may the event's organizer's too.  Anyone else's is
  * ERR_ORDER_NOT_FOUND, as if it did not exist.
  */

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "crypto.h"
 #include "httpc.h"
 #include "limits.h"
 #include "log.h"
@@ -728,15 +729,8 @@ ops_close(void *ctx)
 static void
 ops_new_ref(char ref[PAY_REF_MAX + 1])
 {
-	unsigned char	 b[16];
-
-	randombytes_buf(b, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
-	snprintf(ref, PAY_REF_MAX + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	    b[15]);
+	_Static_assert(UUID_LEN <= PAY_REF_MAX, "a UUID must fit a ref");
+	crypto_uuid4(ref);
 }
 
 /* Reads a created PaymentIntent's id and client_secret into out. */
