@@ -24,6 +24,11 @@
  *	GET|PATCH|DELETE /api/organizer/scanners/{id}
  *	GET   /api/admin/users (admin)		POST /api/admin/users/{id}/deactivate
  *
+ * and seed 000's names for three of them:
+ *
+ *	GET   /api/auth/email/{id}/{hash}	POST /api/auth/password
+ *	POST  /api/users/employees (admin)
+ *
  * The rules live in lib/account: each handler reads its validated
  * fields, calls one account_* function (which runs its own transaction)
  * and renders the outcome.
@@ -53,6 +58,8 @@ static enum err	h_signup(struct req *);
 static enum err	h_register(struct req *);
 static enum err	h_verify(struct req *);
 static enum err	h_verify_post(struct req *);
+static enum err	h_verify_link(struct req *);
+static enum err	h_employee_create(struct req *);
 static enum err	h_resend(struct req *);
 static enum err	h_login(struct req *);
 static enum err	h_logout(struct req *);
@@ -179,6 +186,13 @@ static const struct field_spec change_fields[CP__MAX] = {
 	[CP_CONFIRM] = PW("new_password_confirm", FIELD_REQUIRED),
 };
 
+/* Seed 000's names for the same three (billet-jo's update-password). */
+static const struct field_spec change000_fields[CP__MAX] = {
+	[CP_OLD] = PW("current_password", FIELD_REQUIRED),
+	[CP_NEW] = PW("password", FIELD_REQUIRED),
+	[CP_CONFIRM] = PW("password_confirmation", FIELD_REQUIRED),
+};
+
 enum { RC_TOKEN, RC_NEW, RC__MAX };
 static const struct field_spec reset_confirm_fields[RC__MAX] = {
 	[RC_TOKEN] = TOKEN(0),
@@ -217,6 +231,18 @@ static const struct field_spec staff_fields[SC__MAX] = {
 	    NULL, 0 },
 	[SC_EMAIL] = EMAIL(FIELD_REQUIRED),
 	[SC_PASSWORD] = PW("password", FIELD_REQUIRED),
+};
+
+/* Seed 000's employee: two names and a confirmed password. */
+enum { EM0_FIRST, EM0_LAST, EM0_EMAIL, EM0_PASSWORD, EM0_CONFIRM, EM0__MAX };
+static const struct field_spec employee_fields[EM0__MAX] = {
+	[EM0_FIRST] = { "firstname", FIELD_STRING, FIELD_REQUIRED, 1,
+	    NAME_PART_MAX, NULL, 0 },
+	[EM0_LAST] = { "lastname", FIELD_STRING, FIELD_REQUIRED, 1,
+	    NAME_PART_MAX, NULL, 0 },
+	[EM0_EMAIL] = EMAIL(FIELD_REQUIRED),
+	[EM0_PASSWORD] = PW("password", FIELD_REQUIRED),
+	[EM0_CONFIRM] = PW("password_confirmation", FIELD_REQUIRED),
 };
 
 /* Door scopes: "events" lists event ids; [] means all of them. */
@@ -263,6 +289,8 @@ static const struct route routes[] = {
 	    query_token_fields, TK__MAX),
 	R(POST, "/api/auth/verify-email", h_verify_post, AUTH_NONE,
 	    body_token_fields, TK__MAX),
+	R(GET, "/api/auth/email/{id}/{hash}", h_verify_link, AUTH_NONE, NULL,
+	    0),
 	R(POST, "/api/auth/resend-verification", h_resend, AUTH_NONE,
 	    email_fields, EM__MAX),
 	R(POST, "/api/auth/login", h_login, AUTH_NONE, login_fields, LG__MAX),
@@ -278,6 +306,8 @@ static const struct route routes[] = {
 	    profile004_fields, PS__MAX),
 	R(POST, "/api/auth/change-password", h_change_password, AUTH_USER,
 	    change_fields, CP__MAX),
+	R(POST, "/api/auth/password", h_change_password, AUTH_USER,
+	    change000_fields, CP__MAX),
 	R(POST, "/api/auth/password-reset", h_reset, AUTH_NONE, email_fields,
 	    EM__MAX),
 	R(POST, "/api/auth/password-reset/confirm", h_reset_confirm, AUTH_NONE,
@@ -300,6 +330,8 @@ static const struct route routes[] = {
 	    page_fields, PG__MAX),
 	R(POST, "/api/organizer/staff", h_staff_create, AUTH_ORGANIZER,
 	    staff_fields, SC__MAX),
+	R(POST, "/api/users/employees", h_employee_create, AUTH_ADMIN,
+	    employee_fields, EM0__MAX),
 	R(PATCH, "/api/organizer/staff/{id}", h_staff_patch, AUTH_ORGANIZER,
 	    staff_patch_fields, SP__MAX),
 	R(GET, "/api/organizer/scanners", h_scanners, AUTH_ORGANIZER,
@@ -533,7 +565,29 @@ h_verify(struct req *req)
 	int		 already;
 	enum err	 e;
 
-	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s,
+	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s, 0,
+	    &already, NULL);
+	if (e == ERR_TOKEN_INVALID)
+		return verification_result(req, already ? "already-verified" :
+		    "invalid");
+	return verification_result(req, e == ERR_OK ? "success" : "error");
+}
+
+/*
+ * GET /api/auth/email/{id}/{hash} (seed 000's link form): the same as
+ * the GET above, for the token in {hash} when it was mailed to account
+ * {id}; one for another account is "invalid" and stays unspent.
+ */
+static enum err
+h_verify_link(struct req *req)
+{
+	const char	*token = http_param(req, 1);
+	int		 already;
+	enum err	 e;
+
+	if (token == NULL || strlen(token) != TOKEN_HEX_LEN)
+		return verification_result(req, "invalid");
+	e = account_verify_email(req->db, tfmt_now(), token, req->id,
 	    &already, NULL);
 	if (e == ERR_TOKEN_INVALID)
 		return verification_result(req, already ? "already-verified" :
@@ -554,7 +608,7 @@ h_verify_post(struct req *req)
 	int		 already;
 	enum err	 e;
 
-	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s,
+	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s, 0,
 	    &already, &u);
 	if (e == ERR_TOKEN_INVALID)
 		return invalid(req, "token", already ?
@@ -718,7 +772,9 @@ h_profile_update(struct req *req)
 
 /*
  * POST /api/auth/change-password {old_password, new_password,
- * new_password_confirm} (seed 004): 200 {"message"} beside the account;
+ * new_password_confirm} (seed 004), and POST /api/auth/password
+ * {current_password, password, password_confirmation} (seed 000; the
+ * same change under billet-jo's names): 200 {"message"} beside the account;
  * 400 with field_errors when the two new ones differ, the new one is the
  * old one, the old one is wrong, or the new one is weak
  * (WEAK_PASSWORD).  Every other session and every refresh token of the
@@ -727,24 +783,26 @@ h_profile_update(struct req *req)
 static enum err
 h_change_password(struct req *req)
 {
-	struct user	 u;
-	cJSON		*o;
-	const char	*reason;
-	enum err	 e;
+	/* Seed 004's field names or seed 000's: the route's table. */
+	const struct field_spec	*name = req->route->fields;
+	struct user		 u;
+	cJSON			*o;
+	const char		*reason;
+	enum err		 e;
 
 	if (strcmp(req->f[CP_NEW].s, req->f[CP_CONFIRM].s) != 0)
-		return invalid(req, "new_password_confirm",
+		return invalid(req, name[CP_CONFIRM].name,
 		    "New passwords do not match");
 	if (strcmp(req->f[CP_OLD].s, req->f[CP_NEW].s) == 0)
-		return invalid(req, "new_password",
+		return invalid(req, name[CP_NEW].name,
 		    "New password must be different from old password.");
 	e = account_password_change(req->db, tfmt_now(), req->user.id,
 	    req->user.session_id, req->f[CP_OLD].s, req->f[CP_NEW].s, &u,
 	    &reason);
 	if (e == ERR_INVALID_CREDENTIALS)
-		return invalid(req, "old_password",
+		return invalid(req, name[CP_OLD].name,
 		    "Current password is incorrect");
-	if ((e = weak(req, e, "new_password", reason)) != ERR_OK)
+	if ((e = weak(req, e, name[CP_NEW].name, reason)) != ERR_OK)
 		return e;
 	o = account_json(&u);
 	cJSON_AddStringToObject(o, "message", "Password changed successfully");
@@ -1006,6 +1064,31 @@ h_staff_create(struct req *req)
 	const char		*reason;
 	enum err		 e;
 
+	e = account_staff_create(req->db, tfmt_now(), req->user.id, &in, &u,
+	    &reason);
+	return user_reply(req, weak(req, e, "password", reason), 201, &u);
+}
+
+/*
+ * POST /api/users/employees {firstname, lastname, email, password,
+ * password_confirmation} (seed 000, admins): a verified staff account
+ * working for the admin, 201 with it; 400 when the passwords differ or
+ * the password is weak; 409 EMAIL_ALREADY_EXISTS.
+ */
+static enum err
+h_employee_create(struct req *req)
+{
+	struct account_new	 in = { NULL, req->f[EM0_EMAIL].s,
+				    req->f[EM0_PASSWORD].s, NULL,
+				    i18n_code(req->lang), req->f[EM0_FIRST].s,
+				    req->f[EM0_LAST].s, ROLE_STAFF };
+	struct user		 u;
+	const char		*reason;
+	enum err		 e;
+
+	if (strcmp(req->f[EM0_PASSWORD].s, req->f[EM0_CONFIRM].s) != 0)
+		return invalid(req, "password_confirmation",
+		    "New passwords do not match");
 	e = account_staff_create(req->db, tfmt_now(), req->user.id, &in, &u,
 	    &reason);
 	return user_reply(req, weak(req, e, "password", reason), 201, &u);

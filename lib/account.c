@@ -157,7 +157,7 @@ account_register(struct db *db, int64_t now, const struct account_new *in,
 
 enum err
 account_verify_email(struct db *db, int64_t now, const char *token,
-    int *already, struct user *u)
+    int64_t expect_user, int *already, struct user *u)
 {
 	struct user	 v;
 	int64_t		 user_id;
@@ -170,11 +170,12 @@ account_verify_email(struct db *db, int64_t now, const char *token,
 	rc = user_token_use(db, TOKEN_VERIFY, token, now, &user_id, NULL);
 	if (rc == DB_CONSTRAINT) {
 		db_tx_rollback(db);
-		*already = user_by_id(db, user_id, &v) == DB_OK &&
-		    v.verified_at != 0;
+		*already = (expect_user == 0 || user_id == expect_user) &&
+		    user_by_id(db, user_id, &v) == DB_OK && v.verified_at != 0;
 		return ERR_TOKEN_INVALID;
 	}
-	if (rc == DB_NOTFOUND)
+	if (rc == DB_NOTFOUND || (rc == DB_OK && expect_user != 0 &&
+	    user_id != expect_user))
 		return fail(db, ERR_TOKEN_INVALID);
 	if (rc != DB_OK || user_set_verified(db, user_id, now) != DB_OK ||
 	    db_tx_commit(db) != DB_OK)

@@ -79,11 +79,13 @@ enum err	account_register(struct db *db, int64_t now,
 /*
  * Spends a verification link and marks the address verified; u (unless
  * NULL) gets the account.  ERR_TOKEN_INVALID for an unknown, expired or
- * spent link; for a spent one *already is set when its account is
- * verified (a second click).
+ * spent link, or one of another account than user_id (0: any); for a
+ * spent one *already is set when its account is verified (a second
+ * click).
  */
 enum err	account_verify_email(struct db *db, int64_t now,
-		    const char *token, int *already, struct user *u);
+		    const char *token, int64_t user_id, int *already,
+		    struct user *u);
 
 /*
  * Mails a new verification link when email has an unverified account.

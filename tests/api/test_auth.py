@@ -499,6 +499,93 @@ class Auth(StackTest):
         self.assertEqual(self.login("door1@example.com").json["code"],
                          "ACCOUNT_DISABLED")
 
+    # -- seed 000's names ------------------------------------------------------
+
+    def test_seed000_verification_link(self):
+        """GET /api/auth/email/{id}/{hash}: the mailed token under the
+        account's id; another account's id neither verifies nor spends it."""
+        mine = self.register("link000@example.com").json["id"]
+        other = self.register("other000@example.com").json["id"]
+        token = self.link_from_mail("link000@example.com", "/api/auth/verify-email")
+        for path, where in ((f"/api/auth/email/{other}/{token}", "invalid"),
+                            (f"/api/auth/email/{mine}/{'ab' * 32}", "invalid"),
+                            (f"/api/auth/email/{mine}/short", "invalid"),
+                            (f"/api/auth/email/{mine}/{token}", "success"),
+                            (f"/api/auth/email/{mine}/{token}/", "already-verified"),
+                            (f"/api/auth/email/{other}/{token}", "invalid")):
+            r = self.client().get(path)
+            self.assertEqual(r.status, 302, path)
+            self.assertTrue(r.header("Location").endswith("/verification-result/" + where),
+                            (path, r.header("Location")))
+        self.assertEqual(self.login("link000@example.com").status, 200)
+        self.assertEqual(self.login("other000@example.com").json["code"],
+                         "EMAIL_NOT_VERIFIED")
+        r = self.client().get(f"/api/auth/email/0/{token}")
+        self.assertEqual(r.status, 404)
+
+    def test_seed000_password_change(self):
+        """POST /api/auth/password: billet-jo's field names, our rules."""
+        self.verified("pw000@example.com")
+        access = self.login("pw000@example.com").json["access_token"]
+        new = "ett annat långt lösenord"
+        self.remember(new)
+        cases = (({"current_password": PASSWORD, "password": new,
+                   "password_confirmation": new + "x"}, "password_confirmation"),
+                 ({"current_password": "fel lösenord!", "password": new,
+                   "password_confirmation": new}, "current_password"),
+                 ({"current_password": PASSWORD, "password": PASSWORD,
+                   "password_confirmation": PASSWORD}, "password"),
+                 ({"current_password": PASSWORD, "password": "kort",
+                   "password_confirmation": "kort"}, "password"),
+                 ({"password": new, "password_confirmation": new}, "current_password"))
+        for body, field in cases:
+            r = self.client().post("/api/auth/password", body, headers=self.bearer(access))
+            self.assertEqual((r.status, list(r.json["field_errors"])), (400, [field]), body)
+        r = self.client().post("/api/auth/password", {"current_password": PASSWORD,
+                               "password": new, "password_confirmation": new})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(self.login("pw000@example.com", new).status, 400)
+        r = self.client().post("/api/auth/password", {"current_password": PASSWORD,
+                               "password": new, "password_confirmation": new},
+                               headers=self.bearer(access))
+        self.assertEqual((r.status, r.json["message"]), (200, "Password changed successfully"))
+        self.assertEqual(self.login("pw000@example.com").status, 400)
+        self.assertEqual(self.login("pw000@example.com", new).status, 200)
+
+    def test_seed000_employees(self):
+        """POST /api/users/employees: admins only; a verified staff account."""
+        self.verified("cust000@example.com")
+        cust = self.login("cust000@example.com").json["access_token"]
+        pwo = self.stack.biljett("create-user", "org000@example.com",
+                                 "organizer").strip().rsplit(" ", 1)[1]
+        pwa = self.stack.biljett("create-admin", "admin000@example.com").strip().rsplit(" ", 1)[1]
+        self.remember(pwo, pwa)
+        org = self.login("org000@example.com", pwo).json["access_token"]
+        admin = self.login("admin000@example.com", pwa).json["access_token"]
+        body = {"firstname": "Åsa", "lastname": "Dörr", "email": "emp000@example.com",
+                "password": PASSWORD, "password_confirmation": PASSWORD}
+        self.assertEqual(self.client().post("/api/users/employees", body).status, 401)
+        for who in (cust, org):
+            r = self.client().post("/api/users/employees", body, headers=self.bearer(who))
+            self.assertEqual((r.status, r.json["code"]), (403, "FORBIDDEN"))
+        r = self.client().post("/api/users/employees", dict(body, password_confirmation="x"),
+                               headers=self.bearer(admin))
+        self.assertEqual((r.status, list(r.json["field_errors"])),
+                         (400, ["password_confirmation"]))
+        r = self.client().post("/api/users/employees", {"email": "x@example.com"},
+                               headers=self.bearer(admin))
+        self.assertEqual(r.status, 400)
+        self.assertEqual(set(r.json["field_errors"]),
+                         {"firstname", "lastname", "password", "password_confirmation"})
+        r = self.client().post("/api/users/employees", body, headers=self.bearer(admin))
+        self.assertEqual((r.status, r.json["role"], r.json["email"]),
+                         (201, "staff", "emp000@example.com"), r)
+        r = self.client().post("/api/users/employees", body, headers=self.bearer(admin))
+        self.assertEqual((r.status, r.json["code"]), (409, "EMAIL_ALREADY_EXISTS"))
+        staff = self.login("emp000@example.com").json["access_token"]
+        r = self.client().get("/api/staff/whoami", headers=self.bearer(staff))
+        self.assertEqual((r.status, r.json["role"]), (200, "staff"))
+
     # -- email change ---------------------------------------------------------
 
     def test_email_change(self):
