@@ -25,7 +25,10 @@ struct conf_def {
 	const char	*name;
 	const char	*dflt;	/* NULL: unset */
 	const char	*doc;	/* one line, for the generated file */
+	int		 secret; /* may come as a systemd credential */
 };
+
+#define SECRET	1
 
 static const struct conf_def defs[] = {
 	[CONF_DATABASE] = { "database", "biljett.db",
@@ -50,7 +53,7 @@ static const struct conf_def defs[] = {
 	[CONF_SWISH_KEY] = { "swish_key", NULL,
 	    "merchant client key (PEM)" },
 	[CONF_SWISH_KEY_PASSWORD] = { "swish_key_password", NULL,
-	    "passphrase of swish_key, if any" },
+	    "passphrase of swish_key, if any", SECRET },
 	[CONF_SWISH_CA] = { "swish_ca", NULL,
 	    "CA bundle for Swish's server certificate" },
 	[CONF_SWISH_PAYEE_ALIAS] = { "swish_payee_alias", "1234679304",
@@ -63,11 +66,13 @@ static const struct conf_def defs[] = {
 	[CONF_STRIPE_API_URL] = { "stripe_api_url", "https://api.stripe.com",
 	    "Stripe API base URL (http:// only on loopback, for a simulator)" },
 	[CONF_STRIPE_SECRET_KEY] = { "stripe_secret_key", NULL,
-	    "Stripe secret API key (sk_...); unset: Stripe is not offered" },
+	    "Stripe secret API key (sk_...); unset: Stripe is not offered",
+	    SECRET },
 	[CONF_STRIPE_PUBLISHABLE_KEY] = { "stripe_publishable_key", NULL,
 	    "Stripe publishable key (pk_...), for Stripe.js in the browser" },
 	[CONF_STRIPE_WEBHOOK_SECRET] = { "stripe_webhook_secret", NULL,
-	    "signing secret of the Stripe webhook endpoint (whsec_...)" },
+	    "signing secret of the Stripe webhook endpoint (whsec_...)",
+	    SECRET },
 	[CONF_STRIPE_JS_URL] = { "stripe_js_url", "https://js.stripe.com/v3/",
 	    "where the payment page loads Stripe.js from" },
 	[CONF_STRIPE_CA] = { "stripe_ca", NULL,
@@ -81,7 +86,7 @@ static const struct conf_def defs[] = {
 	    " smtp_user) or smtps://" },
 	[CONF_SMTP_USER] = { "smtp_user", NULL, "SMTP user, if any" },
 	[CONF_SMTP_PASSWORD] = { "smtp_password", NULL,
-	    "SMTP password, if any" },
+	    "SMTP password, if any", SECRET },
 	[CONF_SMTP_CA] = { "smtp_ca", NULL,
 	    "CA bundle for the SMTP server (default: system)" },
 	[CONF_MAIL_FROM] = { "mail_from", "biljett@localhost",
@@ -101,7 +106,7 @@ static const struct conf_def defs[] = {
 	    " /media/" },
 	[CONF_SECRET_KEY] = { "secret_key", NULL,
 	    "64 hex digits sealing TOTP secrets and mailed tokens at rest,"
-	    " and signing queue passes" },
+	    " and signing queue passes", SECRET },
 	[CONF_SERVICE_FEE_PERCENT] = { "service_fee_percent", "5",
 	    "service fee on the subtotal of an order made through /api/orders/,"
 	    " in percent with at most two decimals" },
@@ -248,6 +253,78 @@ out:
 	return rc;
 }
 
+/*
+ * A secret from $CREDENTIALS_DIRECTORY/<key name>, where systemd's
+ * LoadCredential= puts what it read as root for this unit alone: the
+ * configuration file then needs to hold no secret, and each program
+ * gets only the secrets its unit names.  One trailing newline is not
+ * part of the value; an empty file unsets the key (a unit may name a
+ * credential the site does not use).  Returns 1 if read, 0 if there is
+ * no such file, -1 with err.
+ */
+static int
+read_credential(struct conf *conf, const char *dir, int key, char *err,
+    size_t errsz)
+{
+	char	 path[4096], value[CONF_SECRET_MAX + 2];
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	    defs[key].name) >= sizeof(path)) {
+		snprintf(err, errsz, "%s: path too long", dir);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (len < sizeof(value) - 1 &&
+	    (n = read(fd, value + len, sizeof(value) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (len == sizeof(value) - 1) {
+		snprintf(err, errsz, "%s: longer than %d bytes", path,
+		    CONF_SECRET_MAX);
+		return -1;
+	}
+	if (len > 0 && value[len - 1] == '\n')
+		len--;
+	if (len > 0 && value[len - 1] == '\r')
+		len--;
+	value[len] = '\0';
+	if (memchr(value, '\0', len) != NULL || strchr(value, '\n') != NULL) {
+		snprintf(err, errsz, "%s: one line expected", path);
+		return -1;
+	}
+	if (len == 0) {		/* an empty file: the key is unset */
+		free(conf->v[key]);
+		conf->v[key] = NULL;
+	} else if (set(conf, key, value) == -1) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+static int
+read_credentials(struct conf *conf, char *err, size_t errsz)
+{
+	const char	*dir = getenv("CREDENTIALS_DIRECTORY");
+	int		 i;
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	for (i = 0; i < CONF__MAX; i++)
+		if (defs[i].secret &&
+		    read_credential(conf, dir, i, err, errsz) == -1)
+			return -1;
+	return 0;
+}
+
 int
 conf_load(struct conf *conf, const char *path, char *err, size_t errsz)
 {
@@ -279,7 +356,7 @@ conf_load(struct conf *conf, const char *path, char *err, size_t errsz)
 		    set(conf, i, env) == -1)
 			goto nomem;
 	}
-	return 0;
+	return read_credentials(conf, err, errsz);
 nomem:
 	snprintf(err, errsz, "out of memory");
 	return -1;

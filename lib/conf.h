@@ -1,8 +1,12 @@
 /*
  * Configuration: a "key = value" file read once at start, then
- * BILJETT_<KEY> environment overrides.  Every key is in the table in
- * conf.c with its default; unknown keys in the file are an error so a
- * typo cannot silently fall back to a default.
+ * BILJETT_<KEY> environment overrides, then the secrets systemd hands
+ * the unit (LoadCredential=<key name>:<file> puts the file in
+ * $CREDENTIALS_DIRECTORY): secret_key, smtp_password, stripe_secret_key,
+ * stripe_webhook_secret and the other keys marked secret in conf.c.
+ * Every key is in the table in conf.c with its default; unknown keys in
+ * the file are an error so a typo cannot silently fall back to a
+ * default.
  */
 #ifndef BILJETT_CONF_H
 #define BILJETT_CONF_H
@@ -57,8 +61,9 @@ struct conf {
 
 /*
  * Fills conf from path (NULL: only defaults and the environment), then
- * applies BILJETT_* overrides.  Returns 0, or -1 with a message naming
- * the file, line and key in err.  Clear with conf_clear() either way.
+ * applies BILJETT_* overrides and credentials.  Returns 0, or -1 with a
+ * message naming the file, line and key (or the credential) in err.
+ * Clear with conf_clear() either way.
  */
 int		 conf_load(struct conf *conf, const char *path, char *err,
 		    size_t errsz);

@@ -28,6 +28,7 @@
 #define TICKET_COUNT_MAX	1000		/* one line's count before checks */
 #define EMAIL_MAX		254		/* RFC 5321 path limit */
 #define PASSWORD_MAX		1024
+#define CONF_SECRET_MAX		1024		/* a secret given as a credential */
 #define EXTERNAL_ID_LEN		6		/* ticket code, A-Z */
 #define TOKEN_BYTES		32		/* session and other secrets */
 #define TOKEN_HEX_LEN		(TOKEN_BYTES * 2)

@@ -464,7 +464,7 @@ cmd_scanner_add(struct ctx *c, int argc, char **argv)
 	}
 	if (e == ERR_NOT_CONFIGURED) {
 		fprintf(stderr, "biljett: an organizer's scanner needs "
-		    "secret_key in the configuration\n");
+		    "secret_key (in the configuration or a credential)\n");
 		return 1;
 	}
 	if (e != ERR_OK) {

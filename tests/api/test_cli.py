@@ -127,10 +127,44 @@ class ConfigPaths(StackTest):
     """One rule for paths in the configuration: relative to the file."""
     programs = ("catalog",)
 
-    def run_cli(self, conf, *args):
+    def run_cli(self, conf, *args, env=None):
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         return subprocess.run([os.path.join(root, os.environ.get("BILJETT_BIN", ""), "biljett"),
-                               "-c", conf, *args], capture_output=True, text=True, cwd="/")
+                               "-c", conf, *args], capture_output=True, text=True, cwd="/",
+                              env=env)
+
+    def test_secret_key_as_a_systemd_credential(self):
+        """A configuration without secrets; secret_key handed the way
+        LoadCredential= does, in $CREDENTIALS_DIRECTORY."""
+        d = os.path.join(self.tmp, "cred")
+        creds = os.path.join(d, "credentials")
+        os.makedirs(creds)
+        conf = os.path.join(d, "biljett.conf")
+        with open(conf, "w") as f:
+            f.write("database = tickets.db\n")
+        env = {k: v for k, v in os.environ.items()
+               if k != "CREDENTIALS_DIRECTORY" and not k.startswith("BILJETT_")}
+        if "BILJETT_BIN" in os.environ:
+            env["BILJETT_BIN"] = os.environ["BILJETT_BIN"]
+        self.assertEqual(self.run_cli(conf, "init", env=env).returncode, 0)
+        p = self.run_cli(conf, "create-user", "org@example.com", "organizer", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cli(conf, "scanner-add", "door-1", "--organizer", "org@example.com",
+                         env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("needs secret_key", p.stderr)
+        with open(os.path.join(creds, "secret_key"), "w") as f:
+            f.write("ab" * 32 + "\n")
+        env["CREDENTIALS_DIRECTORY"] = creds
+        p = self.run_cli(conf, "scanner-add", "door-1", "--organizer", "org@example.com",
+                         env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('scanner "door-1" created', p.stdout)
+        with open(os.path.join(creds, "secret_key"), "w") as f:
+            f.write("ab" * 32 + "\n" + "cd" * 32 + "\n")
+        p = self.run_cli(conf, "migrate", env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(os.path.join(creds, "secret_key") + ": one line expected", p.stderr)
 
     def test_init_writes_an_absolute_database_beside_the_config(self):
         d = os.path.join(self.tmp, "etc")
