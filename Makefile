@@ -97,7 +97,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/totp.o \
 		  lib/user.o \
 		  lib/variant.o \
-		  lib/venue.o
+		  lib/venue.o \
+		  lib/wallet.o
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/backoffice \
@@ -133,7 +134,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
-		  sql/015_orders.sql
+		  sql/015_orders.sql \
+		  sql/021_ticket_uids.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \

@@ -10,6 +10,14 @@
  *	(the same for /api/tickets/tiers/, /api/tickets/day-passes/ and
  *	 /api/tickets/day-tier-prices/)
  *	GET			/api/tickets/day-tier-prices/matrix/?ticket_type=
+ *
+ * and the buyer's own tickets (lib/wallet), seed 004's and seed 003's:
+ *
+ *	GET			/api/tickets/my-tickets/
+ *	GET			/api/tickets/my-tickets/stats/
+ *	GET			/api/tickets/my-tickets/{uid}/
+ *	GET			/api/tickets/			(seed 003's wallet)
+ *	GET			/api/tickets/{uid}/
  */
 #include <stdint.h>
 #include <string.h>
@@ -26,6 +34,7 @@
 #include "tfmt.h"
 #include "user.h"
 #include "variant.h"
+#include "wallet.h"
 
 static enum err	h_list(struct req *);
 static enum err	h_create(struct req *);
@@ -35,6 +44,11 @@ static enum err	h_delete(struct req *);
 static enum err	h_by_event(struct req *);
 static enum err	h_available(struct req *);
 static enum err	h_matrix(struct req *);
+static enum err	h_my_list(struct req *);
+static enum err	h_my_stats(struct req *);
+static enum err	h_my_one(struct req *);
+static enum err	h_wallet(struct req *);
+static enum err	h_wallet_one(struct req *);
 
 enum list_field {
 	LF_PAGE, LF_PAGE_SIZE, LF_EVENT, LF_EVENT_ID, LF_TICKET_TYPE,
@@ -60,6 +74,26 @@ static const struct field_spec list_fields[LF__MAX] = {
 	[LF_ORDERING] = Q("ordering", FIELD_STRING, 1, 24),
 };
 
+/* Seed 004's my-tickets filters. */
+enum my_field {
+	MF_PAGE, MF_PAGE_SIZE, MF_STATUS, MF_IS_USED, MF_EVENT, MF_ORDERING,
+	MF__MAX
+};
+
+static const struct field_spec my_fields[MF__MAX] = {
+	[MF_PAGE] = PAGER_FIELD_PAGE,
+	[MF_PAGE_SIZE] = PAGER_FIELD_SIZE,
+	[MF_STATUS] = Q("status", FIELD_STRING, 1, 16),
+	[MF_IS_USED] = Q("is_used", FIELD_BOOL, 0, 0),
+	[MF_EVENT] = Q("event", FIELD_STRING, 1, SLUG_MAX),
+	[MF_ORDERING] = Q("ordering", FIELD_STRING, 1, 24),
+};
+
+static const struct field_spec page_fields[2] = {
+	PAGER_FIELD_PAGE,
+	PAGER_FIELD_SIZE,
+};
+
 #define R(m, p, h, a, ...) { METHOD_##m, p, h, a, STYLE_API, \
 	__VA_ARGS__, 0, ERR_NOT_FOUND }
 #define LIST_F	list_fields, LF__MAX
@@ -82,6 +116,15 @@ static const struct route routes[] = {
 	RESOURCE("/api/tickets/tiers"),
 	RESOURCE("/api/tickets/day-passes"),
 	RESOURCE("/api/tickets/day-tier-prices"),
+	R(GET, "/api/tickets/my-tickets/", h_my_list, AUTH_USER, my_fields,
+	    MF__MAX),
+	R(GET, "/api/tickets/my-tickets/stats/", h_my_stats, AUTH_USER, NULL,
+	    0),
+	R(GET, "/api/tickets/my-tickets/{uid}/", h_my_one, AUTH_USER, NULL,
+	    0),
+	R(GET, "/api/tickets/", h_wallet, AUTH_USER, page_fields, 2),
+	/* Last: {uid} would match every literal segment above. */
+	R(GET, "/api/tickets/{uid}/", h_wallet_one, AUTH_USER, NULL, 0),
 };
 
 /* Which resource a request's path names. */
@@ -336,4 +379,128 @@ main(int argc, char *argv[])
 	    NULL };
 
 	return route_main(argc, argv, &app);
+}
+
+/* 200 with results in the pagination envelope, or rc's error. */
+static enum err
+paged_reply(struct req *req, enum db_rc rc, const struct pager *pg,
+    int64_t count, cJSON *results)
+{
+	cJSON	*doc;
+
+	if (rc != DB_OK) {
+		cJSON_Delete(results);
+		return err_from_db(rc);
+	}
+	if ((doc = pager_envelope(req, pg, count, results)) == NULL)
+		return ERR_INTERNAL;
+	return http_json(req, 200, doc);
+}
+
+/*
+ * GET /api/tickets/my-tickets/ (seed 004): the signed-in user's tickets,
+ * filtered by status (active, used, cancelled, expired), is_used and
+ * event (id or slug), ordered by created_at or event_date (either
+ * descending with "-"), paginated.
+ */
+static enum err
+h_my_list(struct req *req)
+{
+	struct wallet_filter	 flt = { WALLET_ANY, -1, NULL, WALLET_NEWEST };
+	struct pager		 pg;
+	cJSON			*results = NULL;
+	int64_t			 count = 0;
+	enum db_rc		 rc;
+	enum err		 e = ERR_OK;
+
+	if (req->f[MF_STATUS].present && (flt.status =
+	    wallet_status_parse(req->f[MF_STATUS].s)) == WALLET_STATUS__MAX)
+		e = http_field_error(req, "status",
+		    "must be active, used, cancelled or expired");
+	if (req->f[MF_ORDERING].present && (flt.order =
+	    wallet_order_parse(req->f[MF_ORDERING].s)) == WALLET_ORDER__MAX)
+		e = http_field_error(req, "ordering",
+		    "not an ordering this list offers");
+	if (e != ERR_OK)
+		return e;
+	if (req->f[MF_IS_USED].present)
+		flt.used = (int)req->f[MF_IS_USED].i;
+	if (req->f[MF_EVENT].present)
+		flt.event = req->f[MF_EVENT].s;
+	pager_read(&pg, &req->f[MF_PAGE], &req->f[MF_PAGE_SIZE]);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_list(req->db, tfmt_now(), req->user.id, &flt, pg.offset,
+	    pg.size, &results, &count);
+	db_tx_rollback(req->db);
+	return paged_reply(req, rc, &pg, count, results);
+}
+
+/* GET /api/tickets/my-tickets/stats/ (seed 004's five counters). */
+static enum err
+h_my_stats(struct req *req)
+{
+	cJSON		*doc = NULL;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_stats(req->db, tfmt_now(), req->user.id, &doc);
+	db_tx_rollback(req->db);
+	return rc == DB_OK ? http_json(req, 200, doc) : err_from_db(rc);
+}
+
+/* One of the user's tickets by uid, in seed 004's or 003's shape, with
+ * its QR code as a picture; anyone else's is 404 as if it did not
+ * exist. */
+static enum err
+one_ticket(struct req *req, int seed003)
+{
+	const char	*uid = http_param(req, 0);
+	cJSON		*doc = NULL;
+	enum db_rc	 rc;
+
+	if (uid == NULL || strlen(uid) != UUID_LEN)
+		return ERR_TICKET_NOT_FOUND;
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_get(req->db, tfmt_now(), req->user.id, uid, seed003,
+	    &doc);
+	db_tx_rollback(req->db);
+	if (rc == DB_NOTFOUND)
+		return ERR_TICKET_NOT_FOUND;
+	return rc == DB_OK ? http_json(req, 200, doc) : err_from_db(rc);
+}
+
+/* GET /api/tickets/my-tickets/{uid}/ (seed 004) */
+static enum err
+h_my_one(struct req *req)
+{
+	return one_ticket(req, 0);
+}
+
+/* GET /api/tickets/{uid}/ (seed 003: the ticket for its QR page) */
+static enum err
+h_wallet_one(struct req *req)
+{
+	return one_ticket(req, 1);
+}
+
+/* GET /api/tickets/ (seed 003's wallet): every ticket of the user,
+ * newest first, in pages of 20 as its DRF settings give. */
+static enum err
+h_wallet(struct req *req)
+{
+	struct pager	 pg;
+	cJSON		*results = NULL;
+	int64_t		 count = 0;
+	enum db_rc	 rc;
+
+	pager_read(&pg, &req->f[0], &req->f[1]);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_list003(req->db, tfmt_now(), req->user.id, pg.offset,
+	    pg.size, &results, &count);
+	db_tx_rollback(req->db);
+	return paged_reply(req, rc, &pg, count, results);
 }

@@ -1,0 +1,402 @@
+/*
+ * The buyer's tickets (wallet.h): one row shape for every listing,
+ * rendered in seed 004's or seed 003's words.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "db.h"
+#include "jsonout.h"
+#include "limits.h"
+#include "qr.h"
+#include "wallet.h"
+
+/* Pixels per QR module of the detail's picture: a phone screen's. */
+#define WALLET_QR_SCALE	8
+
+static const char *const status_names[WALLET_STATUS__MAX] = {
+	[WALLET_ANY] = "",
+	[WALLET_ACTIVE] = "active",
+	[WALLET_USED] = "used",
+	[WALLET_CANCELLED] = "cancelled",
+	[WALLET_EXPIRED] = "expired",
+};
+
+/* ?2 is now.  Cancelled wins over used: a refunded ticket is no entry. */
+#define STATUS \
+	"(CASE WHEN t.status <> 'valid' OR o.status NOT IN ('paid'," \
+	" 'partially_refunded') THEN 'cancelled'" \
+	" WHEN t.times_used > 0 THEN 'used'" \
+	" WHEN coalesce(nullif(e.ends_at, 0), e.event_at) < ?2" \
+	" THEN 'expired' ELSE 'active' END)"
+
+/* A ticket, the names of what it is (its type's, tier's, day's) and its
+ * event's; the column numbers are enum col. */
+#define COLS \
+	"t.uid, t.external_id, t.event_id, e.title, e.event_at," \
+	" e.venue_name, e.venue_address, e.venue_city," \
+	" coalesce(p.title, tt.title)," \
+	" CASE tt.kind WHEN 'tier' THEN coalesce(tt.tier_name, tt.title)" \
+	" ELSE coalesce(tt.tier_name, '') END," \
+	" CASE tt.kind WHEN 'day_pass' THEN coalesce(tt.day_name, tt.title)" \
+	" ELSE coalesce(tt.day_name, '') END," \
+	" t.price, o.currency, " STATUS ", t.times_used," \
+	" (SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
+	" AND c.result = 'admitted'), t.attendee_name, o.email," \
+	" o.order_number, t.created_at, e.poster," \
+	" coalesce(nullif(e.ends_at, 0), e.event_at), u.name, e.slug," \
+	" o.buyer_name"
+#define FROM \
+	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
+	" JOIN events e ON e.id = t.event_id" \
+	" JOIN ticket_types tt ON tt.id = t.ticket_type_id" \
+	" LEFT JOIN ticket_types p ON p.id = tt.parent_id" \
+	" LEFT JOIN users u ON u.id = e.organizer_id"
+
+enum col {
+	C_UID, C_CODE, C_EVENT, C_TITLE, C_EVENT_AT, C_VENUE, C_ADDRESS,
+	C_CITY, C_NAME, C_TIER, C_DAY, C_PRICE, C_CURRENCY, C_STATUS,
+	C_TIMES_USED, C_USED_AT, C_ATTENDEE, C_EMAIL, C_ORDER_NUMBER,
+	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER
+};
+
+/* ?1 user, ?3 status ('' any), ?4 used (-1 any), ?5 event id or slug
+ * ('' any).  The user's orders through orders_user, then their tickets
+ * through tickets_order. */
+#define WHERE \
+	" WHERE o.user_id = ?1 AND (?3 = '' OR " STATUS " = ?3)" \
+	" AND (?4 < 0 OR (t.times_used > 0) = ?4)" \
+	" AND (?5 = '' OR e.slug = ?5 OR CAST(e.id AS TEXT) = ?5)"
+#define LIST(order) \
+	"SELECT " COLS FROM WHERE " ORDER BY " order \
+	" LIMIT ?6 OFFSET ?7"
+
+enum stmt {
+	STMT_NEWEST = WALLET_NEWEST,
+	STMT_OLDEST = WALLET_OLDEST,
+	STMT_EVENT_FIRST = WALLET_EVENT_FIRST,
+	STMT_EVENT_LAST = WALLET_EVENT_LAST,
+	STMT_COUNT,
+	STMT_ONE,
+	STMT_STATS,
+	STMT__MAX
+};
+
+static const char *const stmts[STMT__MAX] = {
+	[STMT_NEWEST] = LIST("t.created_at DESC, t.id DESC"),
+	[STMT_OLDEST] = LIST("t.created_at, t.id"),
+	[STMT_EVENT_FIRST] = LIST("e.event_at, t.id"),
+	[STMT_EVENT_LAST] = LIST("e.event_at DESC, t.id DESC"),
+	[STMT_COUNT] =
+	    "SELECT count(*)" FROM WHERE " AND ?6 = ?6 AND ?7 = ?7",
+	[STMT_ONE] =
+	    "SELECT " COLS FROM " WHERE t.uid = ?1 AND o.user_id = ?3",
+	/* easyTicket's counters: active means valid and not yet used;
+	 * upcoming counts events, not tickets. */
+	[STMT_STATS] =
+	    "SELECT count(*), coalesce(sum(st = 'active'), 0),"
+	    " coalesce(sum(used), 0), coalesce(sum(st = 'cancelled'), 0),"
+	    " count(DISTINCT CASE WHEN st = 'active' AND event_at >= ?2"
+	    " THEN event_id END)"
+	    " FROM (SELECT " STATUS " AS st, t.times_used > 0 AS used,"
+	    " e.event_at AS event_at, t.event_id AS event_id" FROM
+	    " WHERE o.user_id = ?1)",
+};
+
+enum wallet_status
+wallet_status_parse(const char *s)
+{
+	int	 i;
+
+	for (i = WALLET_ACTIVE; i < WALLET_STATUS__MAX; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (enum wallet_status)i;
+	return WALLET_STATUS__MAX;
+}
+
+enum wallet_order
+wallet_order_parse(const char *s)
+{
+	static const struct {
+		const char		*name;
+		enum wallet_order	 order;
+	} names[] = {
+		{ "-created_at", WALLET_NEWEST },
+		{ "created_at", WALLET_OLDEST },
+		{ "event_date", WALLET_EVENT_FIRST },
+		{ "-event_date", WALLET_EVENT_LAST },
+		{ "event__start_date", WALLET_EVENT_FIRST },
+		{ "-event__start_date", WALLET_EVENT_LAST },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0)
+			return names[i].order;
+	return WALLET_ORDER__MAX;
+}
+
+static const char *
+text(struct db_stmt *st, enum col c)
+{
+	const char	*s = db_col_text(st, c);
+
+	return s != NULL ? s : "";
+}
+
+/* "Friday, May 01, 2026 at 07:30 PM" in the configured zone, as
+ * easyTicket's event_date_formatted (English, like its strftime). */
+static void
+add_formatted(cJSON *o, int64_t t)
+{
+	static const char *const days[] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	static const char *const months[] = { "January", "February",
+	    "March", "April", "May", "June", "July", "August", "September",
+	    "October", "November", "December" };
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 buf[64];
+	int		 h;
+
+	if (localtime_r(&tt, &tm) == NULL) {
+		cJSON_AddNullToObject(o, "event_date_formatted");
+		return;
+	}
+	h = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+	snprintf(buf, sizeof(buf), "%s, %s %02d, %04d at %02d:%02d %s",
+	    days[tm.tm_wday % 7], months[tm.tm_mon % 12], tm.tm_mday % 100,
+	    (tm.tm_year + 1900) % 10000, h, tm.tm_min % 100,
+	    tm.tm_hour < 12 ? "AM" : "PM");
+	cJSON_AddStringToObject(o, "event_date_formatted", buf);
+}
+
+/*
+ * What the ticket's QR code holds: today the printed short code, which
+ * every door path accepts.  One place, so that the QR picture, the
+ * mail and the API always agree.
+ */
+static const char *
+qr_text(struct db_stmt *st)
+{
+	return text(st, C_CODE);
+}
+
+/* Seed 004's TicketSerializer of the current row. */
+static cJSON *
+ticket004(struct db_stmt *st)
+{
+	cJSON		*o = cJSON_CreateObject(), *venue;
+	const char	*name = text(st, C_NAME), *tier = text(st, C_TIER);
+	const char	*day = text(st, C_DAY), *status = text(st, C_STATUS);
+	char		 full[3 * NAME_TEXT_MAX + 8];
+
+	json_add_str(o, "uid", text(st, C_UID));
+	json_add_str(o, "ticket_number", text(st, C_CODE));
+	json_add_str(o, "qr_code_data", qr_text(st));
+	cJSON_AddNumberToObject(o, "event", (double)db_col_int(st, C_EVENT));
+	json_add_str(o, "event_slug", text(st, C_SLUG));
+	json_add_str(o, "event_title", text(st, C_TITLE));
+	json_add_time(o, "event_date", db_col_int(st, C_EVENT_AT));
+	add_formatted(o, db_col_int(st, C_EVENT_AT));
+	venue = cJSON_AddObjectToObject(o, "venue");
+	json_add_str(venue, "name", db_col_text(st, C_VENUE));
+	json_add_str(venue, "address", db_col_text(st, C_ADDRESS));
+	json_add_str(venue, "city", db_col_text(st, C_CITY));
+	json_add_str(o, "ticket_name", name);
+	json_add_str(o, "tier_name", tier);
+	json_add_str(o, "day_name", day);
+	snprintf(full, sizeof(full), "%s%s%s%s%s", name, *tier ? " - " : "",
+	    tier, *day ? " - " : "", day);
+	json_add_str(o, "full_ticket_name", full);
+	json_add_money(o, "price", db_col_int(st, C_PRICE),
+	    text(st, C_CURRENCY));
+	json_add_str(o, "currency", text(st, C_CURRENCY));
+	json_add_str(o, "status", status);
+	cJSON_AddBoolToObject(o, "is_used", db_col_int(st, C_TIMES_USED) > 0);
+	json_add_time(o, "used_at", db_col_int(st, C_USED_AT));
+	cJSON_AddBoolToObject(o, "is_valid", strcmp(status, "active") == 0);
+	json_add_str(o, "attendee_name", db_col_text(st, C_ATTENDEE) != NULL ?
+	    db_col_text(st, C_ATTENDEE) : text(st, C_BUYER));
+	json_add_str(o, "attendee_email", text(st, C_EMAIL));
+	json_add_str(o, "order_number", text(st, C_ORDER_NUMBER));
+	json_add_time(o, "created_at", db_col_int(st, C_CREATED));
+	return o;
+}
+
+/* Seed 003's TicketSerializer of the current row. */
+static cJSON *
+ticket003(struct db_stmt *st)
+{
+	cJSON		*o = cJSON_CreateObject();
+	const char	*status = text(st, C_STATUS);
+	const char	*poster = db_col_text(st, C_POSTER);
+
+	json_add_str(o, "id", text(st, C_UID));
+	json_add_str(o, "qr_code_hash", qr_text(st));
+	json_add_str(o, "status", strcmp(status, "cancelled") == 0 ?
+	    "CANCELLED" : strcmp(status, "used") == 0 ? "CHECKED_IN" :
+	    "ACTIVE");
+	json_add_time(o, "purchase_date", db_col_int(st, C_CREATED));
+	json_add_str(o, "attendee_name", db_col_text(st, C_ATTENDEE) != NULL ?
+	    db_col_text(st, C_ATTENDEE) : text(st, C_BUYER));
+	json_add_str(o, "attendee_email", text(st, C_EMAIL));
+	json_add_str(o, "event_title", text(st, C_TITLE));
+	json_add_str(o, "event_image", poster != NULL && *poster ? poster :
+	    NULL);
+	json_add_str(o, "event_location", db_col_text(st, C_VENUE));
+	json_add_time(o, "event_start_date", db_col_int(st, C_EVENT_AT));
+	json_add_time(o, "event_end_date", db_col_int(st, C_ENDS_AT));
+	json_add_str(o, "organizer_name", db_col_text(st, C_ORGANIZER));
+	json_add_str(o, "tier_name", *text(st, C_TIER) ? text(st, C_TIER) :
+	    text(st, C_NAME));
+	json_add_money(o, "tier_price", db_col_int(st, C_PRICE),
+	    text(st, C_CURRENCY));
+	return o;
+}
+
+/* The QR code as a PNG data URL, for a page to show as it is. */
+static void
+add_qr_picture(cJSON *o, const char *content)
+{
+	unsigned char	*png = NULL;
+	size_t		 len = 0, b64len;
+	char		*url;
+
+	if (qr_png(content, WALLET_QR_SCALE, &png, &len) == -1) {
+		cJSON_AddNullToObject(o, "qr_code");
+		return;
+	}
+	b64len = sodium_base64_ENCODED_LEN(len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	if ((url = malloc(sizeof("data:image/png;base64,") + b64len)) ==
+	    NULL) {
+		free(png);
+		cJSON_AddNullToObject(o, "qr_code");
+		return;
+	}
+	memcpy(url, "data:image/png;base64,", sizeof("data:image/png;base64,"));
+	sodium_bin2base64(url + sizeof("data:image/png;base64,") - 1, b64len,
+	    png, len, sodium_base64_VARIANT_ORIGINAL);
+	cJSON_AddStringToObject(o, "qr_code", url);
+	free(url);
+	free(png);
+}
+
+/* Binds the list's parameters; -1 on failure. */
+static int
+bind_list(struct db_stmt *st, int64_t now, int64_t user_id,
+    const struct wallet_filter *f, int64_t offset, int64_t limit)
+{
+	return db_bind_int(st, 1, user_id) == -1 ||
+	    db_bind_int(st, 2, now) == -1 ||
+	    db_bind_text(st, 3, status_names[f->status]) == -1 ||
+	    db_bind_int(st, 4, f->used) == -1 ||
+	    db_bind_text(st, 5, f->event != NULL ? f->event : "") == -1 ||
+	    db_bind_int(st, 6, limit) == -1 ||
+	    db_bind_int(st, 7, offset) == -1 ? -1 : 0;
+}
+
+static enum db_rc
+list(struct db *db, int64_t now, int64_t user_id,
+    const struct wallet_filter *f, int64_t offset, int64_t limit,
+    cJSON *(*render)(struct db_stmt *), cJSON **results, int64_t *count)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	*results = NULL;
+	*count = 0;
+	if (limit <= 0 || limit > PER_PAGE_MAX)
+		limit = PER_PAGE_MAX;
+	if ((unsigned)f->order >= WALLET_ORDER__MAX ||
+	    (unsigned)f->status >= WALLET_STATUS__MAX)
+		return DB_ERROR;
+	if ((st = db_stmt(db, stmts[STMT_COUNT])) == NULL ||
+	    bind_list(st, now, user_id, f, offset, limit) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		*count = db_col_int(st, 0);
+	db_reset(st);
+	if (rc != DB_OK)
+		return rc;
+	if ((*results = cJSON_CreateArray()) == NULL ||
+	    (st = db_stmt(db, stmts[f->order])) == NULL ||
+	    bind_list(st, now, user_id, f, offset, limit) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK)
+		cJSON_AddItemToArray(*results, render(st));
+	db_reset(st);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+enum db_rc
+wallet_list(struct db *db, int64_t now, int64_t user_id,
+    const struct wallet_filter *f, int64_t offset, int64_t limit,
+    cJSON **results, int64_t *count)
+{
+	return list(db, now, user_id, f, offset, limit, ticket004, results,
+	    count);
+}
+
+enum db_rc
+wallet_list003(struct db *db, int64_t now, int64_t user_id, int64_t offset,
+    int64_t limit, cJSON **results, int64_t *count)
+{
+	const struct wallet_filter	 all = { WALLET_ANY, -1, NULL,
+					    WALLET_NEWEST };
+
+	return list(db, now, user_id, &all, offset, limit, ticket003, results,
+	    count);
+}
+
+enum db_rc
+wallet_get(struct db *db, int64_t now, int64_t user_id, const char *uid,
+    int seed003, cJSON **out)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_ONE])) == NULL ||
+	    db_bind_text(st, 1, uid) == -1 || db_bind_int(st, 2, now) == -1 ||
+	    db_bind_int(st, 3, user_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		*out = seed003 ? ticket003(st) : ticket004(st);
+		add_qr_picture(*out, qr_text(st));
+	}
+	db_reset(st);
+	return rc;
+}
+
+enum db_rc
+wallet_stats(struct db *db, int64_t now, int64_t user_id, cJSON **out)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_STATS])) == NULL ||
+	    db_bind_int(st, 1, user_id) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		*out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(*out, "total_tickets",
+		    (double)db_col_int(st, 0));
+		cJSON_AddNumberToObject(*out, "active_tickets",
+		    (double)db_col_int(st, 1));
+		cJSON_AddNumberToObject(*out, "used_tickets",
+		    (double)db_col_int(st, 2));
+		cJSON_AddNumberToObject(*out, "cancelled_tickets",
+		    (double)db_col_int(st, 3));
+		cJSON_AddNumberToObject(*out, "upcoming_events",
+		    (double)db_col_int(st, 4));
+	}
+	db_reset(st);
+	return rc;
+}
