@@ -67,6 +67,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/orderview.o \
 		  lib/outbox.o \
 		  lib/page.o \
+		  lib/pagelogin.o \
 		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \

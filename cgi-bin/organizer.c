@@ -57,6 +57,7 @@
 #include "money.h"
 #include "orderview.h"
 #include "page.h"
+#include "pagelogin.h"
 #include "payment.h"
 #include "route.h"
 #include "scanner.h"
@@ -70,7 +71,6 @@
 #define ORDERS_PER_PAGE	50
 #define ROWS_MAX	10	/* tiers or days in one new-type form */
 #define ROWS_DEFAULT	2
-#define CODE_MAX	32	/* a TOTP or recovery code as typed */
 /* The form fields besides a new type's rows: csrf, names, total, size. */
 #define FORM_FIXED	8
 
@@ -94,15 +94,6 @@ static enum err	h_staff(struct req *);
 static enum err	h_orders(struct req *);
 static enum err	h_refund(struct req *);
 
-enum { LG_EMAIL, LG_PASSWORD, LG_CODE, LG_REMEMBER, LG__MAX };
-static const struct field_spec login_fields[LG__MAX] = {
-	[LG_EMAIL] = { "email", FIELD_STRING, 0, 0, EMAIL_MAX, NULL, 0 },
-	[LG_PASSWORD] = { "password", FIELD_STRING, 0, 0, PASSWORD_MAX,
-	    NULL, 0 },
-	[LG_CODE] = { "code", FIELD_STRING, 0, 0, CODE_MAX, NULL, 0 },
-	[LG_REMEMBER] = { "remember", FIELD_BOOL, 0, 0, 0, NULL, 0 },
-};
-
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
 
 /* ?done= names the change a redirect reports (see done_note()). */
@@ -125,7 +116,8 @@ static const struct field_spec tickets_fields[TQ__MAX] = {
 
 static const struct route routes[] = {
 	R(GET, "/organizer/login", h_login_form, NULL, 0, 0),
-	R(POST, "/organizer/login", h_login, login_fields, LG__MAX, FORM),
+	R(POST, "/organizer/login", h_login, pagelogin_fields,
+	    PAGELOGIN__MAX, FORM),
 	R(POST, "/organizer/logout", h_logout, NULL, 0, FORM),
 	R(GET, "/organizer/", h_events, list_fields, LQ__MAX, 0),
 	R(GET, "/organizer/staff", h_staff, NULL, 0, 0),
@@ -616,24 +608,11 @@ h_login_form(struct req *req)
 	return login_page(req, 200, "", 0, NULL);
 }
 
-/* Is code the six to eight digits of an authenticator app? */
+/* The organizer pages are for organizers and admins. */
 static int
-is_totp(const char *code)
+organizer_role(enum role r)
 {
-	size_t	 n = strspn(code, "0123456789");
-
-	return n >= 6 && n <= 8 && code[n] == '\0';
-}
-
-/* Ends the session a sign-in just started (an account of another role). */
-static void
-undo_login(struct req *req, const struct user *u, const char *token)
-{
-	struct session	 s;
-	int64_t		 now = tfmt_now();
-
-	if (sess_find(req->db, token, now, &s) == DB_OK)
-		(void)account_logout(req->db, now, u->id, s.id, NULL);
+	return r == ROLE_ORGANIZER || r == ROLE_ADMIN;
 }
 
 /*
@@ -644,61 +623,22 @@ undo_login(struct req *req, const struct user *u, const char *token)
  * authenticator code (or a recovery code) when the account has 2FA, 403
  * for a disabled account or one that is neither organizer nor admin
  * (whose session ends at once), 429 with Retry-After after repeated
- * failures.
+ * failures (lib/pagelogin).
  */
 static enum err
 h_login(struct req *req)
 {
-	struct account_login	 in;
-	struct account_tokens	 tok;
-	struct user		 u;
-	const char		*code = req->f[LG_CODE].present ?
-				    req->f[LG_CODE].s : "";
+	struct pagelogin_again	 again;
 	enum err		 e;
 
-	memset(&in, 0, sizeof(in));
-	in.email = req->f[LG_EMAIL].present ? req->f[LG_EMAIL].s : "";
-	in.password = req->f[LG_PASSWORD].present ? req->f[LG_PASSWORD].s :
-	    "";
-	if (*in.email == '\0' || *in.password == '\0')
-		return login_page(req, 400, in.email, *code != '\0',
-		    page_t(req, "Enter your e-mail address and password."));
-	if (*code != '\0') {
-		if (is_totp(code))
-			in.totp_code = code;
-		else
-			in.recovery_code = code;
-	}
-	in.browser = 1;
-	in.remember = req->f[LG_REMEMBER].present && req->f[LG_REMEMBER].i;
-	in.old_session = http_cookie(req, SESSION_COOKIE);
-	e = account_login(req->db, tfmt_now(), &in, &u, &tok,
-	    &req->err_count);
-	if (e == ERR_OK && u.role != ROLE_ORGANIZER && u.role != ROLE_ADMIN) {
-		undo_login(req, &u, tok.session);
-		return login_page(req, 403, in.email, 0, page_t(req, "Only "
-		    "organizers and admins can use these pages."));
-	}
-	switch (e) {
-	case ERR_OK:
-		if (http_set_cookie(req, SESSION_COOKIE, tok.session,
-		    (long)tok.session_ttl) == -1)
-			return ERR_INTERNAL;
+	e = pagelogin(req, organizer_role, page_t(req, "Only organizers and "
+	    "admins can use these pages."), &again);
+	if (e == ERR_OK)
 		return page_redirect(req, "/organizer/");
-	case ERR_TOO_MANY_ATTEMPTS:
-		http_error_headers(req, e);
-		/* FALLTHROUGH */
-	case ERR_TOTP_REQUIRED:
-	case ERR_TOTP_INVALID:
-	case ERR_INVALID_CREDENTIALS:
-	case ERR_EMAIL_NOT_VERIFIED:
-	case ERR_ACCOUNT_DISABLED:
-		return login_page(req, err_def(e)->status, in.email,
-		    *code != '\0' || e == ERR_TOTP_REQUIRED ||
-		    e == ERR_TOTP_INVALID, page_t(req, err_def(e)->message));
-	default:
-		return e;
-	}
+	if (e == ERR_BAD_REQUEST)
+		return login_page(req, again.status, again.email, again.code,
+		    again.message);
+	return e;
 }
 
 /*
@@ -711,14 +651,8 @@ h_logout(struct req *req)
 {
 	enum err	 e;
 
-	if (auth_gate(req, AUTH_USER) == ERR_OK && (e = account_logout(
-	    req->db, tfmt_now(), req->user.id, req->user.session_id, NULL)) !=
-	    ERR_OK)
+	if ((e = pagelogout(req)) != ERR_OK)
 		return e;
-	if (http_set_cookie(req, SESSION_COOKIE, "", 0) == -1 ||
-	    http_set_cookie(req, ACCESS_COOKIE, "", 0) == -1 ||
-	    http_set_cookie(req, REFRESH_COOKIE, "", 0) == -1)
-		return ERR_INTERNAL;
 	return page_redirect(req, "/organizer/login");
 }
 

@@ -7,6 +7,9 @@
  *	POST /events/{id}/reserve	hold the picked tickets, then checkout
  *	GET  /events/{id}/queue		one's place in the on-sale queue
  *	POST /events/{id}/queue		join it
+ *	GET  /tickets/{order}/{token}	an order's tickets, from the mail's link
+ *	GET  /my-tickets		a signed-in buyer's tickets
+ *	GET POST /login, POST /logout	signing in and out for it
  *
  * Checking out and paying (GET /checkout, POST /payment onwards) are in
  * the pay program, which alone holds the providers' keys and so knows
@@ -31,11 +34,13 @@
 #include "money.h"
 #include "order.h"
 #include "page.h"
+#include "pagelogin.h"
 #include "queue.h"
 #include "route.h"
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "wallet.h"
 
 #define FEW_LEFT	20	/* "only N left" below this */
 #define QUEUE_REFRESH	10	/* seconds between looks at one's place
@@ -47,6 +52,15 @@ static enum err	h_reserve(struct req *);
 static enum err	h_queue(struct req *);
 static enum err	h_queue_join(struct req *);
 static enum err	h_verification(struct req *);
+static enum err	h_order_tickets(struct req *);
+static enum err	h_my_tickets(struct req *);
+static enum err	h_login_form(struct req *);
+static enum err	h_login(struct req *);
+static enum err	h_logout(struct req *);
+
+static const struct field_spec next_fields[1] = {
+	{ "next", FIELD_STRING, FIELD_QUERY, 1, PAGELOGIN_NEXT_MAX, NULL, 0 },
+};
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/", h_index, AUTH_NONE, STYLE_PAGE,
@@ -61,6 +75,16 @@ static const struct route routes[] = {
 	    STYLE_PAGE, NULL, 0, ROUTE_FORM, ERR_EVENT_NOT_FOUND },
 	{ METHOD_GET, "/verification-result/{result}", h_verification,
 	    AUTH_NONE, STYLE_PAGE, NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/tickets/{order}/{token}", h_order_tickets, AUTH_NONE,
+	    STYLE_PAGE, NULL, 0, 0, ERR_TICKET_NOT_FOUND },
+	{ METHOD_GET, "/my-tickets", h_my_tickets, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/login", h_login_form, AUTH_NONE, STYLE_PAGE,
+	    next_fields, 1, 0, ERR_OK },
+	{ METHOD_POST, "/login", h_login, AUTH_NONE, STYLE_PAGE,
+	    pagelogin_fields, PAGELOGIN__MAX, ROUTE_FORM, ERR_OK },
+	{ METHOD_POST, "/logout", h_logout, AUTH_NONE, STYLE_PAGE,
+	    NULL, 0, ROUTE_FORM, ERR_OK },
 };
 
 /* "2026-12-05 19:00" in the configured zone. */
@@ -470,4 +494,177 @@ main(int argc, char *argv[])
 	    NULL };
 
 	return route_main(argc, argv, &app);
+}
+
+/*
+ * What the tickets page shows of each ticket (lib/wallet's seed-004
+ * shape with its QR picture): its status as a flag for the template,
+ * and the times in the configured zone.
+ */
+static void
+decorate_tickets(cJSON *tickets)
+{
+	static const char *const states[] = { "active", "used", "cancelled",
+	    "expired" };
+	cJSON		*t, *v;
+	const char	*status;
+	int64_t		 when;
+	size_t		 i;
+
+	cJSON_ArrayForEach(t, tickets) {
+		status = cJSON_GetStringValue(cJSON_GetObjectItem(t, "status"));
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			cJSON_AddBoolToObject(t, states[i], status != NULL &&
+			    strcmp(status, states[i]) == 0);
+		v = cJSON_GetObjectItem(t, "event_date");
+		if (cJSON_IsString(v) && tfmt_parse_iso(v->valuestring,
+		    &when) == 0)
+			add_when(t, "when", when);
+		v = cJSON_GetObjectItem(t, "used_at");
+		if (cJSON_IsString(v) && tfmt_parse_iso(v->valuestring,
+		    &when) == 0)
+			add_when(t, "used_when", when);
+	}
+}
+
+/* The tickets page with title and intro over tickets (owned: freed);
+ * signed_in adds the sign-out button. */
+static enum err
+tickets_page(struct req *req, const char *title, const char *intro,
+    cJSON *tickets, int signed_in)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+
+	decorate_tickets(tickets);
+	cJSON_AddStringToObject(ctx, "title", title);
+	cJSON_AddBoolToObject(ctx, "signed_in", signed_in);
+	if (intro != NULL)
+		cJSON_AddStringToObject(ctx, "intro", intro);
+	cJSON_AddItemToObject(ctx, "tickets", tickets);
+	/* A bearer link: never kept by a shared cache or a search engine. */
+	if (http_add_header(req, "X-Robots-Tag", "noindex") == -1) {
+		cJSON_Delete(ctx);
+		return ERR_INTERNAL;
+	}
+	return page_render(req, 200, "tickets", ctx);
+}
+
+/*
+ * GET /tickets/{order}/{token}: the link in the ticket mail opens the
+ * order's tickets, one a screen with its QR code, without signing in;
+ * the token is the order's HMAC (lib/wallet), so a wrong one, or an
+ * order without tickets, is 404.
+ */
+static enum err
+h_order_tickets(struct req *req)
+{
+	const char	*uid = http_param(req, 0);
+	cJSON		*tickets = NULL;
+	enum db_rc	 rc;
+
+	if (!wallet_link_valid(uid, http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_order_tickets(req->db, tfmt_now(), uid, &tickets);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK || cJSON_GetArraySize(tickets) == 0) {
+		cJSON_Delete(tickets);
+		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
+	}
+	return tickets_page(req, page_t(req, "Your tickets"), NULL, tickets,
+	    0);
+}
+
+/*
+ * GET /my-tickets: a signed-in buyer's tickets, the coming events
+ * first.  Not signed in: 303 to the sign-in form, back here after.
+ */
+static enum err
+h_my_tickets(struct req *req)
+{
+	cJSON		*tickets = NULL;
+	enum db_rc	 rc;
+
+	if (auth_gate(req, AUTH_USER) != ERR_OK)
+		return page_redirect(req, "/login?next=/my-tickets");
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_user_tickets(req->db, tfmt_now(), req->user.id, &tickets);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK) {
+		cJSON_Delete(tickets);
+		return err_from_db(rc);
+	}
+	return tickets_page(req, page_t(req, "My tickets"), page_t(req,
+	    "Each ticket lets one person in once. Show its QR code or its "
+	    "code at the door."), tickets, 1);
+}
+
+/* The sign-in form, again with what pagelogin() says (NULL: fresh). */
+static enum err
+login_page(struct req *req, const char *next,
+    const struct pagelogin_again *again)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(ctx, "next", next);
+	cJSON_AddStringToObject(ctx, "email", again != NULL ? again->email :
+	    "");
+	cJSON_AddBoolToObject(ctx, "code", again != NULL && again->code);
+	if (again != NULL && again->message != NULL)
+		cJSON_AddStringToObject(ctx, "error", again->message);
+	return page_render(req, again != NULL ? again->status : 200, "login",
+	    ctx);
+}
+
+/* Any account may sign in here: these pages show only its own. */
+static int
+any_role(enum role r)
+{
+	(void)r;
+	return 1;
+}
+
+/* GET /login?next=: the form; signed in already, straight to next. */
+static enum err
+h_login_form(struct req *req)
+{
+	const char	*next = pagelogin_next(&req->f[0], "/my-tickets");
+
+	if (auth_gate(req, AUTH_USER) == ERR_OK)
+		return page_redirect(req, next);
+	return login_page(req, next, NULL);
+}
+
+/*
+ * POST /login (form: csrf, email, password, code?, remember?, next?):
+ * 303 to next (a path of this site; /my-tickets otherwise) with the
+ * sessionid cookie, or the form again as lib/pagelogin says.
+ */
+static enum err
+h_login(struct req *req)
+{
+	struct pagelogin_again	 again;
+	const char		*next = pagelogin_next(&req->f[PAGELOGIN_NEXT],
+				    "/my-tickets");
+	enum err		 e;
+
+	e = pagelogin(req, any_role, NULL, &again);
+	if (e == ERR_OK)
+		return page_redirect(req, next);
+	if (e == ERR_BAD_REQUEST)
+		return login_page(req, next, &again);
+	return e;
+}
+
+/* POST /logout (form: csrf): signed out, 303 to the sign-in form. */
+static enum err
+h_logout(struct req *req)
+{
+	enum err	 e;
+
+	if ((e = pagelogout(req)) != ERR_OK)
+		return e;
+	return page_redirect(req, "/login");
 }

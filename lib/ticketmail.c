@@ -17,6 +17,7 @@
 #include "mailtmpl.h"
 #include "money.h"
 #include "qr.h"
+#include "wallet.h"
 #include "ticketmail.h"
 
 #define QR_SCALE	8
@@ -31,7 +32,7 @@ enum stmt {
 static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER] =
 	    "SELECT e.title, e.event_at, e.door_open_seconds, o.code, o.total,"
-	    " o.currency, coalesce(o.order_number, ''), o.service_fee"
+	    " o.currency, coalesce(o.order_number, ''), o.service_fee, o.uid"
 	    " FROM orders o JOIN events e ON e.id = o.event_id"
 	    " WHERE o.id = ?1 AND o.status = 'paid'",
 	[STMT_TICKETS] =
@@ -40,9 +41,25 @@ static const char *const stmts[STMT__MAX] = {
 	    " WHERE t.order_id = ?1 AND t.status = 'valid' ORDER BY t.id",
 };
 
+/*
+ * order.link: the page that shows the order's tickets without signing
+ * in (pages' /tickets/{uid}/{token}); none without a secret_key to sign
+ * it with, or for an order from before uids.
+ */
+static void
+add_link(cJSON *ord, const struct conf *conf, const char *uid)
+{
+	char	 url[1024];
+
+	if (wallet_link_url(conf_str(conf, CONF_PUBLIC_URL), uid, url,
+	    sizeof(url)) == 0)
+		cJSON_AddStringToObject(ord, "link", url);
+}
+
 /* The template context of an order; NULL if it is not a paid order. */
 static cJSON *
-context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
+context(struct db *db, const struct conf *conf, int64_t order_id,
+    char *subject, size_t subjectsz)
 {
 	struct db_stmt	*st;
 	cJSON		*root, *ev, *ord, *list, *t;
@@ -81,6 +98,7 @@ context(struct db *db, int64_t order_id, char *subject, size_t subjectsz)
 		    currency, LANG_SV);
 		cJSON_AddStringToObject(ord, "service_fee", money);
 	}
+	add_link(ord, conf, db_col_text(st, 8));
 	db_reset(st);
 
 	list = cJSON_AddArrayToObject(root, "tickets");
@@ -123,7 +141,7 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 	int			 rc = -1;
 
 	memset(att, 0, sizeof(att));
-	if ((ctx = context(db, order_id, subject, sizeof(subject))) == NULL) {
+	if ((ctx = context(db, conf, order_id, subject, sizeof(subject))) == NULL) {
 		snprintf(err, errsz, "order %lld is not a paid order with "
 		    "tickets", (long long)order_id);
 		return -1;

@@ -15,7 +15,15 @@
 #include "jsonout.h"
 #include "limits.h"
 #include "qr.h"
+#include "seal.h"
+#include "crypto.h"
 #include "wallet.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* What a mail link's token signs (seal_mac()'s purpose). */
+#define LINK_PURPOSE	"order tickets link"
 
 /* Pixels per QR module of the detail's picture: a phone screen's. */
 #define WALLET_QR_SCALE	8
@@ -51,19 +59,21 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	" AND c.result = 'admitted'), t.attendee_name, o.email," \
 	" o.order_number, t.created_at, e.poster," \
 	" coalesce(nullif(e.ends_at, 0), e.event_at), u.name, e.slug," \
-	" o.buyer_name"
+	" o.buyer_name, s.section, s.row_label, s.number"
 #define FROM \
 	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
 	" JOIN events e ON e.id = t.event_id" \
 	" JOIN ticket_types tt ON tt.id = t.ticket_type_id" \
 	" LEFT JOIN ticket_types p ON p.id = tt.parent_id" \
-	" LEFT JOIN users u ON u.id = e.organizer_id"
+	" LEFT JOIN users u ON u.id = e.organizer_id" \
+	" LEFT JOIN seats s ON s.id = t.seat_id"
 
 enum col {
 	C_UID, C_CODE, C_EVENT, C_TITLE, C_EVENT_AT, C_VENUE, C_ADDRESS,
 	C_CITY, C_NAME, C_TIER, C_DAY, C_PRICE, C_CURRENCY, C_STATUS,
 	C_TIMES_USED, C_USED_AT, C_ATTENDEE, C_EMAIL, C_ORDER_NUMBER,
-	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER
+	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER,
+	C_SECTION, C_ROW, C_SEAT
 };
 
 /* ?1 user, ?3 status ('' any), ?4 used (-1 any), ?5 event id or slug
@@ -84,7 +94,10 @@ enum stmt {
 	STMT_EVENT_LAST = WALLET_EVENT_LAST,
 	STMT_COUNT,
 	STMT_ONE,
+	STMT_ORDER,
+	STMT_USER,
 	STMT_STATS,
+	STMT_FIND_ORDER,
 	STMT__MAX
 };
 
@@ -97,6 +110,13 @@ static const char *const stmts[STMT__MAX] = {
 	    "SELECT count(*)" FROM WHERE " AND ?6 = ?6 AND ?7 = ?7",
 	[STMT_ONE] =
 	    "SELECT " COLS FROM " WHERE t.uid = ?1 AND o.user_id = ?3",
+	[STMT_ORDER] =
+	    "SELECT " COLS FROM " WHERE o.uid = ?1 ORDER BY t.id",
+	/* The page's order: the next event first, then the ones past. */
+	[STMT_USER] =
+	    "SELECT " COLS FROM " WHERE o.user_id = ?1"
+	    " ORDER BY coalesce(nullif(e.ends_at, 0), e.event_at) < ?2,"
+	    " e.event_at, t.id LIMIT " STR(WALLET_PAGE_MAX),
 	/* easyTicket's counters: active means valid and not yet used;
 	 * upcoming counts events, not tickets. */
 	[STMT_STATS] =
@@ -107,6 +127,14 @@ static const char *const stmts[STMT__MAX] = {
 	    " FROM (SELECT " STATUS " AS st, t.times_used > 0 AS used,"
 	    " e.event_at AS event_at, t.event_id AS event_id" FROM
 	    " WHERE o.user_id = ?1)",
+	/* An order named as people name it: its uid, its number, its
+	 * seed-002 code, or the short code of one of its tickets. */
+	[STMT_FIND_ORDER] =
+	    "SELECT uid FROM orders WHERE uid = ?1 OR order_number = ?1"
+	    " OR code = ?1"
+	    " UNION ALL SELECT o.uid FROM tickets t"
+	    " JOIN orders o ON o.id = t.order_id WHERE t.external_id = upper(?1)"
+	    " LIMIT 1",
 };
 
 enum wallet_status
@@ -188,6 +216,22 @@ qr_text(struct db_stmt *st)
 	return text(st, C_CODE);
 }
 
+/* The seat of a seated event's ticket, or null. */
+static void
+add_seat(cJSON *o, struct db_stmt *st)
+{
+	cJSON	*seat;
+
+	if (db_col_isnull(st, C_SEAT)) {
+		cJSON_AddNullToObject(o, "seat");
+		return;
+	}
+	seat = cJSON_AddObjectToObject(o, "seat");
+	json_add_str(seat, "section", text(st, C_SECTION));
+	json_add_str(seat, "row", text(st, C_ROW));
+	json_add_str(seat, "number", text(st, C_SEAT));
+}
+
 /* Seed 004's TicketSerializer of the current row. */
 static cJSON *
 ticket004(struct db_stmt *st)
@@ -227,6 +271,7 @@ ticket004(struct db_stmt *st)
 	json_add_str(o, "attendee_email", text(st, C_EMAIL));
 	json_add_str(o, "order_number", text(st, C_ORDER_NUMBER));
 	json_add_time(o, "created_at", db_col_int(st, C_CREATED));
+	add_seat(o, st);
 	return o;
 }
 
@@ -396,6 +441,102 @@ wallet_stats(struct db *db, int64_t now, int64_t user_id, cJSON **out)
 		    (double)db_col_int(st, 3));
 		cJSON_AddNumberToObject(*out, "upcoming_events",
 		    (double)db_col_int(st, 4));
+	}
+	db_reset(st);
+	return rc;
+}
+
+/* Every ticket statement k finds for ?1 = key, with its QR picture. */
+static enum db_rc
+tickets_with_qr(struct db *db, enum stmt k, int64_t now, int64_t key,
+    const char *uid, cJSON **out)
+{
+	struct db_stmt	*st;
+	cJSON		*t;
+	enum db_rc	 rc;
+
+	if ((*out = cJSON_CreateArray()) == NULL ||
+	    (st = db_stmt(db, stmts[k])) == NULL ||
+	    (uid != NULL ? db_bind_text(st, 1, uid) :
+	    db_bind_int(st, 1, key)) == -1 || db_bind_int(st, 2, now) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK) {
+		t = ticket004(st);
+		add_qr_picture(t, qr_text(st));
+		cJSON_AddItemToArray(*out, t);
+	}
+	db_reset(st);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+enum db_rc
+wallet_order_tickets(struct db *db, int64_t now, const char *order_uid,
+    cJSON **out)
+{
+	return tickets_with_qr(db, STMT_ORDER, now, 0, order_uid, out);
+}
+
+enum db_rc
+wallet_user_tickets(struct db *db, int64_t now, int64_t user_id,
+    cJSON **out)
+{
+	return tickets_with_qr(db, STMT_USER, now, user_id, NULL, out);
+}
+
+int
+wallet_link_token(const char *order_uid, char token[WALLET_TOKEN_LEN + 1])
+{
+	char	 mac[SEAL_MAC_HEX_LEN + 1];
+
+	if (seal_mac(LINK_PURPOSE, order_uid, strlen(order_uid), mac) == -1)
+		return -1;
+	memcpy(token, mac, WALLET_TOKEN_LEN);
+	token[WALLET_TOKEN_LEN] = '\0';
+	return 0;
+}
+
+int
+wallet_link_valid(const char *order_uid, const char *token)
+{
+	char	 want[WALLET_TOKEN_LEN + 1];
+
+	if (order_uid == NULL || token == NULL ||
+	    strlen(order_uid) != UUID_LEN ||
+	    strlen(token) != WALLET_TOKEN_LEN ||
+	    wallet_link_token(order_uid, want) == -1)
+		return 0;
+	return crypto_streq(want, token);
+}
+
+int
+wallet_link_url(const char *public_url, const char *order_uid, char *buf,
+    size_t bufsz)
+{
+	char	 token[WALLET_TOKEN_LEN + 1];
+
+	if (order_uid == NULL || wallet_link_token(order_uid, token) == -1)
+		return -1;
+	return (size_t)snprintf(buf, bufsz, "%s/tickets/%s/%s", public_url,
+	    order_uid, token) < bufsz ? 0 : -1;
+}
+
+enum db_rc
+wallet_order_find(struct db *db, const char *name,
+    char uid[UUID_LEN + 1])
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+	const char	*got;
+
+	if ((st = db_stmt(db, stmts[STMT_FIND_ORDER])) == NULL ||
+	    db_bind_text(st, 1, name) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		got = db_col_text(st, 0);
+		if (got == NULL || strlen(got) != UUID_LEN)
+			rc = DB_NOTFOUND;	/* an order from before uids */
+		else
+			memcpy(uid, got, UUID_LEN + 1);
 	}
 	db_reset(st);
 	return rc;

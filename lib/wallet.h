@@ -11,11 +11,16 @@
 #ifndef BILJETT_WALLET_H
 #define BILJETT_WALLET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
+#include "limits.h"
 
 struct cJSON;
+
+#define WALLET_TOKEN_LEN	32	/* hex digits: 128 bits */
+#define WALLET_PAGE_MAX		200	/* tickets on the "my tickets" page */
 
 enum wallet_status {
 	WALLET_ANY = 0,
@@ -69,6 +74,39 @@ enum db_rc	wallet_get(struct db *db, int64_t now, int64_t user_id,
 enum db_rc	wallet_list003(struct db *db, int64_t now, int64_t user_id,
 		    int64_t offset, int64_t limit, struct cJSON **results,
 		    int64_t *count);
+
+/*
+ * The tickets of the order uid (any status), or of user_id (the coming
+ * events first, at most WALLET_PAGE_MAX), each as seed 004 shows it
+ * with its QR code as a picture: for the buyer's pages.  *out is an
+ * array, empty when there is no such order or ticket.
+ */
+enum db_rc	wallet_order_tickets(struct db *db, int64_t now,
+		    const char *order_uid, struct cJSON **out);
+enum db_rc	wallet_user_tickets(struct db *db, int64_t now,
+		    int64_t user_id, struct cJSON **out);
+
+/*
+ * The token of the link in the ticket mail that opens an order's
+ * tickets without signing in: an HMAC of the order's uid under
+ * secret_key (lib/seal), nothing stored.  -1 without a secret_key.
+ */
+int		wallet_link_token(const char *order_uid,
+		    char token[WALLET_TOKEN_LEN + 1]);
+/* Is token the link token of order_uid?  In constant time. */
+int		wallet_link_valid(const char *order_uid, const char *token);
+/* The link itself, under public_url, into buf; -1 if it does not fit or
+ * there is no secret_key. */
+int		wallet_link_url(const char *public_url, const char *order_uid,
+		    char *buf, size_t bufsz);
+
+/*
+ * The uid of the order name names: its uid, its order number, its seed
+ * 002 code or one of its tickets' short codes (for the support desk:
+ * "biljett ticket-link").  DB_NOTFOUND if none.
+ */
+enum db_rc	wallet_order_find(struct db *db, const char *name,
+		    char uid[UUID_LEN + 1]);
 
 /* Seed 004's five counters of user_id's tickets at now. */
 enum db_rc	wallet_stats(struct db *db, int64_t now, int64_t user_id,

@@ -46,6 +46,7 @@
 #include "tfmt.h"
 #include "ticketmail.h"
 #include "user.h"
+#include "wallet.h"
 
 #define DEFAULT_CONF	"biljett.conf"
 #define INPUT_MAX	(16 * 1024 * 1024)
@@ -75,6 +76,7 @@ static int	cmd_expire(struct ctx *, int, char **);
 static int	cmd_mail(struct ctx *, int, char **);
 static int	cmd_create_admin(struct ctx *, int, char **);
 static int	cmd_create_user(struct ctx *, int, char **);
+static int	cmd_ticket_link(struct ctx *, int, char **);
 
 static const struct command commands[] = {
 	{ "init", "", 0, 0, 0, cmd_init },
@@ -90,6 +92,7 @@ static const struct command commands[] = {
 	{ "create-admin", "EMAIL [--password P]", 1, 3, 1, cmd_create_admin },
 	{ "create-user", "EMAIL ROLE [--password P]", 2, 4, 1,
 	    cmd_create_user },
+	{ "ticket-link", "ORDER|TICKET-CODE", 1, 1, 1, cmd_ticket_link },
 };
 
 static void
@@ -476,6 +479,38 @@ cmd_scanner_add(struct ctx *c, int argc, char **argv)
 		    generated);
 	else
 		printf("scanner \"%s\" created\n", in.name);
+	return 0;
+}
+
+/*
+ * ticket-link ORDER|TICKET-CODE: prints the link of the ticket mail that
+ * opens the order's tickets (pages' /tickets/{uid}/{token}), for the
+ * support desk to send a buyer who lost the mail.  The order is named by
+ * its uid, number, seed-002 code or one of its tickets' codes.
+ */
+static int
+cmd_ticket_link(struct ctx *c, int argc, char **argv)
+{
+	char	 uid[UUID_LEN + 1], url[1024];
+
+	(void)argc;
+	switch (wallet_order_find(c->db, argv[0], uid)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		fprintf(stderr, "biljett: no order %s\n", argv[0]);
+		return 1;
+	default:
+		fprintf(stderr, "biljett: the database failed\n");
+		return 1;
+	}
+	if (wallet_link_url(conf_str(&c->conf, CONF_PUBLIC_URL), uid, url,
+	    sizeof(url)) == -1) {
+		fprintf(stderr, "biljett: a ticket link needs secret_key (in "
+		    "the configuration or a credential)\n");
+		return 1;
+	}
+	printf("%s\n", url);
 	return 0;
 }
 

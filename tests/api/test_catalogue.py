@@ -33,12 +33,13 @@ class CatalogueBase(StackTest):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tokens = {}
+        cls.tokens, cls.passwords = {}, {}
         for email, role in (("org1@example.com", "organizer"),
                             ("org2@example.com", "organizer"),
                             ("buyer@example.com", "customer")):
             out = cls.stack.biljett("create-user", email, role)
-            cls.tokens[email] = cls.token(email, out.strip().rsplit(" ", 1)[1])
+            cls.passwords[email] = out.strip().rsplit(" ", 1)[1]
+            cls.tokens[email] = cls.token(email, cls.passwords[email])
         out = cls.stack.biljett("create-admin", "admin@example.com")
         cls.tokens["admin"] = cls.token("admin@example.com",
                                         out.strip().rsplit(" ", 1)[1])

@@ -7,6 +7,9 @@ import base64
 import re
 import subprocess
 import tempfile
+import urllib.parse
+
+from flow import mails_to, wait_for
 
 from test_stripe import StripeBase
 
@@ -164,3 +167,113 @@ class Wallet(StripeBase):
         self.assertTrue(rows)
         self.assertTrue(all(UUID.match(r["uid"] or "") for r in rows), rows[:3])
         self.assertEqual(len({r["uid"] for r in rows}), len(rows))
+
+
+class TicketPages(StripeBase):
+    """The buyer's pages: the ticket mail's link opens the order's tickets
+    without signing in; /my-tickets after signing in at /login."""
+
+    def mail_link(self, order, email="buyer@example.com"):
+        """The link in the order's ticket mail (plain text and HTML alike)."""
+        self.stack.biljett("mail")
+
+        def find():
+            for msg in mails_to(self.stack.mail_dir, email):
+                text = msg.get_body(preferencelist=("plain",)).get_content()
+                found = re.search(r"(https?://\S+/tickets/(%s)/([0-9a-f]{32}))"
+                                  % order["uid"], text)
+                if found:
+                    html = msg.get_body(preferencelist=("html",)).get_content()
+                    self.assertIn(found.group(1), html)
+                    return found.groups()
+            return None
+        return wait_for(find, what="the order's ticket mail")
+
+    def test_mail_link_opens_the_orders_tickets(self):
+        ev, _, o, _ = self.paid_order(price="120.00", count=2)
+        url, uid, token = self.mail_link(o)
+        self.assertEqual(uid, o["uid"])
+        path = url[url.index("/tickets/"):]
+        r = self.client().get(path, headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200, r)
+        page = r.body.decode()
+        codes = [t["ticket_number"] for t in self.status(o)["tickets"]]
+        self.assertEqual(len(codes), 2)
+        for code in codes:
+            self.assertIn(f'<p class="code" aria-label="Ticket code">{code}</p>', page)
+        pictures = re.findall(r'<img class="qr" src="data:image/png;base64,([^"]+)"', page)
+        self.assertEqual(len(pictures), 2)
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            f.write(base64.b64decode(pictures[0]))
+            f.flush()
+            out = subprocess.run(["zbarimg", "--raw", "-q", f.name], capture_output=True,
+                                 text=True)
+        self.assertIn(out.stdout.strip(), codes)
+        self.assertIn(ev["title"], page)
+        self.assertEqual(r.header("X-Robots-Tag"), "noindex")
+        # The support desk prints the same link from whatever the buyer has.
+        for name in (o["uid"], o["order_number"], codes[1].lower()):
+            self.assertEqual(self.stack.biljett("ticket-link", name).strip(), url)
+        with self.assertRaises(RuntimeError):
+            self.stack.biljett("ticket-link", "OE-19990101-0001")
+        self.assertEqual(r.header("Cache-Control"), "no-store")
+        # A token is good for its own order only, and only whole.
+        other = self.order(ev, [{"ticket_type_id": self.status(o)["items"][0]["ticket_type"],
+                                 "quantity": 1}])
+        for bad in (f"/tickets/{uid}/{'0' * 32}", f"/tickets/{uid}/{token[:-1]}",
+                    f"/tickets/{other['uid']}/{token}", f"/tickets/{uid}",
+                    f"/tickets/{uid}/{token.upper()}"):
+            self.assertEqual(self.client().get(bad).status, 404, bad)
+
+    def test_refunded_ticket_shows_cancelled_without_a_qr_code(self):
+        _, _, o, _ = self.paid_order(price="60.00", count=1)
+        url, _, _ = self.mail_link(o)
+        r = self.call("POST", f"/api/orders/{o['uid']}/refund/", {}, "buyer")
+        self.assertEqual(r.status, 200, r)
+        page = self.client().get(url[url.index("/tickets/"):],
+                                 headers={"Accept-Language": "en"}).body.decode()
+        self.assertIn("Cancelled: this ticket no longer lets anyone in.", page)
+        self.assertNotIn('class="qr"', page)
+
+    def test_sign_in_to_my_tickets_and_out(self):
+        _, _, o, _ = self.paid_order(price="90.00", count=1)
+        code = self.status(o)["tickets"][0]["ticket_number"]
+        c = self.client()
+        r = c.get("/my-tickets")
+        self.assertEqual((r.status, r.header("Location")), (303, "/login?next=/my-tickets"))
+        r = c.get("/login?next=/my-tickets", headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(b'name="next" value="/my-tickets"', r.body)
+        form = {"email": "buyer@example.com", "password": "wrong password!",
+                "next": "/my-tickets", "csrf": c.cookies["csrftoken"]}
+        r = c.post("/login", form=form, headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 401, r)
+        self.assertIn(b'role="alert"', r.body)
+        # Without the CSRF token the form is refused before any password check.
+        r = c.post("/login", form=dict(form, csrf="0" * 64))
+        self.assertEqual(r.status, 403, r)
+        form["password"] = self.passwords["buyer@example.com"]
+        r = c.post("/login", form=form)
+        self.assertEqual((r.status, r.header("Location")), (303, "/my-tickets"), r)
+        r = c.get("/my-tickets", headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(code.encode(), r.body)
+        self.assertIn(b'action="/logout"', r.body)
+        # Signed in, the form goes straight on; a foreign next is ignored.
+        for nxt in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+            r = c.get("/login?next=" + urllib.parse.quote(nxt))
+            self.assertEqual((r.status, r.header("Location")), (303, "/my-tickets"), nxt)
+        r = c.post("/logout", form={"csrf": c.cookies["csrftoken"]})
+        self.assertEqual((r.status, r.header("Location")), (303, "/login"))
+        r = c.get("/my-tickets")
+        self.assertEqual(r.status, 303)
+        # Someone else's session shows their tickets, never the buyer's.
+        other = self.client()
+        other.get("/login")
+        r = other.post("/login", form={"email": "org2@example.com",
+                                       "password": self.passwords["org2@example.com"],
+                                       "csrf": other.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        r = other.get("/my-tickets")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn(code.encode(), r.body)

@@ -22,6 +22,8 @@ import { BLOCKING, a11yContext, at, axe, blocking, expect, run } from "./harness
 const PASSWORD = "dörrvakt-hemligt-1";
 const ORGANIZER = "arrangor@example.com";
 const ORGANIZER_PASSWORD = "arrangörens-lösenord-1";
+const BUYER = "kund@example.com";
+const BUYER_PASSWORD = "kundens-lösenord-1";
 const LANGS = { sv: "sv-SE", en: "en-GB" };
 const SCHEMES = ["light", "dark"];
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true,
@@ -200,6 +202,28 @@ const PAGES = [
 		await page.waitForURL("**/done");
 	    } },
 	{ name: "error page", path: "/events/999999", shows: ".message" },
+
+	// The buyer's tickets, on a phone: the mail's link, and signed in.
+	{ name: "tickets from the mail's link", path: () => ids.link,
+	    shows: ".ticket .qr", context: PHONE },
+	{ name: "sign in for my tickets", path: "/login?next=/my-tickets",
+	    shows: "form[action='/login']", context: PHONE },
+	{ name: "sign in for my tickets, refused", shows: ".error",
+	    context: PHONE,
+	    async setup({ page }) {
+		await page.goto("/login");
+		await page.fill("#email", BUYER);
+		await page.fill("#password", "fel lösenord 123");
+		await page.locator("main form button[type=submit]").click();
+	    } },
+	{ name: "my tickets", shows: ".ticket .qr", context: PHONE,
+	    async setup({ page }) {
+		await page.goto("/login");
+		await page.fill("#email", BUYER);
+		await page.fill("#password", BUYER_PASSWORD);
+		await page.locator("main form button[type=submit]").click();
+		await page.waitForURL("**/my-tickets");
+	    } },
 
 	// The door, on a phone.
 	{ name: "scanner, signed out", path: "/scanner", shows: "#password",
@@ -416,6 +440,15 @@ const steps = {
 		const ctx = await newContext(stack, browser);
 		await check(await ctx.newPage(), ids.codes.used, true);
 		await ctx.close();
+		// The order is a buyer's, whose tickets the mail's link and
+		// "my tickets" show.
+		ids.link = new URL(stack.biljett("ticket-link", ids.codes.valid).trim())
+		    .pathname;
+		stack.biljett("create-user", BUYER, "customer", "--password",
+		    BUYER_PASSWORD);
+		stack.sql("UPDATE orders SET user_id = (SELECT id FROM users WHERE email = ?)"
+		    + " WHERE id = (SELECT order_id FROM tickets WHERE external_id = ?)",
+		    BUYER, ids.codes.valid);
 	},
 
 	// The check must be able to fail: axe is kept out by the pages' CSP

@@ -97,6 +97,45 @@ await run("pages", {
 		expect(await page.locator("#verdict").getAttribute("data-state") === "unknown", "unknown code");
 		await ctx.close();
 	},
+	async "a buyer opens the tickets on a phone, from the mail's link and signed in"({ stack, browser }) {
+		const phone = { locale: "sv-SE", viewport: { width: 390, height: 844 },
+		    isMobile: true, hasTouch: true };
+		// The link names public_url (https here); the test browses http.
+		const link = stack.base + new URL(stack.biljett("ticket-link",
+		    codes[1]).trim()).pathname;
+		const ctx = await browser.newContext(phone);
+		const page = await ctx.newPage();
+		await page.goto(link);
+		const ticket = page.locator(".ticket", { hasText: codes[1] });
+		await ticket.scrollIntoViewIfNeeded();
+		const qr = await ticket.locator("img.qr").boundingBox();
+		expect(qr && qr.width >= 250 && qr.x >= 0 && qr.x + qr.width <= 390,
+		    `a QR code of at least 250 px within the screen, got ${JSON.stringify(qr)}`);
+		expect(await ticket.locator(".code").innerText() === codes[1], "the code under it");
+		// The first ticket was admitted at the door: no QR code, marked used.
+		const used = page.locator(".ticket", { hasText: codes[0] });
+		expect(await used.locator("img.qr").count() === 0, "no QR code on a used ticket");
+		expect((await used.locator(".state").innerText()).startsWith("Använd"), "says used");
+		await page.screenshot({ path: join(stack.shots, "wallet-link.png") });
+		// Signed in, /my-tickets shows the account's tickets.
+		stack.biljett("create-user", "kund@example.com", "customer", "--password",
+		    "kundens-lösenord-1");
+		stack.sql("UPDATE orders SET user_id = (SELECT id FROM users WHERE email = ?)"
+		    + " WHERE id = (SELECT order_id FROM tickets WHERE external_id = ?)",
+		    "kund@example.com", codes[1]);
+		await page.goto(stack.base + "/my-tickets");
+		expect(page.url().includes("/login"), `the sign-in form, got ${page.url()}`);
+		await page.fill("#email", "kund@example.com");
+		await page.fill("#password", "kundens-lösenord-1");
+		await page.getByRole("button", { name: "Logga in" }).click();
+		await page.waitForURL("**/my-tickets");
+		expect(await page.locator(".ticket .code").allInnerTexts().then((c) =>
+		    c.includes(codes[1]) && c.length === 2), "the account's two tickets");
+		await page.screenshot({ path: join(stack.shots, "wallet-mine.png") });
+		await page.getByRole("button", { name: "Logga ut" }).click();
+		await page.waitForURL("**/login");
+		await ctx.close();
+	},
 	async "English from Accept-Language and the switch"({ stack, browser }) {
 		const ctx = await browser.newContext({ locale: "en-GB" });
 		const page = await ctx.newPage();
