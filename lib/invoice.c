@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "db.h"
+#include "field.h"
 #include "invoice.h"
 #include "log.h"
 #include "money.h"
@@ -895,4 +896,34 @@ invoice_list(struct db *db, const struct invoice_query *q,
 		return DB_ERROR;
 	}
 	return DB_OK;
+}
+
+void
+invoice_vat_out(cJSON *o, int64_t bp)
+{
+	char	 buf[MONEY_STR_MAX];
+
+	if (bp < 0 || money_decimal_string(buf, sizeof(buf), bp, "SEK") == -1)
+		cJSON_AddNullToObject(o, "vat_rate");
+	else
+		cJSON_AddStringToObject(o, "vat_rate", buf);
+}
+
+int
+invoice_vat_in(const struct field_val *f, int64_t *bp, cJSON *errs)
+{
+	int64_t	 v;
+
+	if (f->null) {
+		*bp = -1;
+		return 0;
+	}
+	if (money_parse_decimal(f->s, "SEK", &v) != MONEY_OK ||
+	    v > VAT_RATE_MAX) {
+		cJSON_AddStringToObject(errs, "vat_rate", "a percentage from 0"
+		    " to 100 with at most two decimals");
+		return -1;
+	}
+	*bp = v;
+	return 0;
 }

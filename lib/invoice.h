@@ -23,6 +23,7 @@
 #include "limits.h"
 
 struct cJSON;
+struct field_val;
 
 enum invoice_kind {
 	INVOICE_INVOICE = 0,
@@ -102,6 +103,19 @@ int		 invoice_vat_of(int64_t gross, int64_t rate_bp, int64_t *vat);
  */
 int		 invoice_split(int64_t amount, const int64_t *weights, size_t n,
 		    int64_t *out);
+
+/*
+ * The API's "vat_rate": a percent string ("25.00") from basis points,
+ * or null for none (bp < 0), added to o.
+ */
+void		 invoice_vat_out(struct cJSON *o, int64_t bp);
+/*
+ * Parses a validated FIELD_MONEY vat_rate (a percent, at most two
+ * decimals, at most 100) into basis points in *bp; JSON null is -1
+ * (none).  Returns 0, or -1 with the reason in errs under "vat_rate".
+ */
+int		 invoice_vat_in(const struct field_val *f, int64_t *bp,
+		    struct cJSON *errs);
 
 /*
  * An invoice number: the prefix (may be ""), the year, a dash and the
