@@ -149,7 +149,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " " LIST_STATUS ", i.issued_at, i.filename"
 	    " FROM invoices i JOIN orders o ON o.id = i.order_id" LIST_WHERE
 	    " ORDER BY CASE WHEN ?6 = 1 THEN " LIST_KEY " END DESC,"
-	    " CASE WHEN ?6 = 0 THEN " LIST_KEY " END ASC, i.id"
+	    " CASE WHEN ?6 = 0 THEN " LIST_KEY " END ASC,"
+	    " CASE WHEN ?6 = 1 THEN i.id END DESC, i.id"
 	    " LIMIT ?7 OFFSET ?8",
 	[STMT_COUNT] =
 	    "SELECT count(*) FROM invoices i JOIN orders o ON o.id = i.order_id"

@@ -32,7 +32,7 @@ enum text {
 	T_BILL_TO, T_SELLER_ORG, T_SELLER_VAT, T_EVENT, T_DESCRIPTION, T_QTY,
 	T_UNIT_PRICE, T_VAT_RATE, T_NET, T_VAT, T_AMOUNT, T_VAT_SUMMARY,
 	T_TOTAL_NET, T_TOTAL_VAT, T_TOTAL, T_PAID_WITH, T_REFERENCE,
-	T_REFUNDED_WITH, T_FEE, T_DISCOUNT, T_REFUND, T_PAGE,
+	T_REFUNDED_WITH, T_FEE, T_DISCOUNT, T_REFUND,
 	T__MAX
 };
 
@@ -63,8 +63,7 @@ static const char *const texts[T__MAX] = {
 	[T_REFUNDED_WITH] = N_("Refunded through"),
 	[T_FEE] = N_("Service fee"),
 	[T_DISCOUNT] = N_("Discount"),
-	[T_REFUND] = N_("Refund"),
-	[T_PAGE] = N_("Page"),
+	[T_REFUND] = N_("Refunded amount"),
 };
 
 _Static_assert(sizeof(texts) / sizeof(texts[0]) == T__MAX,
