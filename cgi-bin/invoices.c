@@ -54,14 +54,15 @@ static const struct field_spec list_fields[LF__MAX] = {
 	[LF_PAGE] = { "page", FIELD_INT, FIELD_QUERY, 1, PAGE_MAX, NULL, 0 },
 };
 
-#define R(p, h, auth, f, n) \
-	{ METHOD_GET, p, h, auth, STYLE_API, f, n, 0, ERR_INVOICE_NOT_FOUND }
+#define R(m, p, h, auth, f, n) \
+	{ METHOD_##m, p, h, auth, STYLE_API, f, n, 0, ERR_INVOICE_NOT_FOUND }
 
 /* The admin path first: "admin" is not a file name. */
 static const struct route routes[] = {
-	R("/api/invoices", h_list, AUTH_USER, list_fields, LF__MAX),
-	R("/api/invoices/admin/{filename}", h_admin, AUTH_ORGANIZER, NULL, 0),
-	R("/api/invoices/{filename}", h_download, AUTH_USER, NULL, 0),
+	R(GET, "/api/invoices", h_list, AUTH_USER, list_fields, LF__MAX),
+	R(GET, "/api/invoices/admin/{filename}", h_admin, AUTH_ORGANIZER,
+	    NULL, 0),
+	R(GET, "/api/invoices/{filename}", h_download, AUTH_USER, NULL, 0),
 };
 
 /* Is s one of the NULL-terminated words? */

@@ -37,6 +37,7 @@ enum stmt {
 	STMT_LOAD_LINES,
 	STMT_LIST,
 	STMT_COUNT,
+	STMT_OF_ORDER,
 	STMT__MAX
 };
 
@@ -155,6 +156,9 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_COUNT] =
 	    "SELECT count(*) FROM invoices i JOIN orders o ON o.id = i.order_id"
 	    LIST_WHERE " AND ?5 = ?5",
+	[STMT_OF_ORDER] =
+	    "SELECT i.number, i.filename FROM orders o JOIN invoices i"
+	    " ON i.order_id = o.id AND i.kind = 'invoice' WHERE o.uid = ?1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -816,6 +820,25 @@ invoice_credit(struct db *db, int64_t order_id, int64_t refund_id,
 out:
 	free(base);
 	free(note);
+	return rc;
+}
+
+enum db_rc
+invoice_of_order(struct db *db, const char *order_uid,
+    char number[INVOICE_NUMBER_MAX + 1],
+    char filename[INVOICE_FILENAME_MAX + 1])
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_OF_ORDER])) == NULL ||
+	    db_bind_text(st, 1, order_uid) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		col_copy(st, 0, number, INVOICE_NUMBER_MAX + 1);
+		col_copy(st, 1, filename, INVOICE_FILENAME_MAX + 1);
+	}
+	db_reset(st);
 	return rc;
 }
 

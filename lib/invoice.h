@@ -166,6 +166,15 @@ enum db_rc	 invoice_load_file(struct db *db, const char *filename,
 enum db_rc	 invoice_load_order(struct db *db, int64_t order_id,
 		    struct invoice *out);
 
+/*
+ * The number and file name of the invoice of the order whose uid is
+ * order_uid.  Returns DB_OK, DB_NOTFOUND (not paid, or paid before
+ * invoices existed) or DB_ERROR.
+ */
+enum db_rc	 invoice_of_order(struct db *db, const char *order_uid,
+		    char number[INVOICE_NUMBER_MAX + 1],
+		    char filename[INVOICE_FILENAME_MAX + 1]);
+
 /* Filters and order of a user's invoice list (seed 000). */
 struct invoice_query {
 	int64_t		 user_id;

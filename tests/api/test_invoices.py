@@ -313,10 +313,40 @@ class CreditNotes(InvoiceBase):
         self.assertEqual(lines, [(2500, -4300, -860), (600, -2000, -113)])
 
 
+PASSWORD = "hemligt-lösenord-1"
+
+
 class Routes(InvoiceBase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # An organizer whose password the back-office pages need.
+        cls.stack.biljett("create-user", "org3@example.com", "organizer",
+                          "--password", PASSWORD)
+        cls.tokens["org3@example.com"] = cls.token("org3@example.com", PASSWORD)
+
+    def test_back_office_orders_page_links_the_invoice(self):
+        ev = self.event(who="org3", title=f"Länkar {uuid.uuid4().hex[:6]}")
+        tt = self.ttype(ev, who="org3", price="40.00", total_quantity=5)
+        self.publish(ev, who="org3")
+        paid = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 1}])
+        held = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 1}])
+        self.assertEqual(self.confirm_by_hand(paid), 200)
+        [inv] = self.invoices_of(paid)
+        c = self.client()
+        c.get("/organizer/login")
+        r = c.post("/organizer/login", form={"email": "org3@example.com",
+                                             "password": PASSWORD,
+                                             "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        page = c.get(f"/organizer/events/{ev['id']}/orders").body.decode()
+        link = f'href="/api/invoices/admin/{inv["filename"]}"'
+        self.assertEqual(page.count(link), 1, page)
+        self.assertIn(inv["number"], page)
+        self.assertIn(held["order_number"], page)
+        # The link works with the page's own session cookie.
+        r = c.get(f"/api/invoices/admin/{inv['filename']}")
+        self.assertEqual((r.status, r.header("Content-Type")), (200, "application/pdf"), r)
 
     def paid(self):
         ev, tt = self.simple_event(price="30.00")
