@@ -26,7 +26,8 @@ WARNINGS	= -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 CFLAGS		?= -g -O2
 ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE -DDATADIR='"$(PREFIX)/share/biljett"' -iquote lib $(PKG_CFLAGS) $(WARNINGS) \
 		  $(WERROR) $(CFLAGS) -MMD -MP
-LDLIBS		= -lfcgi $(PKG_LIBS) -lm
+# libhpdf (Debian libhpdf-dev) ships no pkg-config file.
+LDLIBS		= -lfcgi $(PKG_LIBS) -lhpdf -lm
 SAN_FLAGS	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		  -fno-sanitize-recover=undefined
 
@@ -49,6 +50,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/field.o \
 		  lib/http.o \
 		  lib/idem.o \
+		  lib/invoice.o \
+		  lib/invoicepdf.o \
 		  lib/i18n.o \
 		  lib/image.o \
 		  lib/httpc.o \
@@ -106,6 +109,7 @@ PROGS		= cgi-bin/auth \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
+		  cgi-bin/invoices \
 		  cgi-bin/orders \
 		  cgi-bin/organizer \
 		  cgi-bin/pages \
@@ -136,6 +140,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
 		  sql/015_orders.sql \
+		  sql/019_invoices.sql \
 		  sql/021_ticket_uids.sql
 
 UNIT_TESTS	= test-arena \
@@ -144,6 +149,8 @@ UNIT_TESTS	= test-arena \
 		  test-conf \
 		  test-field \
 		  test-image \
+		  test-invoice-pdf \
+		  test-invoice-vat \
 		  test-log \
 		  test-mail-addr \
 		  test-metrics \

@@ -53,6 +53,7 @@
 #include "field.h"
 #include "http.h"
 #include "i18n.h"
+#include "invoice.h"
 #include "limits.h"
 #include "money.h"
 #include "orderview.h"
@@ -1378,6 +1379,22 @@ order_status_text(struct req *req, const char *status)
 	return status;
 }
 
+/* Each paid order's invoice: its number and the admin route's link. */
+static void
+add_invoices(struct req *req, cJSON *list)
+{
+	cJSON	*o;
+	char	 number[INVOICE_NUMBER_MAX + 1];
+	char	 filename[INVOICE_FILENAME_MAX + 1];
+
+	cJSON_ArrayForEach(o, list)
+		if (invoice_of_order(req->db, str_of(o, "uid"), number,
+		    filename) == DB_OK) {
+			cJSON_AddStringToObject(o, "invoice_number", number);
+			cJSON_AddStringToObject(o, "invoice_file", filename);
+		}
+}
+
 /*
  * The orders page of the path's event: its page (from ?page= and with
  * the ?done= note when the route reads them: list_fields), with a
@@ -1400,6 +1417,8 @@ orders_page(struct req *req, int status, const char *error)
 	    (page - 1) * ORDERS_PER_PAGE, ORDERS_PER_PAGE, &list, &count)) !=
 	    DB_OK)
 		e = err_from_db(rc);
+	if (e == ERR_OK)
+		add_invoices(req, list);
 	db_tx_rollback(req->db);
 	if (e != ERR_OK || (ctx = frame(req, str_of(ev, "title"))) == NULL) {
 		cJSON_Delete(ev);

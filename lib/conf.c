@@ -113,6 +113,12 @@ static const struct conf_def defs[] = {
 	[CONF_TEST_PAYMENTS] = { "test_payments", "off",
 	    "on: POST /api/orders/{id}/confirm_payment/ marks an order paid"
 	    " without any provider (development only, never in production)" },
+	[CONF_INVOICE_FONT] = { "invoice_font",
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+	    "TrueType font embedded in invoice PDFs (Debian fonts-dejavu-core)" },
+	[CONF_INVOICE_FONT_BOLD] = { "invoice_font_bold",
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+	    "its bold face, for headings and totals" },
 };
 
 /*

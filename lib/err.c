@@ -118,6 +118,8 @@ static const struct err_def defs[] = {
 	    "The order's status does not allow this." },
 	[ERR_PROVIDER_UNAVAILABLE] = { 422, "PAYMENT_METHOD_UNAVAILABLE", NULL,
 	    "This payment method is not available for this event." },
+	[ERR_INVOICE_NOT_FOUND] = { 404, "INVOICE_NOT_FOUND", NULL,
+	    "The invoice does not exist." },
 	[ERR_IDEMPOTENCY_REUSED] = { 422, "IDEMPOTENCY_KEY_REUSED", NULL,
 	    "This Idempotency-Key was already used for another request." },
 	[ERR_IDEMPOTENCY_BUSY] = { 409, "IDEMPOTENCY_KEY_IN_USE", NULL,

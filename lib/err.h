@@ -64,6 +64,7 @@ enum err {
 	ERR_ORDER_NOT_FOUND,	/* also another buyer's */
 	ERR_ORDER_STATE,	/* not in a status that allows it */
 	ERR_PROVIDER_UNAVAILABLE, /* the event does not take that provider */
+	ERR_INVOICE_NOT_FOUND,	/* also another buyer's */
 	ERR_IDEMPOTENCY_REUSED,	/* same key, another request */
 	ERR_IDEMPOTENCY_BUSY,	/* same key, first request still running */
 	ERR_NOT_CONFIGURED,

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "category.h"
 #include "event.h"
+#include "invoice.h"
 #include "jsonout.h"
 #include "limits.h"
 #include "money.h"
@@ -75,6 +76,7 @@ const struct field_spec event_fields[EVF__MAX] = {
 	    HOLD_MINUTES_MIN, HOLD_MINUTES_MAX, NULL, 0 },
 	[EVF_PROVIDERS] = { "payment_providers", FIELD_STRLIST, 0, 0,
 	    PROVIDER__MAX, NULL, 0 },
+	[EVF_VAT_RATE] = { "vat_rate", FIELD_MONEY, 0, 0, 0, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -102,6 +104,7 @@ struct ev {
 	int64_t	 queue, max_held, max_per_email;	/* caps: 0 default */
 	int64_t	 venue_id;				/* 0: unseated */
 	int64_t	 hold;				/* reservation_seconds */
+	int64_t	 vat;				/* basis points; -1: none */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -158,7 +161,8 @@ enum stmt {
 	" coalesce(u.name, ''), coalesce(u.email, ''), c.name, c.slug," \
 	" e.texts, coalesce(e.max_held_per_client, 0)," \
 	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)," \
-	" e.reservation_seconds, e.payment_providers" \
+	" e.reservation_seconds, e.payment_providers," \
+	" coalesce(e.vat_rate, -1)" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -218,11 +222,11 @@ static const char *const stmts[STMT__MAX] = {
 	    " description, short_description, terms, refund_policy,"
 	    " venue_name, venue_address, venue_city, venue_country, tags,"
 	    " texts, search_text, max_held_per_client, max_tickets_per_email,"
-	    " reservation_seconds, payment_providers, updated_at)"
+	    " reservation_seconds, payment_providers, updated_at, vat_rate)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
 	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?37,"
-	    " ?38, ?10)"
+	    " ?38, ?10, nullif(?39, -1))"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE events SET organizer_id = ?1, category_id = ?2,"
@@ -238,8 +242,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " venue_country = ?29, tags = ?30, texts = ?31, search_text = ?32,"
 	    " updated_at = ?33, max_held_per_client = nullif(?35, 0),"
 	    " max_tickets_per_email = nullif(?36, 0),"
-	    " reservation_seconds = ?37, payment_providers = ?38"
-	    " WHERE id = ?34",
+	    " reservation_seconds = ?37, payment_providers = ?38,"
+	    " vat_rate = nullif(?39, -1) WHERE id = ?34",
 	[STMT_SLUG_TAKEN] =
 	    "SELECT EXISTS (SELECT 1 FROM events WHERE slug = ?1)",
 	[STMT_ID_BY_SLUG] =
@@ -393,6 +397,7 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->venue_id = db_col_int(st, 40);
 	e->hold = db_col_int(st, 41);
 	e->providers = dup_col(st, 42);
+	e->vat = db_col_int(st, 43);
 }
 
 static enum db_rc
@@ -555,6 +560,7 @@ ev_payment(cJSON *o, const struct ev *e, int owner)
 	if (owner)
 		cJSON_AddNumberToObject(o, "order_hold_minutes",
 		    (double)((e->hold + 59) / 60));
+	invoice_vat_out(o, e->vat);
 }
 
 cJSON *
@@ -767,6 +773,7 @@ ev_defaults(struct ev *e, const struct actor *actor, int64_t now)
 	e->tags = strdup("");
 	e->hold = RESERVATION_SECONDS_DEFAULT;
 	e->providers = strdup(PROVIDERS_DEFAULT);
+	e->vat = -1;
 }
 
 static int
@@ -953,6 +960,9 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 
 	if (e->providers == NULL)
 		return ERR_INTERNAL;
+	if ((f[EVF_VAT_RATE].present || f[EVF_VAT_RATE].null) &&
+	    invoice_vat_in(&f[EVF_VAT_RATE], &e->vat, errs) == -1)
+		return ERR_BAD_REQUEST;
 	if (f[EVF_HOLD_MINUTES].present)
 		e->hold = f[EVF_HOLD_MINUTES].i * 60;
 	else if (f[EVF_HOLD_MINUTES].null)
@@ -1135,6 +1145,7 @@ bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
 	    db_bind_int(st, 36, e->max_per_email) == -1 ||
 	    db_bind_int(st, 37, e->hold) == -1 ||
 	    db_bind_text(st, 38, e->providers) == -1 ||
+	    db_bind_int(st, 39, e->vat) == -1 ||
 	    db_bind_int(st, 33, now) == -1 ? -1 : 0;
 }
 

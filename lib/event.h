@@ -51,6 +51,7 @@ enum event_field {
 	EVF_VENUE,		/* a venue id (seated), null: unseated */
 	EVF_HOLD_MINUTES,	/* an order's hold; null: the default */
 	EVF_PROVIDERS,		/* names of lib/provider.h; null: default */
+	EVF_VAT_RATE,		/* percent, VAT-inclusive prices; null: none */
 	EVF__MAX
 };
 

@@ -139,5 +139,12 @@
 #define IMAGE_JPEG_SCANS_MAX	100		/* progressive scans decoded */
 #define IMAGE_JPEG_MEM_MAX	(256 * 1024 * 1024) /* libjpeg's coefficient arrays */
 #define MEDIA_PATH_MAX		128		/* "/media/posters/ab/<64 hex>.jpg" */
+#define VAT_RATE_MAX		10000		/* basis points: 100 % */
+#define INVOICE_PREFIX_MAX	10		/* a store's invoice_prefix, [A-Z0-9-] */
+#define INVOICE_NUMBER_MAX	32		/* "PREFIX-2026-000123", and room */
+#define INVOICE_FILENAME_MAX	72		/* "credit_<organizer>_<number>.pdf" */
+#define INVOICE_TEXT_MAX	300		/* a snapshot's name, address, line */
+#define INVOICE_LINES_MAX	(ARRAY_ITEMS_MAX + 16)	/* tickets, fee, per-rate lines */
+#define INVOICE_PDF_MAX		(2 * 1024 * 1024) /* a rendered invoice, bytes */
 
 #endif

@@ -11,6 +11,7 @@
 #include "buyer.h"
 #include "crypto.h"
 #include "db.h"
+#include "invoice.h"
 #include "log.h"
 #include "money.h"
 #include "order.h"
@@ -1038,6 +1039,9 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 			if ((rc = issue_ticket(db, order_id, event_id,
 			    lines[i].type_id, lines[i].price, now)) != DB_OK)
 				return rc;
+	/* Paid if and only if invoiced: the same transaction. */
+	if ((rc = invoice_issue(db, order_id, now)) != DB_OK)
+		return rc;
 
 	if (email[0] == '\0')
 		return DB_OK;

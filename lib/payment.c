@@ -8,6 +8,7 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "invoice.h"
 #include "ledger.h"
 #include "log.h"
 #include "order.h"
@@ -880,6 +881,8 @@ pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
 	if ((rc = record_refund(db, now, &p, p.payment_reference, amount,
 	    reason, requested_by, due)) != DB_OK ||
 	    (rc = order_mark_refunded(db, o.id, amount, *full)) != DB_OK ||
+	    (rc = invoice_credit(db, o.id, due->refund_id, amount, *full,
+	    now)) != DB_OK ||
 	    (rc = db_tx_commit(db)) != DB_OK)
 		goto dbfail;
 	return ERR_OK;

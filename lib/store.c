@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "event.h"
+#include "invoice.h"
 #include "jsonout.h"
 #include "limits.h"
 #include "slug.h"
@@ -37,7 +38,21 @@ const struct field_spec store_fields[STF__MAX] = {
 	[STF_INSTAGRAM] = LINK("instagram_link"),
 	[STF_WEBSITE] = LINK("website_link"),
 	[STF_IS_PUBLISHED] = { "is_published", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	[STF_LEGAL_NAME] = { "legal_name", FIELD_STRING, 0, 0, NAME_TEXT_MAX,
+	    NULL, 0 },
+	[STF_ORG_NUMBER] = { "org_number", FIELD_STRING, 0, 0, 32, NULL, 0 },
+	[STF_VAT_NUMBER] = { "vat_number", FIELD_STRING, 0, 0, 32, NULL, 0 },
+	[STF_ADDRESS] = { "address", FIELD_STRING, 0, 0, VENUE_ADDRESS_MAX,
+	    NULL, 0 },
+	[STF_INVOICE_PREFIX] = { "invoice_prefix", FIELD_STRING, 0, 0,
+	    INVOICE_PREFIX_MAX, NULL, 0 },
 };
+
+/* The invoice details: fields, columns and JSON names in one order. */
+#define INVOICE_DETAILS	5
+static const enum store_field detail_fields[INVOICE_DETAILS] = {
+	STF_LEGAL_NAME, STF_ORG_NUMBER, STF_VAT_NUMBER, STF_ADDRESS,
+	STF_INVOICE_PREFIX };
 
 enum stmt {
 	STMT_OF,
@@ -64,7 +79,9 @@ enum stmt {
 	" coalesce(u.name, ''), s.created_at, s.updated_at," \
 	" (SELECT count(*) FROM events e WHERE e.store_id = s.id" \
 	" AND e.status = 'published'" \
-	" AND coalesce(e.ends_at, e.event_at) >= ?1)" \
+	" AND coalesce(e.ends_at, e.event_at) >= ?1)," \
+	" s.legal_name, s.org_number, s.vat_number, s.address," \
+	" s.invoice_prefix" \
 	" FROM stores s LEFT JOIN users u ON u.id = s.organizer_id"
 
 /* The public listing: published stores, searched by parameter n. */
@@ -85,15 +102,18 @@ static const char *const stmts[STMT__MAX] = {
 	    "INSERT INTO stores (organizer_id, slug, name, description,"
 	    " default_lang, texts, logo_image, banner_image, primary_color,"
 	    " secondary_color, instagram_link, website_link, is_published,"
-	    " created_at, updated_at)"
+	    " created_at, updated_at, legal_name, org_number, vat_number,"
+	    " address, invoice_prefix)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?14) RETURNING id",
+	    " ?14, ?14, ?16, ?17, ?18, ?19, ?20) RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE stores SET slug = ?2, name = ?3, description = ?4,"
 	    " default_lang = ?5, texts = ?6, logo_image = ?7,"
 	    " banner_image = ?8, primary_color = ?9, secondary_color = ?10,"
 	    " instagram_link = ?11, website_link = ?12, is_published = ?13,"
-	    " updated_at = ?14 WHERE id = ?15",
+	    " updated_at = ?14, legal_name = ?16, org_number = ?17,"
+	    " vat_number = ?18, address = ?19, invoice_prefix = ?20"
+	    " WHERE id = ?15",
 	[STMT_DELETE] = "DELETE FROM stores WHERE id = ?1",
 	/* Foreign keys would clear store_id too; saying so keeps it
 	 * true on an engine that enforces none. */
@@ -122,7 +142,7 @@ enum {
 	C_ID, C_SLUG, C_NAME, C_DESCRIPTION, C_LANG, C_TEXTS, C_LOGO,
 	C_BANNER, C_PRIMARY, C_SECONDARY, C_INSTAGRAM, C_WEBSITE,
 	C_PUBLISHED, C_ORGANIZER, C_ORGANIZER_NAME, C_CREATED, C_UPDATED,
-	C_EVENTS
+	C_EVENTS, C_DETAILS	/* INVOICE_DETAILS columns from here */
 };
 
 /* One stores row, as loaded and written.  Strings are malloc'd. */
@@ -133,6 +153,7 @@ struct srow {
 	char	*name, *description;
 	char	*links[4];	/* logo, banner, instagram, website; NULL */
 	char	 colors[2][8];	/* "" for none */
+	char	 details[INVOICE_DETAILS][VENUE_ADDRESS_MAX + 1];
 	cJSON	*texts;
 };
 
@@ -179,6 +200,7 @@ static cJSON *
 row_json(struct db_stmt *st, enum lang lang, int owner)
 {
 	cJSON	*o, *t;
+	size_t	 i;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return NULL;
@@ -206,9 +228,14 @@ row_json(struct db_stmt *st, enum lang lang, int owner)
 	    (double)db_col_int(st, C_EVENTS));
 	json_add_time(o, "created_at", db_col_int(st, C_CREATED));
 	json_add_time(o, "updated_at", db_col_int(st, C_UPDATED));
-	if (owner)
+	if (owner) {
 		cJSON_AddItemToObject(o, "translations", t != NULL ?
 		    cJSON_Duplicate(t, 1) : cJSON_CreateObject());
+		for (i = 0; i < INVOICE_DETAILS; i++)
+			cJSON_AddStringToObject(o,
+			    store_fields[detail_fields[i]].name,
+			    db_col_text(st, C_DETAILS + (int)i));
+	}
 	cJSON_Delete(t);
 	return o;
 }
@@ -354,6 +381,9 @@ srow_load(struct db *db, int64_t id, struct srow *r)
 		    db_col_isnull(st, C_SECONDARY) ? "" :
 		    db_col_text(st, C_SECONDARY));
 		r->texts = text_parse(db_col_text(st, C_TEXTS));
+		for (i = 0; i < INVOICE_DETAILS; i++)
+			snprintf(r->details[i], sizeof(r->details[i]), "%s",
+			    db_col_text(st, C_DETAILS + (int)i));
 	}
 	db_reset(st);
 	return rc;
@@ -476,6 +506,7 @@ apply(struct srow *r, const struct field_val *f, cJSON *errs)
 {
 	enum err	 e = ERR_OK, e2;
 	char		 slug[SLUG_MAX + 1];
+	size_t		 i;
 
 	if (f[STF_LANGUAGE].present) {
 		if (i18n_parse(f[STF_LANGUAGE].s) == LANG__MAX) {
@@ -511,6 +542,18 @@ apply(struct srow *r, const struct field_val *f, cJSON *errs)
 	}
 	if (f[STF_IS_PUBLISHED].present)
 		r->is_published = (int)f[STF_IS_PUBLISHED].i;
+	if (f[STF_INVOICE_PREFIX].present &&
+	    !invoice_prefix_valid(f[STF_INVOICE_PREFIX].s)) {
+		cJSON_AddStringToObject(errs, "invoice_prefix", "use capital "
+		    "letters A-Z, digits and hyphens");
+		e = ERR_BAD_REQUEST;
+	}
+	for (i = 0; i < INVOICE_DETAILS; i++)
+		if (f[detail_fields[i]].present)
+			snprintf(r->details[i], sizeof(r->details[i]), "%s",
+			    f[detail_fields[i]].s);
+		else if (f[detail_fields[i]].null)
+			r->details[i][0] = '\0';
 	/* Every bad field is reported at once, the branding's too. */
 	if ((e2 = apply_branding(r, f, errs)) != ERR_OK &&
 	    (e == ERR_OK || e2 == ERR_INTERNAL))
@@ -578,6 +621,11 @@ bind_row(struct db_stmt *st, const struct srow *r, const char *tcol,
 	    db_bind_text(st, 11, r->links[2]) == -1 ||
 	    db_bind_text(st, 12, r->links[3]) == -1 ||
 	    db_bind_int(st, 13, r->is_published) == -1 ||
+	    db_bind_text(st, 16, r->details[0]) == -1 ||
+	    db_bind_text(st, 17, r->details[1]) == -1 ||
+	    db_bind_text(st, 18, r->details[2]) == -1 ||
+	    db_bind_text(st, 19, r->details[3]) == -1 ||
+	    db_bind_text(st, 20, r->details[4]) == -1 ||
 	    db_bind_int(st, 14, now) == -1 ? -1 : 0;
 }
 

@@ -30,6 +30,11 @@ enum store_field {
 	STF_INSTAGRAM,
 	STF_WEBSITE,
 	STF_IS_PUBLISHED,
+	STF_LEGAL_NAME,		/* the seller on invoices: legal name, */
+	STF_ORG_NUMBER,		/* organisation number, */
+	STF_VAT_NUMBER,		/* VAT number, */
+	STF_ADDRESS,		/* postal address, */
+	STF_INVOICE_PREFIX,	/* and the invoice numbers' prefix */
 	STF__MAX
 };
 

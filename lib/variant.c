@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "invoice.h"
 #include "jsonout.h"
 #include "limits.h"
 #include "money.h"
@@ -46,6 +47,7 @@ const struct field_spec variant_fields[VF__MAX] = {
 	[VF_DAY_NAME] = TEXTS("day_name", 1, NAME_TEXT_MAX),
 	[VF_DATE] = { "date", FIELD_DATE, 0, 0, 0, NULL, 0 },
 	[VF_IS_ALL_DAYS] = { "is_all_days", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	[VF_VAT_RATE] = { "vat_rate", FIELD_MONEY, 0, 0, 0, NULL, 0 },
 };
 
 /* Per kind: its stored name, the parent pricing type it needs, the
@@ -76,6 +78,7 @@ struct vrow {
 	int64_t	 id, event_id, parent_id, price, quantity, sales_start;
 	int64_t	 sales_end, min_purchase, max_purchase, tier_number;
 	int64_t	 day_number, created_at, organizer_id, sold;
+	int64_t	 vat;		/* basis points; -1: the parent's or event's */
 	int	 visible, sellable, is_all_days;
 	char	 kind[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 date[11], event_status[16], lang[3];
@@ -119,7 +122,8 @@ enum stmt {
 	" (SELECT coalesce(sum(l.count), 0) FROM order_lines l" \
 	" JOIN orders o ON o.id = l.order_id WHERE o.status = 'paid'" \
 	" AND (l.ticket_type_id = t.id OR l.ticket_type_id IN" \
-	" (SELECT c.id FROM ticket_types c WHERE c.parent_id = t.id)))" \
+	" (SELECT c.id FROM ticket_types c WHERE c.parent_id = t.id)))," \
+	" coalesce(t.vat_rate, -1)" \
 	" FROM ticket_types t LEFT JOIN events e ON e.id = t.event_id"
 
 /*
@@ -153,9 +157,10 @@ static const char *const stmts[STMT__MAX] = {
 	    " quantity, sales_start, sales_end, min_purchase, max_purchase,"
 	    " tier_number, day_number, visible, sellable, is_all_days,"
 	    " pricing_type, currency, day_date, title, description, benefits,"
-	    " tier_name, day_name, texts, created_at, updated_at)"
+	    " tier_name, day_name, texts, created_at, updated_at, vat_rate)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24,"
+	    " nullif(?26, -1))"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE ticket_types SET price = ?4, quantity = ?5,"
@@ -164,8 +169,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " visible = ?12, sellable = ?13, is_all_days = ?14,"
 	    " pricing_type = ?15, currency = ?16, day_date = ?17, title = ?18,"
 	    " description = ?19, benefits = ?20, tier_name = ?21,"
-	    " day_name = ?22, texts = ?23, updated_at = ?24"
-	    " WHERE id = ?25 AND kind = ?1",
+	    " day_name = ?22, texts = ?23, updated_at = ?24,"
+	    " vat_rate = nullif(?26, -1) WHERE id = ?25 AND kind = ?1",
 	[STMT_LINK] =
 	    "INSERT OR IGNORE INTO event_ticket_types (event_id,"
 	    " ticket_type_id, position) VALUES (?1, ?2, ?2)",
@@ -290,6 +295,7 @@ vrow_fill(struct vrow *r, struct db_stmt *st)
 	r->event_slug = dup_col(st, 28);
 	r->texts = text_parse(db_col_text(st, 29));
 	r->sold = db_col_int(st, 30);
+	r->vat = db_col_int(st, 31);
 }
 
 static enum db_rc
@@ -413,6 +419,7 @@ common_json(cJSON *o, const struct vrow *r, int64_t left, int64_t now)
 		cJSON_AddNumberToObject(o, "ticket_type",
 		    (double)r->parent_id);
 	json_add_money(o, "price", r->sellable ? r->price : -1, r->currency);
+	invoice_vat_out(o, r->vat);
 	json_add_count(o, "quantity_sold", r->sold);
 	cJSON_AddNumberToObject(o, "available_quantity", (double)left);
 	cJSON_AddBoolToObject(o, "is_sold_out", left <= 0);
@@ -749,6 +756,9 @@ apply_numbers(struct vrow *r, enum variant_kind k, const struct field_val *f,
 		    "not an amount in the event's currency");
 		e = ERR_BAD_REQUEST;
 	}
+	if ((f[VF_VAT_RATE].present || f[VF_VAT_RATE].null) &&
+	    invoice_vat_in(&f[VF_VAT_RATE], &r->vat, errs) == -1)
+		e = ERR_BAD_REQUEST;
 	if (k == VK_TYPE && f[VF_TOTAL_QUANTITY].present)
 		r->quantity = f[VF_TOTAL_QUANTITY].i;
 	if (k != VK_TYPE && f[VF_QUANTITY].present)
@@ -903,6 +913,7 @@ bind_row(struct db_stmt *st, const struct vrow *r, const char *tcol,
 	    -1 || db_bind_text(st, 21, r->tier_name) == -1 ||
 	    db_bind_text(st, 22, r->day_name) == -1 ||
 	    db_bind_text(st, 23, tcol) == -1 ||
+	    db_bind_int(st, 26, r->vat) == -1 ||
 	    db_bind_int(st, 24, now) == -1 ? -1 : 0;
 }
 
@@ -1005,6 +1016,7 @@ variant_save(struct db *db, int64_t now, const struct actor *actor,
 			return e;
 		}
 		r.price = -1;
+		r.vat = -1;
 	} else {
 		if ((rc = vrow_load(db, id, &r)) != DB_OK)
 			return rc == DB_NOTFOUND ? ERR_NOT_FOUND :

@@ -48,6 +48,7 @@ enum variant_field {
 	VF_DAY_NAME,
 	VF_DATE,
 	VF_IS_ALL_DAYS,
+	VF_VAT_RATE,		/* percent; null: the type's, else the event's */
 	VF__MAX
 };
 

@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential pkg-config nginx libfcgi-dev libsqlite3-dev sqlite3
 libcjson-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libpng-dev
-libjpeg62-turbo-dev
+libjpeg62-turbo-dev libhpdf-dev fonts-dejavu-core poppler-utils
 liboath-dev gettext clang valgrind cppcheck wrk openssl python3 curl
 zbar-tools ca-certificates"
 if [ "${1:-}" = browser ]; then
