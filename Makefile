@@ -35,6 +35,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/arena.o \
 		  lib/audit.o \
 		  lib/auth.o \
+		  lib/booking.o \
 		  lib/buyer.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
@@ -45,6 +46,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/csrf.o \
 		  lib/db.o \
 		  lib/err.o \
+		  lib/env001.o \
 		  lib/event.o \
 		  lib/field.o \
 		  lib/http.o \
@@ -101,6 +103,7 @@ LIB_OBJS	= lib/account.o \
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/backoffice \
+		  cgi-bin/bookings \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
@@ -133,7 +136,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
-		  sql/015_orders.sql
+		  sql/015_orders.sql \
+		  sql/017_bookings.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
