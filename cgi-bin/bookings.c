@@ -322,6 +322,9 @@ h_register(struct req *req)
 	if (e != ERR_OK)
 		return e;
 	spawn_cli(req->conf, "mail");
+	/* As stored, with its creation time. */
+	if ((e = account_get(req->db, u.id, &u)) != ERR_OK)
+		return e;
 	return reply(req, 201, user_json(&u, 1), NULL);
 }
 
