@@ -140,6 +140,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/017_bookings.sql
 
 UNIT_TESTS	= test-arena \
+		  test-booking-parse \
 		  test-buyer-keys \
 		  test-catalogue-texts \
 		  test-conf \
