@@ -64,8 +64,11 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT] =
 	    "SELECT id FROM events WHERE (slug = ?1 OR id = ?2)"
 	    " AND status <> 'draft' ORDER BY slug IS ?1 DESC LIMIT 1",
+	/* A seat of the event: its category, and whether someone has it. */
 	[STMT_SEAT_CATEGORY] =
-	    "SELECT s.category FROM event_seats es JOIN seats s"
+	    "SELECT s.category, es.status IN ('RESERVED', 'SOLD') OR"
+	    " (es.status = 'LOCKED' AND es.locked_until > ?3)"
+	    " FROM event_seats es JOIN seats s"
 	    " ON s.id = es.seat_id WHERE es.event_id = ?1 AND es.seat_id = ?2",
 	/*
 	 * A seat's price: the event's simple ticket type named like the
@@ -375,20 +378,23 @@ category_type(struct db *db, int64_t event_id, const char *category,
 	return rc;
 }
 
-/* The ticket type of seat_id at event_id: DB_NOTFOUND when the seat is
- * not the event's or has no price. */
+/* The ticket type of seat_id at event_id, and whether it is *taken at
+ * now: DB_NOTFOUND when the seat is not the event's or has no price. */
 static enum db_rc
-seat_type(struct db *db, int64_t event_id, int64_t seat_id, int64_t *type_id)
+seat_type(struct db *db, int64_t event_id, int64_t seat_id, int64_t now,
+    int64_t *type_id, int *taken)
 {
 	struct db_stmt	*st;
 	char		 category[SEAT_CATEGORY_MAX * 4 + 1];
-	int64_t		 v[2] = { event_id, seat_id }, price;
+	int64_t		 v[3] = { event_id, seat_id, now }, price;
 	enum db_rc	 rc;
 
-	if ((st = prep(db, STMT_SEAT_CATEGORY, v, 2)) == NULL)
+	if ((st = prep(db, STMT_SEAT_CATEGORY, v, 3)) == NULL)
 		return DB_ERROR;
-	if ((rc = db_step(db, st)) == DB_OK)
+	if ((rc = db_step(db, st)) == DB_OK) {
 		snprintf(category, sizeof(category), "%s", db_col_text(st, 0));
+		*taken = db_col_int(st, 1) != 0;
+	}
 	db_reset(st);
 	if (rc != DB_OK)
 		return rc;
@@ -397,22 +403,28 @@ seat_type(struct db *db, int64_t event_id, int64_t seat_id, int64_t *type_id)
 
 /*
  * The order lines of in's seats: one per ticket type, counted; types[i]
- * is seat i's.  Returns ERR_OK, ERR_SEAT_NOT_FOUND or a storage outcome.
+ * is seat i's.  Returns ERR_OK, ERR_SEAT_NOT_FOUND, ERR_SEAT_TAKEN (so
+ * that a seat someone has is the answer, not the quota it fills) or a
+ * storage outcome.
  */
 static enum err
-seat_lines(struct db *db, int64_t event_id, const struct booking_in *in,
-    int64_t *types, struct order_line_req *lines, size_t *nlines)
+seat_lines(struct db *db, int64_t now, int64_t event_id,
+    const struct booking_in *in, int64_t *types,
+    struct order_line_req *lines, size_t *nlines)
 {
 	enum db_rc	 rc;
 	size_t		 i, k;
+	int		 taken = 0;
 
 	*nlines = 0;
 	for (i = 0; i < in->nseats; i++) {
-		if ((rc = seat_type(db, event_id, in->seats[i], &types[i])) ==
-		    DB_NOTFOUND)
+		if ((rc = seat_type(db, event_id, in->seats[i], now, &types[i],
+		    &taken)) == DB_NOTFOUND)
 			return ERR_SEAT_NOT_FOUND;
 		if (rc != DB_OK)
 			return err_from_db(rc);
+		if (taken)
+			return ERR_SEAT_TAKEN;
 		for (k = 0; k < *nlines && lines[k].ticket_type_id != types[i];
 		    k++)
 			continue;
@@ -479,7 +491,7 @@ booking_place(struct db *db, int64_t now, const struct booking_in *in,
 		goto fail;
 	}
 	/* The hold of lib/order: sales, limits, quotas; then the seats. */
-	if ((e = seat_lines(db, event_id, in, types, lines, &nlines)) !=
+	if ((e = seat_lines(db, now, event_id, in, types, lines, &nlines)) !=
 	    ERR_OK || (e = order_hold(db, now, event_id, lines, nlines, NULL,
 	    who->client, 0, &started, &order_id, &left)) != ERR_OK)
 		goto fail;

@@ -83,10 +83,11 @@ struct booking_who {
  * draft; EVENT_NOT_FOUND), that it takes card payments
  * (PROVIDER_UNAVAILABLE), every seat of the event's map with a price
  * (its category names one of the event's ticket types, or the event has
- * exactly one: SEAT_NOT_FOUND otherwise), the order hold of lib/order
+ * exactly one: SEAT_NOT_FOUND otherwise) and free (SEAT_TAKEN, before
+ * the quotas the seats fill are looked at), the order hold of lib/order
  * (SALES_STOPPED, TOO_MANY_TICKETS, HOLD_LIMIT, OUT_OF_TICKETS, ...),
- * then the seats locked until the hold's end (SEAT_TAKEN when another
- * order has one).  On ERR_OK, uid is the new order's; on an outcome
+ * then the seats locked until the hold's end (SEAT_TAKEN again, should
+ * the guarded move find one gone).  On ERR_OK, uid is the new order's; on an outcome
  * nothing is written.
  */
 enum err	 booking_place(struct db *db, int64_t now,

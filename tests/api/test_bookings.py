@@ -358,6 +358,13 @@ class Recovery(BookingBase):
         self.stack.biljett("expire", check=False)
         self.assertEqual(self.get(bid).json["data"]["status"], "FAILED")
         self.assertEqual(dict(self.sold(ev)), {"n": 1, "d": 1})
+        pi = self.query("SELECT provider_ref FROM payments p JOIN orders o"
+                        " ON o.id = p.order_id WHERE o.uid = ?", uid)[0]["provider_ref"]
+        self.assertTrue(pi.startswith("pi_"), pi)
+        self.assertEqual(wait_for(lambda: self.stripe_holds(pi) == 0 or None,
+                                  what="the late charge refunded"), True)
+        self.assertEqual(self.query("SELECT flag FROM orders WHERE uid = ?",
+                                    uid)[0]["flag"], "late_payment_refunded")
 
     def test_lost_answer_is_taken_up_without_a_second_charge(self):
         ev, seats = self.seated()
