@@ -342,6 +342,8 @@ class Recovery(BookingBase):
         time.sleep(0.5)
         self.assertEqual(self.get(bid).json["data"]["status"], "PENDING")
         self.assertEqual(self.inventory(ev)[0][seats[0]], "LOCKED")
+        pay = self.call("GET", f"/api/payments/booking/{bid}", who="buyer").json["data"]
+        self.assertEqual((pay["status"], pay["amount"]), ("PENDING", 30000))
         # The hold lapses: the seats read free at once, before cron.
         self.execute("UPDATE orders SET expires_at = strftime('%s','now') - 1"
                      " WHERE uid = ?", uid)
