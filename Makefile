@@ -36,6 +36,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/arena.o \
 		  lib/audit.o \
 		  lib/auth.o \
+		  lib/booking.o \
 		  lib/buyer.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
@@ -46,6 +47,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/csrf.o \
 		  lib/db.o \
 		  lib/err.o \
+		  lib/env001.o \
 		  lib/event.o \
 		  lib/field.o \
 		  lib/http.o \
@@ -106,6 +108,7 @@ LIB_OBJS	= lib/account.o \
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/backoffice \
+		  cgi-bin/bookings \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
@@ -140,10 +143,12 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
 		  sql/015_orders.sql \
+		  sql/017_bookings.sql \
 		  sql/019_invoices.sql \
 		  sql/021_ticket_uids.sql
 
 UNIT_TESTS	= test-arena \
+		  test-booking-parse \
 		  test-buyer-keys \
 		  test-catalogue-texts \
 		  test-conf \

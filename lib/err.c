@@ -130,6 +130,13 @@ static const struct err_def defs[] = {
 	    "The change conflicts with what is already stored." },
 	[ERR_IN_USE] = { 409, "IN_USE", NULL,
 	    "This cannot be removed while it is in use." },
+	/* Seed 001's bookings. */
+	[ERR_SEAT_COUNT] = { 400, "INVALID_SEAT_COUNT", NULL,
+	    "Book between 1 and 10 seats." },
+	[ERR_NOT_CANCELLABLE] = { 422, "BOOKING_NOT_CANCELLABLE", NULL,
+	    "Only a confirmed booking can be cancelled." },
+	[ERR_CANCEL_WINDOW] = { 422, "CANCELLATION_WINDOW_EXPIRED", NULL,
+	    "The event is too close to cancel this booking." },
 	[ERR_BUSY] = { 503, "BUSY", "Busy",
 	    "The server is busy; try again in a moment." },
 	[ERR_INTERNAL] = { 500, "INTERNAL_ERROR", "InternalError",

@@ -70,6 +70,9 @@ enum err {
 	ERR_NOT_CONFIGURED,
 	ERR_CONFLICT,		/* the change contradicts stored data */
 	ERR_IN_USE,		/* still referenced: orders, events, ... */
+	ERR_SEAT_COUNT,		/* a booking of too few or too many seats */
+	ERR_NOT_CANCELLABLE,	/* a booking that is not confirmed */
+	ERR_CANCEL_WINDOW,	/* too close to the event to cancel */
 	ERR_BUSY,		/* database write lock not obtained in time */
 	ERR_INTERNAL,
 	ERR__MAX

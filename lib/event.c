@@ -77,6 +77,10 @@ const struct field_spec event_fields[EVF__MAX] = {
 	[EVF_PROVIDERS] = { "payment_providers", FIELD_STRLIST, 0, 0,
 	    PROVIDER__MAX, NULL, 0 },
 	[EVF_VAT_RATE] = { "vat_rate", FIELD_MONEY, 0, 0, 0, NULL, 0 },
+	[EVF_CANCEL_HOURS] = { "booking_cancel_hours", FIELD_INT, 0, 0,
+	    BOOKING_CANCEL_HOURS_MAX, NULL, 0 },
+	[EVF_REFUND_PERCENT] = { "booking_refund_percent", FIELD_INT, 0, 0,
+	    100, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -105,6 +109,7 @@ struct ev {
 	int64_t	 venue_id;				/* 0: unseated */
 	int64_t	 hold;				/* reservation_seconds */
 	int64_t	 vat;				/* basis points; -1: none */
+	int64_t	 cancel_hours, refund_percent;	/* bookings' policy */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -162,7 +167,8 @@ enum stmt {
 	" e.texts, coalesce(e.max_held_per_client, 0)," \
 	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)," \
 	" e.reservation_seconds, e.payment_providers," \
-	" coalesce(e.vat_rate, -1)" \
+	" coalesce(e.vat_rate, -1), e.booking_cancel_hours," \
+	" e.booking_refund_percent" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -222,11 +228,12 @@ static const char *const stmts[STMT__MAX] = {
 	    " description, short_description, terms, refund_policy,"
 	    " venue_name, venue_address, venue_city, venue_country, tags,"
 	    " texts, search_text, max_held_per_client, max_tickets_per_email,"
-	    " reservation_seconds, payment_providers, updated_at, vat_rate)"
+	    " reservation_seconds, payment_providers, updated_at, vat_rate,"
+	    " booking_cancel_hours, booking_refund_percent)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
 	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?37,"
-	    " ?38, ?10, nullif(?39, -1))"
+	    " ?38, ?10, nullif(?39, -1), ?40, ?41)"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE events SET organizer_id = ?1, category_id = ?2,"
@@ -243,7 +250,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " updated_at = ?33, max_held_per_client = nullif(?35, 0),"
 	    " max_tickets_per_email = nullif(?36, 0),"
 	    " reservation_seconds = ?37, payment_providers = ?38,"
-	    " vat_rate = nullif(?39, -1) WHERE id = ?34",
+	    " vat_rate = nullif(?39, -1), booking_cancel_hours = ?40,"
+	    " booking_refund_percent = ?41 WHERE id = ?34",
 	[STMT_SLUG_TAKEN] =
 	    "SELECT EXISTS (SELECT 1 FROM events WHERE slug = ?1)",
 	[STMT_ID_BY_SLUG] =
@@ -398,6 +406,8 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->hold = db_col_int(st, 41);
 	e->providers = dup_col(st, 42);
 	e->vat = db_col_int(st, 43);
+	e->cancel_hours = db_col_int(st, 44);
+	e->refund_percent = db_col_int(st, 45);
 }
 
 static enum db_rc
@@ -561,6 +571,11 @@ ev_payment(cJSON *o, const struct ev *e, int owner)
 		cJSON_AddNumberToObject(o, "order_hold_minutes",
 		    (double)((e->hold + 59) / 60));
 	invoice_vat_out(o, e->vat);
+	/* What a seat booking's buyer may get back, and until when. */
+	cJSON_AddNumberToObject(o, "booking_cancel_hours",
+	    (double)e->cancel_hours);
+	cJSON_AddNumberToObject(o, "booking_refund_percent",
+	    (double)e->refund_percent);
 }
 
 cJSON *
@@ -774,6 +789,8 @@ ev_defaults(struct ev *e, const struct actor *actor, int64_t now)
 	e->hold = RESERVATION_SECONDS_DEFAULT;
 	e->providers = strdup(PROVIDERS_DEFAULT);
 	e->vat = -1;
+	e->cancel_hours = BOOKING_CANCEL_HOURS_DEFAULT;
+	e->refund_percent = BOOKING_REFUND_PERCENT_DEFAULT;
 }
 
 static int
@@ -967,6 +984,15 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 		e->hold = f[EVF_HOLD_MINUTES].i * 60;
 	else if (f[EVF_HOLD_MINUTES].null)
 		e->hold = RESERVATION_SECONDS_DEFAULT;
+	/* Seed 001's bookings: null puts the policy back to the seed's. */
+	if (f[EVF_CANCEL_HOURS].present)
+		e->cancel_hours = f[EVF_CANCEL_HOURS].i;
+	else if (f[EVF_CANCEL_HOURS].null)
+		e->cancel_hours = BOOKING_CANCEL_HOURS_DEFAULT;
+	if (f[EVF_REFUND_PERCENT].present)
+		e->refund_percent = f[EVF_REFUND_PERCENT].i;
+	else if (f[EVF_REFUND_PERCENT].null)
+		e->refund_percent = BOOKING_REFUND_PERCENT_DEFAULT;
 	if (!pv->present && !pv->null)
 		return ERR_OK;
 	if (pv->null)
@@ -1099,7 +1125,7 @@ pick_slug(struct db *db, const char *title, char slug[SLUG_MAX + 1])
 	return DB_CONSTRAINT;
 }
 
-/* Binds the row's columns for STMT_INSERT/STMT_UPDATE (?1 .. ?38 but
+/* Binds the row's columns for STMT_INSERT/STMT_UPDATE (?1 .. ?40 but
  * ?34, the id). */
 static int
 bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
@@ -1146,6 +1172,8 @@ bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
 	    db_bind_int(st, 37, e->hold) == -1 ||
 	    db_bind_text(st, 38, e->providers) == -1 ||
 	    db_bind_int(st, 39, e->vat) == -1 ||
+	    db_bind_int(st, 40, e->cancel_hours) == -1 ||
+	    db_bind_int(st, 41, e->refund_percent) == -1 ||
 	    db_bind_int(st, 33, now) == -1 ? -1 : 0;
 }
 

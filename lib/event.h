@@ -52,6 +52,8 @@ enum event_field {
 	EVF_HOLD_MINUTES,	/* an order's hold; null: the default */
 	EVF_PROVIDERS,		/* names of lib/provider.h; null: default */
 	EVF_VAT_RATE,		/* percent, VAT-inclusive prices; null: none */
+	EVF_CANCEL_HOURS,	/* seed 001 bookings: cancellable until */
+	EVF_REFUND_PERCENT,	/* ... with this share refunded */
 	EVF__MAX
 };
 

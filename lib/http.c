@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "conf.h"
+#include "env001.h"
 #include "http.h"
 #include "limits.h"
 #include "log.h"
@@ -260,6 +261,29 @@ api_error_body(struct req *req, enum err e)
 	return root;
 }
 
+/*
+ * Seed 001's error body (lib/env001.h): its code and status for e, the
+ * message in the asker's language (or the handler's detail), and the
+ * refused fields as "details" in the API's list shape.
+ */
+static cJSON *
+seed001_error_body(struct req *req, enum err e, int *status)
+{
+	const char	*code = env001_code(e, status);
+	const char	*msg = req->err_detail != NULL ? req->err_detail :
+			    i18n_get(req->lang, err_def(e)->message);
+	cJSON		*details = NULL, *api;
+
+	/* The API body already turned the reasons into lists: reuse it. */
+	if (req->field_errs != NULL && req->field_errs->child != NULL &&
+	    (api = api_error_body(req, e)) != NULL) {
+		details = cJSON_DetachItemFromObjectCaseSensitive(api,
+		    "field_errors");
+		cJSON_Delete(api);
+	}
+	return env001_error(code, msg, details);
+}
+
 void
 http_error(struct req *req, enum err e)
 {
@@ -267,6 +291,16 @@ http_error(struct req *req, enum err e)
 	cJSON			*root;
 	int			 status;
 
+	if (req->style == STYLE_SEED001) {
+		root = seed001_error_body(req, e, &status);
+		if (root == NULL || http_json(req, status, root) != ERR_OK) {
+			req->resp.status = 500;
+			req->resp.ctype = NULL;
+			req->resp.len = 0;
+		}
+		http_error_headers(req, e);
+		return;
+	}
 	/* An outcome the seed-002 API has no word for gets ours. */
 	if (req->style == STYLE_COMPAT && (d->compat != NULL ||
 	    e == ERR_OUT_OF_TICKETS || e == ERR_TICKET_NOT_FOUND ||
@@ -311,7 +345,8 @@ http_error_headers(struct req *req, enum err e)
 		(void)http_add_header(req, "Retry-After",
 		    arena_printf(req->pool, "%lld", (long long)(req->err_count >
 		    0 ? req->err_count : 1)));
-	if (e == ERR_UNAUTHORIZED && req->style == STYLE_API)
+	if (e == ERR_UNAUTHORIZED && (req->style == STYLE_API ||
+	    req->style == STYLE_SEED001))
 		(void)http_add_header(req, "WWW-Authenticate",
 		    "Bearer realm=\"biljett\"");
 }

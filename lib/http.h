@@ -39,6 +39,7 @@ enum resp_style {
 	STYLE_API = 0,	/* {"error", "detail", "field_errors", "code"} */
 	STYLE_COMPAT,	/* seed-002 bodies: "InvalidRequestData" ... */
 	STYLE_PAGE,	/* an HTML error page (lib/route renders it) */
+	STYLE_SEED001,	/* {"error": {"code", "message", "requestId"}} */
 	STYLE__MAX
 };
 

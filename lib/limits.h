@@ -51,6 +51,11 @@
 #define PROVIDER_NAME_MAX	16		/* "swish", "stripe": a form's choice */
 #define PAY_REF_MAX		64		/* a payment's or refund's id */
 #define PAY_TOKEN_MAX		128		/* for the payer's device */
+#define PAY_METHOD_MAX		128		/* a payment method id to charge */
+/* A booking's cancellation policy (sql/017): cut-off before the event. */
+#define BOOKING_CANCEL_HOURS_DEFAULT	24
+#define BOOKING_CANCEL_HOURS_MAX	8760
+#define BOOKING_REFUND_PERCENT_DEFAULT	100
 #define PAY_MESSAGE_MAX		50		/* characters shown to the payer */
 #define PAY_SECRET_MAX		(TOKEN_HEX_LEN * 2) /* claimed by a callback */
 #define PAY_EVENT_KEY_MAX	128		/* provider_events.event_key */

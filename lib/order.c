@@ -16,7 +16,9 @@
 #include "money.h"
 #include "order.h"
 #include "queue.h"
+#include "seat.h"
 #include "session.h"
+#include "tfmt.h"
 
 #define CODE_LEN		10	/* public order code, A-Z */
 #define ID_RETRIES		100	/* fresh random codes on collision */
@@ -80,6 +82,9 @@ enum stmt {
 	STMT_NOTE_CANCEL,
 	STMT_ADD_REFUNDED,
 	STMT_TICKETS_REFUNDED,
+	STMT_ORDER_SEATS,
+	STMT_SEAT_SALES,
+	STMT_SEAT_LOCKS_MOVE,
 	STMT__MAX
 };
 
@@ -253,6 +258,28 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EXTEND] =
 	    "UPDATE orders SET expires_at = ?2, extensions = extensions + 1"
 	    " WHERE id = ?1",
+	/*
+	 * The seats of a seated order (sql/017), and each seat paired with
+	 * one of the order's valid tickets of the seat's ticket type: the
+	 * n-th seat of a type (by seat id) gets the n-th ticket (by id).
+	 */
+	[STMT_ORDER_SEATS] =
+	    "SELECT seat_id FROM order_seats WHERE order_id = ?1"
+	    " ORDER BY seat_id",
+	[STMT_SEAT_SALES] =
+	    "SELECT s.seat_id, t.id FROM"
+	    " (SELECT seat_id, ticket_type_id, row_number() OVER"
+	    " (PARTITION BY ticket_type_id ORDER BY seat_id) AS n"
+	    " FROM order_seats WHERE order_id = ?1) s"
+	    " JOIN (SELECT id, ticket_type_id, row_number() OVER"
+	    " (PARTITION BY ticket_type_id ORDER BY id) AS n"
+	    " FROM tickets WHERE order_id = ?1 AND status = 'valid') t"
+	    " ON t.ticket_type_id = s.ticket_type_id AND t.n = s.n"
+	    " ORDER BY s.seat_id",
+	/* A hold's seats lapse with it: they follow its expiry. */
+	[STMT_SEAT_LOCKS_MOVE] =
+	    "UPDATE event_seats SET locked_until = ?2"
+	    " WHERE order_id = ?1 AND status = 'LOCKED'",
 };
 
 const char *
@@ -476,6 +503,106 @@ set_status(struct db *db, int64_t order_id, enum order_status status,
 	return db_changes(db) == 1 ? DB_OK : DB_CONSTRAINT;
 }
 
+/* A seat move's outcome as a storage one (the seat moves speak enum err). */
+static enum db_rc
+db_from_err(enum err e)
+{
+	return e == ERR_OK ? DB_OK : e == ERR_BUSY ? DB_BUSY :
+	    e == ERR_SEAT_TAKEN || e == ERR_SEAT_NOT_FOUND ? DB_CONSTRAINT :
+	    DB_ERROR;
+}
+
+/* Reads the seats order_id was placed for (sql/017) into ids; *n is 0
+ * for an order without seats. */
+static enum db_rc
+order_seat_ids(struct db *db, int64_t order_id,
+    int64_t ids[ARRAY_ITEMS_MAX], size_t *n)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	*n = 0;
+	if ((st = db_stmt(db, stmts[STMT_ORDER_SEATS])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK && *n < ARRAY_ITEMS_MAX)
+		ids[(*n)++] = db_col_int(st, 0);
+	db_reset(st);
+	return rc == DB_NOTFOUND || rc == DB_OK ? DB_OK : rc;
+}
+
+/* Moves the locks of order_id's seats to its new expiry. */
+static enum db_rc
+seat_locks_move(struct db *db, int64_t order_id, int64_t expires_at)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SEAT_LOCKS_MOVE])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, expires_at) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+/*
+ * Sells the seats of a seated order that is being marked paid, each
+ * with one of the tickets just issued (seat_sell: the unique index of
+ * sql/012 stands behind it).  Nothing to do for an unseated order.
+ */
+static enum db_rc
+sell_seats(struct db *db, int64_t order_id, int64_t event_id, int64_t now)
+{
+	struct seat_sale	 sales[ARRAY_ITEMS_MAX];
+	struct db_stmt		*st;
+	enum db_rc		 rc;
+	enum err		 e;
+	size_t			 n = 0;
+
+	if ((st = db_stmt(db, stmts[STMT_SEAT_SALES])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK && n < ARRAY_ITEMS_MAX) {
+		sales[n].seat_id = db_col_int(st, 0);
+		sales[n].ticket_id = db_col_int(st, 1);
+		n++;
+	}
+	db_reset(st);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc;
+	if (n == 0)
+		return DB_OK;
+	if ((e = seat_sell(db, event_id, order_id, sales, n, now)) != ERR_OK) {
+		/* The hold had them; only a bug or a hand gets here. */
+		log_err("order %lld: its seats cannot be sold (%d)",
+		    (long long)order_id, (int)e);
+		return e == ERR_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/*
+ * Takes the seats of order o, which lost its hold, back for it until
+ * `until`: DB_CONSTRAINT (and none kept) when one went to someone else
+ * or left the map.  Nothing to do for an unseated order.
+ */
+static enum db_rc
+seats_retake(struct db *db, const struct order *o, int64_t now, int64_t until)
+{
+	int64_t		 ids[ARRAY_ITEMS_MAX];
+	size_t		 n;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((rc = order_seat_ids(db, o->id, ids, &n)) != DB_OK || n == 0)
+		return rc;
+	if ((e = seat_lock(db, o->event_id, o->id, ids, n, now, until)) ==
+	    ERR_OK)
+		return DB_OK;
+	if ((rc = db_from_err(seat_release(db, o->id, NULL))) != DB_OK)
+		return rc;
+	return db_from_err(e);
+}
+
 enum db_rc
 order_release(struct db *db, int64_t order_id, enum order_status status)
 {
@@ -486,7 +613,13 @@ order_release(struct db *db, int64_t order_id, enum order_status status)
 		return rc;
 	if (o.holds_seats && (rc = quota_adjust(db, order_id, -1)) != DB_OK)
 		return rc;
-	return set_status(db, order_id, status, 0);
+	if ((rc = set_status(db, order_id, status, 0)) != DB_OK)
+		return rc;
+	/* A seated order's seats: held ones free, sold ones whose tickets
+	 * no longer admit anyone free too. */
+	if ((rc = db_from_err(seat_release(db, order_id, NULL))) != DB_OK)
+		return rc;
+	return db_from_err(seat_unsell(db, order_id, NULL));
 }
 
 enum db_rc
@@ -503,6 +636,16 @@ order_retake_seats(struct db *db, int64_t order_id)
 	if ((rc = quota_adjust(db, order_id, 1)) != DB_OK ||
 	    (rc = overbooked(db, o.event_id, &over)) != DB_OK)
 		return rc;
+	/*
+	 * A seated order needs its very seats too.  They are locked until
+	 * the order's expiry, which the caller moves (order_set_expiry,
+	 * order_extend) or pays at once.
+	 */
+	if (!over && (rc = seats_retake(db, &o, tfmt_now(), o.expires_at)) ==
+	    DB_CONSTRAINT)
+		over = 1;
+	else if (rc != DB_OK)
+		return rc;
 	if (over) {
 		/* Put the counts back; the caller's seats are gone. */
 		if ((rc = quota_adjust(db, order_id, -1)) != DB_OK)
@@ -517,11 +660,15 @@ order_set_expiry(struct db *db, int64_t order_id, int64_t expires_at)
 {
 	struct db_stmt	*st;
 
+	enum db_rc	 rc;
+
 	if ((st = db_stmt(db, stmts[STMT_SET_EXPIRY])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
 	    db_bind_int(st, 2, expires_at) == -1)
 		return DB_ERROR;
-	return db_exec(db, st);
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	return seat_locks_move(db, order_id, expires_at);
 }
 
 enum db_rc
@@ -559,11 +706,15 @@ order_extend(struct db *db, int64_t order_id, int64_t expires_at)
 {
 	struct db_stmt	*st;
 
+	enum db_rc	 rc;
+
 	if ((st = db_stmt(db, stmts[STMT_EXTEND])) == NULL ||
 	    db_bind_int(st, 1, order_id) == -1 ||
 	    db_bind_int(st, 2, expires_at) == -1)
 		return DB_ERROR;
-	return db_exec(db, st);
+	if ((rc = db_exec(db, st)) != DB_OK)
+		return rc;
+	return seat_locks_move(db, order_id, expires_at);
 }
 
 /*
@@ -1039,6 +1190,8 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 			if ((rc = issue_ticket(db, order_id, event_id,
 			    lines[i].type_id, lines[i].price, now)) != DB_OK)
 				return rc;
+	if ((rc = sell_seats(db, order_id, event_id, now)) != DB_OK)
+		return rc;
 	/* Paid if and only if invoiced: the same transaction. */
 	if ((rc = invoice_issue(db, order_id, now)) != DB_OK)
 		return rc;

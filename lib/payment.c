@@ -839,10 +839,15 @@ pay_confirm_direct(struct db *db, int64_t now, int64_t order_id,
 	return order_mark_paid(db, order_id, now, NULL);
 }
 
-enum err
-pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
-    const char *reason, int64_t requested_by, struct pay_refund_due *due,
-    int *full, const char **detail)
+/*
+ * pay_refund_begin() and pay_refund_close(): refunds amount of a
+ * confirmed order (for begin, 0 is all that is left); close ends the
+ * order whatever the amount, which may then be 0 (no refund is sent).
+ */
+static enum err
+refund_order(struct db *db, int64_t now, int64_t order_id, int64_t amount,
+    int close, const char *reason, int64_t requested_by,
+    struct pay_refund_due *due, int *full, const char **detail)
 {
 	struct order	 o;
 	struct payment	 p;
@@ -869,20 +874,24 @@ pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
 	if (rc != DB_OK)
 		goto dbfail;
 	left = p.amount - o.refunded;
-	if (amount == 0)
+	if (amount == 0 && !close)
 		amount = left;
-	if (amount <= 0 || amount > left) {
+	if (amount < 0 || amount > left || (amount == 0 && !close)) {
 		e = ERR_BAD_REQUEST;
 		*detail = left > 0 ? "More than is left to refund" :
 		    "Nothing is left to refund";
 		goto fail;
 	}
-	*full = amount == left;
-	if ((rc = record_refund(db, now, &p, p.payment_reference, amount,
-	    reason, requested_by, due)) != DB_OK ||
-	    (rc = order_mark_refunded(db, o.id, amount, *full)) != DB_OK ||
-	    (rc = invoice_credit(db, o.id, due->refund_id, amount, *full,
-	    now)) != DB_OK ||
+	*full = close || amount == left;
+	if (amount > 0 && (rc = record_refund(db, now, &p,
+	    p.payment_reference, amount, reason, requested_by, due)) != DB_OK)
+		goto dbfail;
+	/* The money given back is credited on the invoice in the same
+	 * transaction: all of it only when all of it comes back (closing a
+	 * booking may refund a share, or nothing). */
+	if ((rc = order_mark_refunded(db, o.id, amount, *full)) != DB_OK ||
+	    (amount > 0 && (rc = invoice_credit(db, o.id, due->refund_id,
+	    amount, amount == left, now)) != DB_OK) ||
 	    (rc = db_tx_commit(db)) != DB_OK)
 		goto dbfail;
 	return ERR_OK;
@@ -893,6 +902,26 @@ fail:
 	memset(due, 0, sizeof(*due));
 	*full = 0;
 	return e;
+}
+
+enum err
+pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
+    const char *reason, int64_t requested_by, struct pay_refund_due *due,
+    int *full, const char **detail)
+{
+	return refund_order(db, now, order_id, amount, 0, reason,
+	    requested_by, due, full, detail);
+}
+
+enum err
+pay_refund_close(struct db *db, int64_t now, int64_t order_id, int64_t amount,
+    const char *reason, int64_t requested_by, struct pay_refund_due *due,
+    const char **detail)
+{
+	int	 full;
+
+	return refund_order(db, now, order_id, amount, 1, reason,
+	    requested_by, due, &full, detail);
 }
 
 int

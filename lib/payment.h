@@ -228,6 +228,18 @@ enum err	pay_refund_begin(struct db *db, int64_t now, int64_t order_id,
 		    struct pay_refund_due *due, int *full,
 		    const char **detail);
 
+/*
+ * Ends a confirmed order and refunds amount of it (0 up to what is left;
+ * 0 sends nothing), in one write transaction: as pay_refund_begin() with
+ * a full refund -- the order refunded, its tickets stopped, its seats
+ * free -- whatever the amount, for a cancellation whose policy keeps
+ * part of the money.  due->refund_id is 0 when no refund is to be sent.
+ * Outcomes as pay_refund_begin().
+ */
+enum err	pay_refund_close(struct db *db, int64_t now, int64_t order_id,
+		    int64_t amount, const char *reason, int64_t requested_by,
+		    struct pay_refund_due *due, const char **detail);
+
 /* Records the result of sending a refund, and the provider's own id
  * for it (NULL or "": none, or keep the one known). */
 enum err	pay_refund_result(struct db *db, int64_t refund_id, int ok,

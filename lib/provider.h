@@ -65,6 +65,13 @@ struct pay_request {
 	char	 message[PAY_MESSAGE_MAX * 4 + 1]; /* to the payer, UTF-8 */
 	char	 callback_secret[TOKEN_HEX_LEN + 1]; /* see verify_callback */
 	char	 reference[PAY_REF_MAX + 1];	/* our order code */
+	/*
+	 * A payment method the payer gave us to charge on the server (a
+	 * Stripe pm_... or tok_... id, never card data), or "" when the
+	 * payer pays on their own device.  With one, create also confirms:
+	 * the answer is final or on its way (retrieve says which).
+	 */
+	char	 payment_method[PAY_METHOD_MAX + 1];
 };
 
 /* What a created request is called from now on. */

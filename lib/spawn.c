@@ -17,6 +17,12 @@
 void
 spawn_cli(const struct conf *conf, const char *command)
 {
+	spawn_cli_arg(conf, command, NULL);
+}
+
+void
+spawn_cli_arg(const struct conf *conf, const char *command, const char *arg)
+{
 	const char	*cli = conf_str(conf, CONF_BILJETT_CLI);
 	pid_t		 pid;
 	int		 fd, status;
@@ -41,10 +47,10 @@ spawn_cli(const struct conf *conf, const char *command)
 		for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
 			close(fd);
 		if (conf->path != NULL)
-			execl(cli, "biljett", "-c", conf->path, command,
+			execl(cli, "biljett", "-c", conf->path, command, arg,
 			    (char *)NULL);
 		else
-			execl(cli, "biljett", command, (char *)NULL);
+			execl(cli, "biljett", command, arg, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)

@@ -16,4 +16,9 @@ struct conf;
  */
 void	spawn_cli(const struct conf *conf, const char *command);
 
+/* The same with one argument after the command (NULL: none), such as
+ * "booking-charge" and a booking's uid. */
+void	spawn_cli_arg(const struct conf *conf, const char *command,
+	    const char *arg);
+
 #endif

@@ -756,8 +756,65 @@ created_read(const struct httpc_resp *r, struct pay_created *out)
 }
 
 /*
+ * A server-side confirmation the card refused: Stripe answers 402 with a
+ * card_error whose payment_intent is the intent it made, declined.  Reads
+ * that intent's id and client_secret into out; -1 when the error names
+ * none (nothing was made, or we cannot tell).
+ */
+static int
+declined_read(const struct httpc_resp *r, struct pay_created *out)
+{
+	cJSON		*o;
+	const cJSON	*pi;
+	int		 rc = -1;
+
+	if (r->status != 402 ||
+	    (o = cJSON_ParseWithLength(r->body, r->len)) == NULL)
+		return -1;
+	pi = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "error"), "payment_intent");
+	if (cJSON_IsObject(pi) && object_is(pi, "payment_intent") &&
+	    copy_str(pi, "id", out->provider_ref,
+	    sizeof(out->provider_ref)) == 0 &&
+	    id_valid(out->provider_ref, PAY_REF_MAX) &&
+	    copy_str(pi, "client_secret", out->token, sizeof(out->token)) == 0 &&
+	    out->token[0] != '\0')
+		rc = 0;
+	cJSON_Delete(o);
+	if (rc == -1)
+		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+/*
+ * The form of a server-side confirmation with the payer's payment
+ * method (protocols.md 2.2): card only, confirmed in the same call, and
+ * refused rather than left waiting when the card wants the payer (3-D
+ * Secure), since no payer is there to answer.  A tok_... is a card
+ * token, sent as payment_method_data; a pm_... is a PaymentMethod.
+ */
+static int
+form_confirm(struct form *f, const char *pm)
+{
+	if (!id_valid(pm, PAY_METHOD_MAX))
+		return -1;
+	form_add(f, "payment_method_types[]", "card");
+	if (strncmp(pm, "tok_", 4) == 0) {
+		form_add(f, "payment_method_data[type]", "card");
+		form_add(f, "payment_method_data[card][token]", pm);
+	} else
+		form_add(f, "payment_method", pm);
+	form_add(f, "confirm", "true");
+	form_add(f, "error_on_requires_action", "true");
+	return 0;
+}
+
+/*
  * POST /v1/payment_intents.  The client_secret goes back as the token
- * (for Stripe.js in the buyer's browser) and nowhere else.
+ * (for Stripe.js in the buyer's browser) and nowhere else.  With
+ * req->payment_method the intent is confirmed on the server in the same
+ * call; a card the bank refused still made an intent (402, declined), so
+ * that counts as created too: retrieve tells the outcome either way.
  */
 static enum pay_err
 ops_create(void *arg, const struct pay_request *req, struct pay_created *out,
@@ -785,7 +842,12 @@ ops_create(void *arg, const struct pay_request *req, struct pay_created *out,
 	}
 	form_add_int(&f, "amount", req->amount);
 	form_add(&f, "currency", cur);
-	form_add(&f, "automatic_payment_methods[enabled]", "true");
+	if (req->payment_method[0] == '\0')
+		form_add(&f, "automatic_payment_methods[enabled]", "true");
+	else if (form_confirm(&f, req->payment_method) == -1) {
+		snprintf(err, errsz, "bad payment method");
+		return PAY_ERR_PROTOCOL;
+	}
 	if (req->message[0] != '\0')
 		form_add(&f, "description", req->message);
 	if (req->reference[0] != '\0')
@@ -797,7 +859,10 @@ ops_create(void *arg, const struct pay_request *req, struct pay_created *out,
 	}
 	rc = call(ctx, "POST", "/v1/payment_intents", &f, req->ref, &r, err,
 	    errsz);
-	if (rc == PAY_OK && created_read(&r, out) == -1) {
+	if (rc == PAY_ERR_REJECTED && req->payment_method[0] != '\0' &&
+	    declined_read(&r, out) == 0)
+		rc = PAY_OK;
+	else if (rc == PAY_OK && created_read(&r, out) == -1) {
 		snprintf(err, errsz, "unreadable payment_intent");
 		rc = PAY_ERR_PROTOCOL;
 	}

@@ -4,6 +4,7 @@
  *	biljett [-c conf] init | migrate | demo | import FILE|- |
  *	    scanner-add NAME [--password P] (--organizer EMAIL | --site-wide)
  *	    [--event ID]... | backup FILE | expire | mail |
+ *	    booking-charge UID |
  *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...]
  *
  * The configuration comes from -c, else $BILJETT_CONF, else
@@ -23,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "accountmail.h"
+#include "booking.h"
 #include "cancelmail.h"
 #include "conf.h"
 #include "crypto.h"
@@ -43,6 +45,7 @@
 #include "scanlog.h"
 #include "scanner.h"
 #include "seal.h"
+#include "seat.h"
 #include "tfmt.h"
 #include "ticketmail.h"
 #include "user.h"
@@ -74,6 +77,7 @@ static int	cmd_scanner_add(struct ctx *, int, char **);
 static int	cmd_backup(struct ctx *, int, char **);
 static int	cmd_expire(struct ctx *, int, char **);
 static int	cmd_mail(struct ctx *, int, char **);
+static int	cmd_booking_charge(struct ctx *, int, char **);
 static int	cmd_create_admin(struct ctx *, int, char **);
 static int	cmd_create_user(struct ctx *, int, char **);
 static int	cmd_ticket_link(struct ctx *, int, char **);
@@ -89,6 +93,7 @@ static const struct command commands[] = {
 	{ "backup", "FILE", 1, 1, 1, cmd_backup },
 	{ "expire", "", 0, 0, 1, cmd_expire },
 	{ "mail", "", 0, 0, 1, cmd_mail },
+	{ "booking-charge", "UID", 1, 1, 1, cmd_booking_charge },
 	{ "create-admin", "EMAIL [--password P]", 1, 3, 1, cmd_create_admin },
 	{ "create-user", "EMAIL ROLE [--password P]", 2, 4, 1,
 	    cmd_create_user },
@@ -535,6 +540,9 @@ cmd_backup(struct ctx *c, int argc, char **argv)
 
 #define RECONCILE_BATCH		100
 #define RECONCILE_AFTER		600	/* seconds without a callback */
+/* A booking's charge runs right after the booking; one still without an
+ * answer this long after is taken up again by expire. */
+#define BOOKING_CHARGE_AFTER	60
 
 /*
  * Asks the provider about one open payment request: cancels it first
@@ -656,6 +664,40 @@ prune_events(struct ctx *c, int64_t now)
 }
 
 /*
+ * Takes up the bookings whose charge never got an answer (the CLI run
+ * after the booking died, or could not reach Stripe): booking_charge()
+ * asks again under the same Idempotency-Key, so nothing is charged
+ * twice.  Returns 0, or -1 when some are left for the next run.
+ */
+static int
+charge_due_bookings(struct ctx *c, int64_t now)
+{
+	struct provider		 pv;
+	struct booking_charged	 out;
+	char			 uids[RECONCILE_BATCH][UUID_LEN + 1], err[512];
+	size_t			 n, i;
+	int			 failures = 0;
+
+	if (booking_list_due(c->db, now - BOOKING_CHARGE_AFTER, uids,
+	    RECONCILE_BATCH, &n) != ERR_OK)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (provider_open(&pv, PROVIDER_STRIPE, &c->conf, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "biljett: stripe: %s\n", err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (booking_charge(c->db, &pv, uids[i], &out) != ERR_OK)
+			failures++;
+		printf("booking %s: %s\n", uids[i], out.outcome);
+	}
+	provider_close(&pv);
+	return failures ? -1 : 0;
+}
+
+/*
  * expire (cron, every minute): releases holds past their expiry, prunes
  * old provider events, then for each payment provider cancels the
  * requests of orders that let go of their seats, confirms requests
@@ -676,6 +718,8 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	(void)argv;
 	if ((rc = db_tx_immediate(c->db)) != DB_OK ||
 	    (rc = order_expire_stale(c->db, now, 0, &expired)) != DB_OK ||
+	    (rc = seat_release_expired(c->db, now, NULL) == ERR_OK ? DB_OK :
+	    DB_ERROR) != DB_OK ||
 	    (rc = db_tx_commit(c->db)) != DB_OK) {
 		db_tx_rollback(c->db);
 		fprintf(stderr, "biljett: expire: database %s\n",
@@ -714,6 +758,7 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 		printf("journalled %zu look-up%s into checkins\n", n,
 		    n == 1 ? "" : "s");
 
+	failures += charge_due_bookings(c, now) == -1;
 	for (p = 0; p < PROVIDER__MAX; p++) {
 		if (provider_open(&pv, (enum pay_provider)p, &c->conf, err,
 		    sizeof(err)) == -1) {
@@ -738,6 +783,40 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 		provider_close(&pv);
 	}
 	return failures ? 1 : 0;
+}
+
+/*
+ * booking-charge UID (started by the bookings program after each
+ * booking): charges the booking's card and applies Stripe's answer
+ * (lib/booking.h); then sends the ticket mail, or a refund Stripe's
+ * answer made due.  Exits 1 when the charge is left for `expire`.
+ */
+static int
+cmd_booking_charge(struct ctx *c, int argc, char **argv)
+{
+	struct provider		 pv;
+	struct booking_charged	 out;
+	char			 err[512];
+	enum err		 e;
+	int			 rc = 0;
+
+	(void)argc;
+	if (provider_open(&pv, PROVIDER_STRIPE, &c->conf, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "biljett: stripe: %s\n", err);
+		return 1;
+	}
+	e = booking_charge(c->db, &pv, argv[0], &out);
+	printf("booking %s: %s\n", argv[0], e == ERR_OK ? out.outcome :
+	    err_def(e)->code);
+	if (e != ERR_OK)
+		rc = 1;
+	if (out.refund_needed && send_refunds(c, &pv) == -1)
+		rc = 1;
+	provider_close(&pv);
+	if (out.tickets_issued && cmd_mail(c, 0, NULL) != 0)
+		rc = 1;
+	return rc;
 }
 
 #define MAIL_BATCH	20

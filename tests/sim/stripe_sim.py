@@ -14,7 +14,9 @@ URL differs.
   --auto-confirm S    every PaymentIntent is confirmed with pm_card_visa
                       S seconds after it is created
 
-Served: POST/GET /v1/payment_intents[/{id}], POST .../{id}/cancel,
+Served: POST/GET /v1/payment_intents[/{id}] (a create may confirm on the
+server: confirm=true with payment_method or a card token), POST
+.../{id}/confirm, POST .../{id}/cancel,
 POST/GET /v1/refunds[/{id}], GET /v1/charges/{id}; form-encoded bodies
 with bracket notation, Idempotency-Key replay, Request-Id on every answer,
 errors in Stripe's {"error": {...}} envelope.  Webhooks go out in the
@@ -43,6 +45,8 @@ import urllib.parse
 ALNUM = string.ascii_letters + string.digits
 # Only one level of brackets: metadata[k], payment_method_types[], expand[].
 KEY_RE = re.compile(r"([A-Za-z0-9_]+)(?:\[([^\[\]]*)\])?")
+# Two levels, for payment_method_data[card][token] only.
+KEY2_RE = re.compile(r"([A-Za-z0-9_]+)\[([^\[\]]+)\]\[([^\[\]]+)\]")
 REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 CANCEL_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 # Stripe's own limits on metadata and amounts.
@@ -55,6 +59,11 @@ DECLINES = {"pm_card_chargeDeclined": ("generic_decline", "Your card was decline
             "pm_card_chargeDeclinedInsufficientFunds":
                 ("insufficient_funds", "Your card has insufficient funds.")}
 PROCESSING = "pm_card_processing"
+# Stripe's test card tokens, confirmed as payment_method_data[card][token]:
+# each charges like the test PaymentMethod of the same card.
+TOKENS = {"tok_visa": "pm_card_visa", "tok_mastercard": "pm_card_mastercard",
+          "tok_chargeDeclined": "pm_card_chargeDeclined",
+          "tok_chargeDeclinedInsufficientFunds": "pm_card_chargeDeclinedInsufficientFunds"}
 STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stripe_js_standin.js")
 
 LOCK = threading.RLock()
@@ -125,6 +134,15 @@ def decode_form(raw):
         raise invalid("Invalid request body: not UTF-8")
     params = {}
     for k, v in pairs:
+        m2 = KEY2_RE.fullmatch(k)
+        if m2:
+            name, sub, sub2 = m2.groups()
+            params.setdefault(name, {})
+            if not isinstance(params[name], dict) or not isinstance(
+                    params[name].setdefault(sub, {}), dict):
+                raise invalid(f"Invalid hash: {name}", "parameter_invalid", name)
+            params[name][sub][sub2] = v
+            continue
         m = KEY_RE.fullmatch(k)
         if not m:
             raise invalid(f"Received unknown parameter: {k}", "parameter_unknown", k)
@@ -303,7 +321,9 @@ def event_view(rec):
 def payment_intent(params, request):
     only(params, ("amount", "currency", "automatic_payment_methods", "payment_method_types",
                   "description", "receipt_email", "metadata", "expand",
-                  "statement_descriptor_suffix"))
+                  "statement_descriptor_suffix", "confirm", "payment_method",
+                  "payment_method_data", "error_on_requires_action", "return_url",
+                  "off_session"))
     amount = integer(params, "amount", True)
     currency = params.get("currency")
     if not currency:
@@ -400,6 +420,54 @@ def confirm(pi_id, pm, request, client_secret=None):
                   "message": message, "charge": ch["id"],
                   "payment_method": {"id": pm_id, "object": "payment_method", "type": "card"}})
     return pi, [emit("payment_intent.payment_failed", pi, request)]
+
+
+def server_confirm(pi, params, request):
+    """Confirms pi with the payment method the server sends (a create with
+    confirm=true, or POST .../confirm); returns (status, pi, events).  A
+    declined card is Stripe's 402 card_error carrying the PaymentIntent."""
+    only(params, ("payment_method", "payment_method_data", "error_on_requires_action",
+                  "return_url", "off_session", "expand", "amount", "currency",
+                  "automatic_payment_methods", "payment_method_types", "description",
+                  "receipt_email", "metadata", "statement_descriptor_suffix", "confirm"))
+    for name in ("error_on_requires_action", "off_session"):
+        if name in params:
+            boolean(params[name], name)
+    apm = pi.get("automatic_payment_methods") or {}
+    if apm.get("enabled") and not params.get("return_url"):
+        raise invalid("This PaymentIntent is configured to accept payment methods "
+                      "enabled in your Dashboard, some of which may require a "
+                      "return_url. Specify a return_url or set "
+                      "automatic_payment_methods[allow_redirects] to never.",
+                      None, "return_url")
+    pm, pmd = params.get("payment_method"), params.get("payment_method_data")
+    if pm and pmd:
+        raise invalid("You may only specify one of these parameters: payment_method, "
+                      "payment_method_data.", "parameters_exclusive", "payment_method")
+    if pmd is not None:
+        card = pmd.get("card") if isinstance(pmd, dict) else None
+        if not isinstance(pmd, dict) or pmd.get("type") != "card" or \
+                not isinstance(card, dict) or not card.get("token"):
+            raise invalid("Invalid payment_method_data", "parameter_invalid",
+                          "payment_method_data")
+        if card["token"] not in TOKENS:
+            raise invalid(f"No such token: '{card['token']}'", "resource_missing",
+                          "payment_method_data[card][token]")
+        pm = TOKENS[card["token"]]
+    if not pm:
+        raise StripeError(400, "invalid_request_error",
+                          "You cannot confirm this PaymentIntent because it's missing a "
+                          "payment method.", "payment_intent_unexpected_state",
+                          saved=True, payment_intent=copy.deepcopy(pi))
+    pi, recs = confirm(pi["id"], pm, request)
+    err = pi.get("last_payment_error")
+    if pi["status"] == "requires_payment_method" and err:
+        e = StripeError(402, "card_error", err["message"], err["code"], saved=True,
+                        decline_code=err["decline_code"], charge=err["charge"],
+                        payment_intent=copy.deepcopy(pi))
+        e.recs = recs
+        raise e
+    return 200, pi, recs
 
 
 def finish_processing(pi_id, pm_id):
@@ -523,6 +591,8 @@ def route(method, path, params, request):
     if method == "POST" and path == "/v1/payment_intents":
         pi = payment_intent(params, request)
         STATE["payment_intents"][pi["id"]] = pi
+        if "confirm" in params and boolean(params["confirm"], "confirm"):
+            return server_confirm(pi, params, request)
         if ARGS.auto_confirm is not None:
             threading.Thread(target=auto_confirm, args=(pi["id"],), daemon=True).start()
         return 200, pi, []
@@ -533,6 +603,10 @@ def route(method, path, params, request):
             if pi is None:
                 raise missing("payment_intent", segs[2])
             return 200, pi, []
+        if method == "POST" and len(segs) == 4 and segs[3] == "confirm":
+            if pi is None:
+                raise missing("payment_intent", segs[2])
+            return server_confirm(pi, params, request)
         if method == "POST" and len(segs) == 4 and segs[3] == "cancel":
             if pi is None:
                 raise missing("payment_intent", segs[2])
@@ -660,6 +734,7 @@ class Api(http.server.BaseHTTPRequestHandler):
                 status, body, recs = fail["status"], failure_body(fail["status"]), []
         except StripeError as e:
             status, body = e.status, e.body
+            recs = getattr(e, "recs", [])
             if e.body["error"]["type"] == "api_error":
                 body = failure_body(status)
             if key is not None and e.saved:
