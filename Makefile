@@ -36,6 +36,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/audit.o \
 		  lib/auth.o \
 		  lib/buyer.o \
+		  lib/cart.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
@@ -70,6 +71,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \
+		  lib/product.o \
 		  lib/provider.o \
 		  lib/providers.o \
 		  lib/qr.o \
@@ -101,6 +103,7 @@ LIB_OBJS	= lib/account.o \
 
 PROGS		= cgi-bin/auth \
 		  cgi-bin/backoffice \
+		  cgi-bin/cart \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
@@ -133,7 +136,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
-		  sql/015_orders.sql
+		  sql/015_orders.sql \
+		  sql/018_cart.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
@@ -158,6 +162,7 @@ UNIT_TESTS	= test-arena \
 		  test-qr-png \
 		  test-queue \
 		  test-route-match \
+		  test-sale \
 		  test-scan-throttle \
 		  test-seat-moves \
 		  test-seat-sell-race \

@@ -20,6 +20,7 @@
 #define FIELD_VALUE_MAX		4096		/* default cap on a string field */
 #define JSON_DEPTH_MAX		16		/* nesting in a JSON body */
 #define ARRAY_ITEMS_MAX		32		/* items in an array field */
+#define CART_LINES_MAX		20		/* products in one cart (<= ARRAY_ITEMS_MAX) */
 #define PER_PAGE_MAX		100		/* pagination */
 #define PER_PAGE_DEFAULT	20
 #define PAGE_MAX		100000
