@@ -838,9 +838,69 @@ pay_confirm_direct(struct db *db, int64_t now, int64_t order_id,
 	return order_mark_paid(db, order_id, now, NULL);
 }
 
+/*
+ * The value of tickets sold for price (before any discount) in order o:
+ * their share of what was paid for the tickets (the subtotal less the
+ * discount; the service fee is not theirs), rounded half to even.
+ */
+static int64_t
+tickets_value(const struct order *o, int64_t price)
+{
+	int64_t	 discount = o->subtotal + o->service_fee - o->total;
+	int64_t	 paid = o->subtotal - discount, q, v, r;
+
+	if (o->subtotal <= 0 || discount <= 0)
+		return price;
+	/* price and paid are at most MONEY_MAX (1e11): q fits. */
+	q = price * paid;
+	v = q / o->subtotal;
+	r = q % o->subtotal;
+	if (r * 2 > o->subtotal || (r * 2 == o->subtotal && v % 2 == 1))
+		v++;
+	return v;
+}
+
+/* Voids the n tickets of o, refusing (ERR_BAD_REQUEST with *detail)
+ * one that is not its valid ticket, or ones worth more than amount. */
+static enum err
+void_tickets(struct db *db, const struct order *o, const int64_t *tickets,
+    size_t n, int64_t amount, const char **detail)
+{
+	int64_t		 price, sum = 0;
+	size_t		 i;
+	enum db_rc	 rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = order_void_ticket(db, o->id, tickets[i], &price)) ==
+		    DB_NOTFOUND) {
+			*detail = "A ticket is not a valid ticket of this "
+			    "order";
+			return ERR_BAD_REQUEST;
+		}
+		if (rc != DB_OK)
+			return err_from_db(rc);
+		sum += price;
+	}
+	if (tickets_value(o, sum) > amount) {
+		*detail = "The tickets are worth more than the amount";
+		return ERR_BAD_REQUEST;
+	}
+	return ERR_OK;
+}
+
 enum err
 pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
     const char *reason, int64_t requested_by, struct pay_refund_due *due,
+    int *full, const char **detail)
+{
+	return pay_refund_tickets(db, now, order_id, amount, reason,
+	    requested_by, NULL, 0, due, full, detail);
+}
+
+enum err
+pay_refund_tickets(struct db *db, int64_t now, int64_t order_id,
+    int64_t amount, const char *reason, int64_t requested_by,
+    const int64_t *tickets, size_t ntickets, struct pay_refund_due *due,
     int *full, const char **detail)
 {
 	struct order	 o;
@@ -877,6 +937,12 @@ pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
 		goto fail;
 	}
 	*full = amount == left;
+	/* A full refund voids every ticket below; a partial one those
+	 * named. */
+	if (!*full && ntickets > 0 &&
+	    (e = void_tickets(db, &o, tickets, ntickets, amount, detail)) !=
+	    ERR_OK)
+		goto fail;
 	if ((rc = record_refund(db, now, &p, p.payment_reference, amount,
 	    reason, requested_by, due)) != DB_OK ||
 	    (rc = order_mark_refunded(db, o.id, amount, *full)) != DB_OK ||

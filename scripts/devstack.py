@@ -30,10 +30,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # sanitizer build in build/san (BILJETT_BIN=build/san).
 BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
 PROGRAMS = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
-            "auth", "venues", "backoffice", "organizer", "orders")
+            "auth", "venues", "backoffice", "organizer", "orders", "cart")
 ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
                  "pages", "auth", "venues", "backoffice", "organizer",
-                 "orders", "hello")
+                 "orders", "cart", "hello")
 READY_SECONDS = 20
 # The Stripe simulator's fixed test-mode keys (tests/sim/stripe_sim.py).
 STRIPE_SECRET_KEY = "sk_test_biljett_dev"

@@ -109,7 +109,7 @@ class StackTest(unittest.TestCase):
     """Starts a fresh stack for the class; stops it afterwards."""
 
     programs = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
-                "auth", "venues", "backoffice", "organizer", "orders")
+                "auth", "venues", "backoffice", "organizer", "orders", "cart")
     extra_conf = None
     autopay = None
     auth_rate = "20r/s"
