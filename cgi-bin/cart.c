@@ -384,7 +384,7 @@ save(struct req *req, int64_t id)
 	e3 = refuse_variant_fields(req);
 	if (e != ERR_OK || e2 != ERR_OK || e3 != ERR_OK)
 		return ERR_BAD_REQUEST;
-	e = product_save(req->db, tfmt_now(), id != 0 ? id :
+	e = product_save(req->db, tfmt_now(), req->user.id, id != 0 ? id :
 	    req->f[PF_TICKET_TYPE].i, id == 0, sale, &t);
 	if (e == ERR_BAD_REQUEST)
 		return http_field_error(req, "ticket_type_id", "Not a sellable "
@@ -431,8 +431,8 @@ h_product_pricing(struct req *req)
 	if ((e = read_sale(req, &sale)) != ERR_OK ||
 	    (e = refuse_variant_fields(req)) != ERR_OK)
 		return e;
-	if ((e = product_set_sale(req->db, tfmt_now(), req->id, sale)) !=
-	    ERR_OK)
+	if ((e = product_set_sale(req->db, tfmt_now(), req->user.id, req->id,
+	    sale)) != ERR_OK)
 		return e;
 	return product_reply(req, 200, req->id);
 }

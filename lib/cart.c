@@ -579,7 +579,12 @@ lines_of(struct db *db, int64_t now, const struct cart *c,
 	return out->nshort > 0 ? ERR_STOCK_UNAVAILABLE : ERR_OK;
 }
 
-/* Is the cart's earlier order still a hold it can pay? */
+/*
+ * Is the cart's earlier order, the cart unchanged since, still a hold
+ * it can pay, or paid already?  Either is the answer to paying again:
+ * a second click after paying buys nothing twice (the seed's front end
+ * empties the cart once paid).
+ */
 static int
 live_order(struct db *db, int64_t now, const struct cart *c)
 {
@@ -587,7 +592,8 @@ live_order(struct db *db, int64_t now, const struct cart *c)
 
 	return c->order_id != 0 && c->order_version == c->version &&
 	    order_load(db, c->order_id, &o) == DB_OK &&
-	    o.status == ORDER_RESERVED && o.expires_at > now;
+	    ((o.status == ORDER_RESERVED && o.expires_at > now) ||
+	    o.status == ORDER_PAID);
 }
 
 enum err

@@ -116,9 +116,9 @@ struct cart_checkout {
  * one write transaction: the same placement as POST /api/orders/
  * (checkout_place_lines(), service fee included) with the products'
  * sales as its discount.  While the cart is unchanged and its order
- * still a live hold, that order is answered again (out->existing), so
- * paying twice never makes two orders; a changed cart's earlier hold
- * is released.  ERR_CART_EMPTY, ERR_CART_MIXED (more than one event),
+ * still a live hold, or paid, that order is answered again
+ * (out->existing), so paying twice never makes two orders; a changed
+ * cart's earlier hold is released.  ERR_CART_EMPTY, ERR_CART_MIXED (more than one event),
  * ERR_STOCK_UNAVAILABLE with out->shortage, then the hold's outcomes.
  * The cart itself is kept (the buyer empties it once paid).
  */

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "audit.h"
 #include "db.h"
 #include "jsonout.h"
 #include "limits.h"
@@ -89,6 +90,7 @@ enum stmt {
 	STMT_INSERT,
 	STMT_SET_SALE,
 	STMT_TEXT,
+	STMT_ORGANIZER,
 	STMT__MAX
 };
 
@@ -116,6 +118,9 @@ static const char *const stmts[STMT__MAX] = {
 	    " description) VALUES (?1, ?2, ?3, ?4)"
 	    " ON CONFLICT (ticket_type_id, lang) DO UPDATE"
 	    " SET name = excluded.name, description = excluded.description",
+	[STMT_ORGANIZER] =
+	    "SELECT coalesce(e.organizer_id, 0) FROM ticket_types t"
+	    " JOIN events e ON e.id = t.event_id WHERE t.id = ?1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -372,15 +377,42 @@ sellable_variant(struct db *db, int64_t id)
 	return rc;
 }
 
-enum err
-product_save(struct db *db, int64_t now, int64_t id, int create, int sale,
-    const struct product_texts *t)
+/*
+ * Records the change of product id (before: its JSON before, NULL when
+ * made now, taken) in the audit log, under its event's organizer.
+ */
+static enum db_rc
+audit(struct db *db, int64_t now, int64_t user_id, int64_t id,
+    const char *action, cJSON *before)
 {
+	struct db_stmt	*st;
+	cJSON		*after = product_json(db, now, id, LANG_EN);
+	int64_t		 organizer = 0;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_ORGANIZER])) != NULL &&
+	    db_bind_int(st, 1, id) == 0 && db_step(db, st) == DB_OK) {
+		organizer = db_col_int(st, 0);
+		db_reset(st);
+	}
+	rc = audit_record(db, now, user_id, organizer, "product", id, action,
+	    before, after);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	return rc;
+}
+
+enum err
+product_save(struct db *db, int64_t now, int64_t user_id, int64_t id,
+    int create, int sale, const struct product_texts *t)
+{
+	cJSON		*before;
 	enum db_rc	 rc;
 	enum err	 e;
 
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
+	before = create ? NULL : product_json(db, now, id, LANG_EN);
 	if (create) {
 		if ((rc = sellable_variant(db, id)) == DB_OK)
 			rc = write_sale(db, STMT_INSERT, id, sale, now);
@@ -388,6 +420,11 @@ product_save(struct db *db, int64_t now, int64_t id, int create, int sale,
 		rc = write_sale(db, STMT_SET_SALE, id, sale, now);
 	if (rc == DB_OK)
 		rc = save_texts(db, id, t);
+	if (rc == DB_OK)
+		rc = audit(db, now, user_id, id, create ? "create" : "update",
+		    before);
+	else
+		cJSON_Delete(before);
 	if (rc == DB_OK && (rc = db_tx_commit(db)) == DB_OK)
 		return ERR_OK;
 	db_tx_rollback(db);
@@ -401,10 +438,21 @@ product_save(struct db *db, int64_t now, int64_t id, int create, int sale,
 }
 
 enum err
-product_set_sale(struct db *db, int64_t now, int64_t id, int sale)
+product_set_sale(struct db *db, int64_t now, int64_t user_id, int64_t id,
+    int sale)
 {
+	cJSON		*before;
 	enum db_rc	 rc;
 
-	rc = write_sale(db, STMT_SET_SALE, id, sale, now);
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	before = product_json(db, now, id, LANG_EN);
+	if ((rc = write_sale(db, STMT_SET_SALE, id, sale, now)) == DB_OK)
+		rc = audit(db, now, user_id, id, "update", before);
+	else
+		cJSON_Delete(before);
+	if (rc == DB_OK && (rc = db_tx_commit(db)) == DB_OK)
+		return ERR_OK;
+	db_tx_rollback(db);
 	return rc == DB_NOTFOUND ? ERR_PRODUCT_NOT_FOUND : err_from_db(rc);
 }

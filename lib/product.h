@@ -93,16 +93,19 @@ enum db_rc	 product_list(struct db *db, int64_t now,
 
 /*
  * Makes variant id a product (create) or changes product id's texts and
- * sale, in one write transaction.  Every text is required (the caller
+ * sale, asked by user_id, in one write transaction with its audit log
+ * entry (entity "product").  Every text is required (the caller
  * checked them).  create: ERR_BAD_REQUEST when id is not a sellable
  * variant of one event, ERR_CONFLICT when it is a product already;
  * else ERR_PRODUCT_NOT_FOUND when it is not a product.
  */
-enum err	 product_save(struct db *db, int64_t now, int64_t id,
-		    int create, int sale, const struct product_texts *t);
+enum err	 product_save(struct db *db, int64_t now, int64_t user_id,
+		    int64_t id, int create, int sale,
+		    const struct product_texts *t);
 
-/* Sets product id's sale.  ERR_PRODUCT_NOT_FOUND if not a product. */
-enum err	 product_set_sale(struct db *db, int64_t now, int64_t id,
-		    int sale);
+/* Sets product id's sale, as product_save() changes it.
+ * ERR_PRODUCT_NOT_FOUND if not a product. */
+enum err	 product_set_sale(struct db *db, int64_t now, int64_t user_id,
+		    int64_t id, int sale);
 
 #endif

@@ -76,6 +76,12 @@ class Paying(PaymentsBase):
         self.assertIsNotNone(st["paid_at"])
         self.assertEqual([t["status"] for t in self.tickets_of(j["uuid"])],
                          ["valid", "valid"])
+        # Paying again once paid, the cart unchanged: the same, paid order.
+        again = self.pay()
+        self.assertEqual((again["uuid"], again["status"], again["client_secret"]),
+                         (j["uuid"], "paid", None))
+        self.assertEqual(self.query("SELECT count(*) AS n FROM orders"
+                                    " WHERE event_id = ?", ev["id"])[0]["n"], 1)
         # Admins see it too; anyone else: 404.
         self.assertEqual(self.poll(j["uuid"], who="admin")["status"], "paid")
         r = self.call("GET", f"/api/payments/{j['uuid']}", who="org2")

@@ -109,6 +109,12 @@ class Products(ShopBase):
         r = self.call("PATCH", f"/api/products/{p['id']}/pricing", {"sale": "0.5"},
                       "admin")
         self.assertEqual((r.status, r.json["data"]["unit_price"]), (200, "40.00"), r)
+        # Every change is in the back office's audit log.
+        log = self.query("SELECT action, user_id FROM audit_log WHERE entity = 'product'"
+                         " AND entity_id = ? ORDER BY id", p["id"])
+        self.assertEqual([r["action"] for r in log], ["create", "update", "update"])
+        self.assertEqual({r["user_id"] for r in log},
+                         {self.user_id("admin@example.com")})
         r = self.call("PATCH", f"/api/products/{p['id']}/pricing", {"sale": "-0.1"},
                       "admin")
         self.assert_error(r, 400, "VALIDATION_ERROR", "sale")
