@@ -269,6 +269,14 @@ cart_set(struct db *db, int64_t now, const struct cart_owner *o,
 		return err_from_db(rc);
 	if ((rc = load(db, o, &c)) != DB_OK)
 		goto dbfail;
+	/* A line goes whatever became of its product (unpublished). */
+	if (quantity == 0 && line_of(&c, product_id) < c.n) {
+		if ((rc = put(db, now, &c, product_id, 0)) != DB_OK ||
+		    (rc = exec2(db, STMT_TOUCH, c.id, now)) != DB_OK ||
+		    (rc = db_tx_commit(db)) != DB_OK)
+			goto dbfail;
+		return ERR_OK;
+	}
 	if ((e = product_find(db, now, product_id, 0, &p)) != ERR_OK ||
 	    (e = others_of(db, now, &c, &p, &others)) != ERR_OK)
 		goto fail;

@@ -52,8 +52,9 @@ const char	*cart_cap_str(enum cart_cap cap);
 
 /*
  * Sets product_id's quantity in o's cart (made when there is none) to
- * quantity, capped (see above; out says how); 0 removes it.  One write
- * transaction.  ERR_PRODUCT_NOT_FOUND (unknown or unpublished),
+ * quantity, capped (see above; out says how); 0 removes it (even when
+ * its product is no longer published).  One write transaction.
+ * ERR_PRODUCT_NOT_FOUND (unknown or unpublished, and not in the cart),
  * ERR_STOCK_UNAVAILABLE when nothing of it can be had (off sale or
  * sold out; nothing changes), ERR_BAD_REQUEST when the cart already
  * holds CART_LINES_MAX other products.

@@ -133,6 +133,10 @@ class Cart(ShopBase):
         # The cart says so for the line it already has.
         item = next(i for i in self.cart(g)["cart_items"] if i["product_id"] == p["id"])
         self.assertEqual((item["in_stock"], item["available_quantity"]), (False, 0))
+        # A line goes even when its event is no longer published.
+        self.execute("UPDATE events SET status = 'draft' WHERE id = ?", ev["id"])
+        self.assertEqual(self.put(p["id"], 0, g)["quantity"], 0)
+        self.assertNotIn(p["id"], self.lines(self.cart(g)))
 
     def test_merge_at_login(self):
         email, password = self.new_user()
