@@ -15,10 +15,10 @@
  *	PATCH /api/cart/item/{id}		set a quantity (0 removes); also
  *						/api/cart/items/{id}, billet-jo's
  *	DELETE /api/cart/items			empty the cart
- *	POST  /api/tickets			free tickets for a user
  *
  * Paying for the cart (/api/payments...) is pay's, the program that
- * holds the provider keys.
+ * holds the provider keys; free tickets (POST /api/tickets) are
+ * tickets', which serves the other methods of that path.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,22 +28,16 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
-#include "buyer.h"
 #include "cart.h"
-#include "checkout.h"
 #include "db.h"
 #include "http.h"
 #include "limits.h"
 #include "log.h"
 #include "money.h"
-#include "order.h"
-#include "orderview.h"
 #include "product.h"
 #include "route.h"
 #include "session.h"
-#include "spawn.h"
 #include "tfmt.h"
-#include "user.h"
 
 static enum err	h_products(struct req *);
 static enum err	h_products_all(struct req *);
@@ -54,7 +48,6 @@ static enum err	h_product_pricing(struct req *);
 static enum err	h_cart(struct req *);
 static enum err	h_cart_item(struct req *);
 static enum err	h_cart_clear(struct req *);
-static enum err	h_free_tickets(struct req *);
 
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
 
@@ -98,17 +91,6 @@ static const struct field_spec item_fields[IF__MAX] = {
 	    TICKET_COUNT_MAX, NULL, 0 },
 };
 
-enum free_field { FF_USER, FF_PRODUCT, FF_QUANTITY, FF_LOCALE, FF__MAX };
-
-static const struct field_spec free_fields[FF__MAX] = {
-	[FF_USER] = { "user_id", FIELD_ID, FIELD_REQUIRED, 0, 0, NULL, 0 },
-	[FF_PRODUCT] = { "product_id", FIELD_ID, FIELD_REQUIRED, 0, 0,
-	    NULL, 0 },
-	[FF_QUANTITY] = { "quantity", FIELD_INT, FIELD_REQUIRED, 1,
-	    TICKET_COUNT_MAX, NULL, 0 },
-	[FF_LOCALE] = { "locale", FIELD_STRING, 0, 2, 5, NULL, 0 },
-};
-
 #define R(m, p, h, a, f, n) \
 	{ METHOD_##m, p, h, a, STYLE_API, f, n, 0, ERR_PRODUCT_NOT_FOUND }
 
@@ -129,8 +111,6 @@ static const struct route routes[] = {
 	R(PATCH, "/api/cart/items/{id}", h_cart_item, AUTH_NONE, item_fields,
 	    IF__MAX),
 	R(DELETE, "/api/cart/items", h_cart_clear, AUTH_NONE, NULL, 0),
-	R(POST, "/api/tickets", h_free_tickets, AUTH_USER, free_fields,
-	    FF__MAX),
 };
 
 /*
@@ -556,104 +536,6 @@ h_cart_clear(struct req *req)
 	    (e = cart_clear(req->db, tfmt_now(), &o)) != ERR_OK)
 		return e;
 	return http_empty(req, 204);
-}
-
-/* Places the free order of quantity of product p for u. */
-static enum err
-place_free(struct req *req, const struct user *u, const struct product *p,
-    int64_t quantity, enum lang lang, int64_t *order_id)
-{
-	struct order_line_req	 line = { p->id, quantity };
-	struct checkout_placed	 placed;
-	struct order_buyer	 b;
-	char			 client[CLIENT_KEY_MAX + 1];
-	enum db_rc		 rc;
-	enum err		 e;
-	int			 released;
-
-	memset(&b, 0, sizeof(b));
-	memset(&placed, 0, sizeof(placed));
-	b.user_id = u->id;
-	b.email = u->email;
-	b.name = u->name;
-	b.lang = lang;
-	buyer_addr_key(req->remote_addr, client);
-	if ((rc = db_tx_immediate(req->db)) != DB_OK)
-		return err_from_db(rc);
-	if ((e = checkout_place_lines(req->db, tfmt_now(), p->event_id, &line,
-	    1, 0, &b, client, 0, 0, &released, &placed)) != ERR_OK)
-		goto fail;
-	/* Priced after all (changed under us): not for this route. */
-	if (!placed.confirmed) {
-		e = ERR_NOT_FREE;
-		goto fail;
-	}
-	if ((rc = db_tx_commit(req->db)) != DB_OK) {
-		e = err_from_db(rc);
-		goto fail;
-	}
-	*order_id = placed.order_id;
-	return ERR_OK;
-fail:
-	db_tx_rollback(req->db);
-	if (e == ERR_OUT_OF_TICKETS)
-		req->err_count = placed.tickets_left;
-	return e;
-}
-
-/*
- * POST /api/tickets {"user_id", "product_id", "quantity", "locale"}:
- * free tickets of a product that costs nothing, for user_id: an order
- * on the order core, confirmed at once, its tickets issued and mailed
- * in locale (else the request's language).  billet-jo lets admins do
- * it for anyone; here a signed-in user may also do it for themselves
- * (the seed's front end calls it for the buyer).  201 {"message",
- * "order"}; 422 PRODUCT_NOT_FREE for a priced product; 404
- * PRODUCT_NOT_FOUND; 404 when user_id is another's and the caller not
- * an admin, or no such account; the hold's outcomes (OUT_OF_TICKETS,
- * TOO_MANY_TICKETS, SALES_STOPPED, ...).
- */
-static enum err
-h_free_tickets(struct req *req)
-{
-	struct product	 p;
-	struct order	 o;
-	struct user	 u;
-	enum lang	 lang = req->lang;
-	int64_t		 order_id = 0;
-	cJSON		*root, *j;
-	enum err	 e;
-
-	if (req->f[FF_LOCALE].present &&
-	    (lang = i18n_parse(req->f[FF_LOCALE].s)) == LANG__MAX)
-		return http_field_error(req, "locale", "One of sv, en, de, fr.");
-	if (req->f[FF_USER].i != req->user.id && !auth_actor(req).is_admin) {
-		req->err_detail = "No such user.";
-		return ERR_NOT_FOUND;
-	}
-	if (user_by_id(req->db, req->f[FF_USER].i, &u) != DB_OK) {
-		req->err_detail = "No such user.";
-		return ERR_NOT_FOUND;
-	}
-	if ((e = product_find(req->db, tfmt_now(), req->f[FF_PRODUCT].i, 0,
-	    &p)) != ERR_OK)
-		return e;
-	if (p.unit_price != 0)
-		return ERR_NOT_FREE;
-	if ((e = place_free(req, &u, &p, req->f[FF_QUANTITY].i, lang,
-	    &order_id)) != ERR_OK)
-		return e;
-	log_info("free order %lld of product %lld for user %lld by user %lld",
-	    (long long)order_id, (long long)p.id, (long long)u.id,
-	    (long long)req->user.id);
-	spawn_cli(req->conf, "mail");
-	if (order_load(req->db, order_id, &o) != DB_OK ||
-	    (j = orderview_detail(req->db, tfmt_now(), &o)) == NULL)
-		return ERR_INTERNAL;
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "message", "Tickets created");
-	cJSON_AddItemToObject(root, "order", j);
-	return http_json(req, 201, root);
 }
 
 int

@@ -646,3 +646,47 @@ fail:
 	out->released_started = 0;
 	return e;
 }
+
+enum err
+cart_free_order(struct db *db, int64_t now, int64_t product_id,
+    int64_t quantity, const struct order_buyer *b, const char *client,
+    int64_t *order_id, int64_t *tickets_left)
+{
+	struct order_line_req	 line;
+	struct checkout_placed	 placed;
+	struct product		 p;
+	enum db_rc		 rc;
+	enum err		 e;
+	int			 released;
+
+	*order_id = 0;
+	*tickets_left = 0;
+	memset(&placed, 0, sizeof(placed));
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return err_from_db(rc);
+	if ((e = product_find(db, now, product_id, 0, &p)) != ERR_OK)
+		goto fail;
+	if (p.unit_price != 0) {
+		e = ERR_NOT_FREE;
+		goto fail;
+	}
+	line.ticket_type_id = p.id;
+	line.count = quantity;
+	if ((e = checkout_place_lines(db, now, p.event_id, &line, 1, 0, b,
+	    client, 0, 0, &released, &placed)) != ERR_OK)
+		goto fail;
+	if (!placed.confirmed) {
+		e = ERR_NOT_FREE;
+		goto fail;
+	}
+	if ((rc = db_tx_commit(db)) != DB_OK) {
+		e = err_from_db(rc);
+		goto fail;
+	}
+	*order_id = placed.order_id;
+	return ERR_OK;
+fail:
+	db_tx_rollback(db);
+	*tickets_left = placed.tickets_left;
+	return e;
+}

@@ -127,4 +127,17 @@ enum err	 cart_checkout(struct db *db, int64_t now, int64_t user_id,
 		    const struct order_buyer *b, const char *client,
 		    int fee_basis_points, struct cart_checkout *out);
 
+/*
+ * Seed 000's free tickets: places a confirmed order of quantity of
+ * product_id for b (its lang is the ticket mail's), asked by client,
+ * in one write transaction, on checkout's free path (tickets issued,
+ * the mail queued).  ERR_PRODUCT_NOT_FOUND, ERR_NOT_FREE for a product
+ * that costs something, then the hold's outcomes (OUT_OF_TICKETS with
+ * *tickets_left).  *order_id is the new order.
+ */
+enum err	 cart_free_order(struct db *db, int64_t now, int64_t product_id,
+		    int64_t quantity, const struct order_buyer *b,
+		    const char *client, int64_t *order_id,
+		    int64_t *tickets_left);
+
 #endif
