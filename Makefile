@@ -38,6 +38,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/auth.o \
 		  lib/booking.o \
 		  lib/buyer.o \
+		  lib/cart.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
@@ -76,6 +77,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \
+		  lib/product.o \
 		  lib/provider.o \
 		  lib/providers.o \
 		  lib/qr.o \
@@ -109,6 +111,7 @@ LIB_OBJS	= lib/account.o \
 PROGS		= cgi-bin/auth \
 		  cgi-bin/backoffice \
 		  cgi-bin/bookings \
+		  cgi-bin/cart \
 		  cgi-bin/catalog \
 		  cgi-bin/events \
 		  cgi-bin/hello \
@@ -144,6 +147,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/014_cancel_mail.sql \
 		  sql/015_orders.sql \
 		  sql/017_bookings.sql \
+		  sql/018_cart.sql \
 		  sql/019_invoices.sql \
 		  sql/021_ticket_uids.sql
 
@@ -173,6 +177,7 @@ UNIT_TESTS	= test-arena \
 		  test-qr-png \
 		  test-queue \
 		  test-route-match \
+		  test-sale \
 		  test-scan-throttle \
 		  test-seat-moves \
 		  test-seat-sell-race \

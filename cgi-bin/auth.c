@@ -42,11 +42,13 @@
 #include "account.h"
 #include "arena.h"
 #include "auth.h"
+#include "cart.h"
 #include "conf.h"
 #include "http.h"
 #include "route.h"
 #include "i18n.h"
 #include "limits.h"
+#include "log.h"
 #include "page.h"
 #include "scanner.h"
 #include "session.h"
@@ -648,7 +650,9 @@ h_resend(struct req *req)
  * INVALID_CREDENTIALS ("Invalid email or password.") and
  * EMAIL_NOT_VERIFIED (seed 004's answers); 401 TOTP_REQUIRED,
  * TOTP_INVALID; 403 ACCOUNT_DISABLED; 429 TOO_MANY_ATTEMPTS with
- * Retry-After after repeated failures.
+ * Retry-After after repeated failures.  The guest cart of the
+ * sessionid cookie merges into the account's (seed 000), reported as
+ * "cart_merge" (lib/cart.h, cart_merge()) when there was one.
  */
 static enum err
 h_login(struct req *req)
@@ -657,9 +661,16 @@ h_login(struct req *req)
 				    req->f[LG_PASSWORD].s, opt(req, LG_TOTP),
 				    opt(req, LG_RECOVERY), 0, 0, NULL };
 	struct account_tokens	 tok;
+	struct session		 guest;
 	struct user		 u;
-	cJSON			*o;
+	int64_t			 guest_id = 0;
+	cJSON			*o, *merge;
 	enum err		 e;
+
+	/* Found before signing in rotates the cookie's session. */
+	if (auth_cookie_session(req, tfmt_now(), &guest) &&
+	    guest.user_id == 0 && guest.kind == SESS_BROWSER)
+		guest_id = guest.id;
 
 	if ((in.browser = opt(req, LG_CLIENT) != NULL &&
 	    strcmp(req->f[LG_CLIENT].s, "browser") == 0)) {
@@ -672,6 +683,13 @@ h_login(struct req *req)
 		return e == ERR_INVALID_CREDENTIALS ? ERR_LOGIN_FAILED : e;
 	o = message_json("Login successful");
 	cJSON_AddItemToObject(o, "user", account_profile_json(&u));
+	/* Signed in either way; a cart that cannot merge now stays. */
+	if ((e = cart_merge(req->db, tfmt_now(), guest_id, u.id, &merge)) !=
+	    ERR_OK)
+		log_warn("user %lld: guest cart not merged: %s",
+		    (long long)u.id, err_def(e)->code);
+	else if (merge != NULL)
+		cJSON_AddItemToObject(o, "cart_merge", merge);
 	if (!in.browser)
 		return tokens_reply(req, o, cJSON_AddObjectToObject(o, "tokens"),
 		    &tok);

@@ -15,6 +15,17 @@
  *	POST /api/orders/{id}/refund/			refund it, all or part
  *	POST /api/webhooks/stripe/			Stripe's webhook
  *
+ * seed 000's payments of the cart ({uuid} is the order's uid; the cart
+ * itself is cart's):
+ *
+ *	POST /api/payments			the cart becomes an order; pay
+ *						it by card (Stripe)
+ *	POST /api/payments/webhook		Stripe's webhook (the same
+ *						handler as /api/webhooks/stripe/)
+ *	GET  /api/payments/{uuid}		its status, to poll
+ *	POST /api/payments/{uuid}/refund	refund it (admins), voiding
+ *						tickets
+ *
  * and the buyer's paying pages (here, not in pages, because only pay
  * knows which providers are configured):
  *
@@ -36,6 +47,8 @@
 
 #include "auth.h"
 #include "buyer.h"
+#include "cart.h"
+#include "checkout.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -45,6 +58,7 @@
 #include "metrics.h"
 #include "money.h"
 #include "idem.h"
+#include "jsonout.h"
 #include "order.h"
 #include "orderview.h"
 #include "page.h"
@@ -55,6 +69,7 @@
 #include "shmcache.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "user.h"
 
 static enum err	h_start(struct req *);
 static enum err	h_qr(struct req *);
@@ -68,12 +83,32 @@ static enum err	h_intent(struct req *);
 static enum err	h_payment_status(struct req *);
 static enum err	h_refund(struct req *);
 static enum err	h_stripe_webhook(struct req *);
+static enum err	h_payments(struct req *);
+static enum err	h_payments_status(struct req *);
+static enum err	h_payments_refund(struct req *);
 
 enum refund_field { RF_AMOUNT, RF_REASON, RF__MAX };
 
 static const struct field_spec refund_fields[RF__MAX] = {
 	[RF_AMOUNT] = { "amount", FIELD_MONEY, 0, 0, 0, NULL, 0 },
 	[RF_REASON] = { "reason", FIELD_TEXT, 0, 0, CANCEL_REASON_MAX,
+	    NULL, 0 },
+};
+
+enum payments_field { YF_CART, YF_METHOD, YF__MAX };
+
+static const struct field_spec payments_fields[YF__MAX] = {
+	[YF_CART] = { "cart_id", FIELD_ID, 0, 0, 0, NULL, 0 },
+	[YF_METHOD] = { "payment_method", FIELD_STRING, 0, 1, 16, NULL, 0 },
+};
+
+enum refund000_field { ZF_AMOUNT, ZF_REASON, ZF_TICKETS, ZF__MAX };
+
+static const struct field_spec refund000_fields[ZF__MAX] = {
+	[ZF_AMOUNT] = { "amount", FIELD_MONEY, 0, 0, 0, NULL, 0 },
+	[ZF_REASON] = { "reason", FIELD_TEXT, 0, 0, CANCEL_REASON_MAX,
+	    NULL, 0 },
+	[ZF_TICKETS] = { "ticket_ids", FIELD_IDLIST, 0, 1, TICKET_COUNT_MAX,
 	    NULL, 0 },
 };
 
@@ -119,10 +154,22 @@ static const struct route routes[] = {
 	    STYLE_API, refund_fields, RF__MAX, 0, ERR_OK },
 	{ METHOD_POST, "/api/webhooks/stripe/", h_stripe_webhook, AUTH_NONE,
 	    STYLE_API, NULL, 0, 0, ERR_OK },
+	{ METHOD_POST, "/api/payments", h_payments, AUTH_USER, STYLE_API,
+	    payments_fields, YF__MAX, 0, ERR_OK },
+	{ METHOD_POST, "/api/payments/webhook", h_stripe_webhook, AUTH_NONE,
+	    STYLE_API, NULL, 0, 0, ERR_OK },
+	{ METHOD_GET, "/api/payments/{uuid}", h_payments_status, AUTH_USER,
+	    STYLE_API, NULL, 0, 0, ERR_OK },
+	{ METHOD_POST, "/api/payments/{uuid}/refund", h_payments_refund,
+	    AUTH_ADMIN, STYLE_API, refund000_fields, ZF__MAX, 0, ERR_OK },
 };
 
 /* The seed-002 flow pays with Swish; the pages let the buyer choose. */
 #define FLOW_PROVIDER	PROVIDER_SWISH
+
+/* The service fee of orders made of carts, read once per worker (0.05
+ * of the subtotal: 500), as orders reads it for POST /api/orders/. */
+static int	fee_basis_points = 500;
 
 /* Every provider, opened once per worker from the configuration. */
 static struct provider	providers[PROVIDER__MAX];
@@ -175,6 +222,12 @@ worker_init(const struct conf *conf, struct db *db)
 	int	 i;
 
 	(void)db;
+	if (checkout_parse_percent(conf_str(conf, CONF_SERVICE_FEE_PERCENT),
+	    &fee_basis_points) == -1) {
+		log_err("service_fee_percent: a percentage 0-%d with at most "
+		    "two decimals", SERVICE_FEE_PERCENT_MAX);
+		return -1;
+	}
 	/* A provider without its settings is not offered; the rest work. */
 	for (i = 0; i < PROVIDER__MAX; i++)
 		if (provider_open(&providers[i], (enum pay_provider)i, conf,
@@ -992,6 +1045,42 @@ h_intent(struct req *req)
 }
 
 /*
+ * The payment of order o (paid, else open) as its provider tells it
+ * now, in *p and *c: what the provider says is final and not yet
+ * applied (a webhook lost) is applied first, as a callback would be,
+ * and o reloaded.  ERR_PAYMENT_NOT_FOUND when o has no payment.
+ */
+static enum err
+reconcile(struct req *req, struct order *o, struct payment *p,
+    struct pay_confirmed *c)
+{
+	const struct provider	*pv;
+	struct pay_effect	 fx;
+	char			 err[512];
+
+	if (pay_find_paid(req->db, o->id, p) != DB_OK &&
+	    pay_find_open(req->db, o->id, p) != DB_OK) {
+		req->err_detail = "No payment found for this order";
+		return ERR_PAYMENT_NOT_FOUND;
+	}
+	memset(c, 0, sizeof(*c));
+	c->status = p->status;
+	if ((pv = provider_of(p)) != NULL && p->provider_ref[0] != '\0' &&
+	    provider_retrieve(pv, p->provider_ref, c, err, sizeof(err)) ==
+	    PAY_OK && c->status != p->status && c->status != PAY_CREATED &&
+	    pay_apply(req->db, tfmt_now(), c, NULL, &fx) == ERR_OK) {
+		log_info("payment %lld: %s by asking: %s", (long long)p->id,
+		    pay_status_str(c->status), fx.outcome);
+		if (fx.refund_needed)
+			(void)send_refund(req, &fx.refund, NULL);
+		if (fx.tickets_issued)
+			spawn_cli(req->conf, "mail");
+		(void)order_load(req->db, o->id, o);
+	}
+	return ERR_OK;
+}
+
+/*
  * GET /api/orders/{id}/payment-status/ (its buyer, admins): 200
  * {"order_id", "order_number", "order_status", "payment_status",
  * "amount", "currency"} as the provider tells it now.  What the provider
@@ -1001,36 +1090,16 @@ h_intent(struct req *req)
 static enum err
 h_payment_status(struct req *req)
 {
-	const struct provider	*pv;
 	struct pay_confirmed	 c;
-	struct pay_effect	 fx;
 	struct payment		 p;
 	struct order		 o;
-	char			 err[512];
 	cJSON			*j;
 	enum err		 e;
 
 	if ((e = path_order(req, 0, &o)) != ERR_OK)
 		return e;
-	if (pay_find_paid(req->db, o.id, &p) != DB_OK &&
-	    pay_find_open(req->db, o.id, &p) != DB_OK) {
-		req->err_detail = "No payment found for this order";
-		return ERR_PAYMENT_NOT_FOUND;
-	}
-	memset(&c, 0, sizeof(c));
-	c.status = p.status;
-	if ((pv = provider_of(&p)) != NULL && p.provider_ref[0] != '\0' &&
-	    provider_retrieve(pv, p.provider_ref, &c, err, sizeof(err)) ==
-	    PAY_OK && c.status != p.status && c.status != PAY_CREATED &&
-	    pay_apply(req->db, tfmt_now(), &c, NULL, &fx) == ERR_OK) {
-		log_info("payment %lld: %s by asking: %s", (long long)p.id,
-		    pay_status_str(c.status), fx.outcome);
-		if (fx.refund_needed)
-			(void)send_refund(req, &fx.refund, NULL);
-		if (fx.tickets_issued)
-			spawn_cli(req->conf, "mail");
-		(void)order_load(req->db, o.id, &o);
-	}
+	if ((e = reconcile(req, &o, &p, &c)) != ERR_OK)
+		return e;
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "order_id", o.uid);
 	cJSON_AddStringToObject(j, "order_number", o.number);
@@ -1104,6 +1173,292 @@ static enum err
 h_stripe_webhook(struct req *req)
 {
 	return callback(req, PROVIDER_STRIPE);
+}
+
+/* billet-jo's payment status of order o: pending, paid, failed,
+ * refunded (a partial refund stays paid, with refunded_amount). */
+static const char *
+status000(const struct order *o, int64_t now)
+{
+	switch (o->status) {
+	case ORDER_RESERVED:
+		return o->expires_at > now ? "pending" : "failed";
+	case ORDER_PAID:
+	case ORDER_PARTIALLY_REFUNDED:
+		return "paid";
+	case ORDER_REFUNDED:
+		return "refunded";
+	default:
+		return "failed";
+	}
+}
+
+/* The answer about order o's payment that seed 000's routes share. */
+static cJSON *
+payment000_json(const struct order *o)
+{
+	cJSON	*j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "uuid", o->uid);
+	cJSON_AddStringToObject(j, "status", status000(o, tfmt_now()));
+	json_add_time(j, "paid_at", o->paid_at);
+	json_add_money(j, "amount", o->total, o->currency);
+	json_add_money(j, "refunded_amount", o->refunded, o->currency);
+	cJSON_AddStringToObject(j, "currency", o->currency);
+	cJSON_AddStringToObject(j, "order_number", o->number);
+	cJSON_AddStringToObject(j, "order_status",
+	    orderview_status(o, tfmt_now()));
+	return j;
+}
+
+/* Adds a field error per cart line that cannot be had. */
+static void
+shortage_errors(struct req *req, const struct cart_checkout *cc)
+{
+	char	 field[48], why[96];
+	size_t	 i;
+
+	for (i = 0; i < cc->nshort; i++) {
+		snprintf(field, sizeof(field), "cart_items.%lld",
+		    (long long)cc->shortage[i].product_id);
+		snprintf(why, sizeof(why), "Requested %lld, available %lld.",
+		    (long long)cc->shortage[i].requested,
+		    (long long)cc->shortage[i].available);
+		cJSON_AddStringToObject(http_field_errs(req), field, why);
+	}
+}
+
+/* Lets go of the hold just made for a payment that cannot start. */
+static void
+let_go(struct req *req, int64_t order_id)
+{
+	const char	*why;
+	int		 open;
+
+	(void)checkout_cancel(req->db, tfmt_now(), order_id,
+	    "Payment not available", &why, &open);
+}
+
+/*
+ * POST /api/payments {"cart_id", "payment_method"} (signed in): the
+ * user's cart becomes an order on the order core, as POST /api/orders/
+ * places one (service fee, the products' sales as its discount), held
+ * for the event's hold time, and a Stripe PaymentIntent is made for it
+ * as /api/orders/{id}/create-payment-intent/ makes one.  201 {"uuid"
+ * (the order's uid: GET /api/payments/{uuid}), "status": "pending",
+ * "transaction_id", "client_secret", "amount", "currency",
+ * "order_number", "publishable_key"}; an order that costs nothing is
+ * paid at once ("status": "paid", "client_secret": null).  The cart is
+ * kept: paying again while it is unchanged answers the same order and
+ * intent (a double click never makes two orders, with or without an
+ * Idempotency-Key, which replays the first answer as everywhere).
+ * cart_id is accepted as billet-jo sends it; the cart paid is always
+ * the signed-in user's.  payment_method: "stripe" (or "card", the
+ * default) or "free"; anything else is 422.  422 CART_EMPTY,
+ * CART_MIXED_EVENTS, PAYMENT_METHOD_UNAVAILABLE (the event takes no
+ * cards); 409 STOCK_UNAVAILABLE with a field error per line; the hold's
+ * outcomes (OUT_OF_TICKETS, SALES_STOPPED, ...); 503 NOT_CONFIGURED
+ * without Stripe's keys; 502 when Stripe fails (the hold stays for a
+ * retry).
+ */
+static enum err
+payments(struct req *req)
+{
+	struct cart_checkout	 cc;
+	struct order_buyer	 b;
+	struct order		 o;
+	struct user		 u;
+	const char		*m = req->f[YF_METHOD].s;
+	char			 client[CLIENT_KEY_MAX + 1];
+	char			 ref[PAY_REF_MAX + 1], secret[PAY_TOKEN_MAX + 1];
+	cJSON			*j;
+	enum err		 e;
+
+	if (m != NULL && strcmp(m, "stripe") != 0 && strcmp(m, "card") != 0 &&
+	    strcmp(m, "free") != 0)
+		return ERR_PROVIDER_UNAVAILABLE;
+	if (user_by_id(req->db, req->user.id, &u) != DB_OK)
+		return ERR_UNAUTHORIZED;
+	memset(&b, 0, sizeof(b));
+	b.user_id = u.id;
+	b.email = u.email;
+	b.name = u.name;
+	b.lang = req->lang;
+	buyer_addr_key(req->remote_addr, client);
+	e = cart_checkout(req->db, tfmt_now(), u.id, &b, client,
+	    fee_basis_points, &cc);
+	if (e == ERR_STOCK_UNAVAILABLE)
+		shortage_errors(req, &cc);
+	if (e == ERR_OUT_OF_TICKETS)
+		req->err_count = cc.placed.tickets_left;
+	if (e != ERR_OK)
+		return e;
+	if (cc.released_started)
+		spawn_cli(req->conf, "expire");
+	if (order_load(req->db, cc.placed.order_id, &o) != DB_OK)
+		return ERR_INTERNAL;
+	log_info("order %lld %s from the cart of user %lld",
+	    (long long)o.id, cc.existing ? "paid again" : "placed",
+	    (long long)u.id);
+
+	/* Nothing to pay: confirmed already. */
+	if (o.status == ORDER_PAID) {
+		spawn_cli(req->conf, "mail");
+		j = payment000_json(&o);
+		cJSON_AddNullToObject(j, "transaction_id");
+		cJSON_AddNullToObject(j, "client_secret");
+		return http_json(req, 201, j);
+	}
+	if (m != NULL && strcmp(m, "free") == 0) {
+		let_go(req, o.id);
+		req->err_detail = "The cart is not free.";
+		return ERR_PROVIDER_UNAVAILABLE;
+	}
+	if (!pay_event_takes(req->db, o.event_id, PROVIDER_STRIPE) ||
+	    provider_ready(PROVIDER_STRIPE) == NULL) {
+		let_go(req, o.id);
+		return provider_ready(PROVIDER_STRIPE) == NULL ?
+		    ERR_NOT_CONFIGURED : ERR_PROVIDER_UNAVAILABLE;
+	}
+	if ((e = start_intent(req, &o, ref, secret)) != ERR_OK)
+		return e;
+	j = payment000_json(&o);
+	cJSON_AddStringToObject(j, "transaction_id", ref);
+	cJSON_AddStringToObject(j, "client_secret", secret);
+	cJSON_AddStringToObject(j, "publishable_key",
+	    conf_str(req->conf, CONF_STRIPE_PUBLISHABLE_KEY));
+	return http_json(req, 201, j);
+}
+
+static enum err
+h_payments(struct req *req)
+{
+	return idem_run(req, payments);
+}
+
+/*
+ * GET /api/payments/{uuid} (its buyer, admins; anyone else 404): 200
+ * {"uuid", "status" (billet-jo's: pending, paid, failed, refunded),
+ * "paid_at", "amount", "refunded_amount", "currency", "order_number",
+ * "order_status"}, as the provider tells it now (a lost webhook is made
+ * up for, as payment-status/ does).
+ */
+static enum err
+h_payments_status(struct req *req)
+{
+	struct pay_confirmed	 c;
+	struct payment		 p;
+	struct order		 o;
+	enum err		 e;
+
+	if ((e = path_order(req, 0, &o)) != ERR_OK)
+		return e;
+	if ((e = reconcile(req, &o, &p, &c)) != ERR_OK &&
+	    e != ERR_PAYMENT_NOT_FOUND)
+		return e;
+	return http_json(req, 200, payment000_json(&o));
+}
+
+/* The ids of o's tickets that still admit (valid, used or not). */
+static cJSON *
+live_tickets(struct req *req, const struct order *o)
+{
+	cJSON		*d, *t, *ids = cJSON_CreateArray();
+	const cJSON	*st, *id;
+
+	if ((d = orderview_detail(req->db, tfmt_now(), o)) == NULL)
+		return ids;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(d, "tickets")) {
+		st = cJSON_GetObjectItemCaseSensitive(t, "status");
+		id = cJSON_GetObjectItemCaseSensitive(t, "id");
+		if (cJSON_IsString(st) && cJSON_IsNumber(id) &&
+		    (strcmp(st->valuestring, "valid") == 0 ||
+		    strcmp(st->valuestring, "used") == 0))
+			cJSON_AddItemToArray(ids,
+			    cJSON_CreateNumber(id->valuedouble));
+	}
+	cJSON_Delete(d);
+	return ids;
+}
+
+/*
+ * POST /api/payments/{uuid}/refund {"amount" (optional: all that is
+ * left), "ticket_ids" (optional), "reason"} (admins): refunds through
+ * the provider like /api/orders/{id}/refund/ and, unlike the seed, the
+ * tickets with it: a full refund voids every ticket of the order; a
+ * partial one voids the tickets ticket_ids names (their price, less the
+ * order's discount pro rata, at most the amount), or none (a goodwill
+ * refund: the tickets stay valid).  200 {"uuid", "status",
+ * "refunded_amount" (all refunded so far), "refunded_at",
+ * "refund_amount" (this refund), "refund_id", "refund_status" ("succeeded", or
+ * "pending" until the provider takes it), "voided_tickets": [ids]}.
+ * 400 ORDER_STATE when not paid; 400 VALIDATION_ERROR for an amount
+ * above what is left or tickets worth more than it or not the order's
+ * valid ones; 403 for anyone but admins; 404 PAYMENT_NOT_FOUND.
+ */
+static enum err
+payments_refund(struct req *req)
+{
+	struct pay_refund_due	 due;
+	struct order		 o;
+	const struct field_val	*tf = &req->f[ZF_TICKETS];
+	const char		*detail;
+	int64_t			 amount = 0;
+	cJSON			*j, *voided;
+	size_t			 i;
+	enum err		 e;
+	int			 full, ok;
+
+	if ((e = path_order(req, 1, &o)) != ERR_OK)
+		return e == ERR_ORDER_NOT_FOUND ? ERR_PAYMENT_NOT_FOUND : e;
+	if (req->f[ZF_AMOUNT].present &&
+	    (money_parse_decimal(req->f[ZF_AMOUNT].s, o.currency, &amount) !=
+	    MONEY_OK || amount == 0))
+		return http_field_error(req, "amount", "A positive amount in "
+		    "the order's currency.");
+	voided = live_tickets(req, &o);
+	if ((e = pay_refund_tickets(req->db, tfmt_now(), o.id, amount,
+	    req->f[ZF_REASON].s != NULL ? req->f[ZF_REASON].s :
+	    "requested_by_customer", req->user.id, tf->ids, tf->nitems, &due,
+	    &full, &detail)) != ERR_OK) {
+		cJSON_Delete(voided);
+		if (e == ERR_BAD_REQUEST)
+			return http_field_error(req, tf->nitems > 0 &&
+			    strstr(detail, "ticket") != NULL ? "ticket_ids" :
+			    "amount", detail);
+		req->err_detail = detail;
+		return e;
+	}
+	log_info("order %lld: refund %lld of %lld asked by admin %lld%s, "
+	    "%zu ticket(s) named", (long long)o.id, (long long)due.refund_id,
+	    (long long)due.req.amount, (long long)req->user.id,
+	    full ? " (all of it)" : "", tf->nitems);
+	ok = send_refund(req, &due, NULL);
+	if (!full) {
+		cJSON_Delete(voided);
+		voided = cJSON_CreateArray();
+		for (i = 0; i < tf->nitems; i++)
+			cJSON_AddItemToArray(voided,
+			    cJSON_CreateNumber((double)tf->ids[i]));
+	}
+	if (order_load(req->db, o.id, &o) != DB_OK) {
+		cJSON_Delete(voided);
+		return ERR_INTERNAL;
+	}
+	j = payment000_json(&o);
+	json_add_time(j, "refunded_at", tfmt_now());
+	json_add_money(j, "refund_amount", due.req.amount, due.req.currency);
+	cJSON_AddStringToObject(j, "refund_id", due.req.ref);
+	cJSON_AddStringToObject(j, "refund_status", ok ? "succeeded" :
+	    "pending");
+	cJSON_AddItemToObject(j, "voided_tickets", voided);
+	return http_json(req, 200, j);
+}
+
+static enum err
+h_payments_refund(struct req *req)
+{
+	return idem_run(req, payments_refund);
 }
 
 int

@@ -25,12 +25,18 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "buyer.h"
+#include "cart.h"
 #include "db.h"
 #include "event.h"
 #include "http.h"
 #include "limits.h"
+#include "log.h"
+#include "order.h"
+#include "orderview.h"
 #include "pager.h"
 #include "route.h"
+#include "spawn.h"
 #include "tfmt.h"
 #include "user.h"
 #include "variant.h"
@@ -106,7 +112,24 @@ static const struct field_spec page_fields[2] = {
 	R(PATCH, base "/{id}/", h_put, AUTH_ORGANIZER, VAR_F), \
 	R(DELETE, base "/{id}/", h_delete, AUTH_ORGANIZER, NULL, 0)
 
+/* Seed 000's free tickets (POST /api/tickets, see h_free_tickets()):
+ * here, beside the other methods of the path. */
+static enum err	h_free_tickets(struct req *);
+
+enum free_field { FF_USER, FF_PRODUCT, FF_QUANTITY, FF_LOCALE, FF__MAX };
+
+static const struct field_spec free_fields[FF__MAX] = {
+	[FF_USER] = { "user_id", FIELD_ID, FIELD_REQUIRED, 0, 0, NULL, 0 },
+	[FF_PRODUCT] = { "product_id", FIELD_ID, FIELD_REQUIRED, 0, 0,
+	    NULL, 0 },
+	[FF_QUANTITY] = { "quantity", FIELD_INT, FIELD_REQUIRED, 1,
+	    TICKET_COUNT_MAX, NULL, 0 },
+	[FF_LOCALE] = { "locale", FIELD_STRING, 0, 2, 5, NULL, 0 },
+};
+
 static const struct route routes[] = {
+	R(POST, "/api/tickets", h_free_tickets, AUTH_USER, free_fields,
+	    FF__MAX),
 	R(GET, "/api/tickets/types/by_event/", h_by_event, AUTH_NONE, LIST_F),
 	R(GET, "/api/tickets/types/available/", h_available, AUTH_NONE,
 	    LIST_F),
@@ -229,6 +252,61 @@ list(struct req *req, int paged, int need_event, int on_sale)
 	if ((doc = pager_envelope(req, &pg, count, results)) == NULL)
 		return ERR_INTERNAL;
 	return http_json(req, 200, doc);
+}
+
+/*
+ * POST /api/tickets {"user_id", "product_id", "quantity", "locale"}
+ * (seed 000): free tickets of a product that costs nothing, for
+ * user_id: an order on the order core, confirmed at once, its tickets
+ * issued and mailed in locale (else the request's language).  billet-jo
+ * lets admins do it for anyone; here a signed-in user may also do it
+ * for themselves (the seed's front end calls it for the buyer).  201
+ * {"message", "order"}; 422 PRODUCT_NOT_FREE for a priced product; 404
+ * PRODUCT_NOT_FOUND; 404 NOT_FOUND when user_id is another's and the
+ * caller not an admin, or no such account; the hold's outcomes
+ * (OUT_OF_TICKETS, TOO_MANY_TICKETS, SALES_STOPPED, ...).
+ */
+static enum err
+h_free_tickets(struct req *req)
+{
+	struct order_buyer	 b;
+	struct order		 o;
+	struct user		 u;
+	enum lang		 lang = req->lang;
+	char			 client[CLIENT_KEY_MAX + 1];
+	int64_t			 order_id = 0;
+	cJSON			*root, *j;
+	enum err		 e;
+
+	if (req->f[FF_LOCALE].present &&
+	    (lang = i18n_parse(req->f[FF_LOCALE].s)) == LANG__MAX)
+		return http_field_error(req, "locale", "One of sv, en, de, fr.");
+	if ((req->f[FF_USER].i != req->user.id && !auth_actor(req).is_admin) ||
+	    user_by_id(req->db, req->f[FF_USER].i, &u) != DB_OK) {
+		req->err_detail = "No such user.";
+		return ERR_NOT_FOUND;
+	}
+	memset(&b, 0, sizeof(b));
+	b.user_id = u.id;
+	b.email = u.email;
+	b.name = u.name;
+	b.lang = lang;
+	buyer_addr_key(req->remote_addr, client);
+	if ((e = cart_free_order(req->db, tfmt_now(), req->f[FF_PRODUCT].i,
+	    req->f[FF_QUANTITY].i, &b, client, &order_id, &req->err_count)) !=
+	    ERR_OK)
+		return e;
+	log_info("free order %lld of product %lld for user %lld by user %lld",
+	    (long long)order_id, (long long)req->f[FF_PRODUCT].i,
+	    (long long)u.id, (long long)req->user.id);
+	spawn_cli(req->conf, "mail");
+	if (order_load(req->db, order_id, &o) != DB_OK ||
+	    (j = orderview_detail(req->db, tfmt_now(), &o)) == NULL)
+		return ERR_INTERNAL;
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "message", "Tickets created");
+	cJSON_AddItemToObject(root, "order", j);
+	return http_json(req, 201, root);
 }
 
 /* GET /api/tickets/<resource>/ */

@@ -180,13 +180,45 @@ lines_of(struct db *db, const struct checkout_item *items, size_t n,
 }
 
 enum err
+checkout_place_lines(struct db *db, int64_t now, int64_t event_id,
+    const struct order_line_req *lines, size_t nlines, int64_t discount,
+    const struct order_buyer *b, const char *client, int fee_basis_points,
+    int64_t release_id, int *released_started, struct checkout_placed *out)
+{
+	struct order	 o;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	*released_started = 0;
+	if ((e = order_hold(db, now, event_id, lines, nlines, NULL, client,
+	    release_id, released_started, &out->order_id,
+	    &out->tickets_left)) != ERR_OK)
+		return e;
+	if ((rc = order_load(db, out->order_id, &o)) != DB_OK ||
+	    (discount > 0 && (rc = order_set_discount(db, o.id, discount)) !=
+	    DB_OK) ||
+	    (rc = order_set_buyer(db, o.id, b, checkout_fee(o.subtotal -
+	    discount, fee_basis_points))) != DB_OK)
+		return err_from_db(rc);
+	if ((e = order_email_cap(db, now, &o, b->email)) != ERR_OK)
+		return e;
+	/* Nothing to pay: confirmed now, by nobody. */
+	if (o.subtotal - discount == 0) {
+		if ((rc = pay_confirm_direct(db, now, o.id, "free", NULL)) !=
+		    DB_OK)
+			return err_from_db(rc);
+		out->confirmed = 1;
+	}
+	return ERR_OK;
+}
+
+enum err
 checkout_place(struct db *db, int64_t now, int64_t event_id,
     const struct checkout_item *items, size_t nitems,
     const struct order_buyer *b, const char *client, int fee_basis_points,
     struct checkout_placed *out)
 {
 	struct order_line_req	 lines[ARRAY_ITEMS_MAX];
-	struct order		 o;
 	size_t			 nlines;
 	enum db_rc		 rc;
 	enum err		 e;
@@ -199,26 +231,14 @@ checkout_place(struct db *db, int64_t now, int64_t event_id,
 		return err_from_db(rc);
 	if ((e = lines_of(db, items, nitems, lines, &nlines, &out->fault)) !=
 	    ERR_OK ||
-	    (e = order_hold(db, now, event_id, lines, nlines, NULL, client, 0,
-	    &released, &out->order_id, &out->tickets_left)) != ERR_OK)
+	    (e = checkout_place_lines(db, now, event_id, lines, nlines, 0, b,
+	    client, fee_basis_points, 0, &released, out)) != ERR_OK)
 		goto fail;
-	if ((rc = order_load(db, out->order_id, &o)) != DB_OK ||
-	    (rc = order_set_buyer(db, o.id, b, checkout_fee(o.subtotal,
-	    fee_basis_points))) != DB_OK)
-		goto dbfail;
-	if ((e = order_email_cap(db, now, &o, b->email)) != ERR_OK)
+	if ((rc = db_tx_commit(db)) != DB_OK) {
+		e = err_from_db(rc);
 		goto fail;
-	/* Nothing to pay: confirmed now, by nobody. */
-	if (o.subtotal == 0) {
-		if ((rc = pay_confirm_direct(db, now, o.id, "free", NULL)) != DB_OK)
-			goto dbfail;
-		out->confirmed = 1;
 	}
-	if ((rc = db_tx_commit(db)) != DB_OK)
-		goto dbfail;
 	return ERR_OK;
-dbfail:
-	e = err_from_db(rc);
 fail:
 	db_tx_rollback(db);
 	out->order_id = 0;

@@ -65,6 +65,23 @@ enum err	checkout_place(struct db *db, int64_t now, int64_t event_id,
 		    int fee_basis_points, struct checkout_placed *out);
 
 /*
+ * The placing of checkout_place() for lines of variants already known
+ * to be the event's (seed 000's cart), inside the caller's write
+ * transaction: the hold (order_hold(), which releases release_id, 0:
+ * none, setting *released_started as it does), discount (minor units,
+ * at most the subtotal: the cart's sales) taken off, the buyer and the
+ * service fee on what is left, the e-mail cap, and a free order
+ * confirmed at once (out->confirmed).  On an outcome the caller rolls
+ * back.
+ */
+enum err	checkout_place_lines(struct db *db, int64_t now,
+		    int64_t event_id, const struct order_line_req *lines,
+		    size_t nlines, int64_t discount,
+		    const struct order_buyer *b, const char *client,
+		    int fee_basis_points, int64_t release_id,
+		    int *released_started, struct checkout_placed *out);
+
+/*
  * Cancels a held order with reason (may be NULL): its seats are free at
  * once.  ERR_ORDER_STATE with *state_detail set when it is no longer a
  * hold (cancelled, paid, ...).  *payment_open is set when a payment

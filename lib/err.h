@@ -65,6 +65,11 @@ enum err {
 	ERR_ORDER_STATE,	/* not in a status that allows it */
 	ERR_PROVIDER_UNAVAILABLE, /* the event does not take that provider */
 	ERR_INVOICE_NOT_FOUND,	/* also another buyer's */
+	ERR_PRODUCT_NOT_FOUND,	/* seed 000: unknown or unpublished */
+	ERR_CART_EMPTY,		/* nothing to pay for */
+	ERR_CART_MIXED,		/* the cart holds more than one event */
+	ERR_STOCK_UNAVAILABLE,	/* a cart line has fewer places left */
+	ERR_NOT_FREE,		/* free tickets of a priced product */
 	ERR_IDEMPOTENCY_REUSED,	/* same key, another request */
 	ERR_IDEMPOTENCY_BUSY,	/* same key, first request still running */
 	ERR_NOT_CONFIGURED,

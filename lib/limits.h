@@ -20,6 +20,10 @@
 #define FIELD_VALUE_MAX		4096		/* default cap on a string field */
 #define JSON_DEPTH_MAX		16		/* nesting in a JSON body */
 #define ARRAY_ITEMS_MAX		32		/* items in an array field */
+#define CART_LINES_MAX		20		/* products in one cart (<= ARRAY_ITEMS_MAX) */
+#define CART_PRUNE_BATCH	1000		/* guest carts pruned per `biljett expire` */
+#define PRODUCT_NAME_MAX	255		/* a product's name, bytes */
+#define PRODUCT_DESC_MAX	4000		/* its description, bytes */
 #define PER_PAGE_MAX		100		/* pagination */
 #define PER_PAGE_DEFAULT	20
 #define PAGE_MAX		100000

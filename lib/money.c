@@ -246,3 +246,54 @@ money_from_double(double units, const char *currency, int64_t *minor)
 	*minor = (int64_t)llround(scaled);
 	return MONEY_OK;
 }
+
+int64_t
+money_sale_price(int64_t price, int sale)
+{
+	int64_t	 q, whole, rest;
+
+	if (price <= 0 || sale <= 0)
+		return price;
+	if (sale >= MONEY_SALE_ONE)
+		return 0;
+	/* price <= MONEY_MAX (1e11), so q stays below 1e15. */
+	q = price * (MONEY_SALE_ONE - sale);
+	whole = q / MONEY_SALE_ONE;
+	rest = q % MONEY_SALE_ONE;
+	if (rest * 2 > MONEY_SALE_ONE ||
+	    (rest * 2 == MONEY_SALE_ONE && whole % 2 == 1))
+		whole++;
+	return whole;
+}
+
+int
+money_parse_sale(const char *s, int *sale)
+{
+	int	 v = 0, digits = 0;
+
+	*sale = 0;
+	if (s == NULL || (*s != '0' && *s != '.'))
+		return -1;
+	if (*s == '0')
+		s++;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			/* Trailing zeros beyond four decimals say nothing. */
+			if (digits == 4) {
+				if (*s != '0')
+					return -1;
+				continue;
+			}
+			v = v * 10 + (*s - '0');
+			digits++;
+		}
+		if (digits == 0)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	for (; digits < 4; digits++)
+		v *= 10;
+	*sale = v;
+	return 0;
+}

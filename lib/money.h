@@ -92,4 +92,23 @@ enum money_err	 money_parse_decimal(const char *s, const char *currency,
 enum money_err	 money_from_double(double units, const char *currency,
 		    int64_t *minor);
 
+/* A sale in parts per ten thousand of the price (0.10 off is 1000). */
+#define MONEY_SALE_ONE	10000
+
+/*
+ * The price of price minor units (0..MONEY_MAX) with sale (0 to
+ * MONEY_SALE_ONE - 1) taken off, rounded to the minor unit half to even
+ * (banker's rounding, so that a shop's many small roundings do not all
+ * lean one way): 1995 at 0.10 off is 1796 (1795.5 rounds to even).
+ * Pure.
+ */
+int64_t		 money_sale_price(int64_t price, int sale);
+
+/*
+ * Parses a sale given as a decimal fraction ("0.1", "0.125", "0"; at
+ * most four decimals) into parts per ten thousand, at least 0 and less
+ * than one whole.  Returns 0, or -1 for anything else.  Pure.
+ */
+int		 money_parse_sale(const char *s, int *sale);
+
 #endif

@@ -85,6 +85,8 @@ enum stmt {
 	STMT_ORDER_SEATS,
 	STMT_SEAT_SALES,
 	STMT_SEAT_LOCKS_MOVE,
+	STMT_SET_DISCOUNT,
+	STMT_VOID_TICKET,
 	STMT__MAX
 };
 
@@ -255,6 +257,12 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_TICKETS_REFUNDED] =
 	    "UPDATE tickets SET status = 'refunded' WHERE order_id = ?1"
 	    " AND status = 'valid'",
+	[STMT_SET_DISCOUNT] =
+	    "UPDATE orders SET discount = ?2, total = subtotal + service_fee"
+	    " - ?2 WHERE id = ?1 AND status = 'reserved' AND ?2 <= subtotal",
+	[STMT_VOID_TICKET] =
+	    "UPDATE tickets SET status = 'refunded' WHERE id = ?2"
+	    " AND order_id = ?1 AND status = 'valid' RETURNING price",
 	[STMT_EXTEND] =
 	    "UPDATE orders SET expires_at = ?2, extensions = extensions + 1"
 	    " WHERE id = ?1",
@@ -1339,4 +1347,38 @@ order_mark_refunded(struct db *db, int64_t order_id, int64_t amount, int full)
 	if ((rc = db_exec(db, st)) != DB_OK)
 		return rc;
 	return order_release(db, order_id, ORDER_REFUNDED);
+}
+
+enum db_rc
+order_set_discount(struct db *db, int64_t order_id, int64_t discount)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_DISCOUNT])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, discount) == -1)
+		return DB_ERROR;
+	if ((rc = db_exec(db, st)) == DB_OK && db_changes(db) != 1)
+		rc = DB_CONSTRAINT;
+	return rc;
+}
+
+enum db_rc
+order_void_ticket(struct db *db, int64_t order_id, int64_t ticket_id,
+    int64_t *price)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	*price = 0;
+	if ((st = db_stmt(db, stmts[STMT_VOID_TICKET])) == NULL ||
+	    db_bind_int(st, 1, order_id) == -1 ||
+	    db_bind_int(st, 2, ticket_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK) {
+		*price = db_col_int(st, 0);
+		db_reset(st);
+	}
+	return rc;
 }

@@ -229,6 +229,24 @@ enum db_rc		 order_set_buyer(struct db *db, int64_t order_id,
 enum db_rc		 order_mark_refunded(struct db *db, int64_t order_id,
 			    int64_t amount, int full);
 
+/*
+ * Takes discount (minor units, at most the subtotal) off a held order's
+ * total, before order_set_buyer() adds the service fee (which keeps
+ * it).  DB_CONSTRAINT when the order is not a hold or the discount too
+ * large.  Inside the caller's write transaction.
+ */
+enum db_rc		 order_set_discount(struct db *db, int64_t order_id,
+			    int64_t discount);
+
+/*
+ * Voids (refunds) one valid ticket of order_id, setting *price to what
+ * it was sold for before any discount.  DB_NOTFOUND when ticket_id is
+ * not a valid ticket of that order.  Inside the caller's write
+ * transaction.
+ */
+enum db_rc		 order_void_ticket(struct db *db, int64_t order_id,
+			    int64_t ticket_id, int64_t *price);
+
 /* Records why and when the order was cancelled. */
 enum db_rc		 order_note_cancel(struct db *db, int64_t order_id,
 			    int64_t now, const char *reason);

@@ -840,14 +840,67 @@ pay_confirm_direct(struct db *db, int64_t now, int64_t order_id,
 }
 
 /*
- * pay_refund_begin() and pay_refund_close(): refunds amount of a
- * confirmed order (for begin, 0 is all that is left); close ends the
- * order whatever the amount, which may then be 0 (no refund is sent).
+ * The value of tickets sold for price (before any discount) in order o:
+ * their share of what was paid for the tickets (the subtotal less the
+ * discount; the service fee is not theirs), rounded half to even.
+ */
+static int64_t
+tickets_value(const struct order *o, int64_t price)
+{
+	int64_t	 discount = o->subtotal + o->service_fee - o->total;
+	int64_t	 paid = o->subtotal - discount, q, v, r;
+
+	if (o->subtotal <= 0 || discount <= 0)
+		return price;
+	/* price and paid are at most MONEY_MAX (1e11): q fits. */
+	q = price * paid;
+	v = q / o->subtotal;
+	r = q % o->subtotal;
+	if (r * 2 > o->subtotal || (r * 2 == o->subtotal && v % 2 == 1))
+		v++;
+	return v;
+}
+
+/* Voids the n tickets of o, refusing (ERR_BAD_REQUEST with *detail)
+ * one that is not its valid ticket, or ones worth more than amount. */
+static enum err
+void_tickets(struct db *db, const struct order *o, const int64_t *tickets,
+    size_t n, int64_t amount, const char **detail)
+{
+	int64_t		 price, sum = 0;
+	size_t		 i;
+	enum db_rc	 rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = order_void_ticket(db, o->id, tickets[i], &price)) ==
+		    DB_NOTFOUND) {
+			*detail = "A ticket is not a valid ticket of this "
+			    "order";
+			return ERR_BAD_REQUEST;
+		}
+		if (rc != DB_OK)
+			return err_from_db(rc);
+		sum += price;
+	}
+	if (tickets_value(o, sum) > amount) {
+		*detail = "The tickets are worth more than the amount";
+		return ERR_BAD_REQUEST;
+	}
+	return ERR_OK;
+}
+
+/*
+ * pay_refund_begin(), pay_refund_tickets() and pay_refund_close():
+ * refunds amount of a confirmed order (0 is all that is left, except
+ * for close) and, for a partial refund, voids the tickets named; close
+ * ends the order whatever the amount, which may then be 0 (no refund is
+ * sent).
  */
 static enum err
 refund_order(struct db *db, int64_t now, int64_t order_id, int64_t amount,
     int close, const char *reason, int64_t requested_by,
-    struct pay_refund_due *due, int *full, const char **detail)
+    const int64_t *tickets, size_t ntickets, struct pay_refund_due *due,
+    int *full, const char **detail)
 {
 	struct order	 o;
 	struct payment	 p;
@@ -883,6 +936,12 @@ refund_order(struct db *db, int64_t now, int64_t order_id, int64_t amount,
 		goto fail;
 	}
 	*full = close || amount == left;
+	/* A full refund voids every ticket below; a partial one those
+	 * named. */
+	if (!*full && ntickets > 0 &&
+	    (e = void_tickets(db, &o, tickets, ntickets, amount, detail)) !=
+	    ERR_OK)
+		goto fail;
 	if (amount > 0 && (rc = record_refund(db, now, &p,
 	    p.payment_reference, amount, reason, requested_by, due)) != DB_OK)
 		goto dbfail;
@@ -910,7 +969,17 @@ pay_refund_begin(struct db *db, int64_t now, int64_t order_id, int64_t amount,
     int *full, const char **detail)
 {
 	return refund_order(db, now, order_id, amount, 0, reason,
-	    requested_by, due, full, detail);
+	    requested_by, NULL, 0, due, full, detail);
+}
+
+enum err
+pay_refund_tickets(struct db *db, int64_t now, int64_t order_id,
+    int64_t amount, const char *reason, int64_t requested_by,
+    const int64_t *tickets, size_t ntickets, struct pay_refund_due *due,
+    int *full, const char **detail)
+{
+	return refund_order(db, now, order_id, amount, 0, reason,
+	    requested_by, tickets, ntickets, due, full, detail);
 }
 
 enum err
@@ -921,7 +990,7 @@ pay_refund_close(struct db *db, int64_t now, int64_t order_id, int64_t amount,
 	int	 full;
 
 	return refund_order(db, now, order_id, amount, 1, reason,
-	    requested_by, due, &full, detail);
+	    requested_by, NULL, 0, due, &full, detail);
 }
 
 int

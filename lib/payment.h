@@ -239,6 +239,18 @@ enum err	pay_refund_begin(struct db *db, int64_t now, int64_t order_id,
 enum err	pay_refund_close(struct db *db, int64_t now, int64_t order_id,
 		    int64_t amount, const char *reason, int64_t requested_by,
 		    struct pay_refund_due *due, const char **detail);
+ * pay_refund_begin() that, for a partial refund, also voids (refunds)
+ * the order's valid tickets named in tickets[0..ntickets) in the same
+ * transaction; their value (what was paid for them: the price less the
+ * order's discount, pro rata) must not exceed amount, else
+ * ERR_BAD_REQUEST with *detail, as for a ticket that is not a valid one
+ * of the order.  A full refund voids every ticket whatever is named.
+ */
+enum err	pay_refund_tickets(struct db *db, int64_t now,
+		    int64_t order_id, int64_t amount, const char *reason,
+		    int64_t requested_by, const int64_t *tickets,
+		    size_t ntickets, struct pay_refund_due *due, int *full,
+		    const char **detail);
 
 /* Records the result of sending a refund, and the provider's own id
  * for it (NULL or "": none, or keep the one known). */

@@ -26,6 +26,7 @@
 #include "accountmail.h"
 #include "booking.h"
 #include "cancelmail.h"
+#include "cart.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -699,7 +700,7 @@ charge_due_bookings(struct ctx *c, int64_t now)
 
 /*
  * expire (cron, every minute): releases holds past their expiry, prunes
- * old provider events, then for each payment provider cancels the
+ * old provider events and the carts of guests whose session ended, then for each payment provider cancels the
  * requests of orders that let go of their seats, confirms requests
  * whose callback never came, and sends pending refunds.
  */
@@ -747,6 +748,15 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 		failures++;
 	} else if (pruned > 0)
 		printf("forgot %lld idempotency key%s\n", (long long)pruned,
+		    pruned == 1 ? "" : "s");
+
+	/* Guests' carts whose session ended (seed 000's shop). */
+	if ((rc = cart_prune(c->db, now, CART_PRUNE_BATCH, &pruned)) != DB_OK) {
+		fprintf(stderr, "biljett: expire: carts: database %s\n",
+		    rc == DB_BUSY ? "busy" : "error");
+		failures++;
+	} else if (pruned > 0)
+		printf("removed %lld guest cart%s\n", (long long)pruned,
 		    pruned == 1 ? "" : "s");
 
 	/* The door's look-ups, journalled beside the database. */

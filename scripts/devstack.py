@@ -31,10 +31,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, os.environ.get("BILJETT_BIN", ""))
 PROGRAMS = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
             "auth", "venues", "backoffice", "organizer", "orders", "invoices",
-            "bookings")
+            "bookings", "cart")
 ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
                  "pages", "auth", "venues", "backoffice", "organizer",
-                 "orders", "invoices", "bookings", "hello")
+                 "orders", "invoices", "bookings", "cart", "hello")
 READY_SECONDS = 20
 # The Stripe simulator's fixed test-mode keys (tests/sim/stripe_sim.py).
 STRIPE_SECRET_KEY = "sk_test_biljett_dev"

@@ -110,7 +110,7 @@ class StackTest(unittest.TestCase):
 
     programs = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
                 "auth", "venues", "backoffice", "organizer", "orders", "invoices",
-                "bookings")
+                "bookings", "cart")
     extra_conf = None
     autopay = None
     auth_rate = "20r/s"
