@@ -90,7 +90,9 @@ LIB_OBJS	= lib/account.o \
 		  lib/store.o \
 		  lib/stripe.o \
 		  lib/swish.o \
+		  lib/ticketkey.o \
 		  lib/ticketmail.o \
+		  lib/ticketsig.o \
 		  lib/tfmt.o \
 		  lib/text.o \
 		  lib/tmpl.o \
@@ -133,7 +135,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
-		  sql/015_orders.sql
+		  sql/015_orders.sql \
+		  sql/020_signing_keys.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
@@ -169,6 +172,7 @@ UNIT_TESTS	= test-arena \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
+		  test-ticketsig \
 		  test-tmpl \
 		  test-totp
 
@@ -178,6 +182,7 @@ FUZZERS		= fuzz-body \
 		  fuzz-multipart \
 		  fuzz-stripe-event \
 		  fuzz-swish-callback \
+		  fuzz-ticketsig \
 		  fuzz-tmpl \
 		  fuzz-urlencoded
 
