@@ -20,6 +20,8 @@ enum stmt {
 	STMT_RETIRE,
 	STMT_PUBLIC,
 	STMT_LIST,
+	STMT_MAX_ID,
+	STMT_LIVE_OWNER,
 	STMT__MAX
 };
 
@@ -60,6 +62,10 @@ static const char *const stmts[] = {
 	    "  OR (u.role = 'organizer' AND u.id = k.organizer_id)"
 	    "  OR (u.role = 'staff' AND u.organizer_id = k.organizer_id))))"
 	    " ORDER BY k.id",
+	[STMT_MAX_ID] = "SELECT coalesce(max(id), 0) FROM signing_keys",
+	[STMT_LIVE_OWNER] =
+	    "SELECT coalesce(organizer_id, 0) FROM signing_keys"
+	    " WHERE retired_at IS NULL AND id <= ?1 ORDER BY id LIMIT 1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -275,4 +281,41 @@ ticketkey_rotate(struct db *db, int64_t organizer_id, int64_t now,
 	}
 	db_tx_rollback(db);
 	return rc;
+}
+
+/* One int64 from a statement taking at most one int parameter. */
+static enum db_rc
+one_int(struct db *db, int i, int64_t param, int64_t *out)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, stmts[i])) == NULL ||
+	    (db_param_count(st) > 0 && db_bind_int(st, 1, param) == -1))
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		*out = db_col_int(st, 0);
+	db_reset(st);
+	return rc;
+}
+
+enum db_rc
+ticketkey_rotate_all(struct db *db, int64_t now, int *count)
+{
+	int64_t		 max_id = 0, organizer_id;
+	uint32_t	 id;
+	enum db_rc	 rc;
+
+	*count = 0;
+	if ((rc = one_int(db, STMT_MAX_ID, 0, &max_id)) != DB_OK)
+		return rc;
+	/* Keys made by this loop have larger ids than max_id. */
+	while ((rc = one_int(db, STMT_LIVE_OWNER, max_id, &organizer_id)) ==
+	    DB_OK) {
+		if ((rc = ticketkey_rotate(db, organizer_id, now, &id)) !=
+		    DB_OK)
+			return rc;
+		(*count)++;
+	}
+	return rc == DB_NOTFOUND ? DB_OK : rc;
 }

@@ -68,4 +68,11 @@ enum db_rc	ticketkey_list(struct db *db, int64_t scanner_id,
 enum db_rc	ticketkey_rotate(struct db *db, int64_t organizer_id,
 		    int64_t now, uint32_t *new_id);
 
+/*
+ * ticketkey_rotate for every organizer that has a live key, each in a
+ * transaction of its own; *count says how many.  Returns DB_OK or an
+ * error (keys rotated before it stay rotated).
+ */
+enum db_rc	ticketkey_rotate_all(struct db *db, int64_t now, int *count);
+
 #endif

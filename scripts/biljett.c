@@ -4,7 +4,8 @@
  *	biljett [-c conf] init | migrate | demo | import FILE|- |
  *	    scanner-add NAME [--password P] (--organizer EMAIL | --site-wide)
  *	    [--event ID]... | backup FILE | expire | mail |
- *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...]
+ *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...] |
+ *	    rotate-keys [--organizer EMAIL]
  *
  * The configuration comes from -c, else $BILJETT_CONF, else
  * ./biljett.conf.  Each command is a small function below; main() is
@@ -44,6 +45,7 @@
 #include "scanner.h"
 #include "seal.h"
 #include "tfmt.h"
+#include "ticketkey.h"
 #include "ticketmail.h"
 #include "user.h"
 
@@ -75,6 +77,7 @@ static int	cmd_expire(struct ctx *, int, char **);
 static int	cmd_mail(struct ctx *, int, char **);
 static int	cmd_create_admin(struct ctx *, int, char **);
 static int	cmd_create_user(struct ctx *, int, char **);
+static int	cmd_rotate_keys(struct ctx *, int, char **);
 
 static const struct command commands[] = {
 	{ "init", "", 0, 0, 0, cmd_init },
@@ -90,6 +93,7 @@ static const struct command commands[] = {
 	{ "create-admin", "EMAIL [--password P]", 1, 3, 1, cmd_create_admin },
 	{ "create-user", "EMAIL ROLE [--password P]", 2, 4, 1,
 	    cmd_create_user },
+	{ "rotate-keys", "[--organizer EMAIL]", 0, 2, 1, cmd_rotate_keys },
 };
 
 static void
@@ -387,6 +391,50 @@ cmd_import(struct ctx *c, int argc, char **argv)
 	rc = import_and_print(c, doc, organizer_id);
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/*
+ * rotate-keys [--organizer EMAIL]: retires the organizer's live signing
+ * key for tickets' QR codes (lib/ticketkey.h) and makes a new one; codes
+ * signed with the old key stay valid until their events end.  Without
+ * --organizer, every live key is rotated.  Needs secret_key.
+ */
+static int
+cmd_rotate_keys(struct ctx *c, int argc, char **argv)
+{
+	struct user	 org;
+	char		 email[EMAIL_MAX + 1];
+	uint32_t	 id;
+	int		 n;
+
+	if (!seal_ready()) {
+		fprintf(stderr, "biljett: signing keys need secret_key in the"
+		    " configuration\n");
+		return 1;
+	}
+	if (argc == 0) {
+		if (ticketkey_rotate_all(c->db, tfmt_now(), &n) != DB_OK) {
+			fprintf(stderr, "biljett: rotate-keys failed\n");
+			return 1;
+		}
+		printf("rotated %d key%s\n", n, n == 1 ? "" : "s");
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[0], "--organizer") != 0)
+		usage();
+	snprintf(email, sizeof(email), "%s", argv[1]);
+	user_fold_email(email);
+	if (user_by_email(c->db, email, &org) != DB_OK ||
+	    org.role != ROLE_ORGANIZER) {
+		fprintf(stderr, "biljett: %s is not an organizer\n", argv[1]);
+		return 1;
+	}
+	if (ticketkey_rotate(c->db, org.id, tfmt_now(), &id) != DB_OK) {
+		fprintf(stderr, "biljett: rotate-keys failed\n");
+		return 1;
+	}
+	printf("key %u\n", (unsigned)id);
+	return 0;
 }
 
 /*
