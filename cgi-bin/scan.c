@@ -30,9 +30,13 @@
  *	GET  /api/scan/keys/				public keys
  *	GET  /api/scan/events/{id}/revocations/	tickets to refuse
  *
+ * and, for admins, GET /api/scan/metrics: how many signed codes were
+ * refused, by reason (Prometheus text, summed over scan's workers).
+ *
  * {token} and qr_code_data are what the QR code holds (a signed code) or
  * the printed short code.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +50,7 @@
 #include "http.h"
 #include "route.h"
 #include "limits.h"
+#include "metrics.h"
 #include "page.h"
 #include "scan.h"
 #include "session.h"
@@ -66,6 +71,7 @@ static enum err	h_jo_scan(struct req *);
 static enum err	h_verify(struct req *);
 static enum err	h_keys(struct req *);
 static enum err	h_revocations(struct req *);
+static enum err	h_metrics(struct req *);
 
 enum login_field { LG_PASSWORD, LG_CSRF, LG__MAX };
 
@@ -121,6 +127,8 @@ static const struct route routes[] = {
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/api/scan/events/{id}/revocations/", h_revocations,
 	    AUTH_NONE, STYLE_API, NULL, 0, 0, ERR_EVENT_NOT_FOUND },
+	{ METHOD_GET, "/api/scan/metrics", h_metrics, AUTH_ADMIN, STYLE_API,
+	    NULL, 0, 0, ERR_OK },
 };
 
 /*
@@ -578,10 +586,30 @@ h_revocations(struct req *req)
 	return http_json(req, 200, o);
 }
 
+/* GET /api/scan/metrics (admins): scan's counters, as pay's
+ * GET /api/metrics; zero again when scan restarts.  200 text/plain. */
+static enum err
+h_metrics(struct req *req)
+{
+	char	 text[2048];
+	int	 n;
+
+	if ((n = metrics_text_of("scan", text, sizeof(text))) < 0)
+		return ERR_INTERNAL;
+	(void)http_add_header(req, "Cache-Control", "no-store");
+	return http_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    text, (size_t)n);
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct app app = { "scan", routes, nitems(routes), NULL };
 
+	/* Made before route_main() forks the workers, so they share them. */
+	if (metrics_open() == -1) {
+		fprintf(stderr, "scan: shared memory: %s\n", strerror(errno));
+		return 1;
+	}
 	return route_main(argc, argv, &app);
 }

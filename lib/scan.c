@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "order.h"
 #include "scan.h"
 #include "scanlog.h"
@@ -446,6 +447,15 @@ sig_key(void *arg, uint32_t key_id, unsigned char pk[TICKETSIG_PK_LEN])
 	return ticketkey_public(a->db, key_id, a->now, pk, &a->organizer_id);
 }
 
+/* What scan counts for a signed code it refuses (0: nothing). */
+static const enum metric refused_metric[TICKETSIG__MAX] = {
+	[TICKETSIG_FORMAT] = METRIC_SCAN_FORMAT,
+	[TICKETSIG_UNKNOWN_KEY] = METRIC_SCAN_UNKNOWN_KEY,
+	[TICKETSIG_BAD_SIGNATURE] = METRIC_SCAN_BAD_SIGNATURE,
+	[TICKETSIG_NOT_YET_VALID] = METRIC_SCAN_NOT_YET_VALID,
+	[TICKETSIG_EXPIRED] = METRIC_SCAN_EXPIRED,
+};
+
 /*
  * Reads code into c: a short code as it is, a signed one verified.
  * Returns 1, 0 for a signed code that fails (logged with why; never the
@@ -467,6 +477,8 @@ read_code(struct db *db, int64_t now, const char *code, struct scan_code *c)
 	if (rc == TICKETSIG_ERROR)
 		return -1;
 	if (rc != TICKETSIG_OK) {
+		if (rc < TICKETSIG__MAX && refused_metric[rc] != 0)
+			metrics_add(refused_metric[rc], 1);
 		log_info("scan: a signed code refused: %s (key %u, ticket %u)",
 		    ticketsig_reason(rc), (unsigned)c->sig.key_id,
 		    (unsigned)c->sig.ticket_id);

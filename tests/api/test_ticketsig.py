@@ -11,6 +11,7 @@ on /validate_ticket/ (seed 002), GET|POST /api/tickets/scan/{token}
 import base64
 import json
 import os
+import re
 import struct
 import sys
 import threading
@@ -102,6 +103,7 @@ class TicketSig(StackTest):
                               "--password", PASSWORD)
         cls.stack.biljett("create-user", "buyer@example.com", "customer",
                           "--password", PASSWORD)
+        cls.stack.biljett("create-admin", "admin@example.com", "--password", PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys in (("a", ("a1", "a2")), ("b", ("b1",))):
             doc = {"ticket_types": [{"key": "std", "title": f"Std {who}", "price": 100}],
@@ -121,6 +123,7 @@ class TicketSig(StackTest):
                 cls.types[e["key"]] = std
         cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
         cls.buyer = cls.token("buyer@example.com")
+        cls.admin = cls.token("admin@example.com")
         from support import Client
         r = Client(cls.stack.base_url).post(
             "/api/organizer/staff", {"name": "Dörrvakt", "email": "staff-a@example.com",
@@ -196,6 +199,14 @@ class TicketSig(StackTest):
         box = nacl.secret.SecretBox(bytes.fromhex(self.stack.conf_value("secret_key")))
         return box.decrypt(base64.b64decode(sealed))[:32]
 
+    def refused(self):
+        """scan's counts of refused signed codes, by reason."""
+        r = self.api("GET", "/api/scan/metrics", self.admin)
+        self.assertEqual(r.status, 200, r)
+        return {m.group(1): int(m.group(2)) for m in re.finditer(
+            r'^biljett_scan_codes_refused_total\{reason="(\w+)"\} (\d+)$',
+            r.body.decode(), re.M)}
+
     def validate(self, code, use=False, password=SCANNER_PASSWORD):
         return self.client().put("/validate_ticket/", {
             "external_id": code, "password": password, "use_ticket": use})
@@ -266,12 +277,18 @@ class TicketSig(StackTest):
             "bad signature": (qr[:20] + ("A" if qr[20] != "A" else "B") + qr[21:], ev),
         }
         door = self.door("a1")
+        before = self.refused()
         for want, (text, at_event) in cases.items():
             self.assertEqual(door.check(text, at_event, now), want, want)
             if want == "other event":
                 continue
             r = self.validate(text)
             self.assertEqual((r.status, r.json), (404, UNKNOWN), want)
+        # Counted by reason (scan's own counters, for admins).
+        after = self.refused()
+        for reason in ("expired", "not_yet_valid", "unknown_key", "bad_signature"):
+            self.assertEqual(after[reason], before[reason] + 1, reason)
+        self.assertEqual(self.api("GET", "/api/scan/metrics", self.staff).status, 403)
         # Signed for another event than the ticket's, with the right key:
         # the signature holds, the ticket does not match it.
         r = self.validate(sign(seed, key, tid, self.events["a2"], tt, now - 60, now + 3600))
