@@ -30,6 +30,8 @@
  *	GET  /api/scan/keys/				public keys
  *	GET  /api/scan/events/{id}/revocations/	tickets to refuse
  *
+ *	POST /api/scan/offline/				scans made offline
+ *
  * and, for admins, GET /api/scan/metrics: how many signed codes were
  * refused, by reason (Prometheus text, summed over scan's workers).
  *
@@ -72,6 +74,7 @@ static enum err	h_verify(struct req *);
 static enum err	h_keys(struct req *);
 static enum err	h_revocations(struct req *);
 static enum err	h_metrics(struct req *);
+static enum err	h_offline(struct req *);
 
 enum login_field { LG_PASSWORD, LG_CSRF, LG__MAX };
 
@@ -106,6 +109,21 @@ static const struct field_spec verify_fields[VY__MAX] = {
 	    SCAN_ID_MAX, NULL, 0 },
 };
 
+enum offline_scan_field { OS_CODE, OS_AT, OS__MAX };
+
+static const struct field_spec offline_scan_fields[OS__MAX] = {
+	[OS_CODE] = { "code", FIELD_STRING, FIELD_REQUIRED, 1, SCAN_ID_MAX,
+	    NULL, 0 },
+	[OS_AT] = { "scanned_at", FIELD_TIME, FIELD_REQUIRED, 0, 0, NULL, 0 },
+};
+
+enum offline_field { OF_SCANS, OF__MAX };
+
+static const struct field_spec offline_fields[OF__MAX] = {
+	[OF_SCANS] = { "scans", FIELD_OBJLIST, FIELD_REQUIRED, 1,
+	    ARRAY_ITEMS_MAX, offline_scan_fields, OS__MAX },
+};
+
 static const struct route routes[] = {
 	{ METHOD_PUT, "/validate_ticket/", h_validate, AUTH_NONE, STYLE_COMPAT,
 	    validate_fields, VF__MAX, 0, ERR_OK },
@@ -129,6 +147,8 @@ static const struct route routes[] = {
 	    AUTH_NONE, STYLE_API, NULL, 0, 0, ERR_EVENT_NOT_FOUND },
 	{ METHOD_GET, "/api/scan/metrics", h_metrics, AUTH_ADMIN, STYLE_API,
 	    NULL, 0, 0, ERR_OK },
+	{ METHOD_POST, "/api/scan/offline/", h_offline, AUTH_NONE, STYLE_API,
+	    offline_fields, OF__MAX, 0, ERR_OK },
 };
 
 /*
@@ -583,6 +603,79 @@ h_revocations(struct req *req)
 		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
 		    err_from_db(rc);
 	}
+	return http_json(req, 200, o);
+}
+
+/*
+ * One scan a door made offline, admitted (it let the holder in) at the
+ * time it says, through scan_ticket() like any other: "admitted" when
+ * it was the first use, "already_used" when another door or path was
+ * first (a second use across doors, flagged), "not_valid" (refunded,
+ * cancelled, not paid), "unknown", or "retry" (the database was busy:
+ * send it again).
+ */
+static const char *
+offline_one(struct req *req, const struct scan_door *d, const char *code,
+    int64_t at, struct scan_result *r)
+{
+	int64_t		 now = tfmt_now();
+	enum err	 e;
+
+	if (at > now)
+		at = now;
+	if (at < now - OFFLINE_SCAN_AGE_MAX)
+		at = now - OFFLINE_SCAN_AGE_MAX;
+	e = scan_ticket(req->db, at, d, code, 1, r);
+	if (e == ERR_TICKET_NOT_FOUND)
+		return "unknown";
+	if (e != ERR_OK)
+		return "retry";
+	if (!r->valid)
+		return "not_valid";
+	return r->admitted ? "admitted" : "already_used";
+}
+
+/*
+ * POST /api/scan/offline/ {"scans": [{"code", "scanned_at"}]} (up to
+ * ARRAY_ITEMS_MAX, in the order they were made): a door that admitted
+ * people while the network was down reports them.  200 {"results":
+ * [{"code", "result", "ticket_number", "times_used"}], "flagged": how
+ * many were a second use}.  The window of a signed code is checked at
+ * scanned_at (at most a day back; a time ahead is now).
+ */
+static enum err
+h_offline(struct req *req)
+{
+	const struct field_val	*f = &req->f[OF_SCANS];
+	struct scan_result	 r;
+	struct scan_door	 d;
+	const char		*result;
+	cJSON			*o, *list, *one;
+	size_t			 i;
+	int			 flagged = 0;
+	enum err		 e;
+
+	if ((e = api_door(req, &d)) != ERR_OK)
+		return e;
+	o = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(o, "results");
+	for (i = 0; i < f->nitems; i++) {
+		result = offline_one(req, &d, f->items[i][OS_CODE].s,
+		    f->items[i][OS_AT].i, &r);
+		flagged += strcmp(result, "already_used") == 0;
+		one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "code", f->items[i][OS_CODE].s);
+		cJSON_AddStringToObject(one, "result", result);
+		if (strcmp(result, "unknown") != 0 &&
+		    strcmp(result, "retry") != 0) {
+			cJSON_AddStringToObject(one, "ticket_number",
+			    r.external_id);
+			cJSON_AddNumberToObject(one, "times_used",
+			    (double)r.times_used);
+		}
+		cJSON_AddItemToArray(list, one);
+	}
+	cJSON_AddNumberToObject(o, "flagged", flagged);
 	return http_json(req, 200, o);
 }
 

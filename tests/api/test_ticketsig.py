@@ -453,3 +453,41 @@ class TicketSig(StackTest):
         # Every scan that asked to use it counted (seed 002's times_used).
         self.assertEqual(self.query("SELECT times_used FROM tickets WHERE id = ?",
                                     tid)[0]["times_used"], 40)
+
+    def test_offline_scans_uploaded_later(self):
+        """A door admits offline (its own check, above) and uploads its
+        scans on reconnecting; a ticket another door admitted meanwhile is
+        flagged."""
+        (c1, qr1, t1), (c2, qr2, t2) = self.buy("a1"), self.buy("a1")
+        now = int(time.time())
+        door = self.door("a1", self.staff)
+        self.assertEqual(door.check(qr1, self.events["a1"], now), ("ok", t1))
+        self.assertEqual(door.check(qr2, self.events["a1"], now), ("ok", t2))
+        # Meanwhile the second ticket was admitted at another door.
+        self.assertEqual(self.jo("POST", self.staff, c2).status, 200)
+        def iso(t):
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        # A signed code is checked at its scan's time, which cannot be
+        # before the ticket was issued: these were bought just now.
+        body = {"scans": [{"code": qr1, "scanned_at": iso(now)},
+                          {"code": c2, "scanned_at": iso(now - 120)},
+                          {"code": "QQQQQQ", "scanned_at": iso(now - 60)}]}
+        headers = {"X-Scanner-Password": SCANNER_PASSWORD}
+        self.assertEqual(self.api("POST", "/api/scan/offline/", body=body).status, 401)
+        self.assertEqual(self.api("POST", "/api/scan/offline/", self.buyer, body).status, 403)
+        r = self.api("POST", "/api/scan/offline/", body=body, headers=headers)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([(x["result"], x.get("ticket_number")) for x in r.json["results"]],
+                         [("admitted", c1), ("already_used", c2), ("unknown", None)])
+        self.assertEqual(r.json["flagged"], 1)
+        rows = self.query("SELECT result, at, scanner_id FROM checkins WHERE ticket_id = ?"
+                          " AND result = 'admitted'", t1)
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["at"], now)
+        self.assertIsNotNone(rows[0]["scanner_id"])
+        # Sent again (the answer was lost): nothing is admitted twice.
+        r = self.api("POST", "/api/scan/offline/", body=body, headers=headers)
+        self.assertEqual([x["result"] for x in r.json["results"]],
+                         ["already_used", "already_used", "unknown"])
+        r = self.api("POST", "/api/scan/offline/", body={"scans": []}, headers=headers)
+        self.assertEqual((r.status, list(r.json["field_errors"])), (400, ["scans"]))
