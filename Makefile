@@ -98,7 +98,9 @@ LIB_OBJS	= lib/account.o \
 		  lib/store.o \
 		  lib/stripe.o \
 		  lib/swish.o \
+		  lib/ticketkey.o \
 		  lib/ticketmail.o \
+		  lib/ticketsig.o \
 		  lib/tfmt.o \
 		  lib/text.o \
 		  lib/tmpl.o \
@@ -149,6 +151,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/017_bookings.sql \
 		  sql/018_cart.sql \
 		  sql/019_invoices.sql \
+		  sql/020_signing_keys.sql \
 		  sql/021_ticket_uids.sql
 
 UNIT_TESTS	= test-arena \
@@ -189,6 +192,7 @@ UNIT_TESTS	= test-arena \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
+		  test-ticketsig \
 		  test-tmpl \
 		  test-totp
 
@@ -198,6 +202,7 @@ FUZZERS		= fuzz-body \
 		  fuzz-multipart \
 		  fuzz-stripe-event \
 		  fuzz-swish-callback \
+		  fuzz-ticketsig \
 		  fuzz-tmpl \
 		  fuzz-urlencoded
 

@@ -42,6 +42,8 @@ enum err {
 	ERR_PAYMENT_START_FAILED,
 	ERR_INCORRECT_PASSWORD,
 	ERR_TICKET_NOT_FOUND,
+	ERR_TICKET_USED,	/* a staff scan of a ticket already admitted */
+	ERR_TICKET_INVALID,	/* ... of one refunded, cancelled, not paid */
 	ERR_PAYMENT_NOT_FOUND,
 	ERR_QR_FAILED,
 	ERR_CALLBACK_REJECTED,

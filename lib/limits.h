@@ -123,6 +123,7 @@
 #define QUEUE_PASS_MAX		128		/* an admission pass as text */
 #define SCANNER_NAME_MAX	64		/* a door scanner's name, bytes */
 #define SCANNER_EVENTS_MAX	100		/* events one scanner or staff is limited to */
+#define OFFLINE_SCAN_AGE_MAX	(24 * 3600)	/* how far back an offline scan may date itself */
 #define CLIENT_KEY_MAX		64	/* "2001:db8::/64", "203.0.113.7" */
 #define HOLD_CAP_ORDERS_DEFAULT	2	/* caps default to 2 full orders */
 #define HOLD_CAP_MAX		1000000	/* an event's cap, places */

@@ -11,6 +11,7 @@
 #include "metrics.h"
 
 struct metric_def {
+	const char	*program;	/* the program that counts it */
 	const char	*name;		/* Prometheus metric name */
 	const char	*labels;	/* "{...}" or "" */
 	const char	*help;		/* one line, for # HELP */
@@ -21,18 +22,34 @@ struct metric_def {
  * before the first of them.
  */
 static const struct metric_def defs[] = {
-	[METRIC_CALLBACK_UNKNOWN] = { "biljett_callbacks_rejected_total",
+	[METRIC_CALLBACK_UNKNOWN] = { "pay", "biljett_callbacks_rejected_total",
 	    "{reason=\"unknown_payment\"}",
 	    "Provider callbacks refused without a write, by reason." },
-	[METRIC_CALLBACK_BAD_SECRET] = { "biljett_callbacks_rejected_total",
-	    "{reason=\"bad_secret\"}", NULL },
-	[METRIC_CALLBACK_MALFORMED] = { "biljett_callbacks_rejected_total",
-	    "{reason=\"malformed\"}", NULL },
-	[METRIC_QR_CACHE] = { "biljett_qr_codes_total",
+	[METRIC_CALLBACK_BAD_SECRET] = { "pay",
+	    "biljett_callbacks_rejected_total", "{reason=\"bad_secret\"}",
+	    NULL },
+	[METRIC_CALLBACK_MALFORMED] = { "pay",
+	    "biljett_callbacks_rejected_total", "{reason=\"malformed\"}",
+	    NULL },
+	[METRIC_QR_CACHE] = { "pay", "biljett_qr_codes_total",
 	    "{source=\"cache\"}",
 	    "QR codes served for /generate_qr/, by where they came from." },
-	[METRIC_QR_PROVIDER] = { "biljett_qr_codes_total",
+	[METRIC_QR_PROVIDER] = { "pay", "biljett_qr_codes_total",
 	    "{source=\"provider\"}", NULL },
+	[METRIC_SCAN_FORMAT] = { "scan", "biljett_scan_codes_refused_total",
+	    "{reason=\"format\"}",
+	    "Signed QR codes refused at the door before any look-up, by reason." },
+	[METRIC_SCAN_UNKNOWN_KEY] = { "scan",
+	    "biljett_scan_codes_refused_total", "{reason=\"unknown_key\"}",
+	    NULL },
+	[METRIC_SCAN_BAD_SIGNATURE] = { "scan",
+	    "biljett_scan_codes_refused_total", "{reason=\"bad_signature\"}",
+	    NULL },
+	[METRIC_SCAN_NOT_YET_VALID] = { "scan",
+	    "biljett_scan_codes_refused_total", "{reason=\"not_yet_valid\"}",
+	    NULL },
+	[METRIC_SCAN_EXPIRED] = { "scan", "biljett_scan_codes_refused_total",
+	    "{reason=\"expired\"}", NULL },
 };
 
 _Static_assert(sizeof(defs) / sizeof(defs[0]) == METRIC__MAX,
@@ -76,14 +93,23 @@ metrics_get(enum metric m)
 int
 metrics_text(char *buf, size_t bufsz)
 {
+	return metrics_text_of("pay", buf, bufsz);
+}
+
+int
+metrics_text_of(const char *program, char *buf, size_t bufsz)
+{
 	size_t	 off = 0;
-	int	 i, n;
+	int	 i, n, first = 1;
 
 	if (bufsz == 0)
 		return -1;
 	buf[0] = '\0';
 	for (i = 0; i < METRIC__MAX; i++) {
-		if (i == 0 || strcmp(defs[i].name, defs[i - 1].name) != 0) {
+		if (strcmp(defs[i].program, program) != 0)
+			continue;
+		if (first || strcmp(defs[i].name, defs[i - 1].name) != 0) {
+			first = 0;
 			n = snprintf(buf + off, bufsz - off,
 			    "# HELP %s %s\n# TYPE %s counter\n", defs[i].name,
 			    defs[i].help, defs[i].name);

@@ -24,6 +24,12 @@ enum metric {
 	/* GET /generate_qr/: where the image came from. */
 	METRIC_QR_CACHE,		/* the shared cache */
 	METRIC_QR_PROVIDER,		/* the provider's QR generator */
+	/* scan: signed QR codes refused before any ticket was looked up. */
+	METRIC_SCAN_FORMAT,		/* "BJ1:" but not a code */
+	METRIC_SCAN_UNKNOWN_KEY,	/* no such key, or past valid_until */
+	METRIC_SCAN_BAD_SIGNATURE,
+	METRIC_SCAN_NOT_YET_VALID,
+	METRIC_SCAN_EXPIRED,
 	METRIC__MAX
 };
 
@@ -40,10 +46,13 @@ void		 metrics_add(enum metric m, uint64_t n);
 uint64_t	 metrics_get(enum metric m);
 
 /*
- * Writes every counter in the Prometheus text exposition format (HELP
- * and TYPE lines, then one sample per line) into buf, NUL-terminated.
- * Returns the length, or -1 if it does not fit.
+ * Writes program's counters ("pay", "scan": each program has a mapping
+ * of its own, so it reports only those it counts) in the Prometheus text
+ * exposition format (HELP and TYPE lines, then one sample per line) into
+ * buf, NUL-terminated.  Returns the length, or -1 if it does not fit.
  */
+int		 metrics_text_of(const char *program, char *buf, size_t bufsz);
+/* metrics_text_of("pay", ...), what GET /api/metrics reports. */
 int		 metrics_text(char *buf, size_t bufsz);
 
 #endif

@@ -52,6 +52,28 @@ flush_mem(png_structp png)
 	(void)png;
 }
 
+/* The one encoding every QR code of ours uses. */
+static QRcode *
+encode(const char *text)
+{
+	if (text == NULL || strlen(text) == 0 || strlen(text) > QR_TEXT_MAX)
+		return NULL;
+	return QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+}
+
+int
+qr_version(const char *text)
+{
+	QRcode	*qr;
+	int	 v;
+
+	if ((qr = encode(text)) == NULL)
+		return -1;
+	v = qr->version;
+	QRcode_free(qr);
+	return v;
+}
+
 int
 qr_png(const char *text, int scale, unsigned char **out, size_t *outlen)
 {
@@ -65,11 +87,7 @@ qr_png(const char *text, int scale, unsigned char **out, size_t *outlen)
 
 	*out = NULL;
 	*outlen = 0;
-	if (text == NULL || strlen(text) == 0 || strlen(text) > QR_TEXT_MAX ||
-	    scale < 1 || scale > 32)
-		return -1;
-	if ((qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1))
-	    == NULL)
+	if (scale < 1 || scale > 32 || (qr = encode(text)) == NULL)
 		return -1;
 	side = (qr->width + 2 * QR_QUIET) * scale;
 	/* On the heap: libpng's longjmp must not leave it indeterminate. */

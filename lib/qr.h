@@ -16,4 +16,10 @@
  */
 int	qr_png(const char *text, int scale, unsigned char **png, size_t *len);
 
+/*
+ * The QR version (1-40: the code's size) qr_png would draw text at, or
+ * -1 as qr_png fails.  Lets tests check that a payload fits.
+ */
+int	qr_version(const char *text);
+
 #endif

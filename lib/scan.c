@@ -11,11 +11,14 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "order.h"
 #include "scan.h"
 #include "scanlog.h"
 #include "seal.h"
 #include "session.h"
+#include "ticketkey.h"
+#include "ticketsig.h"
 
 #define AUTH_CACHE_SLOTS	16
 #define AUTH_CACHE_SECONDS	300
@@ -26,7 +29,10 @@ enum stmt {
 	STMT_SCANNER_HASH,
 	STMT_SCANNER_KEY,
 	STMT_TICKET,
+	STMT_TICKET_SIGNED,
 	STMT_USE,
+	STMT_EVENT_VISIBLE,
+	STMT_REVOKED,
 	STMT__MAX
 };
 
@@ -53,6 +59,21 @@ enum stmt {
 	"    AND (u.scan_all_events = 1 OR EXISTS (SELECT 1 FROM staff_events y" \
 	"     WHERE y.user_id = u.id AND y.event_id = e.id))))))"
 
+/* A ticket with what the doors and the staff APIs show of it. */
+#define TICKET_SELECT \
+	"SELECT t.id, t.external_id, t.times_used, t.status, o.status," \
+	" e.title, tt.title, o.expires_at, e.id, e.event_at," \
+	" e.venue_name || CASE WHEN e.venue_city = '' THEN '' ELSE" \
+	"  ', ' || e.venue_city END," \
+	" coalesce(u.first_name, o.buyer_name, ''), coalesce(u.last_name, '')," \
+	" coalesce(o.email, u.email, '')," \
+	" coalesce((SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
+	"  AND c.result = 'admitted'), 0)" \
+	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
+	" JOIN events e ON e.id = t.event_id" \
+	" JOIN ticket_types tt ON tt.id = t.ticket_type_id" \
+	" LEFT JOIN users u ON u.id = o.user_id"
+
 static const char *const stmts[] = {
 	[STMT_SCANNER_LOOKUP] =
 	    "SELECT id, password_hash FROM scanners"
@@ -64,15 +85,21 @@ static const char *const stmts[] = {
 	    "SELECT password_hash FROM scanners WHERE id = ?1 AND active = 1",
 	[STMT_SCANNER_KEY] =
 	    "UPDATE scanners SET lookup = ?2 WHERE id = ?1 AND lookup IS NULL",
-	[STMT_TICKET] =
-	    "SELECT t.id, t.external_id, t.times_used, t.status, o.status,"
-	    " e.title, tt.title, o.expires_at"
-	    " FROM tickets t JOIN orders o ON o.id = t.order_id"
-	    " JOIN events e ON e.id = t.event_id"
-	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
-	    " WHERE t.external_id = ?1" DOOR_SCOPE,
+	[STMT_TICKET] = TICKET_SELECT " WHERE t.external_id = ?1" DOOR_SCOPE,
+	/* A signed code names its ticket with its event and variant, and
+	 * its key names the organizer: all four must agree. */
+	[STMT_TICKET_SIGNED] = TICKET_SELECT " WHERE t.id = ?1"
+	    " AND t.event_id = ?4 AND t.ticket_type_id = ?5"
+	    " AND coalesce(e.organizer_id, 0) = ?6" DOOR_SCOPE,
 	[STMT_USE] =
 	    "UPDATE tickets SET times_used = times_used + 1 WHERE id = ?1",
+	[STMT_EVENT_VISIBLE] =
+	    "SELECT 1 FROM events e WHERE e.id = ?1" DOOR_SCOPE,
+	/* The complement of what scan_ticket admits (paid and valid). */
+	[STMT_REVOKED] =
+	    "SELECT t.id FROM tickets t JOIN orders o ON o.id = t.order_id"
+	    " WHERE t.event_id = ?1 AND NOT (o.status = 'paid'"
+	    " AND t.status = 'valid') ORDER BY t.id",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -342,38 +369,123 @@ scan_logout(struct db *db, const char *token, int64_t now)
 }
 
 
+/* What a scan looks for: a short code, or a verified signed code. */
+struct scan_code {
+	const char		*code;		/* upper case */
+	int			 is_signed;
+	struct ticketsig	 sig;
+	int64_t			 organizer_id;	/* the signing key's; 0: none */
+};
+
+static void
+copy_col(char *dst, size_t dstsz, struct db_stmt *st, int i)
+{
+	const char	*v = db_col_text(st, i);
+
+	snprintf(dst, dstsz, "%s", v != NULL ? v : "");
+}
+
 /*
- * Loads the ticket with external id code if door may see it: DB_OK,
- * DB_NOTFOUND (no such ticket, or not door's) or an error.
+ * Loads the ticket c names if door may see it: DB_OK, DB_NOTFOUND (no
+ * such ticket, or not door's) or an error.
  */
 static enum db_rc
-load_ticket(struct db *db, const struct scan_door *door, const char *code,
-    struct scan_result *out, int64_t *ticket_id, enum ticket_status *tstatus,
-    struct order *o)
+load_ticket(struct db *db, const struct scan_door *door,
+    const struct scan_code *c, struct scan_result *out,
+    enum ticket_status *tstatus, struct order *o)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
-	if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
-	    db_bind_text(st, 1, code) == -1 ||
-	    db_bind_int(st, 2, door->scanner_id) == -1 ||
+	if (c->is_signed) {
+		if ((st = db_stmt(db, stmts[STMT_TICKET_SIGNED])) == NULL ||
+		    db_bind_int(st, 1, c->sig.ticket_id) == -1 ||
+		    db_bind_int(st, 4, c->sig.event_id) == -1 ||
+		    db_bind_int(st, 5, c->sig.variant) == -1 ||
+		    db_bind_int(st, 6, c->organizer_id) == -1)
+			return DB_ERROR;
+	} else if ((st = db_stmt(db, stmts[STMT_TICKET])) == NULL ||
+	    db_bind_text(st, 1, c->code) == -1)
+		return DB_ERROR;
+	if (db_bind_int(st, 2, door->scanner_id) == -1 ||
 	    db_bind_int(st, 3, door->user_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
-		*ticket_id = db_col_int(st, 0);
-		snprintf(out->external_id, sizeof(out->external_id), "%s",
-		    db_col_text(st, 1));
+		out->ticket_id = db_col_int(st, 0);
+		copy_col(out->external_id, sizeof(out->external_id), st, 1);
 		out->times_used = db_col_int(st, 2);
-		*tstatus = ticket_status_parse(db_col_text(st, 3));
+		copy_col(out->ticket_status, sizeof(out->ticket_status), st, 3);
+		*tstatus = ticket_status_parse(out->ticket_status);
 		o->status = order_status_parse(db_col_text(st, 4));
 		o->expires_at = db_col_int(st, 7);
-		snprintf(out->event_title, sizeof(out->event_title), "%s",
-		    db_col_text(st, 5));
-		snprintf(out->ticket_type, sizeof(out->ticket_type), "%s",
-		    db_col_text(st, 6));
+		copy_col(out->event_title, sizeof(out->event_title), st, 5);
+		copy_col(out->ticket_type, sizeof(out->ticket_type), st, 6);
+		out->event_id = db_col_int(st, 8);
+		out->event_at = db_col_int(st, 9);
+		copy_col(out->venue, sizeof(out->venue), st, 10);
+		copy_col(out->first_name, sizeof(out->first_name), st, 11);
+		copy_col(out->last_name, sizeof(out->last_name), st, 12);
+		copy_col(out->email, sizeof(out->email), st, 13);
+		out->used_at = db_col_int(st, 14);
 	}
 	db_reset(st);
 	return rc;
+}
+
+/* ticketsig's key look-up: a key still valid, remembering its organizer. */
+struct sig_lookup {
+	struct db	*db;
+	int64_t		 now;
+	int64_t		 organizer_id;
+};
+
+static int
+sig_key(void *arg, uint32_t key_id, unsigned char pk[TICKETSIG_PK_LEN])
+{
+	struct sig_lookup	*a = arg;
+
+	return ticketkey_public(a->db, key_id, a->now, pk, &a->organizer_id);
+}
+
+/* What scan counts for a signed code it refuses (0: nothing). */
+static const enum metric refused_metric[TICKETSIG__MAX] = {
+	[TICKETSIG_FORMAT] = METRIC_SCAN_FORMAT,
+	[TICKETSIG_UNKNOWN_KEY] = METRIC_SCAN_UNKNOWN_KEY,
+	[TICKETSIG_BAD_SIGNATURE] = METRIC_SCAN_BAD_SIGNATURE,
+	[TICKETSIG_NOT_YET_VALID] = METRIC_SCAN_NOT_YET_VALID,
+	[TICKETSIG_EXPIRED] = METRIC_SCAN_EXPIRED,
+};
+
+/*
+ * Reads code into c: a short code as it is, a signed one verified.
+ * Returns 1, 0 for a signed code that fails (logged with why; never the
+ * code), -1 when the keys cannot be read.
+ */
+static int
+read_code(struct db *db, int64_t now, const char *code, struct scan_code *c)
+{
+	struct sig_lookup	 a = { db, now, 0 };
+	enum ticketsig_rc	 rc;
+
+	memset(c, 0, sizeof(*c));
+	c->code = code;
+	if (!ticketsig_looks_signed(code, strlen(code)))
+		return 1;
+	c->is_signed = 1;
+	rc = ticketsig_verify(code, strlen(code), sig_key, &a, 0, now,
+	    &c->sig);
+	if (rc == TICKETSIG_ERROR)
+		return -1;
+	if (rc != TICKETSIG_OK) {
+		if (rc < TICKETSIG__MAX && refused_metric[rc] != 0)
+			metrics_add(refused_metric[rc], 1);
+		log_info("scan: a signed code refused: %s (key %u, ticket %u)",
+		    ticketsig_reason(rc), (unsigned)c->sig.key_id,
+		    (unsigned)c->sig.ticket_id);
+		return 0;
+	}
+	c->organizer_id = a.organizer_id;
+	return 1;
 }
 
 /* A code the door may not see: journalled, and answered as unknown. */
@@ -401,14 +513,14 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
     const char *external_id, int use, struct scan_result *out)
 {
 	struct scanlog_entry	 e;
+	struct scan_code	 c;
 	struct db_stmt		*st;
 	struct order		 o;
 	char			 code[SCAN_ID_MAX + 1];
 	enum ticket_status	 tstatus = TICKET_CANCELLED;
-	int64_t			 ticket_id = 0;
 	enum db_rc		 rc;
 	size_t			 i;
-	int			 paid;
+	int			 paid, ok;
 
 	memset(out, 0, sizeof(*out));
 	memset(&o, 0, sizeof(o));
@@ -425,17 +537,21 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 
 	if ((rc = db_tx_read(db)) != DB_OK)
 		return err_from_db(rc);
-	rc = load_ticket(db, door, code, out, &ticket_id, &tstatus, &o);
+	if ((ok = read_code(db, now, code, &c)) == 1)
+		rc = load_ticket(db, door, &c, out, &tstatus, &o);
 	db_tx_rollback(db);
-	if (rc == DB_NOTFOUND)
+	if (ok == -1)
+		return ERR_INTERNAL;
+	if (ok == 0 || rc == DB_NOTFOUND)
 		return unknown(db, &e, out);
 	if (rc != DB_OK)
 		return err_from_db(rc);
 	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
+	out->valid = paid;
 	if (!paid || !use) {
 		snprintf(out->status, sizeof(out->status), "%s",
 		    order_compat_status(&o, now));
-		e.ticket_id = ticket_id;
+		e.ticket_id = out->ticket_id;
 		e.times_used = out->times_used;
 		e.result = !paid ? "not_paid" : "shown";
 		(void)scanlog_append(db, &e);
@@ -445,8 +561,8 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 	/* Admitting: decide again under the write lock. */
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((rc = load_ticket(db, door, code, out, &ticket_id, &tstatus,
-	    &o)) == DB_NOTFOUND) {
+	if ((rc = load_ticket(db, door, &c, out, &tstatus, &o)) ==
+	    DB_NOTFOUND) {
 		db_tx_rollback(db);
 		return unknown(db, &e, out);
 	}
@@ -455,19 +571,22 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 	snprintf(out->status, sizeof(out->status), "%s",
 	    order_compat_status(&o, now));
 	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
-	e.ticket_id = ticket_id;
+	out->valid = paid;
+	e.ticket_id = out->ticket_id;
 	e.times_used = out->times_used;
 	e.result = !paid ? "not_paid" : out->times_used == 0 ? "admitted" :
 	    "already_used";
 	if (paid) {
 		if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
-		    db_bind_int(st, 1, ticket_id) == -1) {
+		    db_bind_int(st, 1, out->ticket_id) == -1) {
 			rc = DB_ERROR;
 			goto fail;
 		}
 		if ((rc = db_exec(db, st)) != DB_OK)
 			goto fail;
 		out->admitted = out->times_used == 0;
+		if (out->admitted)
+			out->used_at = now;
 	}
 	if ((rc = scanlog_write(db, &e)) != DB_OK ||
 	    (rc = db_tx_commit(db)) != DB_OK)
@@ -476,4 +595,39 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 fail:
 	db_tx_rollback(db);
 	return err_from_db(rc == DB_NOTFOUND ? DB_ERROR : rc);
+}
+
+enum db_rc
+scan_revocations(struct db *db, const struct scan_door *door,
+    int64_t event_id, void (*fn)(void *, int64_t), void *arg)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(db)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, stmts[STMT_EVENT_VISIBLE])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_int(st, 2, door->scanner_id) == -1 ||
+	    db_bind_int(st, 3, door->user_id) == -1) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	rc = db_step(db, st);
+	db_reset(st);
+	if (rc != DB_OK)
+		goto out;
+	if ((st = db_stmt(db, stmts[STMT_REVOKED])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	while ((rc = db_step(db, st)) == DB_OK)
+		fn(arg, db_col_int(st, 0));
+	db_reset(st);
+	if (rc == DB_NOTFOUND)
+		rc = DB_OK;
+out:
+	db_tx_rollback(db);
+	return rc;
 }

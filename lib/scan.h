@@ -11,6 +11,12 @@
  * scanners, made only by the operator, every event's); a signed-in
  * account as its role allows (lib/scanner.h has the rules and their
  * management).  Any other ticket is answered exactly as an unknown one.
+ *
+ * A code is a ticket's short code (tickets.external_id, what is printed)
+ * or the signed content of its QR code (lib/ticketsig, "BJ1:..."): a
+ * signed code is verified first -- its key still valid and its
+ * organizer's, the signature, its window -- and then names the ticket by
+ * id, event and variant; one that fails is an unknown ticket too.
  */
 #ifndef BILJETT_SCAN_H
 #define BILJETT_SCAN_H
@@ -21,10 +27,13 @@
 #include "err.h"
 #include "limits.h"
 #include "seal.h"
+#include "ticketsig.h"
 
 struct session;
 
-#define SCAN_ID_MAX	64	/* longest external id we look up */
+/* Longest code we look up: a short code or a signed QR's content. */
+#define SCAN_ID_MAX	160
+_Static_assert(SCAN_ID_MAX >= TICKETSIG_TEXT_LEN, "a signed code fits");
 #define SCANNER_SECONDS	(12 * 3600)	/* a door's session: one evening */
 
 /*
@@ -102,23 +111,44 @@ struct scan_door {
 };
 
 struct scan_result {
-	char	 external_id[SCAN_ID_MAX + 1];
+	char	 external_id[SCAN_ID_MAX + 1];	/* the short code */
 	int64_t	 times_used;		/* before this scan */
 	char	 event_title[TITLE_MAX * 4 + 1];
 	char	 status[32];		/* seed-002 payment status */
 	char	 ticket_type[TITLE_MAX * 4 + 1];
 	int	 admitted;		/* this scan was the first use */
+	/* For the staff APIs (seeds 000 and 004). */
+	int64_t	 ticket_id;
+	int64_t	 event_id;
+	int64_t	 event_at;
+	int	 valid;			/* paid for and not revoked */
+	char	 ticket_status[16];	/* tickets.status */
+	int64_t	 used_at;		/* first admission; 0: none */
+	char	 venue[VENUE_NAME_MAX * 2 + 2];	/* name, city */
+	char	 first_name[BUYER_NAME_MAX + 1];
+	char	 last_name[BUYER_NAME_MAX + 1];
+	char	 email[EMAIL_MAX + 1];
 };
 
 /*
- * Looks up external_id (case-insensitive) among the tickets door may
- * see and, when use is set and the ticket is paid and valid, counts one
- * use.  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, or not
- * door's: the same answer), ERR_BUSY or ERR_INTERNAL.  The scan is
- * logged in checkins either way, with door.
+ * Looks up external_id (a code, case-insensitive) among the tickets door
+ * may see and, when use is set and the ticket is paid and valid, counts
+ * one use.  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, not
+ * door's, or a signed code that fails: the same answer), ERR_BUSY or
+ * ERR_INTERNAL.  The scan is logged in checkins either way, with door.
  */
 enum err	scan_ticket(struct db *db, int64_t now,
 		    const struct scan_door *door, const char *external_id,
 		    int use, struct scan_result *out);
+
+/*
+ * The tickets of event_id a door must refuse although their codes verify
+ * (refunded, cancelled, or their order no longer paid: exactly those
+ * scan_ticket would not admit): fn(arg, ticket id) for each, in id
+ * order, from one read snapshot.  DB_NOTFOUND when door may not see the
+ * event (or it does not exist); DB_OK or an error otherwise.
+ */
+enum db_rc	scan_revocations(struct db *db, const struct scan_door *door,
+		    int64_t event_id, void (*fn)(void *, int64_t), void *arg);
 
 #endif

@@ -21,8 +21,10 @@
 
 #define JOURNAL_SUFFIX		"-scans"
 #define JOURNAL_PATH_MAX	4096
-#define JOURNAL_ID_MAX		64		/* external id as written */
-#define JOURNAL_LINE_MAX	256
+/* A code as written: a short code or a signed QR's content, whole
+ * (SCAN_ID_MAX in lib/scan.h, which includes this header). */
+#define JOURNAL_ID_MAX		160
+#define JOURNAL_LINE_MAX	512
 #define JOURNAL_BATCH_MAX	(64 * 1024 * 1024)	/* bytes read at once */
 #define JOURNAL_APPEND_TRIES	3
 #define BATCHES_KEEP_SECONDS	(7 * 86400)
@@ -66,7 +68,8 @@ journal_path(struct db *db, char *buf, size_t bufsz)
 	return n > 0 && (size_t)n < bufsz ? 0 : -1;
 }
 
-/* Codes are letters and digits; anything else is written as '?'. */
+/* Codes are letters and digits (a signed one has a ':' after its
+ * prefix); anything else is written as '?'. */
 static void
 sanitise(char *out, const char *in)
 {
@@ -75,7 +78,8 @@ sanitise(char *out, const char *in)
 	for (i = 0; in != NULL && in[i] != '\0' && i < JOURNAL_ID_MAX; i++)
 		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ||
 		    (in[i] >= 'a' && in[i] <= 'z') ||
-		    (in[i] >= '0' && in[i] <= '9') || in[i] == '-' ?
+		    (in[i] >= '0' && in[i] <= '9') || in[i] == '-' ||
+		    in[i] == ':' ?
 		    in[i] : '?';
 	out[i] = '\0';
 }

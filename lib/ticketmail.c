@@ -16,7 +16,10 @@
 #include "mailconf.h"
 #include "mailtmpl.h"
 #include "money.h"
+#include "log.h"
 #include "qr.h"
+#include "tfmt.h"
+#include "ticketkey.h"
 #include "wallet.h"
 #include "ticketmail.h"
 
@@ -36,7 +39,7 @@ static const char *const stmts[STMT__MAX] = {
 	    " FROM orders o JOIN events e ON e.id = o.event_id"
 	    " WHERE o.id = ?1 AND o.status = 'paid'",
 	[STMT_TICKETS] =
-	    "SELECT t.external_id, tt.title, t.price FROM tickets t"
+	    "SELECT t.external_id, tt.title, t.price, t.id FROM tickets t"
 	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
 	    " WHERE t.order_id = ?1 AND t.status = 'valid' ORDER BY t.id",
 };
@@ -116,6 +119,7 @@ context(struct db *db, const struct conf *conf, int64_t order_id,
 		cJSON_AddStringToObject(t, "price", money);
 		snprintf(cid, sizeof(cid), "%s@biljett", db_col_text(st, 0));
 		cJSON_AddStringToObject(t, "cid", cid);
+		cJSON_AddNumberToObject(t, "id", (double)db_col_int(st, 3));
 		cJSON_AddItemToArray(list, t);
 	}
 	db_reset(st);
@@ -124,6 +128,22 @@ context(struct db *db, const struct conf *conf, int64_t order_id,
 		return NULL;
 	}
 	return root;
+}
+
+/*
+ * What ticket id's QR code holds: its signed code (lib/ticketkey), which
+ * a door checks offline; the short code when it cannot be signed (no
+ * secret_key), which every door still looks up.
+ */
+static const char *
+qr_content(struct db *db, int64_t id, const char *code,
+    char text[TICKETSIG_TEXT_LEN + 1])
+{
+	if (ticketkey_code(db, id, tfmt_now(), text) == DB_OK)
+		return text;
+	log_warn("ticket mail: ticket %lld's QR code carries its short code,"
+	    " not a signed one (is secret_key set?)", (long long)id);
+	return code;
 }
 
 int
@@ -137,6 +157,7 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 	cJSON			*ctx;
 	char			 subject[512], *text = NULL, *html = NULL;
 	char			*names[TICKETS_MAX], *cids[TICKETS_MAX];
+	char			 signed_code[TICKETSIG_TEXT_LEN + 1];
 	size_t			 n = 0, i;
 	int			 rc = -1;
 
@@ -160,7 +181,9 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 		names[n] = NULL;
 		cids[n] = strdup(cJSON_GetObjectItem(t, "cid")->valuestring);
 		if (cids[n] == NULL || asprintf(&names[n], "%s.png", code) == -1 ||
-		    qr_png(code, QR_SCALE, (unsigned char **)&att[n].data,
+		    qr_png(qr_content(db, (int64_t)cJSON_GetObjectItem(t,
+		    "id")->valuedouble, code, signed_code), QR_SCALE,
+		    (unsigned char **)&att[n].data,
 		    &att[n].len) == -1) {
 			snprintf(err, errsz, "cannot make the QR code");
 			n++;

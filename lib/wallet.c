@@ -206,9 +206,11 @@ add_formatted(cJSON *o, int64_t t)
 }
 
 /*
- * What the ticket's QR code holds: today the printed short code, which
- * every door path accepts.  One place, so that the QR picture, the
- * mail and the API always agree.
+ * What the ticket's QR code holds here: the printed short code, which
+ * every door path looks up.  The ticket mail carries the signed code
+ * (lib/ticketkey) instead; signing needs a write transaction of its own
+ * for a new key, which these read-only listings cannot take, so they
+ * show the code that needs the network at the door.
  */
 static const char *
 qr_text(struct db_stmt *st)

@@ -5,7 +5,8 @@
  *	    scanner-add NAME [--password P] (--organizer EMAIL | --site-wide)
  *	    [--event ID]... | backup FILE | expire | mail |
  *	    booking-charge UID |
- *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...]
+ *	    create-admin EMAIL [--password P] | create-user EMAIL ROLE [...] |
+ *	    ticket-link ORDER|TICKET-CODE | rotate-keys [--organizer EMAIL]
  *
  * The configuration comes from -c, else $BILJETT_CONF, else
  * ./biljett.conf.  Each command is a small function below; main() is
@@ -48,6 +49,7 @@
 #include "seal.h"
 #include "seat.h"
 #include "tfmt.h"
+#include "ticketkey.h"
 #include "ticketmail.h"
 #include "user.h"
 #include "wallet.h"
@@ -82,6 +84,7 @@ static int	cmd_booking_charge(struct ctx *, int, char **);
 static int	cmd_create_admin(struct ctx *, int, char **);
 static int	cmd_create_user(struct ctx *, int, char **);
 static int	cmd_ticket_link(struct ctx *, int, char **);
+static int	cmd_rotate_keys(struct ctx *, int, char **);
 
 static const struct command commands[] = {
 	{ "init", "", 0, 0, 0, cmd_init },
@@ -99,6 +102,7 @@ static const struct command commands[] = {
 	{ "create-user", "EMAIL ROLE [--password P]", 2, 4, 1,
 	    cmd_create_user },
 	{ "ticket-link", "ORDER|TICKET-CODE", 1, 1, 1, cmd_ticket_link },
+	{ "rotate-keys", "[--organizer EMAIL]", 0, 2, 1, cmd_rotate_keys },
 };
 
 static void
@@ -396,6 +400,50 @@ cmd_import(struct ctx *c, int argc, char **argv)
 	rc = import_and_print(c, doc, organizer_id);
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/*
+ * rotate-keys [--organizer EMAIL]: retires the organizer's live signing
+ * key for tickets' QR codes (lib/ticketkey.h) and makes a new one; codes
+ * signed with the old key stay valid until their events end.  Without
+ * --organizer, every live key is rotated.  Needs secret_key.
+ */
+static int
+cmd_rotate_keys(struct ctx *c, int argc, char **argv)
+{
+	struct user	 org;
+	char		 email[EMAIL_MAX + 1];
+	uint32_t	 id;
+	int		 n;
+
+	if (!seal_ready()) {
+		fprintf(stderr, "biljett: signing keys need secret_key in the"
+		    " configuration\n");
+		return 1;
+	}
+	if (argc == 0) {
+		if (ticketkey_rotate_all(c->db, tfmt_now(), &n) != DB_OK) {
+			fprintf(stderr, "biljett: rotate-keys failed\n");
+			return 1;
+		}
+		printf("rotated %d key%s\n", n, n == 1 ? "" : "s");
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[0], "--organizer") != 0)
+		usage();
+	snprintf(email, sizeof(email), "%s", argv[1]);
+	user_fold_email(email);
+	if (user_by_email(c->db, email, &org) != DB_OK ||
+	    org.role != ROLE_ORGANIZER) {
+		fprintf(stderr, "biljett: %s is not an organizer\n", argv[1]);
+		return 1;
+	}
+	if (ticketkey_rotate(c->db, org.id, tfmt_now(), &id) != DB_OK) {
+		fprintf(stderr, "biljett: rotate-keys failed\n");
+		return 1;
+	}
+	printf("key %u\n", (unsigned)id);
+	return 0;
 }
 
 /*

@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config nginx libfcgi-dev libsqlite3-dev sqlite3
 libcjson-dev libsodium-dev libcurl4-openssl-dev libqrencode-dev libpng-dev
 libjpeg62-turbo-dev libhpdf-dev fonts-dejavu-core poppler-utils
 liboath-dev gettext clang valgrind cppcheck wrk openssl python3 curl
-zbar-tools ca-certificates"
+zbar-tools ca-certificates python3-nacl"
 if [ "${1:-}" = browser ]; then
 	PKGS="$PKGS chromium"
 	# NodeSource's nodejs carries its own npm (and conflicts with

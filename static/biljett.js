@@ -1,8 +1,9 @@
 // biljett's pages work without this file; with it they get better:
 // a live countdown at checkout, a payment page that moves on by itself,
 // a place in the on-sale queue that updates itself, and the door
-// scanner reading QR codes with the phone's camera.  Paying by card is
-// the one thing that needs it: Stripe's Payment Element.
+// scanner reading QR codes with the phone's camera and admitting signed
+// codes while the network is down.  Paying by card is the one thing
+// that needs it: Stripe's Payment Element.
 "use strict";
 
 // Checkout: count the hold down every second.
@@ -157,7 +158,8 @@ async function camera() {
 			if (codes.length > 0) {
 				form.elements.code.value = codes[0].rawValue.trim();
 				stream.getTracks().forEach((t) => t.stop());
-				form.submit();
+				// Through the submit listener: offline, this device checks.
+				form.requestSubmit();
 				return;
 			}
 			requestAnimationFrame(look);
@@ -169,12 +171,159 @@ async function camera() {
 	}
 }
 
+// Door, offline: a signed code ("BJ1:" + base32, lib/ticketsig.h) is
+// checked here with the organizer's public key (WebCrypto Ed25519), the
+// event's revocation list and this device's own admissions; the scans
+// are kept and sent to /api/scan/offline/ when the network is back,
+// which says which ones another door had admitted first.
+const door = {
+	get(name, empty) {
+		try { return JSON.parse(localStorage.getItem("biljett-door-" + name)) ?? empty; }
+		catch (e) { return empty; }
+	},
+	put(name, value) { localStorage.setItem("biljett-door-" + name, JSON.stringify(value)); },
+};
+
+function unbase32(text) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	const out = [];
+	let acc = 0, bits = 0;
+	for (const c of text) {
+		const v = alphabet.indexOf(c);
+		if (v < 0) return null;
+		acc = (acc << 5 | v) & 0xfff;
+		bits += 5;
+		if (bits >= 8) { bits -= 8; out.push(acc >> bits & 0xff); }
+	}
+	return new Uint8Array(out);
+}
+
+// The fields of a signed code, or null when it is not one.
+function signedCode(text) {
+	text = text.trim().toUpperCase();
+	if (!text.startsWith("BJ1:") || text.length !== 147) return null;
+	const raw = unbase32(text.slice(4));
+	if (!raw || raw.length !== 89 || raw[0] !== 1) return null;
+	const v = new DataView(raw.buffer);
+	return { text, body: raw.slice(0, 25), sig: raw.slice(25), key: v.getUint32(1),
+	    ticket: v.getUint32(5), event: v.getUint32(9),
+	    from: v.getUint32(17) * 60, until: v.getUint32(21) * 60 };
+}
+
+// Fetches the door's keys and the revocations of the events it has seen.
+async function doorRefresh() {
+	const r = await fetch("/api/scan/keys/", { credentials: "same-origin" });
+	if (!r.ok) return;
+	door.put("keys", (await r.json()).keys);
+	const lists = door.get("revoked", {});
+	for (const ev of Object.keys(lists)) await doorLearn(Number(ev));
+}
+
+async function doorLearn(ev) {
+	const r = await fetch(`/api/scan/events/${ev}/revocations/`,
+	    { credentials: "same-origin" });
+	if (!r.ok) return;
+	const lists = door.get("revoked", {});
+	lists[ev] = (await r.json()).revoked;
+	door.put("revoked", lists);
+}
+
+// "valid", "used" or "unknown" for a code, checked on this device.
+async function doorCheck(code) {
+	if (!code) return "unknown";
+	const key = door.get("keys", []).find((k) => k.key_id === code.key);
+	const now = Date.now() / 1000;
+	if (!key || now < code.from || now >= code.until) return "unknown";
+	try {
+		const pk = Uint8Array.from(atob(key.public_key), (c) => c.charCodeAt(0));
+		const k = await crypto.subtle.importKey("raw", pk, { name: "Ed25519" }, false, ["verify"]);
+		if (!await crypto.subtle.verify({ name: "Ed25519" }, k, code.sig, code.body))
+			return "unknown";
+	} catch (e) {
+		return "unknown";
+	}
+	if ((door.get("revoked", {})[code.event] || []).includes(code.ticket)) return "unknown";
+	return door.get("admitted", []).includes(code.ticket) ? "used" : "valid";
+}
+
+function doorShow(state, code) {
+	const v = document.getElementById("offline-verdict");
+	// The server's verdict and its admit form are about an earlier code.
+	document.getElementById("verdict")?.remove();
+	document.querySelector("form.admit")?.remove();
+	document.body.className = `scanner state-${state}`;
+	v.dataset.state = state;
+	v.querySelector(".code").textContent = code ? `#${code.ticket}` : "";
+	v.hidden = false;
+}
+
+// Sends the scans kept offline; shows how many another door had admitted.
+async function doorSync() {
+	const queue = door.get("queue", []);
+	if (queue.length === 0 || !navigator.onLine) return;
+	let sent = 0, flagged = 0;
+	for (let i = 0; i < queue.length; i += 32) {
+		const r = await fetch("/api/scan/offline/", { method: "POST",
+		    credentials: "same-origin", headers: { "Content-Type": "application/json" },
+		    body: JSON.stringify({ scans: queue.slice(i, i + 32) }) }).catch(() => null);
+		if (!r || !r.ok) break;
+		const answer = await r.json();
+		if (answer.results.some((x) => x.result === "retry")) break;
+		sent += answer.results.length;
+		flagged += answer.flagged;
+	}
+	door.put("queue", queue.slice(sent));
+	if (sent === 0) return;
+	const p = document.getElementById("door-sync");
+	p.textContent = `${p.dataset.text} ${sent}; ${p.dataset.flagged} ${flagged}`;
+	p.dataset.sent = sent;
+	p.dataset.flaggedCount = flagged;
+	p.hidden = false;
+}
+
+function offlineDoor() {
+	const form = document.getElementById("scan");
+	const admit = document.getElementById("offline-admit");
+	if (!form || !admit || !window.crypto?.subtle) return;
+	let current = null;
+	form.addEventListener("submit", async (ev) => {
+		const code = signedCode(form.elements.code.value);
+		if (navigator.onLine) {
+			// Learn the event's list while we can; the server decides.
+			if (code && !(code.event in door.get("revoked", {}))) {
+				ev.preventDefault();
+				await doorLearn(code.event).catch(() => {});
+				form.submit();
+			}
+			return;
+		}
+		ev.preventDefault();
+		current = code;
+		doorShow(await doorCheck(code), code);
+		form.elements.code.value = "";
+	});
+	admit.addEventListener("click", () => {
+		if (!current) return;
+		door.put("admitted", [...door.get("admitted", []), current.ticket]);
+		door.put("queue", [...door.get("queue", []),
+		    { code: current.text, scanned_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") }]);
+		doorShow("admitted", current);
+		current = null;
+	});
+	window.addEventListener("online", () => { doorSync(); doorRefresh().catch(() => {}); });
+	if (navigator.onLine) {
+		doorSync();
+		doorRefresh().catch(() => {});
+	}
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	countdown();
 	pollPayment();
 	cardPayment();
 	pollQueue();
 	camera();
+	offlineDoor();
 	const code = document.getElementById("code");
 	if (code && !document.getElementById("admit")?.offsetParent) code.focus();
 });

@@ -99,3 +99,29 @@ def decode_qr(png_bytes):
         f.flush()
         p = subprocess.run([zbar, "--raw", "-q", f.name], capture_output=True, text=True)
     return p.stdout.strip()
+
+
+def signed_ticket_id(text):
+    """The ticket id a signed QR code (lib/ticketsig.h: "BJ1:" and base32
+    of version, key, ticket, event, variant, window, signature) names,
+    read without checking the signature; None for anything else."""
+    import base64
+    import struct
+    if not text.upper().startswith("BJ1:"):
+        return None
+    b32 = text[4:].upper()
+    raw = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    return struct.unpack(">BIIIIII", raw[:25])[2]
+
+
+def ticket_code_of(db_path, text):
+    """The short code of the ticket a QR code holds: a signed code names
+    it by id; a short code is itself."""
+    import sqlite3
+    tid = signed_ticket_id(text)
+    if tid is None:
+        return text
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT external_id FROM tickets WHERE id = ?",
+                           (tid,)).fetchone()
+    return row[0] if row else None

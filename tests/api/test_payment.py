@@ -7,7 +7,7 @@ import json
 import ssl
 import urllib.parse
 
-from flow import Swish, decode_qr, mails_to, png_parts, wait_for
+from flow import Swish, decode_qr, mails_to, png_parts, ticket_code_of, wait_for
 from support import StackTest
 
 PASSWORD = "bläckfiskarochtomtebloss"
@@ -98,13 +98,16 @@ class Payment(StackTest):
         self.assertEqual(st, {"status": "PAID", "mail": "anna@example.com",
                               "reference": req["id"]})
 
-        # The ticket mail: one QR PNG per ticket, each decoding to a code.
+        # The ticket mail: one QR PNG per ticket, each decoding to a signed
+        # code that names the ticket (tests/api/test_ticketsig.py checks
+        # the signature).
         msgs = wait_for(lambda: mails_to(self.stack.mail_dir, "anna@example.com"),
                         what="the ticket mail")
         self.assertEqual(len(msgs), 1)
         pngs = png_parts(msgs[0])
         self.assertEqual(len(pngs), 2)
-        codes = sorted(decode_qr(p.get_content()) for p in pngs)
+        codes = sorted(ticket_code_of(self.stack.db_path, decode_qr(p.get_content()))
+                       for p in pngs)
         stored = sorted(r["external_id"] for r in self.query(
             "SELECT t.external_id FROM tickets t JOIN payments p"
             " ON p.order_id = t.order_id WHERE p.provider_ref = ?", req["id"]))

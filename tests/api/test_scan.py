@@ -54,7 +54,7 @@ class Scan(StackTest):
                      {"external_id": "ABCDEF", "password": PASSWORD, "use_ticket": "maybe"},
                      {"external_id": 12, "password": PASSWORD, "use_ticket": True},
                      {"external_id": "", "password": PASSWORD, "use_ticket": True},
-                     {"external_id": "A" * 65, "password": PASSWORD, "use_ticket": True}):
+                     {"external_id": "A" * 161, "password": PASSWORD, "use_ticket": True}):
             r = self.put(body)
             self.assertEqual((r.status, r.json), (400, "InvalidRequestData"), body)
         r = self.client().request("PUT", "/validate_ticket/", raw=b"{", content_type="application/json")

@@ -6,7 +6,7 @@ holds."""
 import json
 import time
 
-from flow import decode_qr, mails_to, png_parts, wait_for
+from flow import decode_qr, mails_to, png_parts, ticket_code_of, wait_for
 import urllib.request
 import uuid
 
@@ -107,7 +107,8 @@ class Paying(StripeBase):
         text = msg.get_body(("plain",)).get_content()
         self.assertIn(o["order_number"], text)
         self.assertIn("serviceavgift: 12.00 kr", text)
-        codes = sorted(decode_qr(p.get_content()) for p in png_parts(msg))
+        codes = sorted(ticket_code_of(self.stack.db_path, decode_qr(p.get_content()))
+                       for p in png_parts(msg))
         self.assertEqual(codes, sorted(t["ticket_number"] for t in got["tickets"]))
         # Paid: no second intent, no cancel.
         self.assertEqual(self.intent(o, status=400)["code"], "ORDER_STATE")

@@ -8,7 +8,7 @@
 // exactly stripe_js_url's origin, and the contexts here do not bypass
 // it: the stand-in only runs because the header allows it.
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ROOT, expect, run } from "./harness.mjs";
 
 const ORGANIZER = "kortarrangor@example.com";
@@ -24,10 +24,12 @@ function ticketMails(stack, address) {
 	return JSON.parse(execFileSync("python3", ["-c", `
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from flow import decode_qr, mails_to, png_parts
-print(json.dumps([[decode_qr(p.get_content()) for p in png_parts(m)]
+from flow import decode_qr, mails_to, png_parts, ticket_code_of
+print(json.dumps([[ticket_code_of(sys.argv[4], decode_qr(p.get_content()))
+                   for p in png_parts(m)]
                   for m in mails_to(sys.argv[2], sys.argv[3])]))
-`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address],
+`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address,
+	    resolve(stack.dir, stack.confValue("database"))],
 	    { encoding: "utf8" }));
 }
 

@@ -58,6 +58,20 @@ main(void)
 	CHECK(strstr(strstr(text, "# TYPE biljett_callbacks_rejected_total") +
 	    1, "# TYPE biljett_callbacks_rejected_total") == NULL);
 
+	/* Each program reports only its own counters. */
+	CHECK(strstr(text, "biljett_scan") == NULL);
+	metrics_add(METRIC_SCAN_EXPIRED, 3);
+	n = metrics_text_of("scan", text, sizeof(text));
+	CHECK(n > 0 && (size_t)n == strlen(text));
+	CHECK(strstr(text, "biljett_callbacks") == NULL);
+	CHECK(strstr(text, "# TYPE biljett_scan_codes_refused_total counter\n")
+	    == text + strlen("# HELP biljett_scan_codes_refused_total "
+	    "Signed QR codes refused at the door before any look-up, by "
+	    "reason.\n"));
+	CHECK(strstr(text, "biljett_scan_codes_refused_total"
+	    "{reason=\"expired\"} 3\n") != NULL);
+	CHECK(metrics_text_of("nobody", text, sizeof(text)) == 0);
+
 	/* Too small a buffer is refused, never cut short silently. */
 	CHECK(metrics_text(text, 40) == -1);
 	CHECK(metrics_text(text, 0) == -1);
