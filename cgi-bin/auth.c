@@ -291,8 +291,9 @@ static const struct route routes[] = {
 	    query_token_fields, TK__MAX),
 	R(POST, "/api/auth/verify-email", h_verify_post, AUTH_NONE,
 	    body_token_fields, TK__MAX),
-	R(GET, "/api/auth/email/{id}/{hash}", h_verify_link, AUTH_NONE, NULL,
-	    0),
+	/* The mailed token is in the path: not in the request log. */
+	{ METHOD_GET, "/api/auth/email/{id}/{hash}", h_verify_link, AUTH_NONE,
+	    STYLE_API, NULL, 0, ROUTE_SECRET_PATH, ERR_OK },
 	R(POST, "/api/auth/resend-verification", h_resend, AUTH_NONE,
 	    email_fields, EM__MAX),
 	R(POST, "/api/auth/login", h_login, AUTH_NONE, login_fields, LG__MAX),

@@ -76,7 +76,7 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/verification-result/{result}", h_verification,
 	    AUTH_NONE, STYLE_PAGE, NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/tickets/{order}/{token}", h_order_tickets, AUTH_NONE,
-	    STYLE_PAGE, NULL, 0, 0, ERR_TICKET_NOT_FOUND },
+	    STYLE_PAGE, NULL, 0, ROUTE_SECRET_PATH, ERR_TICKET_NOT_FOUND },
 	{ METHOD_GET, "/my-tickets", h_my_tickets, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/login", h_login_form, AUTH_NONE, STYLE_PAGE,

@@ -239,6 +239,8 @@ enum err	pay_refund_begin(struct db *db, int64_t now, int64_t order_id,
 enum err	pay_refund_close(struct db *db, int64_t now, int64_t order_id,
 		    int64_t amount, const char *reason, int64_t requested_by,
 		    struct pay_refund_due *due, const char **detail);
+
+/*
  * pay_refund_begin() that, for a partial refund, also voids (refunds)
  * the order's valid tickets named in tickets[0..ntickets) in the same
  * transaction; their value (what was paid for them: the price less the

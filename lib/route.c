@@ -281,8 +281,9 @@ log_request(const struct req *req, const struct timespec *t0)
 	us = (t1.tv_sec - t0->tv_sec) * 1000000 +
 	    (t1.tv_nsec - t0->tv_nsec) / 1000;
 	log_info("%s %s %d %zu %ldus", req->method_name,
-	    req->path != NULL ? req->path : "-", req->resp.status,
-	    req->resp.len, us);
+	    req->route != NULL && (req->route->flags & ROUTE_SECRET_PATH) ?
+	    req->route->pattern : req->path != NULL ? req->path : "-",
+	    req->resp.status, req->resp.len, us);
 }
 
 static void

@@ -33,6 +33,9 @@ typedef enum err (*handler_fn)(struct req *);
 /* Exists only where the configuration says test_payments = on;
  * elsewhere the path is unknown, a 404 like any other. */
 #define ROUTE_TESTING	0x04u
+/* The path carries a secret (a mailed link's token, a ticket's code):
+ * the request log shows the route's pattern instead. */
+#define ROUTE_SECRET_PATH	0x08u
 
 struct route {
 	enum http_method	 method;

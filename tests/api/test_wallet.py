@@ -4,6 +4,8 @@ seed 003's wallet /api/tickets/ and /api/tickets/{id}/, over tickets
 paid by card through the Stripe simulator, scanned at the door and
 refunded — never another buyer's."""
 import base64
+import glob
+import os
 import re
 import subprocess
 import tempfile
@@ -216,6 +218,12 @@ class TicketPages(StripeBase):
             self.assertEqual(self.stack.biljett("ticket-link", name).strip(), url)
         with self.assertRaises(RuntimeError):
             self.stack.biljett("ticket-link", "OE-19990101-0001")
+        # The token is a bearer secret: neither nginx nor the program logs it.
+        logs = glob.glob(os.path.join(self.tmp, "*.log"))
+        wait_for(lambda: any(f"/tickets/{uid}/-" in open(p).read() for p in logs),
+                 what="the request in nginx's access log")
+        for p in logs:
+            self.assertNotIn(token, open(p).read(), p)
         self.assertEqual(r.header("Cache-Control"), "no-store")
         # A token is good for its own order only, and only whole.
         other = self.order(ev, [{"ticket_type_id": self.status(o)["items"][0]["ticket_type"],
