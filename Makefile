@@ -63,6 +63,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
+		  lib/mpesa.o \
 		  lib/order.o \
 		  lib/orderview.o \
 		  lib/outbox.o \
@@ -145,6 +146,7 @@ UNIT_TESTS	= test-arena \
 		  test-mail-addr \
 		  test-metrics \
 		  test-money \
+		  test-mpesa \
 		  test-order-caps \
 		  test-order-race \
 		  test-order-reserve \

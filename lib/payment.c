@@ -582,7 +582,10 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
 		effect->outcome = "duplicate: already paid";
 		return DB_OK;
 	}
-	if (c->amount != p->amount || (c->currency[0] != '\0' &&
+	/* An answer without an amount (M-Pesa's query) speaks of the
+	 * request we created, whose amount the provider keeps. */
+	if ((c->amount != p->amount && c->amount != PAY_AMOUNT_UNREPORTED) ||
+	    (c->currency[0] != '\0' &&
 	    strcmp(c->currency, p->currency) != 0)) {
 		/* The provider charged what we asked; else a human looks. */
 		log_err("payment %lld: %s says %lld %s, we asked %lld %s",

@@ -1,6 +1,6 @@
 /*
  * Payment providers behind one table of operations.  Each provider is a
- * row (Swish, Stripe; M-Pesa and free are the next rows) that
+ * row (Swish, Stripe, M-Pesa; free is the next row) that
  * talks its own wire protocol and speaks this vocabulary to the rest of
  * biljett: our own payment statuses, amounts in minor units with a
  * currency, and provider-neutral requests and answers sized by the
@@ -26,6 +26,7 @@ struct conf;
 enum pay_provider {
 	PROVIDER_SWISH = 0,
 	PROVIDER_STRIPE,
+	PROVIDER_MPESA,
 	PROVIDER__MAX
 };
 
@@ -65,6 +66,9 @@ struct pay_request {
 	char	 message[PAY_MESSAGE_MAX * 4 + 1]; /* to the payer, UTF-8 */
 	char	 callback_secret[TOKEN_HEX_LEN + 1]; /* see verify_callback */
 	char	 reference[PAY_REF_MAX + 1];	/* our order code */
+	/* The payer's phone for a provider that pushes the request to it
+	 * (M-Pesa: 2547XXXXXXXX, mpesa_phone_normalise()); "" otherwise. */
+	char	 phone[PAY_PHONE_MAX + 1];
 };
 
 /* What a created request is called from now on. */
@@ -81,8 +85,14 @@ struct pay_confirmed {
 	enum pay_provider provider;
 	char	 provider_ref[PAY_REF_MAX + 1];
 	enum pay_status	 status;
-	int64_t	 amount;			/* minor units */
+	/* Minor units; PAY_AMOUNT_UNREPORTED when the answer names no
+	 * amount (M-Pesa's STK query): then the request's own, which the
+	 * provider ties to its id at create and never changes. */
+	int64_t	 amount;
 	char	 currency[CURRENCY_LEN + 1];	/* "" if not reported */
+	/* Who paid, as the provider reports it (an M-Pesa MSISDN); "" when
+	 * not reported.  Compared with what was asked, never stored. */
+	char	 payer[PAY_PHONE_MAX + 1];
 	/* The money's own reference (Swish paymentReference, an M-Pesa
 	 * receipt, a Stripe charge): what a refund names.  "" unless paid. */
 	char	 payment_reference[PAY_REF_MAX + 1];
@@ -92,11 +102,15 @@ struct pay_confirmed {
 	char	 error_code[PAY_ERROR_CODE_MAX + 1];	/* "" when none */
 };
 
+#define PAY_AMOUNT_UNREPORTED	INT64_C(-1)
+
 /* An inbound callback, as received. */
 struct pay_callback {
 	const char	*body;		/* raw, at most PROVIDER_BODY_MAX */
 	size_t		 len;
-	const char	*header;	/* ops->callback_header's value or NULL */
+	/* ops->callback_header's value or, for a provider whose secret is
+	 * in the callback URL's path (M-Pesa), that path segment; or NULL. */
+	const char	*header;
 	int64_t		 now;		/* for signature time windows */
 };
 
