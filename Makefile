@@ -47,6 +47,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/err.o \
 		  lib/event.o \
 		  lib/field.o \
+		  lib/guestpay.o \
 		  lib/http.o \
 		  lib/idem.o \
 		  lib/i18n.o \
@@ -134,7 +135,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/012_venues.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
-		  sql/015_orders.sql
+		  sql/015_orders.sql \
+		  sql/016_mpesa.sql
 
 UNIT_TESTS	= test-arena \
 		  test-buyer-keys \

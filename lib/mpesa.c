@@ -919,5 +919,6 @@ const struct provider_ops mpesa_ops = {
 	.refund_retrieve = NULL,
 	.verify_callback = ops_verify_callback,
 	.qr = NULL,
+	.payer = mpesa_phone_normalise,
 	.app_link = NULL,
 };

@@ -35,13 +35,16 @@ enum stmt {
 	STMT_PRUNE_EVENTS,
 	STMT_INSERT_FREE,
 	STMT_EVENT_TAKES,
+	STMT_SET_PHONE,
+	STMT_REFUND_MANUAL,
 	STMT__MAX
 };
 
 #define PAYMENT_COLS \
 	"id, order_id, amount, status, coalesce(provider_ref, '')," \
 	" coalesce(token, ''), coalesce(callback_hash, '')," \
-	" coalesce(payment_reference, ''), provider, currency"
+	" coalesce(payment_reference, ''), provider, currency," \
+	" coalesce(phone, '')"
 
 static const char *const stmts[] = {
 	[STMT_OPEN_PAYMENT] =
@@ -106,7 +109,8 @@ static const char *const stmts[] = {
 	    "SELECT r.id, r.amount, r.provider_ref, p.payment_reference,"
 	    " p.provider_ref, p.currency"
 	    " FROM refunds r JOIN payments p ON p.id = r.payment_id"
-	    " WHERE r.status IN ('requested', 'error') AND p.provider = ?2"
+	    " WHERE r.status IN ('requested', 'error') AND r.manual = 0"
+	    " AND p.provider = ?2"
 	    " ORDER BY r.id LIMIT ?1",
 	/*
 	 * Up to ?2 events last received before ?1, oldest first (the index
@@ -136,6 +140,12 @@ static const char *const stmts[] = {
 	    " SELECT id, ?3, 'paid', total, currency, ?4, ?2, ?2, ?2 FROM orders"
 	    " WHERE id = ?1 AND status = 'reserved' AND holds_seats = 1"
 	    " AND (?3 = 'manual' OR total = 0) RETURNING id",
+	[STMT_SET_PHONE] =
+	    "UPDATE payments SET phone = ?2 WHERE id = ?1",
+	/* Left to a person: no longer due, and says why. */
+	[STMT_REFUND_MANUAL] =
+	    "UPDATE refunds SET status = 'error', manual = 1, error = ?2,"
+	    " updated_at = strftime('%s','now') WHERE id = ?1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -178,6 +188,7 @@ find(struct db *db, int k, const char *key, int64_t id,
 		    sizeof(out->payment_reference));
 		out->provider = provider_parse(db_col_text(st, 8));
 		col_copy(st, 9, out->currency, sizeof(out->currency));
+		col_copy(st, 10, out->phone, sizeof(out->phone));
 	}
 	db_reset(st);
 	return rc;
@@ -438,6 +449,30 @@ dbfail:
 fail:
 	db_tx_rollback(db);
 	return e;
+}
+
+enum err
+pay_set_phone(struct db *db, int64_t payment_id, const char *phone)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_PHONE])) == NULL ||
+	    db_bind_int(st, 1, payment_id) == -1 ||
+	    db_bind_text(st, 2, phone) == -1)
+		return ERR_INTERNAL;
+	return db_exec(db, st) == DB_OK ? ERR_OK : ERR_BUSY;
+}
+
+enum err
+pay_refund_manual(struct db *db, int64_t refund_id, const char *why)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_REFUND_MANUAL])) == NULL ||
+	    db_bind_int(st, 1, refund_id) == -1 ||
+	    db_bind_text(st, 2, why) == -1)
+		return ERR_INTERNAL;
+	return db_exec(db, st) == DB_OK ? ERR_OK : ERR_INTERNAL;
 }
 
 enum err

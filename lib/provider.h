@@ -196,6 +196,11 @@ struct provider_ops {
 			    unsigned char **png, size_t *len, char *err,
 			    size_t errsz);
 
+	/* Normalises a payer's phone number into the form the provider
+	 * pushes requests to (optional: M-Pesa's "2547XXXXXXXX").  Pure;
+	 * needs no context.  Returns 0, or -1 when in is not one. */
+	int		 (*payer)(const char *in, char out[PAY_PHONE_MAX + 1]);
+
 	/* A link that opens the provider's app for token (optional).
 	 * Returns 0, or -1 if it does not fit. */
 	int		 (*app_link)(void *ctx, const char *token, char *buf,
@@ -253,6 +258,14 @@ enum pay_err	 provider_qr(const struct provider *pv, const char *token,
 		    unsigned char **png, size_t *len, char *err, size_t errsz);
 int		 provider_app_link(const struct provider *pv,
 		    const char *token, char *buf, size_t bufsz);
+
+/*
+ * Normalises in as provider id's payer phone number (its payer op),
+ * whether or not the provider is configured.  Returns 0, or -1 when it
+ * is not one or the provider takes no phone numbers.
+ */
+int		 provider_payer(enum pay_provider id, const char *in,
+		    char out[PAY_PHONE_MAX + 1]);
 
 /* Returns "created", "paid", ... (the stored names), or "" if invalid. */
 const char	*pay_status_str(enum pay_status status);

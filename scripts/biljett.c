@@ -541,6 +541,7 @@ send_refunds(struct ctx *c, const struct provider *pv)
 	struct pay_confirmed	 r;
 	char			 err[512], id[PAY_REF_MAX + 1];
 	size_t			 n, i;
+	enum pay_err		 pe;
 	int			 ok, failures = 0;
 
 	if (pay_list_refunds_due(c->db, pv->id, due, RECONCILE_BATCH, &n) !=
@@ -554,8 +555,18 @@ send_refunds(struct ctx *c, const struct provider *pv)
 		    sizeof(err)) == PAY_OK;
 		if (!ok) {
 			due[i].req.message = "Återbetalning";
-			ok = provider_refund(pv, &due[i].req, id, err,
-			    sizeof(err)) == PAY_OK;
+			pe = provider_refund(pv, &due[i].req, id, err,
+			    sizeof(err));
+			ok = pe == PAY_OK;
+			/* No refund on this provider's wire (M-Pesa): left to
+			 * a person, and no longer retried. */
+			if (pe == PAY_ERR_UNSUPPORTED) {
+				(void)pay_refund_manual(c->db,
+				    due[i].refund_id, err);
+				printf("refund %s: to be made by hand: %s\n",
+				    due[i].req.ref, err);
+				continue;
+			}
 		}
 		(void)pay_refund_result(c->db, due[i].refund_id, ok,
 		    ok ? NULL : err, id);
