@@ -66,6 +66,7 @@
 #define STRIPE_FORM_MAX		4096		/* a form-encoded request body */
 #define STRIPE_TIMEOUT_DEFAULT	10		/* seconds per Stripe call */
 #define PAY_PHONE_MAX		12		/* an MSISDN, 2547XXXXXXXX */
+#define PHONE_INPUT_MAX		32		/* a phone number as typed */
 #define MPESA_KEY_MAX		256		/* a consumer key, secret or passkey */
 #define MPESA_SHORTCODE_MAX	7		/* a paybill or till: 5-7 digits */
 #define MPESA_TOKEN_MAX		512		/* a Daraja access token */

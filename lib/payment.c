@@ -37,6 +37,7 @@ enum stmt {
 	STMT_EVENT_TAKES,
 	STMT_SET_PHONE,
 	STMT_REFUND_MANUAL,
+	STMT_LAST_OF_ORDER,
 	STMT__MAX
 };
 
@@ -44,7 +45,7 @@ enum stmt {
 	"id, order_id, amount, status, coalesce(provider_ref, '')," \
 	" coalesce(token, ''), coalesce(callback_hash, '')," \
 	" coalesce(payment_reference, ''), provider, currency," \
-	" coalesce(phone, '')"
+	" coalesce(phone, ''), coalesce(error_code, '')"
 
 static const char *const stmts[] = {
 	[STMT_OPEN_PAYMENT] =
@@ -140,6 +141,9 @@ static const char *const stmts[] = {
 	    " SELECT id, ?3, 'paid', total, currency, ?4, ?2, ?2, ?2 FROM orders"
 	    " WHERE id = ?1 AND status = 'reserved' AND holds_seats = 1"
 	    " AND (?3 = 'manual' OR total = 0) RETURNING id",
+	[STMT_LAST_OF_ORDER] =
+	    "SELECT " PAYMENT_COLS " FROM payments WHERE order_id = ?1"
+	    " AND provider_ref IS NOT NULL ORDER BY id DESC LIMIT 1",
 	[STMT_SET_PHONE] =
 	    "UPDATE payments SET phone = ?2 WHERE id = ?1",
 	/* Left to a person: no longer due, and says why. */
@@ -189,6 +193,9 @@ find(struct db *db, int k, const char *key, int64_t id,
 		out->provider = provider_parse(db_col_text(st, 8));
 		col_copy(st, 9, out->currency, sizeof(out->currency));
 		col_copy(st, 10, out->phone, sizeof(out->phone));
+		/* A code is shown, never matched: cut to fit. */
+		snprintf(out->error_code, sizeof(out->error_code), "%s",
+		    db_col_text(st, 11));
 	}
 	db_reset(st);
 	return rc;
@@ -215,6 +222,12 @@ enum db_rc
 pay_find_open(struct db *db, int64_t order_id, struct payment *out)
 {
 	return find(db, STMT_OPEN_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
+}
+
+enum db_rc
+pay_find_last(struct db *db, int64_t order_id, struct payment *out)
+{
+	return find(db, STMT_LAST_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
 }
 
 enum db_rc

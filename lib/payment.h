@@ -102,6 +102,7 @@ struct payment {
 	char			 callback_hash[TOKEN_HASH_HEX_LEN + 1];
 	char			 payment_reference[PAY_REF_MAX + 1];
 	char			 phone[PAY_PHONE_MAX + 1]; /* pushed to; "" */
+	char			 error_code[PAY_ERROR_CODE_MAX + 1]; /* "" */
 };
 
 /* Finds provider's payment by its reference (DB_NOTFOUND if none). */
@@ -113,6 +114,10 @@ enum db_rc	pay_find_by_token(struct db *db, const char *token,
 		    struct payment *out);
 /* The open (created or pending) request of an order, any provider. */
 enum db_rc	pay_find_open(struct db *db, int64_t order_id,
+		    struct payment *out);
+/* The latest payment of an order that reached its provider, whatever
+ * its status: what a failed page explains. */
+enum db_rc	pay_find_last(struct db *db, int64_t order_id,
 		    struct payment *out);
 /* The paid payment of an order, for its reference. */
 enum db_rc	pay_find_paid(struct db *db, int64_t order_id,

@@ -379,6 +379,11 @@ class Control(http.server.BaseHTTPRequestHandler):
                 status, text = deliver(p["url"], callback_body(p), pid, "release")
                 out.append({"push": pid, "status": status, "body": answer_json(text)})
             return 200, {"delivered": out}
+        if path == "/control/tokens/revoke":
+            with LOCK:
+                n = len(STATE["tokens"])
+                STATE["tokens"].clear()
+            return 200, {"revoked": n}
         if path == "/control/delay":
             seconds = float(d["seconds"])
             with LOCK:
