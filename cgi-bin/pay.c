@@ -49,6 +49,7 @@
 #include "db.h"
 #include "guestpay.h"
 #include "http.h"
+#include "i18n.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -609,8 +610,8 @@ settle(struct req *req, const struct payment *p, struct pay_confirmed *c)
 
 /*
  * Why the order's last M-Pesa payment did not go through, as a msgid
- * for the failed page (scripts/extract-messages.py finds these by the
- * name reason_msg), or NULL for the page's general sentence.
+ * for the failed page (marked with N_() for scripts/extract-messages.py),
+ * or NULL for the page's general sentence.
  */
 static const char *
 mpesa_reason(struct req *req, const struct order *o)
@@ -619,13 +620,14 @@ mpesa_reason(struct req *req, const struct order *o)
 		const char	*code;
 		const char	*reason_msg;
 	} reasons[] = {
-		{ "1032", "You cancelled the payment on your phone." },
-		{ "1", "Your M-Pesa balance was not enough for this payment." },
-		{ "1037", "Your phone did not answer in time. Check that it is "
-		    "on and unlocked, then try again." },
-		{ "1019", "Your phone did not answer in time. Check that it is "
-		    "on and unlocked, then try again." },
-		{ "2001", "The M-Pesa PIN was wrong." },
+		{ "1032", N_("You cancelled the payment on your phone.") },
+		{ "1", N_("Your M-Pesa balance was not enough for this "
+		    "payment.") },
+		{ "1037", N_("Your phone did not answer in time. Check that "
+		    "it is on and unlocked, then try again.") },
+		{ "1019", N_("Your phone did not answer in time. Check that "
+		    "it is on and unlocked, then try again.") },
+		{ "2001", N_("The M-Pesa PIN was wrong.") },
 	};
 	struct payment	 p;
 	size_t		 i;

@@ -428,3 +428,102 @@ class Refusals(MpesaBase):
         # Not retried: expire has nothing to send and succeeds.
         out = self.stack.biljett("expire")
         self.assertNotIn(row["provider_ref"], out)
+
+
+class Pages(MpesaBase):
+    """The buyer's pages for an event priced in KES that takes M-Pesa:
+    a phone number at checkout, "confirm on your phone", then the
+    confirmation or why it did not go through."""
+
+    def reserved(self, ev, tt):
+        c = self.client()
+        r = c.get(f"/events/{ev['id']}")
+        self.assertEqual(r.status, 200, r)
+        token = re.search(rb'name="csrf" value="([0-9a-f]{64})"', r.body).group(1).decode()
+        r = c.post(f"/events/{ev['id']}/reserve", form={"csrf": token, f"t{tt['id']}": "1"})
+        self.assertEqual((r.status, r.header("Location")), (303, "/checkout"), r)
+        return c, token
+
+    def pay(self, c, token, phone, status=303):
+        r = c.post("/payment", form={"csrf": token, "email": "page@example.com",
+                                     "provider": "mpesa", "phone": phone},
+                   headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, status, r)
+        return r
+
+    def session_push(self):
+        return self.sim("GET", "/control/state")["pushes"][-1]
+
+    def test_checkout_offers_mpesa_with_a_phone_number(self):
+        ev, tt = self.kes_event(providers=("mpesa", "swish"))
+        c, _ = self.reserved(ev, tt)
+        r = c.get("/checkout", headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200)
+        self.assertIn(b'name="provider" value="mpesa"', r.body)
+        self.assertIn(b'name="provider" value="swish" checked', r.body)
+        self.assertIn(b'name="phone" type="tel"', r.body)
+        # Only M-Pesa: sent hidden, and the phone is required.
+        ev, tt = self.kes_event()
+        c, _ = self.reserved(ev, tt)
+        r = c.get("/checkout", headers={"Accept-Language": "en"})
+        self.assertIn(b'<input type="hidden" name="provider" value="mpesa">', r.body)
+        self.assertIn(b"Pay with M-Pesa", r.body)
+        self.assertRegex(r.body, rb'name="phone"[^>]* required')
+        # A SEK event does not offer it, whatever it lists.
+        sek, stt = self.simple_event(payment_providers=["mpesa", "swish"])
+        c, _ = self.reserved(sek, stt)
+        self.assertNotIn(b'value="mpesa"', c.get("/checkout").body)
+
+    def test_pays_on_the_phone_and_moves_on(self):
+        ev, tt = self.kes_event()
+        c, token = self.reserved(ev, tt)
+        r = self.pay(c, token, "0708370000")
+        self.assertEqual(r.header("Location"), "/payment")
+        push = self.session_push()
+        self.assertEqual((push["phone"], push["amount"]), (PAYS, 1500))
+        r = c.get("/payment", headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"Confirm on your phone", r.body)
+        self.assertIn(PAYS.encode(), r.body)
+        self.assertIn(b'data-poll="/session_payment_status/"', r.body)
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "RESERVED")
+        self.complete(push["id"])
+        self.assertEqual(c.get("/session_payment_status/").json["status"], "PAID")
+        r = c.get("/payment")
+        self.assertEqual((r.status, r.header("Location")), (303, "/done"))
+        self.assertEqual(c.get("/done").status, 200)
+
+    def test_says_why_it_did_not_go_through(self):
+        for phone, words in ((CANCELS, b"You cancelled the payment on your phone."),
+                             (BROKE, b"Your M-Pesa balance was not enough"),
+                             (TIMES_OUT, b"Your phone did not answer in time.")):
+            with self.subTest(phone=phone):
+                ev, tt = self.kes_event()
+                c, token = self.reserved(ev, tt)
+                self.pay(c, token, phone)
+                self.complete(self.session_push()["id"])
+                r = c.get("/payment", headers={"Accept-Language": "en"})
+                self.assertIn(b"Payment not completed", r.body)
+                self.assertIn(words, r.body)
+                self.assertIn(b'value="mpesa"', r.body)      # try again
+        r = c.get("/payment", headers={"Accept-Language": "sv"})
+        self.assertIn("Din telefon svarade inte i tid.".encode(), r.body)
+
+    def test_lost_callback_found_when_the_page_asks(self):
+        ev, tt = self.kes_event()
+        c, token = self.reserved(ev, tt)
+        self.pay(c, token, PAYS)
+        self.sim("POST", "/control/callbacks/hold", {})
+        self.complete(self.session_push()["id"])
+        r = c.get("/payment")
+        self.assertEqual((r.status, r.header("Location")), (303, "/payment"))
+        self.assertEqual(c.get("/payment").header("Location"), "/done")
+
+    def test_bad_phone_number(self):
+        ev, tt = self.kes_event()
+        c, token = self.reserved(ev, tt)
+        before = len(self.sim("GET", "/control/state")["pushes"])
+        r = self.pay(c, token, "12345", status=400)
+        self.assertIn(b"Enter the phone number of your M-Pesa account", r.body)
+        self.assertIn(b'value="12345"', r.body)
+        self.assertEqual(len(self.sim("GET", "/control/state")["pushes"]), before)
