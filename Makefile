@@ -179,6 +179,7 @@ UNIT_TESTS	= test-arena \
 FUZZERS		= fuzz-body \
 		  fuzz-cookies \
 		  fuzz-image \
+		  fuzz-mpesa-callback \
 		  fuzz-multipart \
 		  fuzz-stripe-event \
 		  fuzz-swish-callback \
