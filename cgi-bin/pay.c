@@ -614,7 +614,7 @@ settle(struct req *req, const struct payment *p, struct pay_confirmed *c)
  * or NULL for the page's general sentence.
  */
 static const char *
-mpesa_reason(struct req *req, const struct order *o)
+decline_reason(struct req *req, const struct order *o)
 {
 	static const struct {
 		const char	*code;
@@ -682,7 +682,7 @@ h_payment(struct req *req)
 	if (!open_request || strcmp(order_compat_status(&o, tfmt_now()),
 	    "RESERVED") != 0) {
 		cJSON_AddBoolToObject(ctx, "failed", 1);
-		if ((reason = mpesa_reason(req, &o)) != NULL)
+		if ((reason = decline_reason(req, &o)) != NULL)
 			cJSON_AddStringToObject(ctx, "reason",
 			    page_t(req, reason));
 		add_choice(req, ctx, &o, open_request ? p.provider :
@@ -1451,17 +1451,17 @@ initiate_hold(struct req *req, struct guestpay_tier *tier,
 /* Seed 003's answer for order o: 202 while the phone is asked, 201 for
  * a free order already confirmed. */
 static enum err
-initiate_answer(struct req *req, const struct order *o, const char *mpesa_ref,
+initiate_answer(struct req *req, const struct order *o, const char *push_ref,
     const char *phone)
 {
 	char	 amount[32], url[64 + UUID_LEN];
 	cJSON	*j = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(j, "status", mpesa_ref != NULL ?
+	cJSON_AddStringToObject(j, "status", push_ref != NULL ?
 	    "Payment Initiated" : "Booking Confirmed");
 	cJSON_AddStringToObject(j, "transaction_ref", o->uid);
-	if (mpesa_ref != NULL)
-		cJSON_AddStringToObject(j, "mpesa_ref", mpesa_ref);
+	if (push_ref != NULL)
+		cJSON_AddStringToObject(j, "mpesa_ref", push_ref);
 	cJSON_AddStringToObject(j, "order_id", o->uid);
 	cJSON_AddStringToObject(j, "order_number", o->number);
 	if (money_decimal_string(amount, sizeof(amount), o->total,
@@ -1471,7 +1471,7 @@ initiate_answer(struct req *req, const struct order *o, const char *mpesa_ref,
 	cJSON_AddStringToObject(j, "phone_number", phone);
 	snprintf(url, sizeof(url), "/api/pay/status/%s/", o->uid);
 	cJSON_AddStringToObject(j, "status_url", url);
-	return http_json(req, mpesa_ref != NULL ? 202 : 201, j);
+	return http_json(req, push_ref != NULL ? 202 : 201, j);
 }
 
 /*
