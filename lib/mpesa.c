@@ -909,6 +909,7 @@ const struct provider_ops mpesa_ops = {
 	.label = "M-Pesa",
 	.callback_header = NULL,
 	.callback_secret = 1,
+	.refunds_by_hand = 1,
 	.open = ops_open,
 	.close = ops_close,
 	.new_ref = ops_new_ref,

@@ -126,6 +126,14 @@ provider_qr(const struct provider *pv, const char *token,
 }
 
 int
+provider_refunds_by_hand(enum pay_provider id)
+{
+	const struct provider_ops	*ops = provider_ops(id);
+
+	return ops != NULL && ops->refunds_by_hand;
+}
+
+int
 provider_payer(enum pay_provider id, const char *in,
     char out[PAY_PHONE_MAX + 1])
 {

@@ -139,6 +139,11 @@ struct provider_ops {
 	 * caller matches it with the one stored for the payment (Swish).
 	 * Zero when verify_callback() checked a signature (Stripe). */
 	int		 callback_secret;
+	/* Non-zero when the provider has no refund biljett speaks on its
+	 * wire (M-Pesa: reversals and B2C need an initiator's credential):
+	 * its refunds are recorded and left to a person, and refund()
+	 * answers PAY_ERR_UNSUPPORTED. */
+	int		 refunds_by_hand;
 
 	/* Reads the provider's settings from conf (which must outlive the
 	 * context).  Returns a context for the other operations (free with
@@ -258,6 +263,9 @@ enum pay_err	 provider_qr(const struct provider *pv, const char *token,
 		    unsigned char **png, size_t *len, char *err, size_t errsz);
 int		 provider_app_link(const struct provider *pv,
 		    const char *token, char *buf, size_t bufsz);
+
+/* Are provider id's refunds left to a person (its refunds_by_hand)? */
+int		 provider_refunds_by_hand(enum pay_provider id);
 
 /*
  * Normalises in as provider id's payer phone number (its payer op),

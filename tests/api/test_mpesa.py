@@ -527,3 +527,45 @@ class Pages(MpesaBase):
         self.assertIn(b"Enter the phone number of your M-Pesa account", r.body)
         self.assertIn(b'value="12345"', r.body)
         self.assertEqual(len(self.sim("GET", "/control/state")["pushes"]), before)
+
+
+class BackOffice(MpesaBase):
+    """The organizer's refund of an M-Pesa order says that the money
+    goes back by hand."""
+    PASSWORD = "kassörens-lösenord-9"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("create-user", "mpesaboss@example.com", "organizer",
+                          "--password", cls.PASSWORD)
+        cls.tokens["mpesaboss@example.com"] = cls.token("mpesaboss@example.com",
+                                                        cls.PASSWORD)
+
+    def test_refund_page_says_it_is_made_by_hand(self):
+        ev = self.event(who="mpesaboss", title="Kisumu Nights", currency="KES",
+                        payment_providers=["mpesa"])
+        tt = self.ttype(ev, who="mpesaboss", name="Regular", price="2000.00",
+                        total_quantity=10)
+        self.publish(ev, who="mpesaboss")
+        j = self.initiate(tt["id"], email="refundme@example.com")
+        self.complete(j["mpesa_ref"])
+        c = self.client()
+        c.get("/organizer/login")
+        r = c.post("/organizer/login", form={"email": "mpesaboss@example.com",
+                                             "password": self.PASSWORD,
+                                             "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        action = f"/organizer/events/{ev['id']}/orders/{j['order_id']}/refund"
+        r = c.post(action, form={"amount": "", "csrf": c.cookies["csrftoken"]})
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, f"/organizer/events/{ev['id']}/orders?done=refunded_by_hand"), r)
+        page = c.get(r.header("Location"), headers={"Accept-Language": "en"})
+        self.assertIn(b"this payment provider (M-Pesa) cannot send it", page.body)
+        self.assertEqual(self.order_row(j["order_id"])["status"], "refunded")
+        self.stack.biljett("expire")
+        row = self.query("SELECT r.manual, r.error FROM refunds r JOIN payments p"
+                         " ON p.id = r.payment_id WHERE p.provider_ref = ?", j["mpesa_ref"])
+        self.assertEqual([x["manual"] for x in row], [1])
+        # And expire leaves it alone from now on, without failing.
+        self.stack.biljett("expire")
