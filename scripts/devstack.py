@@ -581,6 +581,9 @@ def main():
         if stack.sims:
             print(f"mail received by the SMTP sink is kept in {stack.mail_dir}/")
             print(f"the Swish simulator pays each request after {args.autopay:g} s")
+            print("the M-Pesa simulator answers each phone after 2 s: it pays, "
+                  "unless the number ends in 1032 (cancelled), 0001 (too little "
+                  "money) or 1037 (no answer); see tests/sim/README.md")
         print(f"logs: {stack.rundir}/*.log; Ctrl-C stops everything")
         sys.stdout.flush()
         while all(p.poll() is None for _, p in stack.procs):
