@@ -51,6 +51,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/env001.o \
 		  lib/event.o \
 		  lib/field.o \
+		  lib/guestpay.o \
 		  lib/http.o \
 		  lib/idem.o \
 		  lib/invoice.o \
@@ -69,6 +70,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/metrics.o \
 		  lib/migrations.o \
 		  lib/money.o \
+		  lib/mpesa.o \
 		  lib/order.o \
 		  lib/orderview.o \
 		  lib/outbox.o \
@@ -148,6 +150,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/013_stores.sql \
 		  sql/014_cancel_mail.sql \
 		  sql/015_orders.sql \
+		  sql/016_mpesa.sql \
 		  sql/017_bookings.sql \
 		  sql/018_cart.sql \
 		  sql/019_invoices.sql \
@@ -167,6 +170,7 @@ UNIT_TESTS	= test-arena \
 		  test-mail-addr \
 		  test-metrics \
 		  test-money \
+		  test-mpesa \
 		  test-order-caps \
 		  test-order-race \
 		  test-order-reserve \
@@ -199,6 +203,7 @@ UNIT_TESTS	= test-arena \
 FUZZERS		= fuzz-body \
 		  fuzz-cookies \
 		  fuzz-image \
+		  fuzz-mpesa-callback \
 		  fuzz-multipart \
 		  fuzz-stripe-event \
 		  fuzz-swish-callback \

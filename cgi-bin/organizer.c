@@ -55,6 +55,7 @@
 #include "i18n.h"
 #include "invoice.h"
 #include "limits.h"
+#include "log.h"
 #include "money.h"
 #include "orderview.h"
 #include "page.h"
@@ -173,6 +174,10 @@ static const struct {
 	{ "cancelled", N_("The event is cancelled.") },
 	{ "refunded", N_("The refund is recorded; it goes to the payment "
 	    "provider within a minute.") },
+	{ "refunded_by_hand", N_("The refund is recorded and the tickets "
+	    "are stopped, but this payment provider (M-Pesa) cannot send it: "
+	    "send the money back by hand, as a reversal of the payment's "
+	    "receipt in the M-Pesa business portal.") },
 };
 
 /*
@@ -1503,6 +1508,14 @@ h_refund(struct req *req)
 		    "be refunded."));
 	if (e != ERR_OK)
 		return e;
+	/* Said as it is: some providers take no refunds from us. */
+	if (provider_refunds_by_hand(due.provider)) {
+		log_info("order %lld: refund %lld left to a person (%s)",
+		    (long long)o.id, (long long)due.refund_id,
+		    provider_name(due.provider));
+		spawn_cli(req->conf, "expire");
+		return to(req, req->id, "/orders", "refunded_by_hand");
+	}
 	spawn_cli(req->conf, "expire");
 	return to(req, req->id, "/orders", "refunded");
 }

@@ -26,14 +26,22 @@
  *	POST /api/payments/{uuid}/refund	refund it (admins), voiding
  *						tickets
  *
+ * seed 003's M-Pesa guest checkout:
+ *
+ *	POST /api/pay/initiate/			hold a tier, push to the phone
+ *	GET  /api/pay/status/{id}/		where that payment is
+ *	POST /api/webhooks/mpesa/{secret}/	Daraja's STK callback
+ *
  * and the buyer's paying pages (here, not in pages, because only pay
  * knows which providers are configured):
  *
- *	GET  /checkout		summary, time left, e-mail, Swish or card
+ *	GET  /checkout		summary, time left, e-mail, Swish, card or
+ *				M-Pesa (a phone number)
  *	POST /payment		the checkout form: start paying, then
  *				GET /payment
- *	GET  /payment		Swish (app link, QR code) or the card form
- *				(Stripe's Payment Element), live status
+ *	GET  /payment		Swish (app link, QR code), the card form
+ *				(Stripe's Payment Element) or M-Pesa's
+ *				"confirm on your phone", live status
  *	GET  /done		the confirmation with the ticket codes
  */
 #include <errno.h>
@@ -51,7 +59,9 @@
 #include "checkout.h"
 #include "conf.h"
 #include "db.h"
+#include "guestpay.h"
 #include "http.h"
+#include "i18n.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -86,6 +96,9 @@ static enum err	h_stripe_webhook(struct req *);
 static enum err	h_payments(struct req *);
 static enum err	h_payments_status(struct req *);
 static enum err	h_payments_refund(struct req *);
+static enum err	h_initiate(struct req *);
+static enum err	h_pay_status(struct req *);
+static enum err	h_mpesa_callback(struct req *);
 
 enum refund_field { RF_AMOUNT, RF_REASON, RF__MAX };
 
@@ -112,13 +125,29 @@ static const struct field_spec refund000_fields[ZF__MAX] = {
 	    NULL, 0 },
 };
 
-enum checkout_field { CF_EMAIL, CF_CSRF, CF_PROVIDER, CF__MAX };
+enum checkout_field { CF_EMAIL, CF_CSRF, CF_PROVIDER, CF_PHONE, CF__MAX };
 
 static const struct field_spec checkout_fields[CF__MAX] = {
 	[CF_EMAIL] = { "email", FIELD_STRING, 0, 0, EMAIL_MAX, NULL, 0 },
 	[CF_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
 	/* "swish" (also when absent) or "stripe": provider_parse(). */
 	[CF_PROVIDER] = { "provider", FIELD_STRING, 0, 0, PROVIDER_NAME_MAX,
+	    NULL, 0 },
+	/* M-Pesa's: the phone the payment is pushed to. */
+	[CF_PHONE] = { "phone", FIELD_STRING, 0, 0, PHONE_INPUT_MAX, NULL, 0 },
+};
+
+enum initiate_field { IF_TIER, IF_PHONE, IF_EMAIL, IF_NAME, IF_QUANTITY,
+	IF__MAX };
+
+/* Seed 003's POST /api/pay/initiate/ (guests give email and name). */
+static const struct field_spec initiate_fields[IF__MAX] = {
+	[IF_TIER] = { "tier_id", FIELD_ID, FIELD_REQUIRED, 0, 0, NULL, 0 },
+	[IF_PHONE] = { "phone_number", FIELD_STRING, FIELD_REQUIRED, 1,
+	    PHONE_INPUT_MAX, NULL, 0 },
+	[IF_EMAIL] = { "email", FIELD_EMAIL, 0, 3, EMAIL_MAX, NULL, 0 },
+	[IF_NAME] = { "name", FIELD_STRING, 0, 1, BUYER_NAME_MAX, NULL, 0 },
+	[IF_QUANTITY] = { "quantity", FIELD_INT, 0, 1, TICKET_COUNT_MAX,
 	    NULL, 0 },
 };
 
@@ -162,6 +191,13 @@ static const struct route routes[] = {
 	    STYLE_API, NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/api/payments/{uuid}/refund", h_payments_refund,
 	    AUTH_ADMIN, STYLE_API, refund000_fields, ZF__MAX, 0, ERR_OK },
+	{ METHOD_POST, "/api/pay/initiate/", h_initiate, AUTH_NONE,
+	    STYLE_API, initiate_fields, IF__MAX, 0, ERR_OK },
+	{ METHOD_GET, "/api/pay/status/{uid}/", h_pay_status, AUTH_NONE,
+	    STYLE_API, NULL, 0, 0, ERR_OK },
+	/* Daraja's callback carries the payment's secret in its path. */
+	{ METHOD_POST, "/api/webhooks/mpesa/{secret}/", h_mpesa_callback,
+	    AUTH_NONE, STYLE_API, NULL, 0, ROUTE_SECRET_PATH, ERR_OK },
 };
 
 /* The seed-002 flow pays with Swish; the pages let the buyer choose. */
@@ -262,25 +298,55 @@ provider_of(const struct payment *p)
 }
 
 /*
+ * Asks provider pv for the payment pay_begin() recorded in ps (phone:
+ * where M-Pesa pushes it, or NULL), outside any transaction, and records
+ * the answer.  Fills created.  Returns ERR_OK, PAYMENT_START_FAILED (the
+ * order stays held for a retry) or a storage outcome.
+ */
+static enum err
+ask_provider(struct req *req, const struct provider *pv,
+    struct pay_start *ps, const char *phone, struct pay_created *created)
+{
+	char		 err[512];
+	enum pay_err	 pe;
+	enum err	 e;
+
+	if (phone != NULL) {
+		snprintf(ps->req.phone, sizeof(ps->req.phone), "%s", phone);
+		if ((e = pay_set_phone(req->db, ps->payment_id, phone)) !=
+		    ERR_OK)
+			return e;
+	}
+	if ((pe = provider_create(pv, &ps->req, created, err, sizeof(err))) !=
+	    PAY_OK) {
+		log_warn("order %lld: %s create failed: %s",
+		    (long long)ps->order_id, pv->ops->label, err);
+		(void)pay_create_failed(req->db, ps->payment_id, ps->order_id,
+		    pay_errstr(pe));
+		return ERR_PAYMENT_START_FAILED;
+	}
+	return pay_created(req->db, ps->payment_id, created);
+}
+
+/*
  * Starts (or finds) the payment request with provider id for the
  * session's order: pay_begin() records it, the provider is asked outside
- * any transaction, and the answer is recorded.  Fills token (Swish's
- * payment request token, Stripe's client_secret).  Returns ERR_OK or an
- * outcome (INVALID_SESSION, ALREADY_PAID, EMAIL_LIMIT, SESSION_EXPIRED,
- * HOLD_LIMIT, PAYMENT_START_FAILED).
+ * any transaction, and the answer is recorded.  phone is M-Pesa's payer
+ * (normalised), NULL for the others.  Fills token (Swish's payment
+ * request token, Stripe's client_secret, M-Pesa's CheckoutRequestID).
+ * Returns ERR_OK or an outcome (INVALID_SESSION, ALREADY_PAID,
+ * EMAIL_LIMIT, SESSION_EXPIRED, HOLD_LIMIT, PAYMENT_START_FAILED).
  */
 static enum err
 start_payment(struct req *req, enum pay_provider id, const char *email,
-    char token[PAY_TOKEN_MAX + 1])
+    const char *phone, char token[PAY_TOKEN_MAX + 1])
 {
 	const struct provider	*pv = provider_ready(id);
 	struct pay_created	 created;
 	struct pay_start	 ps;
 	struct session		 s;
-	char			 err[512];
 	char			 client[CLIENT_KEY_MAX + 1];
 	int64_t			 now = tfmt_now();
-	enum pay_err		 pe;
 	enum err		 e;
 
 	if (!auth_cookie_session(req, now, &s) || s.order_id == 0)
@@ -297,16 +363,10 @@ start_payment(struct req *req, enum pay_provider id, const char *email,
 	}
 
 	/* No transaction is open while we talk to the provider. */
-	if ((pe = provider_create(pv, &ps.req, &created, err, sizeof(err))) !=
-	    PAY_OK) {
-		log_warn("order %lld: %s create failed: %s",
-		    (long long)ps.order_id, pv->ops->label, err);
-		(void)pay_create_failed(req->db, ps.payment_id, ps.order_id,
-		    pay_errstr(pe));
-		return ERR_PAYMENT_START_FAILED;
-	}
+	if ((e = ask_provider(req, pv, &ps, phone, &created)) != ERR_OK)
+		return e;
 	memcpy(token, created.token, sizeof(created.token));
-	return pay_created(req->db, ps.payment_id, &created);
+	return ERR_OK;
 }
 
 /*
@@ -325,7 +385,7 @@ h_start(struct req *req)
 	char	 token[PAY_TOKEN_MAX + 1];
 	enum err e;
 
-	if ((e = start_payment(req, FLOW_PROVIDER, req->f[SF_EMAIL].s,
+	if ((e = start_payment(req, FLOW_PROVIDER, req->f[SF_EMAIL].s, NULL,
 	    token)) != ERR_OK)
 		return e;
 	return http_json(req, 200, cJSON_CreateString(token));
@@ -351,43 +411,59 @@ page_order(struct req *req, struct order *o, cJSON **sum)
 }
 
 /*
- * Do the pages offer provider id for event_id?  The event takes it
+ * Do the pages offer provider id for order o?  The event takes it
  * (events.payment_providers) and it is configured here; cards also need
- * the origin of stripe_js_url for the card page's CSP.
+ * the origin of stripe_js_url for the card page's CSP, and M-Pesa an
+ * order in whole Kenyan shillings (all Daraja takes).
  */
 static int
-page_offers(struct req *req, int64_t event_id, enum pay_provider id)
+page_offers(struct req *req, const struct order *o, enum pay_provider id)
 {
 	if (provider_ready(id) == NULL ||
 	    (id == PROVIDER_STRIPE && stripe_origin[0] == '\0'))
 		return 0;
-	return pay_event_takes(req->db, event_id, id);
+	if (id == PROVIDER_MPESA && (strcmp(o->currency, "KES") != 0 ||
+	    o->total <= 0 || o->total % 100 != 0))
+		return 0;
+	return pay_event_takes(req->db, o->event_id, id);
 }
 
 /*
- * Adds "pay" to ctx, what a payment form offers for event_id: "swish"
- * and "card" (each offered), "choice" (both: the form shows radio
- * buttons), "only" (the one provider's name, sent hidden), "none" and
- * "card_picked" (the card's radio button is checked: picked says so,
- * or it is the only one).
+ * Adds "pay" to ctx, what a payment form offers for order o: "swish",
+ * "card" and "mpesa" (each offered), "choice" (several: the form shows
+ * radio buttons), "only" (the one provider's name, sent hidden), "none",
+ * and "swish_picked", "card_picked" and "mpesa_picked": the radio button
+ * checked, picked if offered, else the first offered.
  */
 static void
-add_choice(struct req *req, cJSON *ctx, int64_t event_id,
+add_choice(struct req *req, cJSON *ctx, const struct order *o,
     enum pay_provider picked)
 {
-	cJSON	*pay = cJSON_AddObjectToObject(ctx, "pay");
-	int	 swish = page_offers(req, event_id, PROVIDER_SWISH);
-	int	 card = page_offers(req, event_id, PROVIDER_STRIPE);
+	static const enum pay_provider order[] = { PROVIDER_SWISH,
+	    PROVIDER_STRIPE, PROVIDER_MPESA };
+	static const char *const names[] = { "swish", "card", "mpesa" };
+	cJSON		*pay = cJSON_AddObjectToObject(ctx, "pay");
+	char		 key[32];
+	int		 offered[3], n = 0, i, pick = -1;
 
-	cJSON_AddBoolToObject(pay, "swish", swish);
-	cJSON_AddBoolToObject(pay, "card", card);
-	cJSON_AddBoolToObject(pay, "choice", swish && card);
-	cJSON_AddBoolToObject(pay, "none", !swish && !card);
-	if (swish != card)
-		cJSON_AddStringToObject(pay, "only",
-		    provider_name(swish ? PROVIDER_SWISH : PROVIDER_STRIPE));
-	cJSON_AddBoolToObject(pay, "card_picked", card &&
-	    (picked == PROVIDER_STRIPE || !swish));
+	for (i = 0; i < 3; i++) {
+		offered[i] = page_offers(req, o, order[i]);
+		n += offered[i];
+		cJSON_AddBoolToObject(pay, names[i], offered[i]);
+		if (offered[i] && pick == -1)
+			pick = i;
+	}
+	for (i = 0; i < 3; i++)
+		if (offered[i] && order[i] == picked)
+			pick = i;
+	cJSON_AddBoolToObject(pay, "choice", n > 1);
+	cJSON_AddBoolToObject(pay, "none", n == 0);
+	if (n == 1)
+		cJSON_AddStringToObject(pay, "only", provider_name(order[pick]));
+	for (i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "%s_picked", names[i]);
+		cJSON_AddBoolToObject(pay, key, i == pick);
+	}
 }
 
 /*
@@ -426,7 +502,9 @@ checkout_page(struct req *req, int status, const char *msg,
 		cJSON_AddBoolToObject(ctx, "expired", 1);
 	if (email != NULL)
 		cJSON_AddStringToObject(ctx, "email", email);
-	add_choice(req, ctx, o.event_id, picked);
+	if (req->route->fields == checkout_fields && req->f[CF_PHONE].present)
+		cJSON_AddStringToObject(ctx, "phone", req->f[CF_PHONE].s);
+	add_choice(req, ctx, &o, picked);
 	return page_render(req, status, "checkout", ctx);
 }
 
@@ -457,10 +535,11 @@ checkout_again(struct req *req, int status, const char *msg)
 }
 
 /*
- * POST /payment (form: email, csrf, provider "swish" (the default) or
- * "stripe"): starts paying with that provider and sends the buyer to
- * /payment (303); the checkout page with a message otherwise (400 for an
- * e-mail address or a provider the event does not take here).
+ * POST /payment (form: email, csrf, provider "swish" (the default),
+ * "stripe" or "mpesa" with phone): starts paying with that provider and
+ * sends the buyer to /payment (303); the checkout page with a message
+ * otherwise (400 for an e-mail address, a phone number M-Pesa does not
+ * take, or a provider the event does not take here).
  */
 static enum err
 h_checkout(struct req *req)
@@ -469,6 +548,7 @@ h_checkout(struct req *req)
 	struct order		 o;
 	enum pay_provider	 id = PROVIDER_SWISH;
 	char			 token[PAY_TOKEN_MAX + 1];
+	char			 phone[PAY_PHONE_MAX + 1];
 	enum err		 e;
 
 	if (!req->f[CF_EMAIL].present || !mail_addr_valid(req->f[CF_EMAIL].s))
@@ -479,9 +559,14 @@ h_checkout(struct req *req)
 	/* Only what the checkout page offered for this event. */
 	if (auth_cookie_session(req, tfmt_now(), &s) && s.order_id != 0 &&
 	    order_load(req->db, s.order_id, &o) == DB_OK &&
-	    !page_offers(req, o.event_id, id))
+	    !page_offers(req, &o, id))
 		return checkout_again(req, 400, "Choose how to pay.");
-	switch ((e = start_payment(req, id, req->f[CF_EMAIL].s, token))) {
+	if (id == PROVIDER_MPESA && provider_payer(id, req->f[CF_PHONE].s,
+	    phone) == -1)
+		return checkout_again(req, 400, "Enter the phone number of your "
+		    "M-Pesa account: 07XXXXXXXX or 2547XXXXXXXX.");
+	switch ((e = start_payment(req, id, req->f[CF_EMAIL].s,
+	    id == PROVIDER_MPESA ? phone : NULL, token))) {
 	case ERR_OK:
 		return page_redirect(req, "/payment");
 	case ERR_ALREADY_PAID:
@@ -503,6 +588,10 @@ h_checkout(struct req *req)
 		if (id == PROVIDER_STRIPE)
 			return checkout_again(req, 502, "Card payments could "
 			    "not be reached. Try again in a moment.");
+		if (id == PROVIDER_MPESA)
+			return checkout_again(req, 502, "M-Pesa could not send "
+			    "the payment request to your phone. Try again in a "
+			    "moment.");
 		return checkout_again(req, 502, "Swish could not be reached. "
 		    "Try again in a moment.");
 	default:
@@ -528,23 +617,98 @@ card_page(struct req *req, const struct order *o, const struct payment *p,
 	cJSON_AddStringToObject(card, "key",
 	    conf_str(req->conf, CONF_STRIPE_PUBLISHABLE_KEY));
 	cJSON_AddStringToObject(card, "secret", p->token);
-	cJSON_AddBoolToObject(ctx, "swish", page_offers(req, o->event_id,
+	cJSON_AddBoolToObject(ctx, "swish", page_offers(req, o,
 	    PROVIDER_SWISH));
 	return page_render_for(req, 200, "card", ctx, &card_origins);
 }
 
+static int	send_refund(struct req *, struct pay_refund_due *,
+		    const char *);
+
+/*
+ * Asks p's provider where p stands and applies a final answer it has
+ * not had yet, as a callback would (the callback was lost, or a page
+ * or a poll asks first).  Fills *c with the provider's answer (p's own
+ * status when it could not be asked).  Returns 1 when something was
+ * applied.
+ */
+static int
+settle(struct req *req, const struct payment *p, struct pay_confirmed *c)
+{
+	const struct provider	*pv = provider_of(p);
+	struct pay_effect	 fx;
+	char			 err[512];
+
+	memset(c, 0, sizeof(*c));
+	c->status = p->status;
+	if (pv == NULL || p->provider_ref[0] == '\0' ||
+	    provider_retrieve(pv, p->provider_ref, c, err, sizeof(err)) !=
+	    PAY_OK) {
+		c->status = p->status;
+		return 0;
+	}
+	if (c->status == p->status || c->status == PAY_CREATED ||
+	    c->status == PAY_PENDING ||
+	    pay_apply(req->db, tfmt_now(), c, NULL, &fx) != ERR_OK)
+		return 0;
+	log_info("payment %lld: %s by asking: %s", (long long)p->id,
+	    pay_status_str(c->status), fx.outcome);
+	if (fx.refund_needed)
+		(void)send_refund(req, &fx.refund, NULL);
+	if (fx.tickets_issued)
+		spawn_cli(req->conf, "mail");
+	return 1;
+}
+
+/*
+ * Why the order's last M-Pesa payment did not go through, as a msgid
+ * for the failed page (marked with N_() for scripts/extract-messages.py),
+ * or NULL for the page's general sentence.
+ */
+static const char *
+decline_reason(struct req *req, const struct order *o)
+{
+	static const struct {
+		const char	*code;
+		const char	*reason_msg;
+	} reasons[] = {
+		{ "1032", N_("You cancelled the payment on your phone.") },
+		{ "1", N_("Your M-Pesa balance was not enough for this "
+		    "payment.") },
+		{ "1037", N_("Your phone did not answer in time. Check that "
+		    "it is on and unlocked, then try again.") },
+		{ "1019", N_("Your phone did not answer in time. Check that "
+		    "it is on and unlocked, then try again.") },
+		{ "2001", N_("The M-Pesa PIN was wrong.") },
+	};
+	struct payment	 p;
+	size_t		 i;
+
+	if (pay_find_last(req->db, o->id, &p) != DB_OK ||
+	    p.provider != PROVIDER_MPESA)
+		return NULL;
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(p.error_code, reasons[i].code) == 0)
+			return reasons[i].reason_msg;
+	return NULL;
+}
+
 /*
  * GET /payment: the step of the open payment, Swish's (app link, QR
- * code) or the card form.  Paid orders go on to /done; a payment that
- * failed or a lapsed hold shows so, with the ways to pay to try again.
+ * code), the card form, or M-Pesa's "confirm on your phone" (asking
+ * Daraja first, in case its callback was lost).  Paid orders go on to
+ * /done; a payment that failed or a lapsed hold shows so (for M-Pesa,
+ * why), with the ways to pay to try again.
  */
 static enum err
 h_payment(struct req *req)
 {
 	const struct provider	*pv;
+	struct pay_confirmed	 c;
 	struct order		 o;
 	struct payment		 p;
 	cJSON			*ctx, *sum;
+	const char		*reason;
 	char			 link[PAY_TOKEN_MAX + 64];
 	enum err		 e;
 	int			 open_request = 0;
@@ -562,15 +726,28 @@ h_payment(struct req *req)
 	if (o.payment_started && pay_find_open(req->db, o.id, &p) == DB_OK &&
 	    p.token[0] != '\0' && (pv = provider_of(&p)) != NULL)
 		open_request = 1;
+	if (open_request && p.provider == PROVIDER_MPESA &&
+	    settle(req, &p, &c)) {
+		cJSON_Delete(ctx);
+		return page_redirect(req, "/payment");
+	}
 	if (!open_request || strcmp(order_compat_status(&o, tfmt_now()),
 	    "RESERVED") != 0) {
 		cJSON_AddBoolToObject(ctx, "failed", 1);
-		add_choice(req, ctx, o.event_id, open_request ? p.provider :
+		if ((reason = decline_reason(req, &o)) != NULL)
+			cJSON_AddStringToObject(ctx, "reason",
+			    page_t(req, reason));
+		add_choice(req, ctx, &o, open_request ? p.provider :
 		    PROVIDER_SWISH);
 		return page_render(req, 200, "payment", ctx);
 	}
 	if (p.provider == PROVIDER_STRIPE)
 		return card_page(req, &o, &p, ctx);
+	if (p.provider == PROVIDER_MPESA) {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(ctx, "mpesa"),
+		    "phone", p.phone);
+		return page_render(req, 200, "payment", ctx);
+	}
 	cJSON_AddStringToObject(ctx, "token", p.token);
 	/* The provider's app on this device ("" if it has none). */
 	(void)provider_app_link(pv, p.token, link, sizeof(link));
@@ -740,13 +917,15 @@ reject(struct req *req, const struct provider *pv, const char *key,
 /*
  * Sends a refund that was recorded (pay_refund_begin(), or applying a
  * callback); `biljett expire` retries one that fails.  Returns 1 when
- * the provider took it.
+ * the provider took it, 0 when it did not (yet), -1 when the provider
+ * has no refunds on its wire (M-Pesa): then it is left to a person.
  */
 static int
 send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 {
 	const struct provider	*pv = provider_ready(due->provider);
 	char			 err[512] = "", id[PAY_REF_MAX + 1] = "";
+	enum pay_err		 pe;
 	int			 ok;
 
 	if (pv == NULL) {
@@ -758,13 +937,56 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
 		return 0;
 	}
 	due->req.message = message;
-	ok = provider_refund(pv, &due->req, id, err, sizeof(err)) == PAY_OK;
+	if ((pe = provider_refund(pv, &due->req, id, err, sizeof(err))) ==
+	    PAY_ERR_UNSUPPORTED) {
+		log_warn("refund %lld: %s; to be made by hand",
+		    (long long)due->refund_id, err);
+		(void)pay_refund_manual(req->db, due->refund_id, err);
+		return -1;
+	}
+	ok = pe == PAY_OK;
 	if (!ok)
 		log_err("refund %lld failed: %s; `biljett expire` retries",
 		    (long long)due->refund_id, err);
 	(void)pay_refund_result(req->db, due->refund_id, ok, ok ? NULL : err,
 	    id);
 	return ok;
+}
+
+/*
+ * The answer to a callback we handled: Daraja's acknowledgement body
+ * for M-Pesa, an empty 200 for the others.
+ */
+static enum err
+callback_ack(struct req *req, const struct provider *pv)
+{
+	cJSON	*j;
+
+	if (pv->id != PROVIDER_MPESA)
+		return http_empty(req, 200);
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "ResultCode", 0);
+	cJSON_AddStringToObject(j, "ResultDesc", "Accepted");
+	return http_json(req, 200, j);
+}
+
+/*
+ * Does an unsigned callback's claim of payment fit what was asked of
+ * payment p: its amount and, where the provider reports it, the payer
+ * (M-Pesa's PhoneNumber against the phone the request was pushed to)?
+ * Only the secret vouches for such a claim, so it must be whole before
+ * the provider is asked; a signed one (Stripe) always fits here.
+ */
+static int
+claim_fits(const struct provider *pv, const struct pay_confirmed *claimed,
+    const struct payment *p)
+{
+	if (!pv->ops->callback_secret || claimed->status != PAY_PAID)
+		return 1;
+	if (claimed->amount != p->amount)
+		return 0;
+	return claimed->payer[0] == '\0' || p->phone[0] == '\0' ||
+	    strcmp(claimed->payer, p->phone) == 0;
 }
 
 /*
@@ -781,7 +1003,7 @@ send_refund(struct req *req, struct pay_refund_due *due, const char *message)
  * reached to confirm (it retries).
  */
 static enum err
-callback(struct req *req, enum pay_provider which)
+callback(struct req *req, enum pay_provider which, const char *path_secret)
 {
 	const struct provider	*pv = provider_ready(which);
 	struct pay_confirmed	 claimed, confirmed;
@@ -804,6 +1026,8 @@ callback(struct req *req, enum pay_provider which)
 	cb.len = req->raw_len;
 	if (pv->ops->callback_header != NULL)
 		cb.header = http_header(req, pv->ops->callback_header);
+	else
+		cb.header = path_secret;
 	cb.now = tfmt_now();
 	if ((pe = provider_verify_callback(pv, &cb, &claimed, secret, err,
 	    sizeof(err))) != PAY_OK) {
@@ -818,7 +1042,7 @@ callback(struct req *req, enum pay_provider which)
 	if (claimed.status == PAY_STATUS__MAX) {
 		log_info("%s callback %s: not for us, acknowledged",
 		    pv->ops->label, claimed.event_key);
-		return http_empty(req, 200);
+		return callback_ack(req, pv);
 	}
 
 	/* Ours, and the right secret?  Reads only. */
@@ -836,7 +1060,7 @@ callback(struct req *req, enum pay_provider which)
 		if (!pv->ops->callback_secret) {
 			log_refused("%s callback %s: not our payment, "
 			    "acknowledged", pv->ops->label, claimed.event_key);
-			return http_empty(req, 200);
+			return callback_ack(req, pv);
 		}
 		log_refused("%s callback %s refused: unknown payment request",
 		    pv->ops->label, claimed.event_key);
@@ -853,6 +1077,12 @@ callback(struct req *req, enum pay_provider which)
 	default:
 		return ERR_INTERNAL;
 	}
+	if (!claim_fits(pv, &claimed, &p)) {
+		metrics_add(METRIC_CALLBACK_BAD_SECRET, 1);
+		log_refused("%s callback %s refused: amount or payer is not "
+		    "what was asked", pv->ops->label, claimed.event_key);
+		return ERR_CALLBACK_REJECTED;
+	}
 
 	/* Ask the provider what really happened. */
 	if (provider_retrieve(pv, claimed.provider_ref, &confirmed, err,
@@ -862,6 +1092,13 @@ callback(struct req *req, enum pay_provider which)
 		return reject(req, pv, claimed.event_key, p.id,
 		    "unconfirmed: retrieve failed", ERR_BUSY);
 	}
+	/* The money's reference when the answer names none (M-Pesa's
+	 * receipt is in the callback only), from a claim that was checked
+	 * whole and that the provider confirmed. */
+	if (confirmed.status == PAY_PAID && claimed.status == PAY_PAID &&
+	    confirmed.payment_reference[0] == '\0')
+		memcpy(confirmed.payment_reference, claimed.payment_reference,
+		    sizeof(confirmed.payment_reference));
 	if ((e = pay_apply(req->db, tfmt_now(), &confirmed, req->raw_body,
 	    &fx)) != ERR_OK)
 		return e;
@@ -873,14 +1110,14 @@ callback(struct req *req, enum pay_provider which)
 		send_refund(req, &fx.refund, "Återbetalning: slutsålt");
 	if (fx.tickets_issued)
 		spawn_cli(req->conf, "mail");
-	return http_empty(req, 200);
+	return callback_ack(req, pv);
 }
 
 /* POST /swish/callback/: Swish's callback (see callback()). */
 static enum err
 h_callback(struct req *req)
 {
-	return callback(req, PROVIDER_SWISH);
+	return callback(req, PROVIDER_SWISH, NULL);
 }
 
 /* Stripe's words for where a payment stands, from ours. */
@@ -1054,29 +1291,13 @@ static enum err
 reconcile(struct req *req, struct order *o, struct payment *p,
     struct pay_confirmed *c)
 {
-	const struct provider	*pv;
-	struct pay_effect	 fx;
-	char			 err[512];
-
 	if (pay_find_paid(req->db, o->id, p) != DB_OK &&
 	    pay_find_open(req->db, o->id, p) != DB_OK) {
 		req->err_detail = "No payment found for this order";
 		return ERR_PAYMENT_NOT_FOUND;
 	}
-	memset(c, 0, sizeof(*c));
-	c->status = p->status;
-	if ((pv = provider_of(p)) != NULL && p->provider_ref[0] != '\0' &&
-	    provider_retrieve(pv, p->provider_ref, c, err, sizeof(err)) ==
-	    PAY_OK && c->status != p->status && c->status != PAY_CREATED &&
-	    pay_apply(req->db, tfmt_now(), c, NULL, &fx) == ERR_OK) {
-		log_info("payment %lld: %s by asking: %s", (long long)p->id,
-		    pay_status_str(c->status), fx.outcome);
-		if (fx.refund_needed)
-			(void)send_refund(req, &fx.refund, NULL);
-		if (fx.tickets_issued)
-			spawn_cli(req->conf, "mail");
+	if (settle(req, p, c))
 		(void)order_load(req->db, o->id, o);
-	}
 	return ERR_OK;
 }
 
@@ -1117,7 +1338,9 @@ h_payment_status(struct req *req)
  * {"success": true, "refund_id", "amount", "currency", "status"}; the
  * refund is recorded before the provider is asked, and status
  * "pending" means the provider did not take it yet (`biljett expire`
- * retries).  A full refund stops the order's tickets at once.  400
+ * retries), "manual" that it has no refunds on its wire (M-Pesa): the
+ * answer says so, with the payment's reference, and a person sends the
+ * money back.  A full refund stops the order's tickets at once.  400
  * ORDER_STATE when the order is not confirmed, VALIDATION_ERROR for an
  * amount above what is left.
  */
@@ -1158,7 +1381,16 @@ refund(struct req *req)
 	cJSON_AddStringToObject(j, "refund_id", due.req.ref);
 	add_major(j, "amount", due.req.amount, due.req.currency);
 	add_lower(j, "currency", due.req.currency);
-	cJSON_AddStringToObject(j, "status", ok ? "succeeded" : "pending");
+	cJSON_AddStringToObject(j, "status", ok == 1 ? "succeeded" :
+	    ok == -1 ? "manual" : "pending");
+	/* Recorded, and the tickets are stopped, but no money moved. */
+	if (ok == -1) {
+		cJSON_AddStringToObject(j, "detail", "This payment provider "
+		    "cannot send refunds: send the money back by hand (for "
+		    "M-Pesa, a reversal of the receipt in the M-Pesa portal).");
+		cJSON_AddStringToObject(j, "payment_reference",
+		    due.req.payment_reference);
+	}
 	return http_json(req, 200, j);
 }
 
@@ -1172,7 +1404,274 @@ h_refund(struct req *req)
 static enum err
 h_stripe_webhook(struct req *req)
 {
-	return callback(req, PROVIDER_STRIPE);
+	return callback(req, PROVIDER_STRIPE, NULL);
+}
+
+/*
+ * POST /api/webhooks/mpesa/{secret}/: Daraja's STK callback (see
+ * callback()), whose URL's last segment is the payment's callback
+ * secret.  200 {"ResultCode": 0, "ResultDesc": "Accepted"} when handled
+ * (repeats included); a forged one (unknown CheckoutRequestID, wrong
+ * secret, another amount or phone) 403 like every refused callback,
+ * writing nothing: Daraja does not retry, and the same answer for each
+ * tells a forger nothing.
+ */
+static enum err
+h_mpesa_callback(struct req *req)
+{
+	return callback(req, PROVIDER_MPESA, http_param(req, 0));
+}
+
+/*
+ * Gives up order_id, whose M-Pesa payment could not even start (or
+ * whose total M-Pesa cannot take), so that its places are free at once
+ * rather than at the end of the hold.
+ */
+static void
+initiate_undo(struct req *req, int64_t order_id)
+{
+	const char	*detail;
+	int		 open;
+
+	if (checkout_cancel(req->db, tfmt_now(), order_id, "M-Pesa payment "
+	    "not started", &detail, &open) != ERR_OK)
+		log_warn("order %lld: could not release after a failed "
+		    "M-Pesa start", (long long)order_id);
+}
+
+/*
+ * The buyer of seed 003's checkout: the signed-in account, or the
+ * guest's e-mail address and name (required), whose account is found
+ * or made without a password (lib/guestpay).  Fills b (pointing into u
+ * and the request).  Returns ERR_OK, ERR_BAD_REQUEST with field errors,
+ * or a storage outcome.
+ */
+static enum err
+initiate_buyer(struct req *req, const char *phone, struct user *u,
+    struct order_buyer *b)
+{
+	int64_t		 user_id;
+	int		 created;
+	enum err	 e;
+
+	memset(b, 0, sizeof(*b));
+	b->phone = phone;
+	b->lang = req->lang;
+	if ((e = auth_identify(req)) != ERR_OK)
+		return e;
+	if (req->user.id != 0) {
+		if (user_by_id(req->db, req->user.id, u) != DB_OK)
+			return ERR_UNAUTHORIZED;
+		b->user_id = u->id;
+		b->email = u->email;
+		b->name = req->f[IF_NAME].present ? req->f[IF_NAME].s :
+		    u->name;
+		return ERR_OK;
+	}
+	if (!req->f[IF_EMAIL].present)
+		cJSON_AddStringToObject(http_field_errs(req), "email",
+		    "Guest checkout requires an e-mail address.");
+	if (!req->f[IF_NAME].present)
+		cJSON_AddStringToObject(http_field_errs(req), "name",
+		    "Guest checkout requires a name.");
+	if (!req->f[IF_EMAIL].present || !req->f[IF_NAME].present)
+		return ERR_BAD_REQUEST;
+	if ((e = guestpay_owner(req->db, tfmt_now(), req->f[IF_EMAIL].s,
+	    req->f[IF_NAME].s, phone, req->lang, &user_id, &created)) != ERR_OK)
+		return e;
+	if (created)
+		log_info("user %lld: made for a guest checkout, no password",
+		    (long long)user_id);
+	b->user_id = user_id;
+	b->email = req->f[IF_EMAIL].s;
+	b->name = req->f[IF_NAME].s;
+	return ERR_OK;
+}
+
+/* Holds quantity of tier for b; fills *o.  Answers the hold's
+ * outcomes (400 on tier_id with why, OUT_OF_TICKETS, ...). */
+static enum err
+initiate_hold(struct req *req, struct guestpay_tier *tier,
+    const struct order_buyer *b, struct order *o, int *confirmed)
+{
+	struct checkout_placed	 placed;
+	char			 client[CLIENT_KEY_MAX + 1];
+	enum err		 e;
+
+	buyer_addr_key(req->remote_addr, client);
+	tier->item.quantity = req->f[IF_QUANTITY].present ?
+	    req->f[IF_QUANTITY].i : 1;
+	/* Seed 003 charges the tier's price: no service fee. */
+	e = checkout_place(req->db, tfmt_now(), tier->event_id, &tier->item, 1,
+	    b, client, 0, &placed);
+	if (e == ERR_BAD_REQUEST)
+		return http_field_error(req, "tier_id", placed.fault.reason);
+	if (e == ERR_OUT_OF_TICKETS)
+		req->err_count = placed.tickets_left;
+	if (e != ERR_OK)
+		return e;
+	*confirmed = placed.confirmed;
+	return order_load(req->db, placed.order_id, o) == DB_OK ? ERR_OK :
+	    ERR_INTERNAL;
+}
+
+/* Seed 003's answer for order o: 202 while the phone is asked, 201 for
+ * a free order already confirmed. */
+static enum err
+initiate_answer(struct req *req, const struct order *o, const char *push_ref,
+    const char *phone)
+{
+	char	 amount[32], url[64 + UUID_LEN];
+	cJSON	*j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "status", push_ref != NULL ?
+	    "Payment Initiated" : "Booking Confirmed");
+	cJSON_AddStringToObject(j, "transaction_ref", o->uid);
+	if (push_ref != NULL)
+		cJSON_AddStringToObject(j, "mpesa_ref", push_ref);
+	cJSON_AddStringToObject(j, "order_id", o->uid);
+	cJSON_AddStringToObject(j, "order_number", o->number);
+	if (money_decimal_string(amount, sizeof(amount), o->total,
+	    o->currency) == 0)
+		cJSON_AddStringToObject(j, "amount", amount);
+	cJSON_AddStringToObject(j, "currency", o->currency);
+	cJSON_AddStringToObject(j, "phone_number", phone);
+	snprintf(url, sizeof(url), "/api/pay/status/%s/", o->uid);
+	cJSON_AddStringToObject(j, "status_url", url);
+	return http_json(req, push_ref != NULL ? 202 : 201, j);
+}
+
+/*
+ * POST /api/pay/initiate/ {"tier_id", "phone_number", "email", "name",
+ * "quantity" (1 unless given)} (seed 003; anyone: a signed-in buyer's
+ * e-mail and name are the account's, a guest gives both and a new
+ * address gets an account without a password).  The places are held at
+ * once on the order core (the event's hold time), then Daraja pushes
+ * the payment to the phone: 202 {"status": "Payment Initiated",
+ * "transaction_ref" (the order's id), "mpesa_ref" (CheckoutRequestID),
+ * "order_id", "order_number", "amount", "currency", "phone_number",
+ * "status_url"} to poll; the tickets are mailed when paid.  A free tier
+ * is confirmed at once: 201 "Booking Confirmed".  400 on the fields
+ * (phone_number normalised to 2547XXXXXXXX or 2541XXXXXXXX); 404
+ * TICKET_TYPE_NOT_FOUND; the hold's outcomes (OUT_OF_TICKETS, ...); 422
+ * PAYMENT_METHOD_UNAVAILABLE when the event does not take M-Pesa or its
+ * total is not whole shillings; 503 NOT_CONFIGURED without Daraja keys;
+ * 502 PAYMENT_START_FAILED when Daraja refuses or cannot be reached (the
+ * places are released).
+ */
+static enum err
+h_initiate(struct req *req)
+{
+	const struct provider	*pv = provider_ready(PROVIDER_MPESA);
+	struct guestpay_tier	 tier;
+	struct pay_created	 created;
+	struct pay_start	 ps;
+	struct order_buyer	 b;
+	struct order		 o;
+	struct user		 u;
+	char			 phone[PAY_PHONE_MAX + 1];
+	char			 client[CLIENT_KEY_MAX + 1];
+	int			 confirmed = 0;
+	enum err		 e;
+
+	if (provider_payer(PROVIDER_MPESA, req->f[IF_PHONE].s, phone) == -1)
+		return http_field_error(req, "phone_number", "Enter a Kenyan "
+		    "mobile number: 2547XXXXXXXX, 07XXXXXXXX or +2547XXXXXXXX.");
+	if ((e = guestpay_tier(req->db, req->f[IF_TIER].i, &tier)) != ERR_OK)
+		return e;
+	if (!pay_event_takes(req->db, tier.event_id, PROVIDER_MPESA))
+		return ERR_PROVIDER_UNAVAILABLE;
+	if (pv == NULL)
+		return ERR_NOT_CONFIGURED;
+	if ((e = initiate_buyer(req, phone, &u, &b)) != ERR_OK ||
+	    (e = initiate_hold(req, &tier, &b, &o, &confirmed)) != ERR_OK)
+		return e;
+	if (confirmed) {
+		spawn_cli(req->conf, "mail");
+		return initiate_answer(req, &o, NULL, phone);
+	}
+	if (strcmp(o.currency, "KES") != 0 || o.total % 100 != 0) {
+		initiate_undo(req, o.id);
+		req->err_detail = "M-Pesa takes whole Kenyan shillings only";
+		return ERR_PROVIDER_UNAVAILABLE;
+	}
+
+	/* The hold is taken; now the phone, outside any transaction. */
+	buyer_addr_key(req->remote_addr, client);
+	if ((e = pay_begin(req->db, tfmt_now(), PROVIDER_MPESA, o.id, NULL,
+	    client, &ps)) != ERR_OK ||
+	    (e = ask_provider(req, pv, &ps, phone, &created)) != ERR_OK) {
+		initiate_undo(req, o.id);
+		return e;
+	}
+	log_info("order %lld: M-Pesa push %s for tier %lld",
+	    (long long)o.id, created.provider_ref, (long long)req->f[IF_TIER].i);
+	return initiate_answer(req, &o, created.provider_ref, phone);
+}
+
+/* Seed 003's words for a payment's status. */
+static const char *
+initiate_status(enum pay_status s)
+{
+	switch (s) {
+	case PAY_PAID:
+		return "paid";
+	case PAY_REFUNDED:
+		return "refunded";
+	case PAY_DECLINED:
+	case PAY_ERROR:
+		return "failed";
+	case PAY_CANCELLED:
+		return "cancelled";
+	default:
+		return "pending";
+	}
+}
+
+/*
+ * GET /api/pay/status/{id}/ (anyone holding the transaction_ref that
+ * POST /api/pay/initiate/ answered, an unguessable UUID): 200
+ * {"transaction_ref", "order_number", "order_status" (seed 004's
+ * words), "payment_status" (pending, paid, failed, cancelled,
+ * refunded), "result_code" (Daraja's ResultCode once known),
+ * "mpesa_receipt" (when paid)}.  A payment still pending is asked of
+ * Daraja first (its callback may be lost).  404 PAYMENT_NOT_FOUND for
+ * anything else, orders without an M-Pesa payment included.
+ */
+static enum err
+h_pay_status(struct req *req)
+{
+	const char		*uid = http_param(req, 0);
+	struct pay_confirmed	 c;
+	struct payment		 p;
+	struct order		 o;
+	cJSON			*j;
+
+	if (uid == NULL || strlen(uid) != UUID_LEN ||
+	    orderview_find(req->db, uid, &o) != DB_OK ||
+	    pay_find_last(req->db, o.id, &p) != DB_OK ||
+	    p.provider != PROVIDER_MPESA)
+		return ERR_PAYMENT_NOT_FOUND;
+	if (pay_is_open(&p) && settle(req, &p, &c) &&
+	    (order_load(req->db, o.id, &o) != DB_OK ||
+	    pay_find_last(req->db, o.id, &p) != DB_OK))
+		return ERR_BUSY;
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "transaction_ref", o.uid);
+	cJSON_AddStringToObject(j, "order_number", o.number);
+	cJSON_AddStringToObject(j, "order_status",
+	    orderview_status(&o, tfmt_now()));
+	cJSON_AddStringToObject(j, "payment_status", initiate_status(p.status));
+	if (p.status == PAY_PAID || p.status == PAY_REFUNDED) {
+		cJSON_AddStringToObject(j, "result_code", "0");
+		cJSON_AddStringToObject(j, "mpesa_receipt",
+		    p.payment_reference);
+	} else if (p.error_code[0] != '\0')
+		cJSON_AddStringToObject(j, "result_code", p.error_code);
+	else
+		cJSON_AddNullToObject(j, "result_code");
+	(void)http_add_header(req, "Cache-Control", "no-store");
+	return http_json(req, 200, j);
 }
 
 /* billet-jo's payment status of order o: pending, paid, failed,

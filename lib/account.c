@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "crypto.h"
+#include "guestpay.h"
 #include "db.h"
 #include "i18n.h"
 #include "log.h"
@@ -306,7 +307,7 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
     struct user *u, struct account_tokens *tok, int64_t *retry_after)
 {
 	char		 email[EMAIL_MAX + 1];
-	int		 found, ok, locked;
+	int		 found, has_pw, ok, locked;
 	enum err	 e;
 
 	*retry_after = 0;
@@ -314,8 +315,11 @@ account_login(struct db *db, int64_t now, const struct account_login *in,
 	snprintf(email, sizeof(email), "%s", in->email);
 	user_fold_email(email);
 	found = user_by_email(db, email, u) == DB_OK;
-	ok = crypto_pw_verify(found ? u->password_hash : dummy_hash(),
-	    in->password) && found;
+	/* An account made without a password (a guest's, lib/guestpay)
+	 * takes as long and is refused as a wrong password is. */
+	has_pw = found && strcmp(u->password_hash, GUESTPAY_NO_PASSWORD) != 0;
+	ok = crypto_pw_verify(has_pw ? u->password_hash : dummy_hash(),
+	    in->password) && has_pw;
 	if ((e = err_from_db(db_tx_immediate(db))) != ERR_OK)
 		return e;
 	/* Reread inside the transaction: counters may have moved. */

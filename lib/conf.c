@@ -79,6 +79,23 @@ static const struct conf_def defs[] = {
 	    "CA bundle for Stripe's server certificate (default: system)" },
 	[CONF_STRIPE_TIMEOUT] = { "stripe_timeout", STR(STRIPE_TIMEOUT_DEFAULT),
 	    "seconds per Stripe API call" },
+	[CONF_MPESA_API_URL] = { "mpesa_api_url", "https://api.safaricom.co.ke",
+	    "Daraja base URL (https://sandbox.safaricom.co.ke to test; http://"
+	    " only on loopback, for a simulator)" },
+	[CONF_MPESA_CONSUMER_KEY] = { "mpesa_consumer_key", NULL,
+	    "Daraja app consumer key; unset: M-Pesa is not offered",
+	    SECRET },
+	[CONF_MPESA_CONSUMER_SECRET] = { "mpesa_consumer_secret", NULL,
+	    "Daraja app consumer secret", SECRET },
+	[CONF_MPESA_SHORTCODE] = { "mpesa_shortcode", NULL,
+	    "M-Pesa paybill number (BusinessShortCode, 5-7 digits)" },
+	[CONF_MPESA_PASSKEY] = { "mpesa_passkey", NULL,
+	    "M-Pesa Express (STK push) passkey of the shortcode",
+	    SECRET },
+	[CONF_MPESA_CA] = { "mpesa_ca", NULL,
+	    "CA bundle for Daraja's server certificate (default: system)" },
+	[CONF_MPESA_TIMEOUT] = { "mpesa_timeout", STR(MPESA_TIMEOUT_DEFAULT),
+	    "seconds per Daraja call" },
 	[CONF_PROVIDER_EVENTS_DAYS] = { "provider_events_days", "90",
 	    "days biljett expire keeps payment callbacks; 0: forever" },
 	[CONF_SMTP_URL] = { "smtp_url", "smtp://127.0.0.1:25",
@@ -217,8 +234,8 @@ out:
 /* Keys naming a file or directory: relative ones follow the file. */
 static const enum conf_key path_keys[] = {
 	CONF_DATABASE, CONF_SWISH_CERT, CONF_SWISH_KEY, CONF_SWISH_CA,
-	CONF_STRIPE_CA, CONF_SMTP_CA, CONF_BILJETT_CLI, CONF_TEMPLATES,
-	CONF_LOCALE_DIR, CONF_MEDIA_DIR,
+	CONF_STRIPE_CA, CONF_MPESA_CA, CONF_SMTP_CA, CONF_BILJETT_CLI,
+	CONF_TEMPLATES, CONF_LOCALE_DIR, CONF_MEDIA_DIR,
 };
 
 /*

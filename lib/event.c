@@ -943,7 +943,7 @@ providers_join(const struct field_val *v, const char **why)
 	*why = NULL;
 	for (i = 0; i < v->nitems; i++) {
 		if (provider_parse(v->strs[i]) == PROVIDER__MAX) {
-			*why = "must be swish or stripe";
+			*why = "must be swish, stripe or mpesa";
 			return NULL;
 		}
 		for (j = 0; j < i; j++)

@@ -17,6 +17,8 @@
 #include "quota.h"
 #include "text.h"
 #include "limits.h"
+#include "money.h"
+#include "provider.h"
 #include "tfmt.h"
 
 enum tt_field { TT_KEY, TT_TITLE, TT_DESCRIPTION, TT_PRICE, TT_VISIBLE,
@@ -39,7 +41,7 @@ enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
 	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
 	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE,
 	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV_MAX_HELD_PER_CLIENT,
-	EV_MAX_PER_EMAIL, EV_LANGUAGE, EV__MAX };
+	EV_MAX_PER_EMAIL, EV_LANGUAGE, EV_CURRENCY, EV_PROVIDERS, EV__MAX };
 
 static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
@@ -72,6 +74,12 @@ static const struct field_spec ev_fields[EV__MAX] = {
 	    HOLD_CAP_MAX, NULL, 0 },
 	[EV_MAX_PER_EMAIL] = { "max_tickets_per_email", FIELD_INT, 0, 1,
 	    HOLD_CAP_MAX, NULL, 0 },
+	/* The event's currency (default SEK), which its ticket types take,
+	 * and how it is paid ("swish,stripe" unless given; lib/provider). */
+	[EV_CURRENCY] = { "currency", FIELD_STRING, 0, CURRENCY_LEN,
+	    CURRENCY_LEN, NULL, 0 },
+	[EV_PROVIDERS] = { "payment_providers", FIELD_STRING, 0, 1, 64,
+	    NULL, 0 },
 };
 
 enum doc_field { DOC_TICKET_TYPES, DOC_EVENTS, DOC__MAX };
@@ -90,6 +98,8 @@ enum stmt {
 	STMT_QUOTA_INSERT,
 	STMT_EV_QUEUE,
 	STMT_TT_OWNER,
+	STMT_EV_PAY,
+	STMT_EV_TYPES_CURRENCY,
 	STMT__MAX
 };
 
@@ -121,6 +131,13 @@ static const char *const stmts[STMT__MAX] = {
 	    " ticket_types.id) WHERE event_id IS NULL AND (SELECT count(*)"
 	    " FROM event_ticket_types x"
 	    " WHERE x.ticket_type_id = ticket_types.id) = 1",
+	[STMT_EV_PAY] =
+	    "UPDATE events SET currency = coalesce(?2, currency),"
+	    " payment_providers = coalesce(?3, payment_providers) WHERE id = ?1",
+	/* A type listed by an event in another currency takes it. */
+	[STMT_EV_TYPES_CURRENCY] =
+	    "UPDATE ticket_types SET currency = ?2 WHERE id IN (SELECT"
+	    " ticket_type_id FROM event_ticket_types WHERE event_id = ?1)",
 	[STMT_EV_QUEUE] =
 	    "UPDATE events SET sales_start_at = ?2, queue_enabled = ?3,"
 	    " queue_rate = ?4 WHERE id = ?1",
@@ -149,6 +166,27 @@ row_texts(const char *title_key, const struct field_val *title,
 	if (title->j != NULL || (desc->present && desc->j != NULL))
 		*column = text_column(*texts);
 	return 0;
+}
+
+/* Is s a comma-separated list of provider names ("swish,mpesa")? */
+static int
+providers_valid(const char *s)
+{
+	char	 name[PROVIDER_NAME_MAX + 1];
+	size_t	 n;
+
+	for (;;) {
+		n = strcspn(s, ",");
+		if (n == 0 || n > PROVIDER_NAME_MAX)
+			return 0;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (provider_parse(name) == PROVIDER__MAX)
+			return 0;
+		if (s[n] == '\0')
+			return 1;
+		s += n + 1;
+	}
 }
 
 /* The first invalid field as "events[0].title: too long". */
@@ -217,6 +255,17 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 				    ev->items[i][EV_KEY].s);
 				return -1;
 			}
+		if (ev->items[i][EV_CURRENCY].present &&
+		    !money_currency_known(ev->items[i][EV_CURRENCY].s)) {
+			snprintf(err, errsz, "events[%zu].currency: unknown", i);
+			return -1;
+		}
+		if (ev->items[i][EV_PROVIDERS].present &&
+		    !providers_valid(ev->items[i][EV_PROVIDERS].s)) {
+			snprintf(err, errsz, "events[%zu].payment_providers: "
+			    "a comma-separated list of swish, stripe, mpesa", i);
+			return -1;
+		}
 		if (ev->items[i][EV_LANGUAGE].present &&
 		    i18n_parse(ev->items[i][EV_LANGUAGE].s) == LANG__MAX) {
 			snprintf(err, errsz, "events[%zu].language: must be "
@@ -393,6 +442,24 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 			    db_bind_int(st, 3, (int64_t)pos++) == -1)
 				return DB_ERROR;
 			/* A key listed twice is a constraint error. */
+			if ((rc = db_exec(db, st)) != DB_OK)
+				return rc;
+		}
+		/* Its currency and providers, when given. */
+		if ((st = db_stmt(db, stmts[STMT_EV_PAY])) == NULL ||
+		    db_bind_int(st, 1, event_id) == -1 ||
+		    db_bind_text(st, 2, v[EV_CURRENCY].present ?
+		    v[EV_CURRENCY].s : NULL) == -1 ||
+		    db_bind_text(st, 3, v[EV_PROVIDERS].present ?
+		    v[EV_PROVIDERS].s : NULL) == -1)
+			return DB_ERROR;
+		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+		if (v[EV_CURRENCY].present) {
+			if ((st = db_stmt(db, stmts[STMT_EV_TYPES_CURRENCY])) ==
+			    NULL || db_bind_int(st, 1, event_id) == -1 ||
+			    db_bind_text(st, 2, v[EV_CURRENCY].s) == -1)
+				return DB_ERROR;
 			if ((rc = db_exec(db, st)) != DB_OK)
 				return rc;
 		}

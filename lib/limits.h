@@ -75,6 +75,16 @@
 #define STRIPE_SIG_TOLERANCE	300		/* |now - t|, seconds */
 #define STRIPE_FORM_MAX		4096		/* a form-encoded request body */
 #define STRIPE_TIMEOUT_DEFAULT	10		/* seconds per Stripe call */
+#define PAY_PHONE_MAX		12		/* an MSISDN, 2547XXXXXXXX */
+#define PHONE_INPUT_MAX		32		/* a phone number as typed */
+#define MPESA_KEY_MAX		256		/* a consumer key, secret or passkey */
+#define MPESA_SHORTCODE_MAX	7		/* a paybill or till: 5-7 digits */
+#define MPESA_TOKEN_MAX		512		/* a Daraja access token */
+#define MPESA_TOKEN_MARGIN	60		/* renew a token this early, s */
+#define MPESA_ACCOUNT_REF_MAX	12		/* AccountReference, shown to the payer */
+#define MPESA_DESC_MAX		13		/* TransactionDesc */
+#define MPESA_TIMEOUT_DEFAULT	30		/* seconds per Daraja call */
+#define MPESA_BODY_MAX		4096		/* an STK push or query we send */
 #define HTTPC_BODY_MAX		(64 * 1024)	/* a provider's reply, by default */
 #define HTTPC_WANT_MAX		4		/* response headers kept per call */
 #define HTTPC_HEADER_VALUE_MAX	512		/* one kept response header */

@@ -36,13 +36,17 @@ enum stmt {
 	STMT_PRUNE_EVENTS,
 	STMT_INSERT_FREE,
 	STMT_EVENT_TAKES,
+	STMT_SET_PHONE,
+	STMT_REFUND_MANUAL,
+	STMT_LAST_OF_ORDER,
 	STMT__MAX
 };
 
 #define PAYMENT_COLS \
 	"id, order_id, amount, status, coalesce(provider_ref, '')," \
 	" coalesce(token, ''), coalesce(callback_hash, '')," \
-	" coalesce(payment_reference, ''), provider, currency"
+	" coalesce(payment_reference, ''), provider, currency," \
+	" coalesce(phone, ''), coalesce(error_code, '')"
 
 static const char *const stmts[] = {
 	[STMT_OPEN_PAYMENT] =
@@ -107,7 +111,8 @@ static const char *const stmts[] = {
 	    "SELECT r.id, r.amount, r.provider_ref, p.payment_reference,"
 	    " p.provider_ref, p.currency"
 	    " FROM refunds r JOIN payments p ON p.id = r.payment_id"
-	    " WHERE r.status IN ('requested', 'error') AND p.provider = ?2"
+	    " WHERE r.status IN ('requested', 'error') AND r.manual = 0"
+	    " AND p.provider = ?2"
 	    " ORDER BY r.id LIMIT ?1",
 	/*
 	 * Up to ?2 events last received before ?1, oldest first (the index
@@ -137,6 +142,15 @@ static const char *const stmts[] = {
 	    " SELECT id, ?3, 'paid', total, currency, ?4, ?2, ?2, ?2 FROM orders"
 	    " WHERE id = ?1 AND status = 'reserved' AND holds_seats = 1"
 	    " AND (?3 = 'manual' OR total = 0) RETURNING id",
+	[STMT_LAST_OF_ORDER] =
+	    "SELECT " PAYMENT_COLS " FROM payments WHERE order_id = ?1"
+	    " AND provider_ref IS NOT NULL ORDER BY id DESC LIMIT 1",
+	[STMT_SET_PHONE] =
+	    "UPDATE payments SET phone = ?2 WHERE id = ?1",
+	/* Left to a person: no longer due, and says why. */
+	[STMT_REFUND_MANUAL] =
+	    "UPDATE refunds SET status = 'error', manual = 1, error = ?2,"
+	    " updated_at = strftime('%s','now') WHERE id = ?1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -179,6 +193,10 @@ find(struct db *db, int k, const char *key, int64_t id,
 		    sizeof(out->payment_reference));
 		out->provider = provider_parse(db_col_text(st, 8));
 		col_copy(st, 9, out->currency, sizeof(out->currency));
+		col_copy(st, 10, out->phone, sizeof(out->phone));
+		/* A code is shown, never matched: cut to fit. */
+		snprintf(out->error_code, sizeof(out->error_code), "%s",
+		    db_col_text(st, 11));
 	}
 	db_reset(st);
 	return rc;
@@ -205,6 +223,12 @@ enum db_rc
 pay_find_open(struct db *db, int64_t order_id, struct payment *out)
 {
 	return find(db, STMT_OPEN_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
+}
+
+enum db_rc
+pay_find_last(struct db *db, int64_t order_id, struct payment *out)
+{
+	return find(db, STMT_LAST_OF_ORDER, NULL, order_id, PROVIDER__MAX, out);
 }
 
 enum db_rc
@@ -442,6 +466,30 @@ fail:
 }
 
 enum err
+pay_set_phone(struct db *db, int64_t payment_id, const char *phone)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_SET_PHONE])) == NULL ||
+	    db_bind_int(st, 1, payment_id) == -1 ||
+	    db_bind_text(st, 2, phone) == -1)
+		return ERR_INTERNAL;
+	return db_exec(db, st) == DB_OK ? ERR_OK : ERR_BUSY;
+}
+
+enum err
+pay_refund_manual(struct db *db, int64_t refund_id, const char *why)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, stmts[STMT_REFUND_MANUAL])) == NULL ||
+	    db_bind_int(st, 1, refund_id) == -1 ||
+	    db_bind_text(st, 2, why) == -1)
+		return ERR_INTERNAL;
+	return db_exec(db, st) == DB_OK ? ERR_OK : ERR_INTERNAL;
+}
+
+enum err
 pay_created(struct db *db, int64_t payment_id,
     const struct pay_created *created)
 {
@@ -583,7 +631,10 @@ apply_paid(struct db *db, int64_t now, const struct payment *p,
 		effect->outcome = "duplicate: already paid";
 		return DB_OK;
 	}
-	if (c->amount != p->amount || (c->currency[0] != '\0' &&
+	/* An answer without an amount (M-Pesa's query) speaks of the
+	 * request we created, whose amount the provider keeps. */
+	if ((c->amount != p->amount && c->amount != PAY_AMOUNT_UNREPORTED) ||
+	    (c->currency[0] != '\0' &&
 	    strcmp(c->currency, p->currency) != 0)) {
 		/* The provider charged what we asked; else a human looks. */
 		log_err("payment %lld: %s says %lld %s, we asked %lld %s",

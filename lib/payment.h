@@ -74,6 +74,13 @@ enum db_rc	pay_confirm_direct(struct db *db, int64_t now,
 int		pay_event_takes(struct db *db, int64_t event_id,
 		    enum pay_provider provider);
 
+/*
+ * Records the phone a request is pushed to (M-Pesa), before the
+ * provider is asked: a callback naming another payer is refused.
+ */
+enum err	pay_set_phone(struct db *db, int64_t payment_id,
+		    const char *phone);
+
 /* Records what the provider calls a created request. */
 enum err	pay_created(struct db *db, int64_t payment_id,
 		    const struct pay_created *created);
@@ -94,6 +101,8 @@ struct payment {
 	char			 token[PAY_TOKEN_MAX + 1];
 	char			 callback_hash[TOKEN_HASH_HEX_LEN + 1];
 	char			 payment_reference[PAY_REF_MAX + 1];
+	char			 phone[PAY_PHONE_MAX + 1]; /* pushed to; "" */
+	char			 error_code[PAY_ERROR_CODE_MAX + 1]; /* "" */
 };
 
 /* Finds provider's payment by its reference (DB_NOTFOUND if none). */
@@ -105,6 +114,10 @@ enum db_rc	pay_find_by_token(struct db *db, const char *token,
 		    struct payment *out);
 /* The open (created or pending) request of an order, any provider. */
 enum db_rc	pay_find_open(struct db *db, int64_t order_id,
+		    struct payment *out);
+/* The latest payment of an order that reached its provider, whatever
+ * its status: what a failed page explains. */
+enum db_rc	pay_find_last(struct db *db, int64_t order_id,
 		    struct payment *out);
 /* The paid payment of an order, for its reference. */
 enum db_rc	pay_find_paid(struct db *db, int64_t order_id,
@@ -253,6 +266,14 @@ enum err	pay_refund_tickets(struct db *db, int64_t now,
 		    int64_t requested_by, const int64_t *tickets,
 		    size_t ntickets, struct pay_refund_due *due, int *full,
 		    const char **detail);
+
+/*
+ * Records that a refund cannot be sent through its provider (it has no
+ * such operation: M-Pesa) and is left to a person, with why: `biljett
+ * expire` no longer retries it.
+ */
+enum err	pay_refund_manual(struct db *db, int64_t refund_id,
+		    const char *why);
 
 /* Records the result of sending a refund, and the provider's own id
  * for it (NULL or "": none, or keep the one known). */

@@ -126,6 +126,26 @@ provider_qr(const struct provider *pv, const char *token,
 }
 
 int
+provider_refunds_by_hand(enum pay_provider id)
+{
+	const struct provider_ops	*ops = provider_ops(id);
+
+	return ops != NULL && ops->refunds_by_hand;
+}
+
+int
+provider_payer(enum pay_provider id, const char *in,
+    char out[PAY_PHONE_MAX + 1])
+{
+	const struct provider_ops	*ops = provider_ops(id);
+
+	out[0] = '\0';
+	if (ops == NULL || ops->payer == NULL || in == NULL)
+		return -1;
+	return ops->payer(in, out);
+}
+
+int
 provider_app_link(const struct provider *pv, const char *token, char *buf,
     size_t bufsz)
 {

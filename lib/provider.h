@@ -1,6 +1,6 @@
 /*
  * Payment providers behind one table of operations.  Each provider is a
- * row (Swish, Stripe; M-Pesa and free are the next rows) that
+ * row (Swish, Stripe, M-Pesa; free is the next row) that
  * talks its own wire protocol and speaks this vocabulary to the rest of
  * biljett: our own payment statuses, amounts in minor units with a
  * currency, and provider-neutral requests and answers sized by the
@@ -26,6 +26,7 @@ struct conf;
 enum pay_provider {
 	PROVIDER_SWISH = 0,
 	PROVIDER_STRIPE,
+	PROVIDER_MPESA,
 	PROVIDER__MAX
 };
 
@@ -72,6 +73,9 @@ struct pay_request {
 	 * the answer is final or on its way (retrieve says which).
 	 */
 	char	 payment_method[PAY_METHOD_MAX + 1];
+	/* The payer's phone for a provider that pushes the request to it
+	 * (M-Pesa: 2547XXXXXXXX, mpesa_phone_normalise()); "" otherwise. */
+	char	 phone[PAY_PHONE_MAX + 1];
 };
 
 /* What a created request is called from now on. */
@@ -88,8 +92,14 @@ struct pay_confirmed {
 	enum pay_provider provider;
 	char	 provider_ref[PAY_REF_MAX + 1];
 	enum pay_status	 status;
-	int64_t	 amount;			/* minor units */
+	/* Minor units; PAY_AMOUNT_UNREPORTED when the answer names no
+	 * amount (M-Pesa's STK query): then the request's own, which the
+	 * provider ties to its id at create and never changes. */
+	int64_t	 amount;
 	char	 currency[CURRENCY_LEN + 1];	/* "" if not reported */
+	/* Who paid, as the provider reports it (an M-Pesa MSISDN); "" when
+	 * not reported.  Compared with what was asked, never stored. */
+	char	 payer[PAY_PHONE_MAX + 1];
 	/* The money's own reference (Swish paymentReference, an M-Pesa
 	 * receipt, a Stripe charge): what a refund names.  "" unless paid. */
 	char	 payment_reference[PAY_REF_MAX + 1];
@@ -99,11 +109,15 @@ struct pay_confirmed {
 	char	 error_code[PAY_ERROR_CODE_MAX + 1];	/* "" when none */
 };
 
+#define PAY_AMOUNT_UNREPORTED	INT64_C(-1)
+
 /* An inbound callback, as received. */
 struct pay_callback {
 	const char	*body;		/* raw, at most PROVIDER_BODY_MAX */
 	size_t		 len;
-	const char	*header;	/* ops->callback_header's value or NULL */
+	/* ops->callback_header's value or, for a provider whose secret is
+	 * in the callback URL's path (M-Pesa), that path segment; or NULL. */
+	const char	*header;
 	int64_t		 now;		/* for signature time windows */
 };
 
@@ -132,6 +146,11 @@ struct provider_ops {
 	 * caller matches it with the one stored for the payment (Swish).
 	 * Zero when verify_callback() checked a signature (Stripe). */
 	int		 callback_secret;
+	/* Non-zero when the provider has no refund biljett speaks on its
+	 * wire (M-Pesa: reversals and B2C need an initiator's credential):
+	 * its refunds are recorded and left to a person, and refund()
+	 * answers PAY_ERR_UNSUPPORTED. */
+	int		 refunds_by_hand;
 
 	/* Reads the provider's settings from conf (which must outlive the
 	 * context).  Returns a context for the other operations (free with
@@ -188,6 +207,11 @@ struct provider_ops {
 	enum pay_err	 (*qr)(void *ctx, const char *token,
 			    unsigned char **png, size_t *len, char *err,
 			    size_t errsz);
+
+	/* Normalises a payer's phone number into the form the provider
+	 * pushes requests to (optional: M-Pesa's "2547XXXXXXXX").  Pure;
+	 * needs no context.  Returns 0, or -1 when in is not one. */
+	int		 (*payer)(const char *in, char out[PAY_PHONE_MAX + 1]);
 
 	/* A link that opens the provider's app for token (optional).
 	 * Returns 0, or -1 if it does not fit. */
@@ -246,6 +270,17 @@ enum pay_err	 provider_qr(const struct provider *pv, const char *token,
 		    unsigned char **png, size_t *len, char *err, size_t errsz);
 int		 provider_app_link(const struct provider *pv,
 		    const char *token, char *buf, size_t bufsz);
+
+/* Are provider id's refunds left to a person (its refunds_by_hand)? */
+int		 provider_refunds_by_hand(enum pay_provider id);
+
+/*
+ * Normalises in as provider id's payer phone number (its payer op),
+ * whether or not the provider is configured.  Returns 0, or -1 when it
+ * is not one or the provider takes no phone numbers.
+ */
+int		 provider_payer(enum pay_provider id, const char *in,
+		    char out[PAY_PHONE_MAX + 1]);
 
 /* Returns "created", "paid", ... (the stored names), or "" if invalid. */
 const char	*pay_status_str(enum pay_status status);

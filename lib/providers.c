@@ -2,12 +2,13 @@
  * The provider table: one row per payment provider, the only place that
  * names the implementations.  The interface is lib/provider.h; each row
  * is a provider module's struct provider_ops (lib/swish.c, lib/stripe.c,
- * and M-Pesa and free as they come), so that provider depends on nothing
+ * lib/mpesa.c, and free as it comes), so that provider depends on nothing
  * and every provider depends on it, never the reverse.
  */
 #include <stddef.h>
 #include <string.h>
 
+#include "mpesa.h"
 #include "provider.h"
 #include "stripe.h"
 #include "swish.h"
@@ -15,6 +16,7 @@
 static const struct provider_ops *const table[] = {
 	[PROVIDER_SWISH] = &swish_ops,
 	[PROVIDER_STRIPE] = &stripe_ops,
+	[PROVIDER_MPESA] = &mpesa_ops,
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == PROVIDER__MAX,

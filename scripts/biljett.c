@@ -258,9 +258,59 @@ day_at(int days, int hour)
 	return (int64_t)mktime(&tm);
 }
 
+/* Adds a ticket type to the demo document's list. */
+static void
+demo_type(cJSON *types, const char *key, const char *title,
+    const char *description, int price)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "key", key);
+	cJSON_AddStringToObject(o, "title", title);
+	cJSON_AddStringToObject(o, "description", description);
+	cJSON_AddNumberToObject(o, "price", price);
+	cJSON_AddItemToArray(types, o);
+}
+
+/*
+ * The demo's event paid with M-Pesa: a concert in Nairobi priced in
+ * Kenyan shillings, taking M-Pesa only.
+ */
+static void
+demo_kes_event(cJSON *types, cJSON *events)
+{
+	cJSON	*o, *list;
+	char	 at[TFMT_ISO_LEN], stop[TFMT_ISO_LEN];
+
+	demo_type(types, "kes_regular", "Regular",
+	    "Standing, general admission.", 1500);
+	demo_type(types, "kes_vip", "VIP", "Seated, near the stage.", 3500);
+	tfmt_iso(day_at(21, 19), at);
+	tfmt_iso(day_at(21, 18), stop);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "key", "nairobi");
+	cJSON_AddStringToObject(o, "title", "Jazz Night, Nairobi");
+	cJSON_AddStringToObject(o, "description",
+	    "An evening of Kenyan jazz. Pay with M-Pesa: confirm the "
+	    "payment on your phone.");
+	cJSON_AddStringToObject(o, "language", "en");
+	cJSON_AddStringToObject(o, "event_at", at);
+	cJSON_AddStringToObject(o, "sales_stop_at", stop);
+	cJSON_AddNumberToObject(o, "total_seats", 200);
+	cJSON_AddNumberToObject(o, "max_tickets_per_payment", 6);
+	cJSON_AddNumberToObject(o, "reservation_seconds", 900);
+	cJSON_AddStringToObject(o, "currency", "KES");
+	cJSON_AddStringToObject(o, "payment_providers", "mpesa");
+	list = cJSON_AddArrayToObject(o, "ticket_types");
+	cJSON_AddItemToArray(list, cJSON_CreateString("kes_regular"));
+	cJSON_AddItemToArray(list, cJSON_CreateString("kes_vip"));
+	cJSON_AddItemToArray(events, o);
+}
+
 /*
  * demo: the student theatre's spring show on two nights, a standard and
- * a student ticket, and a hidden complimentary type for the cast.
+ * a student ticket, and a hidden complimentary type for the cast; and a
+ * concert in Nairobi paid with M-Pesa.
  */
 static int
 cmd_demo(struct ctx *c, int argc, char **argv)
@@ -319,6 +369,7 @@ cmd_demo(struct ctx *c, int argc, char **argv)
 		cJSON_AddItemToArray(list, cJSON_CreateString("crew"));
 		cJSON_AddItemToArray(events, o);
 	}
+	demo_kes_event(types, events);
 	rc = import_and_print(c, doc, 0);
 	cJSON_Delete(doc);
 	return rc;
@@ -633,6 +684,7 @@ send_refunds(struct ctx *c, const struct provider *pv)
 	struct pay_confirmed	 r;
 	char			 err[512], id[PAY_REF_MAX + 1];
 	size_t			 n, i;
+	enum pay_err		 pe;
 	int			 ok, failures = 0;
 
 	if (pay_list_refunds_due(c->db, pv->id, due, RECONCILE_BATCH, &n) !=
@@ -646,8 +698,18 @@ send_refunds(struct ctx *c, const struct provider *pv)
 		    sizeof(err)) == PAY_OK;
 		if (!ok) {
 			due[i].req.message = "Återbetalning";
-			ok = provider_refund(pv, &due[i].req, id, err,
-			    sizeof(err)) == PAY_OK;
+			pe = provider_refund(pv, &due[i].req, id, err,
+			    sizeof(err));
+			ok = pe == PAY_OK;
+			/* No refund on this provider's wire (M-Pesa): left to
+			 * a person, and no longer retried. */
+			if (pe == PAY_ERR_UNSUPPORTED) {
+				(void)pay_refund_manual(c->db,
+				    due[i].refund_id, err);
+				printf("refund %s: to be made by hand: %s\n",
+				    due[i].req.ref, err);
+				continue;
+			}
 		}
 		(void)pay_refund_result(c->db, due[i].refund_id, ok,
 		    ok ? NULL : err, id);

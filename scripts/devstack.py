@@ -40,6 +40,12 @@ READY_SECONDS = 20
 STRIPE_SECRET_KEY = "sk_test_biljett_dev"
 STRIPE_PUBLISHABLE_KEY = "pk_test_biljett_dev"
 STRIPE_WEBHOOK_SECRET = "whsec_biljett_dev"
+# The M-Pesa simulator's Daraja app and paybill (tests/sim/mpesa_sim.py):
+# the sandbox's public shortcode and passkey (protocols.md 3.3).
+MPESA_CONSUMER_KEY = "biljett_dev_key"
+MPESA_CONSUMER_SECRET = "biljett_dev_secret"
+MPESA_SHORTCODE = "174379"
+MPESA_PASSKEY = "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
 # How long stop() lets the processes exit after SIGTERM, then after SIGKILL.
 STOP_SECONDS = 10
 KILL_SECONDS = 5
@@ -196,6 +202,7 @@ class Stack:
         self.swish_port = self.swish_control_port = self.swish_qr_port = None
         self.smtp_port = self.smtp_control_port = None
         self.stripe_port = self.stripe_control_port = None
+        self.mpesa_port = self.mpesa_control_port = None
 
     # -- paths and URLs ------------------------------------------------
 
@@ -250,6 +257,19 @@ class Stack:
                 "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
                 "stripe_js_url": f"{self.stripe_control_url}/stripe.js",
                 "stripe_ca": self.ca_path}
+
+    @property
+    def mpesa_control_url(self):
+        return f"http://127.0.0.1:{self.mpesa_control_port}"
+
+    def mpesa_conf(self):
+        """The configuration keys for the M-Pesa simulator."""
+        return {"mpesa_api_url": f"https://127.0.0.1:{self.mpesa_port}",
+                "mpesa_consumer_key": MPESA_CONSUMER_KEY,
+                "mpesa_consumer_secret": MPESA_CONSUMER_SECRET,
+                "mpesa_shortcode": MPESA_SHORTCODE,
+                "mpesa_passkey": MPESA_PASSKEY,
+                "mpesa_ca": self.ca_path}
 
     def conf_value(self, key):
         env = os.environ.get("BILJETT_" + key.upper())
@@ -316,6 +336,8 @@ class Stack:
         }
         if self.stripe_port is not None:
             conf.update(self.stripe_conf())
+        if self.mpesa_port is not None:
+            conf.update(self.mpesa_conf())
         # A development stack: seed 004's "testing only" confirmation.
         conf["test_payments"] = "on"
         conf.update(self.extra_conf)
@@ -346,6 +368,9 @@ class Stack:
                        self.log("swish-sim"), proc=p)
         if os.path.exists(stripe):
             self.start_stripe_sim(py, stripe)
+        mpesa = os.path.join(ROOT, "tests", "sim", "mpesa_sim.py")
+        if os.path.exists(mpesa):
+            self.start_mpesa_sim(py, mpesa)
         if os.path.exists(smtp):
             os.makedirs(self.mail_dir, exist_ok=True)
             p = self.spawn("smtp-sink", [py, smtp, "--port", str(self.smtp_port),
@@ -373,6 +398,22 @@ class Stack:
         for port in (self.stripe_control_port, self.stripe_port):
             wait_until(lambda: tcp_open(port), "the Stripe simulator",
                        self.log("stripe-sim"), proc=p)
+
+    def start_mpesa_sim(self, py, path):
+        """Over TLS with the dev certificate; its callbacks go to nginx
+        over https, verified with the dev CA, as Daraja's would."""
+        p = self.spawn("mpesa-sim", [
+            py, path, "--port", str(self.mpesa_port),
+            "--control-port", str(self.mpesa_control_port),
+            "--cert", os.path.join(self.certs, "server.crt"),
+            "--key", os.path.join(self.certs, "server.key"),
+            "--consumer-key", MPESA_CONSUMER_KEY,
+            "--consumer-secret", MPESA_CONSUMER_SECRET,
+            "--shortcode", MPESA_SHORTCODE, "--passkey", MPESA_PASSKEY,
+            "--callback-ca", self.ca_path])
+        for port in (self.mpesa_control_port, self.mpesa_port):
+            wait_until(lambda: tcp_open(port), "the M-Pesa simulator",
+                       self.log("mpesa-sim"), proc=p)
 
     def render_nginx(self):
         user = "user root root;" if os.geteuid() == 0 else ""
@@ -412,6 +453,7 @@ class Stack:
                 free_port(), free_port(), free_port())
             self.smtp_port, self.smtp_control_port = free_port(), free_port()
             self.stripe_port, self.stripe_control_port = free_port(), free_port()
+            self.mpesa_port, self.mpesa_control_port = free_port(), free_port()
         if self.given_conf is None:
             self.write_conf()
         self.biljett("init")
@@ -466,7 +508,8 @@ class Stack:
                  "http_port": self.http_port, "https_port": self.https_port,
                  "swish_control_port": self.swish_control_port,
                  "smtp_control_port": self.smtp_control_port,
-                 "stripe_control_port": self.stripe_control_port}
+                 "stripe_control_port": self.stripe_control_port,
+                 "mpesa_control_port": self.mpesa_control_port}
         with open(os.path.join(self.rundir, "stack.json"), "w") as f:
             json.dump(state, f)
 
@@ -539,6 +582,9 @@ def main():
         if stack.sims:
             print(f"mail received by the SMTP sink is kept in {stack.mail_dir}/")
             print(f"the Swish simulator pays each request after {args.autopay:g} s")
+            print("the M-Pesa simulator answers each phone after 2 s: it pays, "
+                  "unless the number ends in 1032 (cancelled), 0001 (too little "
+                  "money) or 1037 (no answer); see tests/sim/README.md")
         print(f"logs: {stack.rundir}/*.log; Ctrl-C stops everything")
         sys.stdout.flush()
         while all(p.poll() is None for _, p in stack.procs):

@@ -88,8 +88,16 @@ class Cli(StackTest):
 
     def test_demo(self):
         out = json.loads(self.stack.biljett("demo"))
-        self.assertEqual([t["key"] for t in out["ticket_types"]], ["std", "student", "crew"])
-        self.assertEqual(len(out["events"]), 2)
+        self.assertEqual([t["key"] for t in out["ticket_types"]],
+                         ["std", "student", "crew", "kes_regular", "kes_vip"])
+        self.assertEqual([e["key"] for e in out["events"]], ["night1", "night2", "nairobi"])
+        # The one paid with M-Pesa, in Kenyan shillings.
+        ev = self.query("SELECT currency, payment_providers FROM events WHERE id = ?",
+                        out["events"][2]["id"])[0]
+        self.assertEqual((ev["currency"], ev["payment_providers"]), ("KES", "mpesa"))
+        kes = self.query("SELECT currency, price FROM ticket_types WHERE id = ?",
+                         out["ticket_types"][3]["id"])[0]
+        self.assertEqual((kes["currency"], kes["price"]), ("KES", 150000))
         hidden = self.query("SELECT visible FROM ticket_types WHERE id = ?",
                             out["ticket_types"][2]["id"])[0]["visible"]
         self.assertEqual(hidden, 0)
