@@ -102,10 +102,20 @@ class StopSignals:
 stop_signals = StopSignals()
 
 
+_ports_given = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now, never one this process handed out
+    before: a stack picks all its ports before anything binds them, so
+    the kernel could otherwise give the same one twice."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def wait_until(check, what, log=None, timeout=READY_SECONDS, proc=None):

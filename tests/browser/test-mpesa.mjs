@@ -8,7 +8,7 @@
 // again.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ROOT, expect, run } from "./harness.mjs";
 
 const ids = {};
@@ -23,15 +23,18 @@ async function mpesa(stack, path, body) {
 	return r.json();
 }
 
-/* Decoded QR codes of each ticket mail to address in the SMTP sink. */
+/* The tickets each ticket mail to address in the SMTP sink shows as QR
+ * codes, by their short codes (a signed code names its ticket by id). */
 function ticketMails(stack, address) {
 	return JSON.parse(execFileSync("python3", ["-c", `
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from flow import decode_qr, mails_to, png_parts
-print(json.dumps([[decode_qr(p.get_content()) for p in png_parts(m)]
+from flow import decode_qr, mails_to, png_parts, ticket_code_of
+print(json.dumps([[ticket_code_of(sys.argv[4], decode_qr(p.get_content()))
+                   for p in png_parts(m)]
                   for m in mails_to(sys.argv[2], sys.argv[3])]))
-`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address],
+`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address,
+	    resolve(stack.dir, stack.confValue("database"))],
 	    { encoding: "utf8" }));
 }
 
