@@ -226,3 +226,22 @@ httpc_resp_clear(struct httpc_resp *resp)
 	resp->body = NULL;
 	resp->len = 0;
 }
+
+int
+httpc_url_scheme(const char *url)
+{
+	static const char *const loopback[] = {
+		"http://127.0.0.1", "http://localhost", "http://[::1]",
+	};
+	size_t	 i, len;
+
+	if (strncmp(url, "https://", 8) == 0)
+		return 1;
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		len = strlen(loopback[i]);
+		if (strncmp(url, loopback[i], len) == 0 &&
+		    (url[len] == ':' || url[len] == '/' || url[len] == '\0'))
+			return 2;
+	}
+	return 0;
+}

@@ -60,4 +60,8 @@ int		 httpc_perform(const struct httpc_req *req,
 /* Frees resp's body (NULL-safe, idempotent). */
 void		 httpc_resp_clear(struct httpc_resp *resp);
 
+/* Is url https (1), or http on the loopback interface (2: a provider's
+ * simulator), or neither (0)?  The only two a provider client may use. */
+int		 httpc_url_scheme(const char *url);
+
 #endif

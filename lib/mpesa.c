@@ -564,27 +564,6 @@ body_free(char *s)
  * The provider row.
  */
 
-/* Is url https, or http on the loopback interface (a simulator)?
- * Returns 1 for https, 2 for loopback http, 0 for neither. */
-static int
-url_scheme(const char *url)
-{
-	static const char *const loopback[] = {
-		"http://127.0.0.1", "http://localhost", "http://[::1]",
-	};
-	size_t	 i, len;
-
-	if (strncmp(url, "https://", 8) == 0)
-		return 1;
-	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
-		len = strlen(loopback[i]);
-		if (strncmp(url, loopback[i], len) == 0 &&
-		    (url[len] == ':' || url[len] == '/' || url[len] == '\0'))
-			return 2;
-	}
-	return 0;
-}
-
 /* Is s set, printable without spaces and at most max bytes? */
 static int
 key_valid(const char *s, size_t max)
@@ -614,12 +593,12 @@ shortcode_valid(const char *s)
 }
 
 /* Copies url without trailing slashes into out.  Returns its scheme
- * (url_scheme()), or 0 when it has none of ours or is too long. */
+ * (httpc_url_scheme()), or 0 when it has none of ours or is too long. */
 static int
 base_url(const char *url, char *out, size_t outsz, size_t room)
 {
 	size_t	 len = strlen(url);
-	int	 scheme = url_scheme(url);
+	int	 scheme = httpc_url_scheme(url);
 
 	while (len > 0 && url[len - 1] == '/')
 		len--;

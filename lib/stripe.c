@@ -646,27 +646,6 @@ intent_path(char path[PAY_REF_MAX + 32], const char *id, const char *suffix,
  * The provider row.
  */
 
-/* Is url https, or http on the loopback interface (a simulator)?
- * Returns 1 for https, 2 for loopback http, 0 for neither. */
-static int
-url_scheme(const char *url)
-{
-	static const char *const loopback[] = {
-		"http://127.0.0.1", "http://localhost", "http://[::1]",
-	};
-	size_t	 i, len;
-
-	if (strncmp(url, "https://", 8) == 0)
-		return 1;
-	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
-		len = strlen(loopback[i]);
-		if (strncmp(url, loopback[i], len) == 0 &&
-		    (url[len] == ':' || url[len] == '/' || url[len] == '\0'))
-			return 2;
-	}
-	return 0;
-}
-
 /* Is key set, and printable without spaces (it goes into a header)? */
 static int
 key_valid(const char *key)
@@ -687,7 +666,7 @@ ops_open(const struct conf *conf, char *err, size_t errsz)
 	struct stripe_ctx	*ctx;
 	const char		*url = conf_str(conf, CONF_STRIPE_API_URL);
 	size_t			 len = strlen(url);
-	int			 scheme = url_scheme(url);
+	int			 scheme = httpc_url_scheme(url);
 
 	/* Both secrets are needed: without the webhook's, no event could
 	 * ever be believed. */
