@@ -162,6 +162,7 @@ UNIT_TESTS	= test-arena \
 		  test-buyer-keys \
 		  test-catalogue-texts \
 		  test-conf \
+		  test-db-batch \
 		  test-field \
 		  test-image \
 		  test-invoice-pdf \

@@ -115,7 +115,8 @@ static const struct field_spec confirm_fields[PF__MAX] = {
 
 static const struct route routes[] = {
 	R(GET, "/api/orders/", h_list, AUTH_USER, list_fields, LF__MAX),
-	R(POST, "/api/orders/", h_create, AUTH_USER, create_fields, CF__MAX),
+	{ METHOD_POST, "/api/orders/", h_create, AUTH_USER, STYLE_API,
+	    create_fields, CF__MAX, ROUTE_BATCH, ERR_ORDER_NOT_FOUND },
 	R(GET, "/api/orders/pending/", h_pending, AUTH_USER, NULL, 0),
 	R(GET, "/api/orders/confirmed/", h_confirmed, AUTH_USER, NULL, 0),
 	R(GET, "/api/orders/stats/", h_stats, AUTH_USER, NULL, 0),

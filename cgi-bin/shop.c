@@ -51,7 +51,7 @@ static const struct field_spec reserve_fields[RF__MAX] = {
 
 static const struct route routes[] = {
 	{ METHOD_POST, "/reserve_ticket/", h_reserve, AUTH_NONE, STYLE_COMPAT,
-	    reserve_fields, RF__MAX, 0, ERR_OK },
+	    reserve_fields, RF__MAX, ROUTE_BATCH, ERR_OK },
 	{ METHOD_GET, "/session_payment_status/", h_status, AUTH_NONE,
 	    STYLE_COMPAT, NULL, 0, 0, ERR_OK },
 	{ METHOD_POST, "/api/events/{id}/queue", h_queue_join, AUTH_NONE,

@@ -37,6 +37,9 @@ struct db {
 	long			 busy_ms;
 	struct timespec		 busy_start;
 	int			 in_tx;
+	int			 batching;	/* db_batch_allow() */
+	int			 batch_open;	/* the batch's BEGIN IMMEDIATE */
+	int			 in_savepoint;	/* in_tx is a savepoint */
 	int			 lock_fd;	/* the writers' queue, or -1 */
 	int			 locked;	/* we hold it */
 	struct db_stmt		 cache[STMT_SLOTS];
@@ -55,6 +58,9 @@ static const char *const sql_begin_immediate = "BEGIN IMMEDIATE";
 static const char *const sql_begin = "BEGIN";
 static const char *const sql_commit = "COMMIT";
 static const char *const sql_rollback = "ROLLBACK";
+static const char *const sql_savepoint = "SAVEPOINT tx";
+static const char *const sql_release = "RELEASE tx";
+static const char *const sql_rollback_to = "ROLLBACK TO tx";
 static const char *const sql_data_version = "PRAGMA data_version";
 
 static long
@@ -475,24 +481,62 @@ db_insert_id(struct db *db, struct db_stmt *s, int64_t *id)
 	return db_exec(db, s);
 }
 
+/* Runs one of the transaction statements above. */
+static enum db_rc
+tx_exec(struct db *db, const char *sql)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
+/* A transaction inside the batch: opens the batch first if need be. */
+static enum db_rc
+tx_begin_batched(struct db *db, int immediate)
+{
+	enum db_rc	 rc;
+
+	if (db->batch_open && sqlite3_get_autocommit(db->h)) {
+		/* SQLite ended the batch: joining it would commit alone. */
+		log_err("the batch was rolled back by SQLite; not joined");
+		return DB_ERROR;
+	}
+	if (!db->batch_open) {
+		if (!immediate)
+			return DB_NOTFOUND;	/* an ordinary read */
+		if ((rc = writer_queue_enter(db)) != DB_OK)
+			return rc;
+		if ((rc = tx_exec(db, sql_begin_immediate)) != DB_OK) {
+			writer_queue_leave(db);
+			return rc;
+		}
+		db->batch_open = 1;
+	}
+	if ((rc = tx_exec(db, sql_savepoint)) != DB_OK)
+		return rc;
+	db->in_tx = 1;
+	db->in_savepoint = 1;
+	return DB_OK;
+}
+
 static enum db_rc
 tx_begin(struct db *db, const char *sql)
 {
 	enum db_rc	 rc;
-	struct db_stmt	*st;
 
 	if (db->in_tx) {
 		log_err("transaction already open (nesting refused)");
 		return DB_ERROR;
 	}
+	if (db->batching && (rc = tx_begin_batched(db,
+	    sql == sql_begin_immediate)) != DB_NOTFOUND)
+		return rc;
 	if (sql == sql_begin_immediate &&
 	    (rc = writer_queue_enter(db)) != DB_OK)
 		return rc;
-	if ((st = db_stmt(db, sql)) == NULL)
-		rc = DB_ERROR;
-	else
-		rc = db_exec(db, st);
-	if (rc == DB_OK)
+	if ((rc = tx_exec(db, sql)) == DB_OK)
 		db->in_tx = 1;
 	else
 		writer_queue_leave(db);
@@ -515,17 +559,18 @@ enum db_rc
 db_tx_commit(struct db *db)
 {
 	enum db_rc	 rc;
-	struct db_stmt	*st;
 
 	if (!db->in_tx) {
 		log_err("commit without a transaction");
 		return DB_ERROR;
 	}
-	if ((st = db_stmt(db, sql_commit)) == NULL)
-		rc = DB_ERROR;
-	else
-		rc = db_exec(db, st);
-	if (rc != DB_OK)
+	if (db->in_savepoint) {
+		if ((rc = tx_exec(db, sql_release)) != DB_OK)
+			db_tx_rollback(db);
+		db->in_tx = db->in_savepoint = 0;
+		return rc;
+	}
+	if ((rc = tx_exec(db, sql_commit)) != DB_OK)
 		db_tx_rollback(db);
 	db->in_tx = 0;
 	writer_queue_leave(db);
@@ -535,13 +580,62 @@ db_tx_commit(struct db *db)
 void
 db_tx_rollback(struct db *db)
 {
-	struct db_stmt	*st;
-
-	if (!sqlite3_get_autocommit(db->h) &&
-	    (st = db_stmt(db, sql_rollback)) != NULL)
-		(void)db_exec(db, st);
+	if (db->in_savepoint) {
+		/* This transaction only; the batch goes on.  A lost batch
+		 * (autocommit again) is db_batch_commit()'s to report. */
+		if (!sqlite3_get_autocommit(db->h) &&
+		    tx_exec(db, sql_rollback_to) == DB_OK)
+			(void)tx_exec(db, sql_release);
+		db->in_tx = db->in_savepoint = 0;
+		return;
+	}
+	if (db->batch_open)
+		return;		/* no transaction of ours: keep the batch's */
+	if (!sqlite3_get_autocommit(db->h))
+		(void)tx_exec(db, sql_rollback);
 	db->in_tx = 0;
 	writer_queue_leave(db);
+}
+
+int
+db_batch_allow(struct db *db, int on)
+{
+	if (!on && db->batch_open) {
+		log_err("batching turned off with a batch open");
+		return -1;
+	}
+	db->batching = on != 0;
+	return 0;
+}
+
+int
+db_batch_open(const struct db *db)
+{
+	return db->batch_open && !sqlite3_get_autocommit(db->h);
+}
+
+enum db_rc
+db_batch_commit(struct db *db)
+{
+	enum db_rc	 rc = DB_OK;
+
+	if (!db->batch_open)
+		return DB_OK;
+	if (db->in_tx) {
+		log_err("batch committed inside a transaction; rolled back");
+		db_tx_rollback(db);
+	}
+	if (sqlite3_get_autocommit(db->h)) {
+		log_err("the batch was rolled back by SQLite: all of it lost");
+		rc = DB_ERROR;
+	} else if ((rc = tx_exec(db, sql_commit)) != DB_OK) {
+		log_err("batch commit failed: all of it lost");
+		if (!sqlite3_get_autocommit(db->h))
+			(void)tx_exec(db, sql_rollback);
+	}
+	db->batch_open = 0;
+	writer_queue_leave(db);
+	return rc;
 }
 
 int

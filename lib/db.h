@@ -108,6 +108,29 @@ void		 db_tx_rollback(struct db *db);
 int		 db_in_tx(const struct db *db);
 
 /*
+ * Group commit.  While batching is on, the first db_tx_immediate() opens
+ * one write transaction (the batch) and every transaction after it,
+ * immediate or read, is a savepoint inside it: db_tx_commit() releases
+ * the savepoint, db_tx_rollback() undoes that transaction alone.
+ * Nothing is durable, and nothing may be told to anyone, until
+ * db_batch_commit() commits the batch; when that fails every
+ * transaction of the batch is lost together.  lib/route uses this for
+ * routes flagged ROUTE_BATCH: short writes with no outside I/O.
+ *
+ * db_batch_allow(db, 1) turns batching on; db_batch_allow(db, 0) turns
+ * it off and refuses (-1) while a batch is open.  db_batch_open() says
+ * whether a batch holds the write lock and can take more transactions
+ * (0 too once SQLite has ended it; then db_batch_commit() reports the
+ * loss, and joining it fails with DB_ERROR).  db_batch_commit() commits it
+ * (DB_OK when none is open) and releases the lock; it returns DB_ERROR
+ * when the batch was lost earlier (SQLite rolls a whole transaction
+ * back on some errors, e.g. a full disk).
+ */
+int		 db_batch_allow(struct db *db, int on);
+int		 db_batch_open(const struct db *db);
+enum db_rc	 db_batch_commit(struct db *db);
+
+/*
  * Applies every migration in the embedded list (sql/NNN_*.sql, built into
  * lib/migrations.c) not yet in schema_migrations, each in its own
  * transaction.  Returns DB_OK or DB_ERROR with a reason in err; *applied

@@ -167,4 +167,11 @@
 #define INVOICE_LINES_MAX	(ARRAY_ITEMS_MAX + 16)	/* tickets, fee, per-rate lines */
 #define INVOICE_PDF_MAX		(2 * 1024 * 1024) /* a rendered invoice, bytes */
 
+/*
+ * Requests a worker commits together at most (lib/route, group commit):
+ * bounds how long the first of them waits for its answer and how long
+ * the other workers wait for the write lock.
+ */
+#define WRITE_BATCH_MAX		32
+
 #endif

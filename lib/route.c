@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,16 +202,19 @@ path_id(struct req *req)
 }
 
 /*
- * The gates, in order, then the handler.  Returns the outcome; ERR_OK
- * means req->resp is filled.
+ * The first gates: method known, route found.  Sets *run to the route
+ * whose handler is to run, or leaves it NULL when the answer is already
+ * known (then the outcome is returned; ERR_OK means req->resp is
+ * filled, as for a CORS preflight).
  */
 static enum err
-serve(const struct app *app, struct req *req, FCGX_Request *fr)
+find_route(const struct app *app, struct req *req, FCGX_Request *fr,
+    const struct route **run)
 {
 	const struct route	*r;
 	int			 path_known;
-	enum err		 e;
 
+	*run = NULL;
 	http_read_head(req, fr);
 	if (strlen(req->path) > PATH_MAX_LEN)
 		return ERR_NOT_FOUND;
@@ -221,6 +226,19 @@ serve(const struct app *app, struct req *req, FCGX_Request *fr)
 	if ((r = route_find(app, req, &path_known)) == NULL)
 		return no_route(app, req, path_known);
 	use_route(req, r);
+	*run = r;
+	return ERR_OK;
+}
+
+/*
+ * The other gates, in order, then the handler of req->route.  Returns
+ * the outcome; ERR_OK means req->resp is filled.
+ */
+static enum err
+serve(struct req *req, FCGX_Request *fr)
+{
+	const struct route	*r = req->route;
+	enum err		 e;
 
 	if ((e = http_read_args(req)) != ERR_OK ||
 	    (e = http_read_body(req, fr, (r->flags & ROUTE_UPLOAD) != 0)) !=
@@ -286,33 +304,115 @@ log_request(const struct req *req, const struct timespec *t0)
 	    req->resp.status, req->resp.len, us);
 }
 
+/*
+ * A request between accept and answer.  Requests of a batch are held
+ * here, answered, until the batch commits.
+ */
+struct slot {
+	FCGX_Request		 fr;
+	struct arena		*pool;
+	struct req		 req;
+	const struct route	*run;		/* the handler to run, or NULL */
+	enum err		 e;		/* the outcome so far */
+	struct timespec		 t0;
+};
+
+/* Reads the request's head and finds its route. */
 static void
-handle(const struct app *app, const struct conf *conf, struct db *db,
-    struct arena *pool, FCGX_Request *fr)
+slot_start(struct slot *s, const struct app *app, const struct conf *conf,
+    struct db *db)
 {
-	struct req	 req;
-	struct timespec	 t0;
-	enum err	 e;
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	http_req_init(&s->req, s->pool, conf, db, &s->fr);
+	s->e = find_route(app, &s->req, &s->fr, &s->run);
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	http_req_init(&req, pool, conf, db, fr);
+/* The rest of the gates and the handler; the answer is then in req. */
+static void
+slot_run(struct slot *s, struct db *db)
+{
+	struct req	*req = &s->req;
 
-	e = serve(app, &req, fr);
+	if (s->run != NULL)
+		s->e = serve(req, &s->fr);
 	if (db_in_tx(db)) {
 		/* A handler must close its transaction; never leak one. */
 		log_err("%s %s left a transaction open; rolled back",
-		    req.method_name, req.path);
+		    req->method_name, req->path);
 		db_tx_rollback(db);
-		if (e == ERR_OK)
-			e = ERR_INTERNAL;
+		if (s->e == ERR_OK)
+			s->e = ERR_INTERNAL;
 	}
-	if (e != ERR_OK)
-		respond_error(&req, e);
-	else if (req.resp.status == 0)
-		respond_error(&req, ERR_INTERNAL);
-	http_write(&req, fr);
-	log_request(&req, &t0);
-	http_req_clear(&req);
+	if (s->e != ERR_OK)
+		respond_error(req, s->e);
+	else if (req->resp.status == 0)
+		respond_error(req, ERR_INTERNAL);
+}
+
+/*
+ * Sends the answer and frees the request.  lost: the request's batch
+ * did not commit, so whatever it was to answer never happened; it
+ * answers "busy, try again" instead, without the headers (a session
+ * cookie of a session that does not exist) it had.
+ */
+static void
+slot_finish(struct slot *s, int lost)
+{
+	if (lost) {
+		memset(&s->req.resp, 0, sizeof(s->req.resp));
+		respond_error(&s->req, ERR_BUSY);
+	}
+	http_write(&s->req, &s->fr);
+	log_request(&s->req, &s->t0);
+	http_req_clear(&s->req);
+	FCGX_Finish_r(&s->fr);
+	arena_reset(s->pool);
+}
+
+/*
+ * Commits the batch, if one is open, then answers the n requests held
+ * for it.
+ */
+static void
+batch_flush(struct slot *slots, size_t n, struct db *db)
+{
+	size_t	 i;
+	int	 lost;
+
+	if (n > 1)
+		log_debug("group commit: %zu requests", n);
+	lost = db_batch_commit(db) != DB_OK;
+	for (i = 0; i < n; i++)
+		slot_finish(&slots[i], lost);
+}
+
+/*
+ * Accepts the next request.  block: wait for one (the listening socket
+ * is non-blocking, shared by every worker, so a connection another
+ * worker took first means waiting again).  Without block, returns -1 at
+ * once when none is waiting.
+ */
+static int
+accept_request(FCGX_Request *fr, int listen_fd, int block)
+{
+	struct pollfd	 pfd;
+	int		 rc;
+
+	for (;;) {
+		if (stopping)
+			return -1;
+		if ((rc = FCGX_Accept_r(fr)) >= 0)
+			return 0;
+		if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
+			log_err("accept: %s", strerror(-rc));
+			return -1;
+		}
+		if (!block)
+			return -1;
+		pfd.fd = listen_fd;
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, -1);
+	}
 }
 
 static void
@@ -323,14 +423,56 @@ on_stop(int sig)
 	FCGX_ShutdownPending();
 }
 
+/*
+ * Group commit.  A request on a ROUTE_BATCH route runs its transactions
+ * inside one write transaction shared with the requests that follow it
+ * (lib/db: savepoints), and its answer waits.  The worker goes on
+ * accepting while requests are already waiting at the socket, up to
+ * WRITE_BATCH_MAX of them, then commits them all at once and answers
+ * them: one lock hand-over, one WAL append of the pages they share, one
+ * cache reload in the other workers, instead of one of each per
+ * request.  A request on any other route first ends the batch.  When no
+ * one else is waiting the batch is a batch of one, answered at once.
+ */
+static void
+serve_batches(const struct app *app, const struct conf *conf,
+    struct db *db, struct slot *slots, int listen_fd)
+{
+	size_t		 n = 0;
+
+	while (accept_request(&slots[n].fr, listen_fd, n == 0) == 0) {
+		slot_start(&slots[n], app, conf, db);
+		if (slots[n].run == NULL ||
+		    !(slots[n].run->flags & ROUTE_BATCH)) {
+			/* Not for a batch: answer the batch first. */
+			batch_flush(slots, n, db);
+			(void)db_batch_allow(db, 0);
+			slot_run(&slots[n], db);
+			slot_finish(&slots[n], 0);
+			n = 0;
+			continue;
+		}
+		(void)db_batch_allow(db, 1);
+		slot_run(&slots[n], db);
+		n++;
+		if (!db_batch_open(db) || n == WRITE_BATCH_MAX) {
+			batch_flush(slots, n, db);
+			n = 0;
+		}
+	}
+	/* Stopping, or nobody else waiting: answer what is held. */
+	if (n > 0)
+		batch_flush(slots, n, db);
+}
+
 static int
 worker(const struct app *app, const struct conf *conf, int listen_fd)
 {
-	FCGX_Request		 fr;
-	struct arena		*pool = NULL;
+	struct slot		*slots = NULL;
 	struct db		*db = NULL;
 	struct sigaction	 sa;
 	char			 err[256];
+	size_t			 i;
 	int			 rc = 1;
 
 	memset(&sa, 0, sizeof(sa));
@@ -345,18 +487,20 @@ worker(const struct app *app, const struct conf *conf, int listen_fd)
 	(void)i18n_load(conf_str(conf, CONF_LOCALE_DIR));
 	if (app->worker_init != NULL && app->worker_init(conf, db) == -1)
 		goto out;
-	if ((pool = arena_alloc()) == NULL)
+	if ((slots = calloc(WRITE_BATCH_MAX, sizeof(*slots))) == NULL)
 		goto out;
-	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0)
-		goto out;
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		handle(app, conf, db, pool, &fr);
-		FCGX_Finish_r(&fr);
-		arena_reset(pool);
-	}
+	for (i = 0; i < WRITE_BATCH_MAX; i++)
+		if ((slots[i].pool = arena_alloc()) == NULL ||
+		    FCGX_InitRequest(&slots[i].fr, listen_fd, 0) != 0)
+			goto out;
+	while (!stopping)
+		serve_batches(app, conf, db, slots, listen_fd);
 	rc = 0;
 out:
-	arena_free(pool);
+	if (slots != NULL)
+		for (i = 0; i < WRITE_BATCH_MAX; i++)
+			arena_free(slots[i].pool);
+	free(slots);
 	db_close(db);
 	return rc;
 }
@@ -463,6 +607,11 @@ route_main(int argc, char *argv[], const struct app *app)
 	umask(old_mask);
 	if (fd < 0) {
 		log_err("%s: cannot listen", sock);
+		goto out;
+	}
+	/* Workers ask whether more requests wait (group commit). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+		log_err("%s: %s", sock, strerror(errno));
 		goto out;
 	}
 

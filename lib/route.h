@@ -36,6 +36,10 @@ typedef enum err (*handler_fn)(struct req *);
 /* The path carries a secret (a mailed link's token, a ticket's code):
  * the request log shows the route's pattern instead. */
 #define ROUTE_SECRET_PATH	0x08u
+/* A short write with no outside I/O (no provider, no mail): it may share
+ * one commit with the requests queued behind it (group commit, lib/db
+ * db_batch_allow).  Its answer waits for that commit. */
+#define ROUTE_BATCH	0x10u
 
 struct route {
 	enum http_method	 method;

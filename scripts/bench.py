@@ -5,7 +5,11 @@ ceiling measured in the same run, because these machines drift +-40 %
 between runs.
 
 Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
-                        [--workers 2] [--markdown]
+                        [--workers 2] [--scaling 1,2,4] [--only-scaling]
+
+After the full table (at --workers), the write scenarios again on a fresh
+stack per worker count of --scaling, one after the other: the
+"no write scenario slower with more workers" table.
 """
 import argparse
 import datetime
@@ -482,25 +486,123 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def make_stack(tmp, workers):
+    return devstack.Stack(tmp, http_port=0, https_port=0,
+                          programs=("catalog", "events", "tickets", "shop", "pay", "scan",
+                                    "auth", "orders", "hello"),
+                          workers=workers, sims=True, hello=True,
+                          extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
+                          auth_burst=100000, reserve_burst=100000)
+
+
+def write_rows(stack, base, args, tmp, types, events, codes):
+    """The scenarios whose cost is SQLite's write lock, and the look-up
+    scan that must not take it."""
+    quoted = ",".join(f'"{c}"' for c in codes)
+    return [
+        ("reserve 1 ticket", "POST /reserve_ticket/",
+         wrk(base + "/reserve_ticket/", args,
+             LUA_RESERVE % (events["rush"], types["std"]), tmp)),
+        ("validate + use", "PUT /validate_ticket/",
+         wrk(base + "/validate_ticket/", args,
+             LUA_VALIDATE % (quoted, PASSWORD, "true"), tmp)),
+        ("look-up scan", "PUT /validate_ticket/ (use_ticket false)",
+         wrk(base + "/validate_ticket/", args,
+             LUA_VALIDATE % (quoted, PASSWORD, "false"), tmp)),
+        (f"reserve, {PREFILLED:,} orders behind", "POST /reserve_ticket/",
+         wrk(base + "/reserve_ticket/", args,
+             LUA_RESERVE % (events["rush100k"], types["std"]), tmp))]
+
+
+def fivexx_of(tmp):
+    """Errors surfacing as 5xx (e.g. SQLITE_BUSY) in the access log."""
+    log = os.path.join(tmp, "nginx-access.log")
+    if not os.path.exists(log):
+        return 0
+    with open(log) as f:
+        return sum(1 for line in f if re.search(r'" 5\d\d ', line))
+
+
+def scaling_run(args, workers):
+    """hello and the write scenarios on a fresh stack of `workers`
+    workers per program: one column of the scaling table."""
+    tmp = tempfile.mkdtemp(prefix="biljett-bench-")
+    stack = make_stack(tmp, workers)
+    try:
+        stack.start()
+        types, events, codes = seed(stack, tmp)
+        base = stack.base_url.rstrip("/")
+        rows = [("FastCGI hello (ceiling)", "GET /__hello", wrk(base + "/__hello", args, tmp=tmp))]
+        rows += write_rows(stack, base, args, tmp, types, events, codes)
+        flash = flash_sale(stack, events["flash"], types["std"])
+        fivexx = fivexx_of(tmp)
+    finally:
+        stack.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows, flash, fivexx
+
+
+def print_flash(flash):
+    print(f"flash sale: {flash['buyers']} buyers at once (1-4 places each) for"
+          f" {flash['size']} places: sold {flash['sold']} in {flash['orders']} orders,"
+          f" sold out after {flash['sold_out_ms']:.0f} ms; latency p50"
+          f" {flash['p50']:.0f} ms, p99 {flash['p99']:.0f} ms, max {flash['max']:.0f} ms;"
+          f" oversold {flash['oversold']}, 5xx {flash['fivexx']}, statuses {flash['statuses']}")
+
+
+def print_scaling(args, counts):
+    """The write scenarios with 1, 2, 4 ... workers per program, each
+    against the hello ceiling of its own stack, one after the other in
+    this run."""
+    runs = [(w,) + scaling_run(args, w) for w in counts]
+    print(f"\nworkers per program: {', '.join(str(w) for w in counts)}"
+          f" (wrk -t{args.threads} -c{args.connections} -d{args.seconds}s; req/s, share of"
+          " the same stack's hello, p50/p99 ms)\n")
+    print("| scenario | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}"
+                                        for w, _, _, _ in runs) + " |")
+    print("|---|" + "---:|" * len(runs))
+    for i, (name, _, _) in enumerate(runs[0][1]):
+        cells = []
+        for w, rows, _, _ in runs:
+            r, hello = rows[i][2], rows[0][2]
+            ratio = r["rps"] / hello["rps"] if hello["rps"] else 0
+            cell = f"{r['rps']:,.0f}"
+            if i > 0:
+                cell += f" ({ratio:.0%})"
+            cell += f", {r['p50'] or 0:.1f}/{r['p99'] or 0:.1f}"
+            if r["non2xx"]:
+                cell += f", {r['non2xx']} non-2xx"
+            cells.append(cell)
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+    for w, _, flash, fivexx in runs:
+        print(f"{w} worker(s): ", end="")
+        print_flash(flash)
+        print(f"{w} worker(s): 5xx responses in nginx's access log: {fivexx}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--scaling", default="1,2,4",
+                    help="worker counts of the write-scaling table ('' for none)")
+    ap.add_argument("--only-scaling", action="store_true",
+                    help="only the write-scaling table")
     ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--only", default="")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (scripts/deps.sh installs it)")
-
+    counts = [int(w) for w in args.scaling.split(",") if w.strip()]
+    machine = f"{platform.node()}, {os.cpu_count()} CPUs ({cpu_model()}), {platform.platform()}"
+    if args.only_scaling:
+        print(f"machine: {machine}")
+        print_scaling(args, counts)
+        return
     tmp = tempfile.mkdtemp(prefix="biljett-bench-")
-    stack = devstack.Stack(tmp, http_port=0, https_port=0,
-                           programs=("catalog", "events", "tickets", "shop", "pay", "scan",
-                                     "auth", "orders", "hello"),
-                           workers=args.workers, sims=True, hello=True,
-                           extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
-                           auth_burst=100000, reserve_burst=100000)
+    stack = make_stack(tmp, args.workers)
     try:
         stack.start()
         types, events, codes = seed(stack, tmp)
@@ -522,19 +624,7 @@ def main():
         rows.append(("catalogue filtered, never cached",
                      "GET /api/events/?venue_city=Lund&ordering=-start_date&page=1..90",
                      wrk(base + "/api/events/", args, LUA_COLD, tmp)))
-        rows.append(("reserve 1 ticket", "POST /reserve_ticket/",
-                     wrk(base + "/reserve_ticket/", args,
-                         LUA_RESERVE % (events["rush"], types["std"]), tmp)))
-        quoted = ",".join(f'"{c}"' for c in codes)
-        rows.append(("validate + use", "PUT /validate_ticket/",
-                     wrk(base + "/validate_ticket/", args,
-                         LUA_VALIDATE % (quoted, PASSWORD, "true"), tmp)))
-        rows.append(("look-up scan", "PUT /validate_ticket/ (use_ticket false)",
-                     wrk(base + "/validate_ticket/", args,
-                         LUA_VALIDATE % (quoted, PASSWORD, "false"), tmp)))
-        rows.append((f"reserve, {PREFILLED:,} orders behind", "POST /reserve_ticket/",
-                     wrk(base + "/reserve_ticket/", args,
-                         LUA_RESERVE % (events["rush100k"], types["std"]), tmp)))
+        rows += write_rows(stack, base, args, tmp, types, events, codes)
         flash = flash_sale(stack, events["flash"], types["std"])
         stack.biljett("create-user", "bench@example.com", "customer",
                       "--password", "bench-password-1")
@@ -554,16 +644,10 @@ def main():
         login = rows[-1][2]["rps"]
         order_rows, hooks = order_scenarios(stack, base, args, tmp)
         rows += order_rows
-        # Errors surfacing as 5xx (e.g. SQLITE_BUSY) in the access log.
-        fivexx = 0
-        log = os.path.join(tmp, "nginx-access.log")
-        if os.path.exists(log):
-            with open(log) as f:
-                fivexx = sum(1 for line in f if re.search(r'" 5\d\d ', line))
+        fivexx = fivexx_of(tmp)
     finally:
         stack.stop()
 
-    machine = f"{platform.node()}, {os.cpu_count()} CPUs ({cpu_model()}), {platform.platform()}"
     cmd = (f"make bench  (wrk -t{args.threads} -c{args.connections} -d{args.seconds}s,"
            f" {args.workers} workers per program)")
     print(f"\n{cmd}\nmachine: {machine}\n")
@@ -573,11 +657,8 @@ def main():
         ratio = r["rps"] / hello["rps"] if hello["rps"] else 0
         print(f"| {name} | `{request}` | {r['rps']:.0f} | {r['p50'] or 0:.2f} |"
               f" {r['p99'] or 0:.2f} | {ratio:.0%} | {r['non2xx']} |")
-    print(f"\nflash sale: {flash['buyers']} buyers at once (1-4 places each) for"
-          f" {flash['size']} places: sold {flash['sold']} in {flash['orders']} orders,"
-          f" sold out after {flash['sold_out_ms']:.0f} ms; latency p50"
-          f" {flash['p50']:.0f} ms, p99 {flash['p99']:.0f} ms, max {flash['max']:.0f} ms;"
-          f" oversold {flash['oversold']}, 5xx {flash['fivexx']}, statuses {flash['statuses']}")
+    print()
+    print_flash(flash)
     print(f"\n5xx responses in nginx's access log: {fivexx}")
     print(f"login: {login:.0f} argon2id verifications/s with {args.workers} "
           f"worker(s) on {os.cpu_count()} CPUs, {login / min(args.workers, os.cpu_count()):.0f}"
@@ -592,6 +673,8 @@ def main():
           f" {'unchanged' if hooks['after_forgeries'] == hooks['after_repeats'] else 'CHANGED'}"
           f" ({hooks['after_repeats']} -> {hooks['after_forgeries']})")
     shutil.rmtree(tmp, ignore_errors=True)
+    if counts:
+        print_scaling(args, counts)
 
 
 if __name__ == "__main__":

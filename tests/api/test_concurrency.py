@@ -41,6 +41,35 @@ class Concurrency(StackTest):
         self.assertEqual(self.query("SELECT sum(seats) AS n FROM orders WHERE event_id = ?"
                                     " AND status = 'reserved'", event)[0]["n"], 50)
 
+    def test_every_answer_is_what_was_committed(self):
+        """Reservations arriving together share one commit (group
+        commit, lib/route) and are answered after it: every 201 is a
+        hold that exists, with the session its cookie names, and every
+        refusal left nothing behind."""
+        types, event = self.show("together", seats=60, types=("std",))
+        clients = [self.client() for _ in range(120)]
+
+        def reserve(i):
+            body = {"chapter_event": event,
+                    "tickets": [{"ticket_type": types["std"], "count": 1 + i % 2}]}
+            return clients[i].post("/reserve_ticket/", body)
+
+        results = all_at_once(len(clients), reserve)
+        held = [i for i, r in enumerate(results) if r.status == 201]
+        self.assertEqual(sorted({r.status for r in results}), [201, 403])
+        seats = sum(1 + i % 2 for i in held)
+        self.assertLessEqual(seats, 60)
+        self.assertGreaterEqual(seats, 59)  # a last buyer of 2 may find 1 left
+        orders = self.query("SELECT count(*) AS n, sum(seats) AS s FROM orders"
+                            " WHERE event_id = ? AND status = 'reserved'", event)[0]
+        self.assertEqual((orders["n"], orders["s"]), (len(held), seats))
+        for i, c in enumerate(clients):
+            status = c.get("/session_payment_status/")
+            if i in held:
+                self.assertEqual(status.status, 200, (i, status.json))
+            else:
+                self.assertEqual(status.status, 400, (i, status.json))
+
     def test_20_doors_scan_one_ticket(self):
         types, event = self.show("door", seats=5, types=("std",))
         c = self.client()
