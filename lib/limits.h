@@ -173,5 +173,7 @@
  * the other workers wait for the write lock.
  */
 #define WRITE_BATCH_MAX		32
+/* Heap a worker keeps rather than give back to the system (mallopt). */
+#define WORKER_HEAP_KEEP	(8 * 1024 * 1024)
 
 #endif
