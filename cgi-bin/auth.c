@@ -662,16 +662,10 @@ h_login(struct req *req)
 				    req->f[LG_PASSWORD].s, opt(req, LG_TOTP),
 				    opt(req, LG_RECOVERY), 0, 0, NULL };
 	struct account_tokens	 tok;
-	struct session		 guest;
 	struct user		 u;
-	int64_t			 guest_id = 0;
+	int64_t			 guest_id = auth_guest_session(req, tfmt_now());
 	cJSON			*o, *merge;
 	enum err		 e;
-
-	/* Found before signing in rotates the cookie's session. */
-	if (auth_cookie_session(req, tfmt_now(), &guest) &&
-	    guest.user_id == 0 && guest.kind == SESS_BROWSER)
-		guest_id = guest.id;
 
 	if ((in.browser = opt(req, LG_CLIENT) != NULL &&
 	    strcmp(req->f[LG_CLIENT].s, "browser") == 0)) {

@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "booking.h"
 #include "buyer.h"
+#include "cart.h"
 #include "conf.h"
 #include "db.h"
 #include "env001.h"
@@ -345,11 +346,13 @@ h_login(struct req *req)
 	struct user		 u;
 	cJSON			*o;
 	int64_t			 now = tfmt_now();
+	int64_t			 guest = auth_guest_session(req, now);
 	enum err		 e;
 
 	if ((e = account_login(req->db, now, &in, &u, &tok,
 	    &req->err_count)) != ERR_OK)
 		return e;
+	cart_merge_quietly(req->db, now, guest, u.id);
 	if ((o = cJSON_CreateObject()) == NULL)
 		return ERR_INTERNAL;
 	cJSON_AddStringToObject(o, "token", tok.access);

@@ -39,6 +39,17 @@ auth_cookie_session(struct req *req, int64_t now, struct session *out)
 	return token != NULL && sess_find(req->db, token, now, out) == DB_OK;
 }
 
+int64_t
+auth_guest_session(struct req *req, int64_t now)
+{
+	struct session	 s;
+
+	if (auth_cookie_session(req, now, &s) && s.user_id == 0 &&
+	    s.kind == SESS_BROWSER)
+		return s.id;
+	return 0;
+}
+
 const char *
 auth_bearer(const struct req *req)
 {

@@ -103,6 +103,12 @@ enum err	auth_session_api(struct db *db, int64_t user_id, int64_t now,
  */
 int		auth_cookie_session(struct req *req, int64_t now,
 		    struct session *out);
+/*
+ * The id of the cookie's live browser session when nobody is signed in
+ * to it (a guest's: its cart, its hold), else 0.  Read it before
+ * signing in, which rotates the cookie's session.
+ */
+int64_t		auth_guest_session(struct req *req, int64_t now);
 /* The bearer token of the request, or NULL. */
 const char	*auth_bearer(const struct req *req);
 

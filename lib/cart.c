@@ -13,6 +13,7 @@
 #include "checkout.h"
 #include "db.h"
 #include "jsonout.h"
+#include "log.h"
 #include "money.h"
 #include "order.h"
 #include "product.h"
@@ -524,6 +525,22 @@ done:
 	cJSON_Delete(*report);
 	*report = NULL;
 	return e != ERR_OK ? e : err_from_db(rc);
+}
+
+void
+cart_merge_quietly(struct db *db, int64_t now, int64_t guest_session_id,
+    int64_t user_id)
+{
+	cJSON		*report = NULL;
+	enum err	 e;
+
+	if (guest_session_id == 0)
+		return;
+	if ((e = cart_merge(db, now, guest_session_id, user_id, &report)) !=
+	    ERR_OK)
+		log_warn("user %lld: guest cart not merged: %s",
+		    (long long)user_id, err_def(e)->code);
+	cJSON_Delete(report);
 }
 
 enum db_rc

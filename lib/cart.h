@@ -91,6 +91,15 @@ enum err	 cart_merge(struct db *db, int64_t now,
 		    int64_t guest_session_id, int64_t user_id,
 		    struct cJSON **report);
 
+/*
+ * cart_merge() for a sign-in that does not report the merge (the pages'
+ * /login, seed 001's /api/users/login): the user is signed in either
+ * way, so a cart that cannot merge now stays with the guest session and
+ * the failure is only logged.
+ */
+void		 cart_merge_quietly(struct db *db, int64_t now,
+		    int64_t guest_session_id, int64_t user_id);
+
 /* Deletes up to max guest carts whose session ended; *deleted. */
 enum db_rc	 cart_prune(struct db *db, int64_t now, size_t max,
 		    int64_t *deleted);

@@ -6,6 +6,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "cart.h"
 #include "http.h"
 #include "limits.h"
 #include "page.h"
@@ -68,6 +69,7 @@ pagelogin(struct req *req, int (*role_ok)(enum role),
 	struct user		 u;
 	const char		*code = f[PAGELOGIN_CODE].present ?
 				    f[PAGELOGIN_CODE].s : "";
+	int64_t			 guest;
 	enum err		 e;
 
 	memset(&in, 0, sizeof(in));
@@ -87,6 +89,7 @@ pagelogin(struct req *req, int (*role_ok)(enum role),
 	in.remember = f[PAGELOGIN_REMEMBER].present &&
 	    f[PAGELOGIN_REMEMBER].i;
 	in.old_session = http_cookie(req, SESSION_COOKIE);
+	guest = auth_guest_session(req, tfmt_now());
 	e = account_login(req->db, tfmt_now(), &in, &u, &tok,
 	    &req->err_count);
 	if (e == ERR_OK && !role_ok(u.role)) {
@@ -95,6 +98,7 @@ pagelogin(struct req *req, int (*role_ok)(enum role),
 	}
 	switch (e) {
 	case ERR_OK:
+		cart_merge_quietly(req->db, tfmt_now(), guest, u.id);
 		return http_set_cookie(req, SESSION_COOKIE, tok.session,
 		    (long)tok.session_ttl) == -1 ? ERR_INTERNAL : ERR_OK;
 	case ERR_TOO_MANY_ATTEMPTS:

@@ -184,6 +184,35 @@ class Cart(ShopBase):
         self.assertEqual(r.json["cart_merge"]["items"][0]["quantity"], 3)
         self.assertEqual(self.lines(self.cart(g2))[c["id"]], 3)
 
+    def test_merge_at_every_sign_in(self):
+        """The pages' /login and seed 001's /api/users/login merge the
+        guest cart too (they do not report it: the cart shows it)."""
+        email, password = self.new_user()
+        _, _, a = self.product(price="20.00", quantity=10)
+        tok = self.token(email, password)
+        h = {"Authorization": f"Bearer {tok}"}
+        g = self.client()
+        self.put(a["id"], 2, g)
+        g.get("/login")
+        r = g.post("/login", form={"email": email, "password": password,
+                                   "next": "/my-tickets", "csrf": g.cookies["csrftoken"]})
+        self.assertEqual((r.status, r.header("Location")), (303, "/my-tickets"), r)
+        account = self.client().request("GET", "/api/cart", headers=h).json["data"]
+        self.assertEqual(self.lines(account), {a["id"]: 2})
+        # A wrong password merges nothing.
+        g2 = self.client()
+        self.put(a["id"], 1, g2)
+        g2.get("/login")
+        r = g2.post("/login", form={"email": email, "password": "not the password",
+                                    "next": "/my-tickets", "csrf": g2.cookies["csrftoken"]})
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(self.lines(self.cart(g2)), {a["id"]: 1})
+        r = g2.post("/api/users/login", {"email": email, "password": password})
+        self.assertEqual(r.status, 200, r)
+        account = self.client().request("GET", "/api/cart", headers=h).json["data"]
+        self.assertEqual(self.lines(account), {a["id"]: 3})
+        self.assertEqual(self.cart(g2)["cart_items"], [])
+
     def test_guest_carts_pruned_when_their_session_ends(self):
         _, _, p = self.product()
         g = self.client()
