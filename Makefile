@@ -79,6 +79,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \
+		  lib/pdfdoc.o \
 		  lib/product.o \
 		  lib/provider.o \
 		  lib/providers.o \
