@@ -103,6 +103,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/swish.o \
 		  lib/ticketkey.o \
 		  lib/ticketmail.o \
+		  lib/ticketpdf.o \
 		  lib/ticketsig.o \
 		  lib/tfmt.o \
 		  lib/text.o \
@@ -197,6 +198,7 @@ UNIT_TESTS	= test-arena \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
+		  test-ticket-pdf \
 		  test-ticketsig \
 		  test-tmpl \
 		  test-totp
