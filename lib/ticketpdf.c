@@ -38,7 +38,7 @@ static const char *const texts[T__MAX] = {
 	[T_NAME] = N_("Name"),
 	[T_ORDER] = N_("Order number"),
 	[T_USED] = N_("Used"),
-	[T_CANCELLED] = N_("Cancelled"),
+	[T_CANCELLED] = N_("Ticket cancelled"),
 	[T_EXPIRED] = N_("The event is over."),
 };
 
