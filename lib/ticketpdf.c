@@ -93,6 +93,24 @@ ticketpdf_layout_parse(const char *s)
 	return TICKETPDF__MAX;
 }
 
+/* Copies src into dst (dstsz bytes); a src too long loses its last
+ * characters whole, never half a UTF-8 sequence, which would not
+ * print. */
+static void
+copy_text(char *dst, size_t dstsz, const char *src)
+{
+	size_t	 n;
+
+	if ((size_t)snprintf(dst, dstsz, "%s", src) < dstsz)
+		return;
+	n = strlen(dst);
+	while (n > 0 && ((unsigned char)dst[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0 && ((unsigned char)dst[n - 1] & 0xc0) == 0xc0)
+		n--;
+	dst[n] = '\0';
+}
+
 static const char *
 t(const struct render *r, enum text k)
 {
@@ -104,12 +122,12 @@ static void
 line(struct render *r, HPDF_Font f, float size, const char *s,
     enum pdfdoc_align align)
 {
-	char	 buf[512];
+	char	 buf[1024];
 	float	 x, w = r->l->w - 2 * r->l->margin;
 
 	if (s[0] == '\0')
 		return;
-	snprintf(buf, sizeof(buf), "%s", s);
+	copy_text(buf, sizeof(buf), s);
 	pdfdoc_fit(r->page, f, size, buf, w);
 	x = align == PDFDOC_CENTRE ? r->l->w / 2 : r->l->margin;
 	pdfdoc_text(r->page, f, size, x, r->y - size, buf, align);
@@ -205,7 +223,7 @@ static void
 event_block(struct render *r, const struct ticketpdf_ticket *tk)
 {
 	char	 when[MAILTMPL_WHEN_LEN], doors[MAILTMPL_WHEN_LEN];
-	char	 buf[2 * VENUE_TEXT_MAX + 64];
+	char	 buf[3 * VENUE_TEXT_MAX + 64];
 
 	line(r, r->d.bold, r->l->title, tk->event, PDFDOC_LEFT);
 	r->y -= r->l->body * 0.3f;
@@ -371,7 +389,7 @@ copy(char *dst, size_t dstsz, struct db_stmt *st, enum col c)
 {
 	const char	*s = db_col_text(st, c);
 
-	snprintf(dst, dstsz, "%s", s != NULL ? s : "");
+	copy_text(dst, dstsz, s != NULL ? s : "");
 }
 
 /* The current row into tk. */
