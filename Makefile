@@ -79,6 +79,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/pager.o \
 		  lib/parse.o \
 		  lib/payment.o \
+		  lib/pdfdoc.o \
 		  lib/product.o \
 		  lib/provider.o \
 		  lib/providers.o \
@@ -102,6 +103,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/swish.o \
 		  lib/ticketkey.o \
 		  lib/ticketmail.o \
+		  lib/ticketpdf.o \
 		  lib/ticketsig.o \
 		  lib/tfmt.o \
 		  lib/text.o \
@@ -197,6 +199,7 @@ UNIT_TESTS	= test-arena \
 		  test-swish-parse \
 		  test-tables \
 		  test-tfmt \
+		  test-ticket-pdf \
 		  test-ticketsig \
 		  test-tmpl \
 		  test-totp

@@ -8,6 +8,7 @@
  *	GET  /events/{id}/queue		one's place in the on-sale queue
  *	POST /events/{id}/queue		join it
  *	GET  /tickets/{order}/{token}	an order's tickets, from the mail's link
+ *	GET  /tickets/{order}/{token}/pdf	the same as a PDF, a page each
  *	GET  /my-tickets		a signed-in buyer's tickets
  *	GET POST /login, POST /logout	signing in and out for it
  *
@@ -17,6 +18,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +28,7 @@
 #include "auth.h"
 #include "buyer.h"
 #include "catalog.h"
+#include "conf.h"
 #include "db.h"
 #include "field.h"
 #include "http.h"
@@ -40,6 +43,8 @@
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "ticketkey.h"
+#include "ticketpdf.h"
 #include "wallet.h"
 
 #define FEW_LEFT	20	/* "only N left" below this */
@@ -53,6 +58,7 @@ static enum err	h_queue(struct req *);
 static enum err	h_queue_join(struct req *);
 static enum err	h_verification(struct req *);
 static enum err	h_order_tickets(struct req *);
+static enum err	h_order_pdf(struct req *);
 static enum err	h_my_tickets(struct req *);
 static enum err	h_login_form(struct req *);
 static enum err	h_login(struct req *);
@@ -60,6 +66,11 @@ static enum err	h_logout(struct req *);
 
 static const struct field_spec next_fields[1] = {
 	{ "next", FIELD_STRING, FIELD_QUERY, 1, PAGELOGIN_NEXT_MAX, NULL, 0 },
+};
+
+/* The PDF's layout: a4 (the default) or ticket (3 x 5 inches). */
+static const struct field_spec layout_fields[1] = {
+	{ "layout", FIELD_STRING, FIELD_QUERY, 1, 16, NULL, 0 },
 };
 
 static const struct route routes[] = {
@@ -77,6 +88,9 @@ static const struct route routes[] = {
 	    AUTH_NONE, STYLE_PAGE, NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/tickets/{order}/{token}", h_order_tickets, AUTH_NONE,
 	    STYLE_PAGE, NULL, 0, ROUTE_SECRET_PATH, ERR_TICKET_NOT_FOUND },
+	{ METHOD_GET, "/tickets/{order}/{token}/pdf", h_order_pdf, AUTH_NONE,
+	    STYLE_PAGE, layout_fields, 1, ROUTE_SECRET_PATH,
+	    ERR_TICKET_NOT_FOUND },
 	{ METHOD_GET, "/my-tickets", h_my_tickets, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/login", h_login_form, AUTH_NONE, STYLE_PAGE,
@@ -528,15 +542,18 @@ decorate_tickets(cJSON *tickets)
 }
 
 /* The tickets page with title and intro over tickets (owned: freed);
- * signed_in adds the sign-out button. */
+ * signed_in adds the sign-out button, pdf_url (NULL: none) a link to
+ * them all as a PDF. */
 static enum err
 tickets_page(struct req *req, const char *title, const char *intro,
-    cJSON *tickets, int signed_in)
+    cJSON *tickets, int signed_in, const char *pdf_url)
 {
 	cJSON	*ctx = cJSON_CreateObject();
 
 	decorate_tickets(tickets);
 	cJSON_AddStringToObject(ctx, "title", title);
+	if (pdf_url != NULL)
+		cJSON_AddStringToObject(ctx, "pdf_url", pdf_url);
 	cJSON_AddBoolToObject(ctx, "signed_in", signed_in);
 	if (intro != NULL)
 		cJSON_AddStringToObject(ctx, "intro", intro);
@@ -564,6 +581,7 @@ h_order_tickets(struct req *req)
 
 	if (!wallet_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
+	(void)ticketkey_ensure_order(req->db, uid, tfmt_now());
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_order_tickets(req->db, tfmt_now(), uid, &tickets);
@@ -573,7 +591,56 @@ h_order_tickets(struct req *req)
 		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
 	}
 	return tickets_page(req, page_t(req, "Your tickets"), NULL, tickets,
-	    0);
+	    0, arena_printf(req->pool, "/tickets/%s/%s/pdf", uid,
+	    http_param(req, 1)));
+}
+
+/*
+ * GET /tickets/{order}/{token}/pdf?layout=a4|ticket: the order's
+ * tickets as one PDF, a page each (lib/ticketpdf), under the same token
+ * check as the page: 404 for a wrong one.  Used, cancelled and past
+ * tickets are in it, marked so and without a QR code.
+ */
+static enum err
+h_order_pdf(struct req *req)
+{
+	const char		*uid = http_param(req, 0);
+	enum ticketpdf_layout	 layout = TICKETPDF_A4;
+	struct ticketpdf_set	 set;
+	unsigned char		*pdf = NULL;
+	size_t			 len = 0;
+	char			 name[64];
+	int64_t			 now = tfmt_now();
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if (!wallet_link_valid(uid, http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	if (req->f[0].present && (layout =
+	    ticketpdf_layout_parse(req->f[0].s)) == TICKETPDF__MAX)
+		return http_field_error(req, "layout", "must be a4 or ticket");
+	(void)ticketkey_ensure_order(req->db, uid, now);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = ticketpdf_load_order(req->db, now, uid, &set);
+	db_tx_rollback(req->db);
+	if (rc == DB_NOTFOUND)
+		return ERR_TICKET_NOT_FOUND;
+	if (rc != DB_OK)
+		return err_from_db(rc);
+	if (ticketpdf_filename(&set, 1, name, sizeof(name)) == -1 ||
+	    ticketpdf_render(set.t, set.n, layout, req->lang,
+	    conf_str(req->conf, CONF_INVOICE_FONT),
+	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
+	    http_add_header(req, "X-Robots-Tag", "noindex") == -1 ||
+	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
+	    "attachment; filename=\"%s\"", name)) == -1)
+		e = ERR_INTERNAL;
+	else
+		e = http_bytes(req, 200, "application/pdf", pdf, len);
+	free(pdf);
+	ticketpdf_set_free(&set);
+	return e;
 }
 
 /*
@@ -588,6 +655,7 @@ h_my_tickets(struct req *req)
 
 	if (auth_gate(req, AUTH_USER) != ERR_OK)
 		return page_redirect(req, "/login?next=/my-tickets");
+	(void)ticketkey_ensure_user(req->db, req->user.id, tfmt_now());
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_user_tickets(req->db, tfmt_now(), req->user.id, &tickets);
@@ -598,7 +666,7 @@ h_my_tickets(struct req *req)
 	}
 	return tickets_page(req, page_t(req, "My tickets"), page_t(req,
 	    "Each ticket lets one person in once. Show its QR code or its "
-	    "code at the door."), tickets, 1);
+	    "code at the door."), tickets, 1, NULL);
 }
 
 /* The sign-in form, again with what pagelogin() says (NULL: fresh). */

@@ -16,17 +16,21 @@
  *	GET			/api/tickets/my-tickets/
  *	GET			/api/tickets/my-tickets/stats/
  *	GET			/api/tickets/my-tickets/{uid}/
+ *	GET			/api/tickets/my-tickets/{uid}/download/?layout=
  *	GET			/api/tickets/			(seed 003's wallet)
  *	GET			/api/tickets/{uid}/
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "auth.h"
 #include "buyer.h"
 #include "cart.h"
+#include "conf.h"
 #include "db.h"
 #include "event.h"
 #include "http.h"
@@ -38,6 +42,8 @@
 #include "route.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "ticketkey.h"
+#include "ticketpdf.h"
 #include "user.h"
 #include "variant.h"
 #include "wallet.h"
@@ -53,6 +59,7 @@ static enum err	h_matrix(struct req *);
 static enum err	h_my_list(struct req *);
 static enum err	h_my_stats(struct req *);
 static enum err	h_my_one(struct req *);
+static enum err	h_my_download(struct req *);
 static enum err	h_wallet(struct req *);
 static enum err	h_wallet_one(struct req *);
 
@@ -93,6 +100,11 @@ static const struct field_spec my_fields[MF__MAX] = {
 	[MF_IS_USED] = Q("is_used", FIELD_BOOL, 0, 0),
 	[MF_EVENT] = Q("event", FIELD_STRING, 1, SLUG_MAX),
 	[MF_ORDERING] = Q("ordering", FIELD_STRING, 1, 24),
+};
+
+/* The PDF's layout: a4 (the default) or ticket (3 x 5 inches). */
+static const struct field_spec download_fields[1] = {
+	Q("layout", FIELD_STRING, 1, 16),
 };
 
 static const struct field_spec page_fields[2] = {
@@ -143,6 +155,8 @@ static const struct route routes[] = {
 	    MF__MAX),
 	R(GET, "/api/tickets/my-tickets/stats/", h_my_stats, AUTH_USER, NULL,
 	    0),
+	R(GET, "/api/tickets/my-tickets/{uid}/download/", h_my_download,
+	    AUTH_USER, download_fields, 1),
 	R(GET, "/api/tickets/my-tickets/{uid}/", h_my_one, AUTH_USER, NULL,
 	    0),
 	R(GET, "/api/tickets/", h_wallet, AUTH_USER, page_fields, 2),
@@ -506,6 +520,7 @@ h_my_list(struct req *req)
 	if (req->f[MF_EVENT].present)
 		flt.event = req->f[MF_EVENT].s;
 	pager_read(&pg, &req->f[MF_PAGE], &req->f[MF_PAGE_SIZE]);
+	(void)ticketkey_ensure_user(req->db, req->user.id, tfmt_now());
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_list(req->db, tfmt_now(), req->user.id, &flt, pg.offset,
@@ -540,6 +555,7 @@ one_ticket(struct req *req, int seed003)
 
 	if (uid == NULL || strlen(uid) != UUID_LEN)
 		return ERR_TICKET_NOT_FOUND;
+	(void)ticketkey_ensure_user(req->db, req->user.id, tfmt_now());
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_get(req->db, tfmt_now(), req->user.id, uid, seed003,
@@ -555,6 +571,54 @@ static enum err
 h_my_one(struct req *req)
 {
 	return one_ticket(req, 0);
+}
+
+/*
+ * GET /api/tickets/my-tickets/{uid}/download/?layout=a4|ticket (seed
+ * 004): the user's ticket as a PDF to keep or print (lib/ticketpdf),
+ * saved as ticket-<code>.pdf.  A used, cancelled or past ticket still
+ * downloads, marked so and without a QR code, as on the ticket pages.
+ * 400 for another layout, 404 for anyone else's ticket.
+ */
+static enum err
+h_my_download(struct req *req)
+{
+	const char		*uid = http_param(req, 0);
+	enum ticketpdf_layout	 layout = TICKETPDF_A4;
+	struct ticketpdf_set	 set;
+	unsigned char		*pdf = NULL;
+	size_t			 len = 0;
+	char			 name[64];
+	int64_t			 now = tfmt_now();
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if (req->f[0].present && (layout =
+	    ticketpdf_layout_parse(req->f[0].s)) == TICKETPDF__MAX)
+		return http_field_error(req, "layout", "must be a4 or ticket");
+	if (uid == NULL || strlen(uid) != UUID_LEN)
+		return ERR_TICKET_NOT_FOUND;
+	(void)ticketkey_ensure_user(req->db, req->user.id, now);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = ticketpdf_load_ticket(req->db, now, req->user.id, uid, &set);
+	db_tx_rollback(req->db);
+	if (rc == DB_NOTFOUND)
+		return ERR_TICKET_NOT_FOUND;
+	if (rc != DB_OK)
+		return err_from_db(rc);
+	if (ticketpdf_filename(&set, 0, name, sizeof(name)) == -1 ||
+	    ticketpdf_render(set.t, set.n, layout, req->lang,
+	    conf_str(req->conf, CONF_INVOICE_FONT),
+	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
+	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
+	    "attachment; filename=\"%s\"", name)) == -1)
+		e = ERR_INTERNAL;
+	else
+		e = http_bytes(req, 200, "application/pdf", pdf, len);
+	free(pdf);
+	ticketpdf_set_free(&set);
+	return e;
 }
 
 /* GET /api/tickets/{uid}/ (seed 003: the ticket for its QR page) */
@@ -575,6 +639,7 @@ h_wallet(struct req *req)
 	enum db_rc	 rc;
 
 	pager_read(&pg, &req->f[0], &req->f[1]);
+	(void)ticketkey_ensure_user(req->db, req->user.id, tfmt_now());
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_list003(req->db, tfmt_now(), req->user.id, pg.offset,

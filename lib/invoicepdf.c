@@ -4,7 +4,6 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,8 +13,8 @@
 #include "invoice.h"
 #include "invoicepdf.h"
 #include "limits.h"
-#include "log.h"
 #include "money.h"
+#include "pdfdoc.h"
 
 #define PAGE_W		595.0f
 #define PAGE_H		842.0f
@@ -71,28 +70,14 @@ _Static_assert(sizeof(texts) / sizeof(texts[0]) == T__MAX,
 
 /* The rendering in progress. */
 struct pdf {
-	HPDF_Doc		 doc;
+	struct pdfdoc		 d;	/* document and fonts (lib/pdfdoc) */
 	HPDF_Page		 page;
 	HPDF_Font		 font, bold;
 	enum lang		 lang;
 	float			 y;
 	int			 pages;
 	int			 has_vat;
-	HPDF_STATUS		 error;		/* the first libhpdf error */
 };
-
-static void
-on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
-{
-	struct pdf	*p = user_data;
-
-	/* Reading the finished stream to its end is not an error. */
-	if (p->error == 0 && error_no != HPDF_STREAM_EOF) {
-		p->error = error_no;
-		log_err("invoice pdf: libhpdf error 0x%04x (%u)",
-		    (unsigned)error_no, (unsigned)detail_no);
-	}
-}
 
 static const char *
 t(const struct pdf *p, enum text k)
@@ -105,27 +90,15 @@ static void
 put(struct pdf *p, HPDF_Font f, float size, float x, const char *s,
     int right)
 {
-	HPDF_Page_SetFontAndSize(p->page, f, size);
-	if (right)
-		x -= HPDF_Page_TextWidth(p->page, s);
-	HPDF_Page_BeginText(p->page);
-	HPDF_Page_TextOut(p->page, x, p->y, s);
-	HPDF_Page_EndText(p->page);
+	pdfdoc_text(p->page, f, size, x, p->y, s, right ? PDFDOC_RIGHT :
+	    PDFDOC_LEFT);
 }
 
 /* Cuts s (UTF-8) at a character boundary to fit width w. */
 static void
 fit(struct pdf *p, char *s, float w)
 {
-	size_t	 n = strlen(s);
-
-	HPDF_Page_SetFontAndSize(p->page, p->font, SIZE_BODY);
-	while (n > 0 && HPDF_Page_TextWidth(p->page, s) > w) {
-		do
-			n--;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80);
-		s[n] = '\0';
-	}
+	pdfdoc_fit(p->page, p->font, SIZE_BODY, s, w);
 }
 
 static void
@@ -140,7 +113,7 @@ rule(struct pdf *p, float y)
 static void
 new_page(struct pdf *p)
 {
-	p->page = HPDF_AddPage(p->doc);
+	p->page = HPDF_AddPage(p->d.doc);
 	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
 	p->pages++;
 	p->y = PAGE_H - MARGIN;
@@ -360,62 +333,23 @@ totals(struct pdf *p, const struct invoice *inv)
 	labelled(p, MARGIN, t(p, T_REFERENCE), inv->payment_reference);
 }
 
-/* Loads the fonts, UTF-8 encoded, embedded.  Returns 0 or -1. */
-static int
-fonts(struct pdf *p, const char *font_path, const char *bold_path)
-{
-	const char	*name;
-
-	if (HPDF_UseUTFEncodings(p->doc) != HPDF_OK ||
-	    HPDF_SetCurrentEncoder(p->doc, "UTF-8") != HPDF_OK)
-		return -1;
-	if ((name = HPDF_LoadTTFontFromFile(p->doc, font_path, HPDF_TRUE))
-	    == NULL || (p->font = HPDF_GetFont(p->doc, name, "UTF-8")) == NULL)
-		return -1;
-	if ((name = HPDF_LoadTTFontFromFile(p->doc, bold_path, HPDF_TRUE))
-	    == NULL || (p->bold = HPDF_GetFont(p->doc, name, "UTF-8")) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Copies the finished document out of libhpdf's stream. */
-static int
-save(struct pdf *p, unsigned char **out, size_t *len)
-{
-	HPDF_UINT32	 size;
-	HPDF_STATUS	 rc;
-
-	if (HPDF_SaveToStream(p->doc) != HPDF_OK ||
-	    (size = HPDF_GetStreamSize(p->doc)) == 0 ||
-	    size > INVOICE_PDF_MAX || (*out = malloc(size)) == NULL)
-		return -1;
-	*len = size;
-	rc = HPDF_ReadFromStream(p->doc, *out, &size);
-	return (rc == HPDF_OK || rc == HPDF_STREAM_EOF) && size == *len ?
-	    0 : -1;
-}
-
 int
 invoicepdf_render(const struct invoice *inv, const char *font_path,
     const char *bold_path, unsigned char **pdf, size_t *len)
 {
 	struct pdf	 p;
 	size_t		 i;
-	int		 rc = -1;
+	int		 rc;
 
 	*pdf = NULL;
 	*len = 0;
 	memset(&p, 0, sizeof(p));
 	p.lang = i18n_parse(inv->locale);
 	p.has_vat = inv->has_vat;
-	if ((p.doc = HPDF_New(on_error, &p)) == NULL)
+	if (pdfdoc_open(&p.d, "invoice pdf", font_path, bold_path) == -1)
 		return -1;
-	if (HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL) != HPDF_OK ||
-	    fonts(&p, font_path, bold_path) == -1) {
-		log_err("invoice pdf: cannot load fonts %s, %s", font_path,
-		    bold_path);
-		goto out;
-	}
+	p.font = p.d.font;
+	p.bold = p.d.bold;
 	new_page(&p);
 	head(&p, inv);
 	table_head(&p);
@@ -426,15 +360,7 @@ invoicepdf_render(const struct invoice *inv, const char *font_path,
 	if (p.has_vat)
 		vat_summary(&p, inv);
 	totals(&p, inv);
-	if (p.error != 0 || save(&p, pdf, len) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (rc == -1) {
-		free(*pdf);
-		*pdf = NULL;
-		*len = 0;
-	}
-	HPDF_Free(p.doc);
+	rc = pdfdoc_save(&p.d, INVOICE_PDF_MAX, pdf, len);
+	pdfdoc_close(&p.d);
 	return rc;
 }

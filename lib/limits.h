@@ -166,6 +166,7 @@
 #define INVOICE_TEXT_MAX	300		/* a snapshot's name, address, line */
 #define INVOICE_LINES_MAX	(ARRAY_ITEMS_MAX + 16)	/* tickets, fee, per-rate lines */
 #define INVOICE_PDF_MAX		(2 * 1024 * 1024) /* a rendered invoice, bytes */
+#define TICKET_PDF_MAX		(4 * 1024 * 1024) /* an order's tickets as a PDF, bytes */
 
 /*
  * Requests a worker commits together at most (lib/route, group commit):

@@ -19,6 +19,7 @@
 #include "seat.h"
 #include "session.h"
 #include "tfmt.h"
+#include "ticketkey.h"
 
 #define CODE_LEN		10	/* public order code, A-Z */
 #define ID_RETRIES		100	/* fresh random codes on collision */
@@ -1200,6 +1201,12 @@ order_mark_paid(struct db *db, int64_t order_id, int64_t now,
 				return rc;
 	if ((rc = sell_seats(db, order_id, event_id, now)) != DB_OK)
 		return rc;
+	/* The organizer's signing key exists before any of these tickets
+	 * is shown, so read-only pages can show signed QR codes.  Never a
+	 * reason to refuse a payment: without it they show short codes. */
+	if (n > 0 && ticketkey_ensure_event(db, event_id, now) != DB_OK)
+		log_warn("order %lld: no signing key for its organizer yet",
+		    (long long)order_id);
 	/* Paid if and only if invoiced: the same transaction. */
 	if ((rc = invoice_issue(db, order_id, now)) != DB_OK)
 		return rc;

@@ -13,7 +13,7 @@
 #include "qr.h"
 
 #define QR_TEXT_MAX	1024
-#define QR_QUIET	4	/* modules of white border, per the spec */
+#define QR_QUIET	QR_QUIET_ZONE
 
 struct membuf {
 	unsigned char	*data;
@@ -72,6 +72,30 @@ qr_version(const char *text)
 	v = qr->version;
 	QRcode_free(qr);
 	return v;
+}
+
+int
+qr_matrix(const char *text, unsigned char **mods, int *width)
+{
+	QRcode	*qr;
+	size_t	 i, n;
+
+	*mods = NULL;
+	*width = 0;
+	if ((qr = encode(text)) == NULL)
+		return -1;
+	n = (size_t)qr->width * (size_t)qr->width;
+	if ((*mods = malloc(n)) == NULL) {
+		QRcode_free(qr);
+		return -1;
+	}
+	/* libqrencode's bit 0 is the module's colour; the others say
+	 * what the module is for. */
+	for (i = 0; i < n; i++)
+		(*mods)[i] = qr->data[i] & 1;
+	*width = qr->width;
+	QRcode_free(qr);
+	return 0;
 }
 
 int

@@ -16,6 +16,17 @@
  */
 int	qr_png(const char *text, int scale, unsigned char **png, size_t *len);
 
+/* Modules of white border every QR code of ours keeps, per the spec. */
+#define QR_QUIET_ZONE	4
+
+/*
+ * The module matrix qr_png draws for text, without the quiet zone, for
+ * drawing it as vectors (lib/ticketpdf): *width modules a side, and
+ * (*mods)[y * *width + x] non-zero for a dark module, row 0 at the top.
+ * Returns 0 and *mods malloc'd (free with free()), or -1 as qr_png.
+ */
+int	qr_matrix(const char *text, unsigned char **mods, int *width);
+
 /*
  * The QR version (1-40: the code's size) qr_png would draw text at, or
  * -1 as qr_png fails.  Lets tests check that a payload fits.

@@ -22,6 +22,9 @@ enum stmt {
 	STMT_LIST,
 	STMT_MAX_ID,
 	STMT_LIVE_OWNER,
+	STMT_EVENT_OWNER,
+	STMT_KEYLESS_USER,
+	STMT_KEYLESS_ORDER,
 	STMT__MAX
 };
 
@@ -66,6 +69,24 @@ static const char *const stmts[] = {
 	[STMT_LIVE_OWNER] =
 	    "SELECT coalesce(organizer_id, 0) FROM signing_keys"
 	    " WHERE retired_at IS NULL AND id <= ?1 ORDER BY id LIMIT 1",
+	[STMT_EVENT_OWNER] =
+	    "SELECT coalesce(organizer_id, 0) FROM events WHERE id = ?1",
+	/* An organizer of the user's (the order's) tickets without a live
+	 * key: tickets issued before keys were made at issue. */
+	[STMT_KEYLESS_USER] =
+	    "SELECT DISTINCT coalesce(e.organizer_id, 0) FROM orders o"
+	    " JOIN tickets t ON t.order_id = o.id"
+	    " JOIN events e ON e.id = t.event_id WHERE o.user_id = ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM signing_keys k"
+	    "  WHERE coalesce(k.organizer_id, 0) = coalesce(e.organizer_id, 0)"
+	    "  AND k.retired_at IS NULL) LIMIT 1",
+	[STMT_KEYLESS_ORDER] =
+	    "SELECT DISTINCT coalesce(e.organizer_id, 0) FROM orders o"
+	    " JOIN tickets t ON t.order_id = o.id"
+	    " JOIN events e ON e.id = t.event_id WHERE o.uid = ?1"
+	    " AND NOT EXISTS (SELECT 1 FROM signing_keys k"
+	    "  WHERE coalesce(k.organizer_id, 0) = coalesce(e.organizer_id, 0)"
+	    "  AND k.retired_at IS NULL) LIMIT 1",
 };
 
 _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
@@ -157,8 +178,10 @@ live_key_made(struct db *db, int64_t organizer_id, int64_t now, int64_t *id,
 	return rc;
 }
 
-enum db_rc
-ticketkey_code(struct db *db, int64_t ticket_id, int64_t now,
+/* The signed code of ticket_id; make says whether a missing live key
+ * may be made now (a write) or is DB_NOTFOUND. */
+static enum db_rc
+code(struct db *db, int64_t ticket_id, int64_t now, int make,
     char text[TICKETSIG_TEXT_LEN + 1])
 {
 	unsigned char		 sk[TICKETSIG_SK_LEN];
@@ -184,7 +207,8 @@ ticketkey_code(struct db *db, int64_t ticket_id, int64_t now,
 		return rc;
 	if (ticket_id > UINT32_MAX || ev > UINT32_MAX || tt > UINT32_MAX)
 		return DB_ERROR;
-	if ((rc = live_key_made(db, organizer_id, now, &key_id, sk)) != DB_OK)
+	if ((rc = make ? live_key_made(db, organizer_id, now, &key_id, sk) :
+	    live_key(db, organizer_id, &key_id, sk)) != DB_OK)
 		return rc;
 	f.key_id = (uint32_t)key_id;
 	f.ticket_id = (uint32_t)ticket_id;
@@ -194,6 +218,91 @@ ticketkey_code(struct db *db, int64_t ticket_id, int64_t now,
 	    DB_ERROR : DB_OK;
 	sodium_memzero(sk, sizeof(sk));
 	return rc;
+}
+
+enum db_rc
+ticketkey_code(struct db *db, int64_t ticket_id, int64_t now,
+    char text[TICKETSIG_TEXT_LEN + 1])
+{
+	return code(db, ticket_id, now, 1, text);
+}
+
+enum db_rc
+ticketkey_sign(struct db *db, int64_t ticket_id, int64_t now,
+    char text[TICKETSIG_TEXT_LEN + 1])
+{
+	return code(db, ticket_id, now, 0, text);
+}
+
+enum db_rc
+ticketkey_ensure_event(struct db *db, int64_t event_id, int64_t now)
+{
+	unsigned char	 sk[TICKETSIG_SK_LEN];
+	struct db_stmt	*st;
+	int64_t		 organizer_id = 0, id = 0;
+	enum db_rc	 rc;
+
+	/* Without secret_key nothing is signed: the short codes serve. */
+	if (!seal_ready())
+		return DB_OK;
+	if ((st = db_stmt(db, stmts[STMT_EVENT_OWNER])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return DB_ERROR;
+	if ((rc = db_step(db, st)) == DB_OK)
+		organizer_id = db_col_int(st, 0);
+	db_reset(st);
+	if (rc != DB_OK)
+		return rc;
+	rc = live_key_made(db, organizer_id, now, &id, sk);
+	sodium_memzero(sk, sizeof(sk));
+	return rc;
+}
+
+/* Makes the live key of every organizer statement k finds (one at a
+ * time, each in a transaction of its own). */
+static enum db_rc
+ensure_keyless(struct db *db, enum stmt k, int64_t user_id,
+    const char *order_uid, int64_t now)
+{
+	unsigned char	 sk[TICKETSIG_SK_LEN];
+	struct db_stmt	*st;
+	int64_t		 organizer_id = 0, id = 0;
+	enum db_rc	 rc = DB_OK;
+	int		 round;
+
+	if (!seal_ready() || db_in_tx(db))
+		return DB_OK;
+	/* Each round makes one key, so the look-up ends; bounded anyway. */
+	for (round = 0; round < 64; round++) {
+		if ((st = db_stmt(db, stmts[k])) == NULL ||
+		    (order_uid != NULL ? db_bind_text(st, 1, order_uid) :
+		    db_bind_int(st, 1, user_id)) == -1)
+			return DB_ERROR;
+		if ((rc = db_step(db, st)) == DB_OK)
+			organizer_id = db_col_int(st, 0);
+		db_reset(st);
+		if (rc != DB_OK)
+			break;
+		rc = live_key_made(db, organizer_id, now, &id, sk);
+		sodium_memzero(sk, sizeof(sk));
+		if (rc != DB_OK)
+			return rc;
+	}
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+enum db_rc
+ticketkey_ensure_user(struct db *db, int64_t user_id, int64_t now)
+{
+	return ensure_keyless(db, STMT_KEYLESS_USER, user_id, NULL, now);
+}
+
+enum db_rc
+ticketkey_ensure_order(struct db *db, const char *order_uid, int64_t now)
+{
+	if (order_uid == NULL)
+		return DB_OK;
+	return ensure_keyless(db, STMT_KEYLESS_ORDER, 0, order_uid, now);
 }
 
 int

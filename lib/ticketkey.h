@@ -43,6 +43,35 @@ enum db_rc	ticketkey_code(struct db *db, int64_t ticket_id, int64_t now,
 		    char text[TICKETSIG_TEXT_LEN + 1]);
 
 /*
+ * ticketkey_code without ever writing: DB_NOTFOUND also when the
+ * organizer has no live key yet.  For read-only transactions (the
+ * wallet, the ticket pages and PDFs), after ticketkey_ensure_*().
+ */
+enum db_rc	ticketkey_sign(struct db *db, int64_t ticket_id, int64_t now,
+		    char text[TICKETSIG_TEXT_LEN + 1]);
+
+/*
+ * Makes sure the organizer of event_id has a live key, so that every
+ * ticket of theirs can be shown with a signed code: inside the caller's
+ * write transaction (the one issuing tickets), or in one of its own.
+ * DB_OK also when there is no secret_key (nothing is signed then).
+ */
+enum db_rc	ticketkey_ensure_event(struct db *db, int64_t event_id,
+		    int64_t now);
+
+/*
+ * The same for the organizers of user_id's tickets (of the order
+ * order_uid's): a short write transaction for each one missing a key
+ * (tickets issued before keys were made at issue), nothing when none
+ * is.  Call outside a transaction, before the read; on failure the
+ * reader shows short codes.  DB_OK, DB_BUSY or DB_ERROR.
+ */
+enum db_rc	ticketkey_ensure_user(struct db *db, int64_t user_id,
+		    int64_t now);
+enum db_rc	ticketkey_ensure_order(struct db *db, const char *order_uid,
+		    int64_t now);
+
+/*
  * The public key key_id if it still verifies at now (live, or retired
  * with valid_until after now): 1 with pk and *organizer_id (0: none), 0
  * for no such key, -1 on a storage error.

@@ -20,6 +20,7 @@
 #include "qr.h"
 #include "tfmt.h"
 #include "ticketkey.h"
+#include "ticketpdf.h"
 #include "wallet.h"
 #include "ticketmail.h"
 
@@ -135,6 +136,45 @@ context(struct db *db, const struct conf *conf, int64_t order_id,
  * a door checks offline; the short code when it cannot be signed (no
  * secret_key), which every door still looks up.
  */
+/*
+ * Attaches the order's valid tickets as one A4 PDF, a page each, in the
+ * order's language, as *att; its data and name are the caller's to
+ * free.  A PDF that cannot be made (no fonts) leaves the mail as it
+ * was: the PNGs alone still get everyone in.  Returns 1 if attached.
+ */
+static int
+add_pdf(struct db *db, const struct conf *conf, int64_t order_id,
+    struct mail_attachment *att, char **name)
+{
+	struct ticketpdf_set	 set;
+	unsigned char		*pdf = NULL;
+	size_t			 len = 0;
+	char			 buf[64];
+
+	*name = NULL;
+	if (ticketpdf_load_paid(db, tfmt_now(), order_id, &set) != DB_OK)
+		return 0;
+	if (ticketpdf_filename(&set, 1, buf, sizeof(buf)) == -1 ||
+	    (*name = strdup(buf)) == NULL ||
+	    ticketpdf_render(set.t, set.n, TICKETPDF_A4, set.lang,
+	    conf_str(conf, CONF_INVOICE_FONT),
+	    conf_str(conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1) {
+		log_warn("ticket mail: order %lld goes without its PDF",
+		    (long long)order_id);
+		free(*name);
+		*name = NULL;
+		ticketpdf_set_free(&set);
+		return 0;
+	}
+	ticketpdf_set_free(&set);
+	att->filename = *name;
+	att->content_type = "application/pdf";
+	att->content_id = NULL;
+	att->data = pdf;
+	att->len = len;
+	return 1;
+}
+
 static const char *
 qr_content(struct db *db, int64_t id, const char *code,
     char text[TICKETSIG_TEXT_LEN + 1])
@@ -150,13 +190,13 @@ int
 ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
     const char *recipient, char *err, size_t errsz)
 {
-	struct mail_attachment	 att[TICKETS_MAX];
+	struct mail_attachment	 att[TICKETS_MAX + 1];
 	struct mail_server	 srv;
 	struct mail_msg		 msg;
 	const cJSON		*t;
 	cJSON			*ctx;
 	char			 subject[512], *text = NULL, *html = NULL;
-	char			*names[TICKETS_MAX], *cids[TICKETS_MAX];
+	char			*names[TICKETS_MAX + 1], *cids[TICKETS_MAX + 1];
 	char			 signed_code[TICKETSIG_TEXT_LEN + 1];
 	size_t			 n = 0, i;
 	int			 rc = -1;
@@ -194,6 +234,12 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 		att[n].content_id = cids[n];
 		n++;
 	}
+
+	/* After the PNGs: making their codes made the organizer's key if
+	 * it was missing, so the PDF's codes are signed too. */
+	cids[n] = NULL;
+	if (add_pdf(db, conf, order_id, &att[n], &names[n]))
+		n++;
 
 	mailconf_smtp(conf, &srv, &msg);
 	msg.to = recipient;

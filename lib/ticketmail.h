@@ -1,7 +1,8 @@
 /*
  * The ticket mail: one message per paid order with the tickets' codes in
- * text and HTML (templates/mail/tickets.{txt,html}) and one QR code PNG
- * per ticket encoding its external_id.
+ * text and HTML (templates/mail/tickets.{txt,html}), one QR code PNG per
+ * ticket holding its signed code (lib/ticketkey), and the tickets as
+ * one A4 PDF, a page each (lib/ticketpdf).
  */
 #ifndef BILJETT_TICKETMAIL_H
 #define BILJETT_TICKETMAIL_H

@@ -16,6 +16,7 @@
 #include "limits.h"
 #include "qr.h"
 #include "seal.h"
+#include "ticketkey.h"
 #include "crypto.h"
 #include "wallet.h"
 
@@ -59,7 +60,7 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	" AND c.result = 'admitted'), t.attendee_name, o.email," \
 	" o.order_number, t.created_at, e.poster," \
 	" coalesce(nullif(e.ends_at, 0), e.event_at), u.name, e.slug," \
-	" o.buyer_name, s.section, s.row_label, s.number"
+	" o.buyer_name, s.section, s.row_label, s.number, t.id"
 #define FROM \
 	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
 	" JOIN events e ON e.id = t.event_id" \
@@ -73,7 +74,14 @@ enum col {
 	C_CITY, C_NAME, C_TIER, C_DAY, C_PRICE, C_CURRENCY, C_STATUS,
 	C_TIMES_USED, C_USED_AT, C_ATTENDEE, C_EMAIL, C_ORDER_NUMBER,
 	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER,
-	C_SECTION, C_ROW, C_SEAT
+	C_SECTION, C_ROW, C_SEAT, C_ID
+};
+
+/* What rendering a row needs beside it: signing its QR code. */
+struct row_ctx {
+	struct db	*db;
+	int64_t		 now;
+	char		 qr[TICKETSIG_TEXT_LEN + 1];
 };
 
 /* ?1 user, ?3 status ('' any), ?4 used (-1 any), ?5 event id or slug
@@ -206,15 +214,19 @@ add_formatted(cJSON *o, int64_t t)
 }
 
 /*
- * What the ticket's QR code holds here: the printed short code, which
- * every door path looks up.  The ticket mail carries the signed code
- * (lib/ticketkey) instead; signing needs a write transaction of its own
- * for a new key, which these read-only listings cannot take, so they
- * show the code that needs the network at the door.
+ * What the ticket's QR code holds: its signed code (lib/ticketkey), as
+ * in the ticket mail, which a door checks offline.  These listings run
+ * in read-only transactions, so they never make a key: the callers
+ * make sure keys exist first (ticketkey_ensure_*); the printed short
+ * code, which every door path looks up too, when it still cannot be
+ * signed (no secret_key).
  */
 static const char *
-qr_text(struct db_stmt *st)
+qr_text(struct db_stmt *st, struct row_ctx *c)
 {
+	if (ticketkey_sign(c->db, db_col_int(st, C_ID), c->now, c->qr) ==
+	    DB_OK)
+		return c->qr;
 	return text(st, C_CODE);
 }
 
@@ -234,10 +246,12 @@ add_seat(cJSON *o, struct db_stmt *st)
 	json_add_str(seat, "number", text(st, C_SEAT));
 }
 
-/* Seed 004's TicketSerializer of the current row. */
+/* Seed 004's TicketSerializer of the current row, with the link to its
+ * PDF (seed 004: "with QR codes and PDF download links"). */
 static cJSON *
-ticket004(struct db_stmt *st)
+ticket004(struct db_stmt *st, struct row_ctx *c)
 {
+	char		 url[sizeof(WALLET_DOWNLOAD_PATH) + UUID_LEN + 16];
 	cJSON		*o = cJSON_CreateObject(), *venue;
 	const char	*name = text(st, C_NAME), *tier = text(st, C_TIER);
 	const char	*day = text(st, C_DAY), *status = text(st, C_STATUS);
@@ -245,7 +259,7 @@ ticket004(struct db_stmt *st)
 
 	json_add_str(o, "uid", text(st, C_UID));
 	json_add_str(o, "ticket_number", text(st, C_CODE));
-	json_add_str(o, "qr_code_data", qr_text(st));
+	json_add_str(o, "qr_code_data", qr_text(st, c));
 	cJSON_AddNumberToObject(o, "event", (double)db_col_int(st, C_EVENT));
 	json_add_str(o, "event_slug", text(st, C_SLUG));
 	json_add_str(o, "event_title", text(st, C_TITLE));
@@ -274,19 +288,21 @@ ticket004(struct db_stmt *st)
 	json_add_str(o, "order_number", text(st, C_ORDER_NUMBER));
 	json_add_time(o, "created_at", db_col_int(st, C_CREATED));
 	add_seat(o, st);
+	snprintf(url, sizeof(url), WALLET_DOWNLOAD_PATH, text(st, C_UID));
+	json_add_str(o, "download_url", url);
 	return o;
 }
 
 /* Seed 003's TicketSerializer of the current row. */
 static cJSON *
-ticket003(struct db_stmt *st)
+ticket003(struct db_stmt *st, struct row_ctx *c)
 {
 	cJSON		*o = cJSON_CreateObject();
 	const char	*status = text(st, C_STATUS);
 	const char	*poster = db_col_text(st, C_POSTER);
 
 	json_add_str(o, "id", text(st, C_UID));
-	json_add_str(o, "qr_code_hash", qr_text(st));
+	json_add_str(o, "qr_code_hash", qr_text(st, c));
 	json_add_str(o, "status", strcmp(status, "cancelled") == 0 ?
 	    "CANCELLED" : strcmp(status, "used") == 0 ? "CHECKED_IN" :
 	    "ACTIVE");
@@ -353,8 +369,10 @@ bind_list(struct db_stmt *st, int64_t now, int64_t user_id,
 static enum db_rc
 list(struct db *db, int64_t now, int64_t user_id,
     const struct wallet_filter *f, int64_t offset, int64_t limit,
-    cJSON *(*render)(struct db_stmt *), cJSON **results, int64_t *count)
+    cJSON *(*render)(struct db_stmt *, struct row_ctx *), cJSON **results,
+    int64_t *count)
 {
+	struct row_ctx	 c = { db, now, "" };
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
@@ -378,7 +396,7 @@ list(struct db *db, int64_t now, int64_t user_id,
 	    bind_list(st, now, user_id, f, offset, limit) == -1)
 		return DB_ERROR;
 	while ((rc = db_step(db, st)) == DB_OK)
-		cJSON_AddItemToArray(*results, render(st));
+		cJSON_AddItemToArray(*results, render(st, &c));
 	db_reset(st);
 	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
@@ -407,6 +425,7 @@ enum db_rc
 wallet_get(struct db *db, int64_t now, int64_t user_id, const char *uid,
     int seed003, cJSON **out)
 {
+	struct row_ctx	 c = { db, now, "" };
 	struct db_stmt	*st;
 	enum db_rc	 rc;
 
@@ -415,8 +434,8 @@ wallet_get(struct db *db, int64_t now, int64_t user_id, const char *uid,
 	    db_bind_int(st, 3, user_id) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
-		*out = seed003 ? ticket003(st) : ticket004(st);
-		add_qr_picture(*out, qr_text(st));
+		*out = seed003 ? ticket003(st, &c) : ticket004(st, &c);
+		add_qr_picture(*out, qr_text(st, &c));
 	}
 	db_reset(st);
 	return rc;
@@ -453,6 +472,7 @@ static enum db_rc
 tickets_with_qr(struct db *db, enum stmt k, int64_t now, int64_t key,
     const char *uid, cJSON **out)
 {
+	struct row_ctx	 c = { db, now, "" };
 	struct db_stmt	*st;
 	cJSON		*t;
 	enum db_rc	 rc;
@@ -463,8 +483,8 @@ tickets_with_qr(struct db *db, enum stmt k, int64_t now, int64_t key,
 	    db_bind_int(st, 1, key)) == -1 || db_bind_int(st, 2, now) == -1)
 		return DB_ERROR;
 	while ((rc = db_step(db, st)) == DB_OK) {
-		t = ticket004(st);
-		add_qr_picture(t, qr_text(st));
+		t = ticket004(st, &c);
+		add_qr_picture(t, qr_text(st, &c));
 		cJSON_AddItemToArray(*out, t);
 	}
 	db_reset(st);

@@ -4,6 +4,11 @@
  * tickets of the signed-in user's orders.  A ticket is addressed by its
  * uid; another user's is not found, as if it did not exist.
  *
+ * A ticket's QR code (qr_code_data, qr_code_hash, the pictures) holds
+ * its signed code (lib/ticketkey); call ticketkey_ensure_user() or
+ * _order() before the read transaction, so that its organizer's key
+ * exists.
+ *
  * A ticket's status is derived, never stored twice: "cancelled" when the
  * ticket or its order was cancelled or refunded, else "used" once it has
  * been scanned in, else "expired" once its event is over, else "active".
@@ -21,6 +26,9 @@ struct cJSON;
 
 #define WALLET_TOKEN_LEN	32	/* hex digits: 128 bits */
 #define WALLET_PAGE_MAX		200	/* tickets on the "my tickets" page */
+/* A ticket's PDF (seed 004), its uid in the %s: each ticket's
+ * download_url. */
+#define WALLET_DOWNLOAD_PATH	"/api/tickets/my-tickets/%s/download/"
 
 enum wallet_status {
 	WALLET_ANY = 0,

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import urllib.parse
 
-from flow import mails_to, wait_for
+from flow import mails_to, signed_ticket_id, ticket_code_of, wait_for
 
 from test_stripe import StripeBase
 
@@ -60,7 +60,12 @@ class Wallet(StripeBase):
                           self.ev1["title"], "Ordinarie", "Ordinarie",
                           "buyer@example.com", self.o1["order_number"]))
         self.assertIsNotNone(t["used_at"])
-        self.assertEqual(t["qr_code_data"], self.code)
+        # The QR code holds the signed code a door checks offline; it
+        # names this ticket, whose short code is printed beside it.
+        self.assertTrue(t["qr_code_data"].startswith("BJ1:"), t["qr_code_data"])
+        self.assertEqual(ticket_code_of(self.stack.db_path, t["qr_code_data"]), self.code)
+        self.assertEqual(t["download_url"],
+                         f"/api/tickets/my-tickets/{t['uid']}/download/")
         self.assertRegex(t["event_date_formatted"],
                          r"^[A-Z][a-z]+day, [A-Z][a-z]+ \d\d, \d{4} at \d\d:\d\d [AP]M$")
         self.assertEqual(set(t["venue"]), {"name", "address", "city"})
@@ -132,7 +137,9 @@ class Wallet(StripeBase):
         mine = [t for t in r.json["results"] if t["event_title"] in
                 (self.ev1["title"], self.ev3["title"])]
         self.assertEqual(len(mine), 4)
-        used = next(t for t in mine if t["qr_code_hash"] == self.code)
+        self.assertTrue(all(t["qr_code_hash"].startswith("BJ1:") for t in mine))
+        used = next(t for t in mine
+                    if ticket_code_of(self.stack.db_path, t["qr_code_hash"]) == self.code)
         self.assertEqual((used["status"], used["tier_price"], used["attendee_email"]),
                          ("CHECKED_IN", "100.00", "buyer@example.com"))
         self.assertRegex(used["id"], UUID)
@@ -210,7 +217,8 @@ class TicketPages(StripeBase):
             f.flush()
             out = subprocess.run(["zbarimg", "--raw", "-q", f.name], capture_output=True,
                                  text=True)
-        self.assertIn(out.stdout.strip(), codes)
+        self.assertIsNotNone(signed_ticket_id(out.stdout.strip()))
+        self.assertIn(ticket_code_of(self.stack.db_path, out.stdout.strip()), codes)
         self.assertIn(ev["title"], page)
         self.assertEqual(r.header("X-Robots-Tag"), "noindex")
         # The support desk prints the same link from whatever the buyer has.
