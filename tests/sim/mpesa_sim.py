@@ -18,21 +18,20 @@ with Daraja's error envelope {"requestId", "errorCode", "errorMessage"}.
 The payer's answer is chosen by the last four digits of the phone number
 (SCENARIOS); its callback goes to the push's CallBackURL.
 """
-import argparse
 import base64
 import datetime
 import http.server
 import json
 import re
 import secrets
-import signal
 import ssl
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import simserve
 
 # Last four digits of the payer's phone -> (ResultCode, ResultDesc).
 # None: the push itself is refused (a transaction already in process).
@@ -58,9 +57,7 @@ def fresh_state():
             "delay": ARGS.delay}
 
 
-def log(msg):
-    sys.stderr.write(f"mpesa-sim: {msg}\n")
-    sys.stderr.flush()
+log = simserve.logger("mpesa-sim")
 
 
 class DarajaError(Exception):
@@ -410,19 +407,10 @@ class Control(http.server.BaseHTTPRequestHandler):
         return {"status": status, "body": answer_json(text), "url": url}
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--control-port", type=int, required=True)
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
+    ap = simserve.parser(__doc__)
+    simserve.add_tls(ap)
     ap.add_argument("--consumer-key", default="biljett_dev_key")
     ap.add_argument("--consumer-secret", default="biljett_dev_secret")
     ap.add_argument("--shortcode", default="174379")
@@ -432,27 +420,15 @@ def main():
     ap.add_argument("--delay", type=float, default=2)
     ap.add_argument("--expires-in", type=int, default=3599)
     ARGS = ap.parse_args()
-    if bool(ARGS.cert) != bool(ARGS.key):
-        ap.error("--cert and --key go together")
+    simserve.check_tls(ap, ARGS)
     STATE.update(fresh_state())
 
-    api = Server(("127.0.0.1", ARGS.port), Api)
+    api = simserve.Server(("127.0.0.1", ARGS.port), Api)
     if ARGS.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(ARGS.cert, ARGS.key)
-        api.socket = ctx.wrap_socket(api.socket, server_side=True)
-    servers = [api, Server(("127.0.0.1", ARGS.control_port), Control)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    log(f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}, control on "
-        f"http://127.0.0.1:{ARGS.control_port}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
-    for s in servers:
-        s.shutdown()
+        simserve.tls(api, ARGS.cert, ARGS.key)
+    simserve.serve([api, simserve.Server(("127.0.0.1", ARGS.control_port), Control)], log,
+                   f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}, "
+                   f"control on http://127.0.0.1:{ARGS.control_port}")
 
 
 if __name__ == "__main__":

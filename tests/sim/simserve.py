@@ -1,0 +1,81 @@
+"""What every simulator here does the same way around its own protocol:
+the common command-line options, a TLS server socket, a log line on
+stderr, and serving its servers on 127.0.0.1 until SIGTERM or SIGINT.
+
+Each simulator is started as a script (scripts/devstack.py, the tests), so
+its own directory is on sys.path and `import simserve` finds this file.
+Callers see the same command lines and the same signals as before: a
+simulator is ready when its ports accept connections, and exits 0 on
+SIGTERM after shutting its servers down.
+"""
+import argparse
+import http.server
+import signal
+import ssl
+import sys
+import threading
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1, a thread per connection; a restart
+    may take the port again at once."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def logger(name):
+    """A log(msg) writing "name: msg" to stderr (the simulator's log
+    file under devstack), flushed at once so a test sees it."""
+    def log(msg):
+        sys.stderr.write(f"{name}: {msg}\n")
+        sys.stderr.flush()
+    return log
+
+
+def parser(doc, control_required=True):
+    """The simulator's argument parser with --port and --control-port;
+    its module docstring is the help text."""
+    ap = argparse.ArgumentParser(description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--control-port", type=int, required=control_required)
+    return ap
+
+
+def add_tls(ap, required=False):
+    """--cert and --key, the server certificate of the API port."""
+    ap.add_argument("--cert", required=required)
+    ap.add_argument("--key", required=required)
+
+
+def check_tls(ap, args):
+    """Optional TLS takes both files or neither (exits with a usage error)."""
+    if bool(args.cert) != bool(args.key):
+        ap.error("--cert and --key go together")
+
+
+def tls(srv, cert, key, client_ca=None):
+    """Wraps srv's socket in TLS 1.2 or later with cert/key; with
+    client_ca every client must present a certificate signed by it."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    if client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(client_ca)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    return srv
+
+
+def serve(servers, log, banner):
+    """Serves each server in a thread of its own, logs banner, and
+    returns once SIGTERM or SIGINT has come and every server has stopped."""
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    log(banner)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    signal.signal(signal.SIGINT, lambda *a: stop.set())
+    stop.wait()
+    for s in servers:
+        s.shutdown()
