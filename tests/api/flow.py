@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
@@ -24,6 +25,25 @@ def control(url, method, path, body=None):
         r = conn.getresponse()
         raw = r.read()
         return r.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+def post_callback(stack, body, identifier=None):
+    """Posts a Swish callback to stack's https endpoint as an attacker
+    would, with the callbackIdentifier header when identifier is given;
+    returns (status, body bytes)."""
+    u = urllib.parse.urlsplit(stack.https_url)
+    ctx = ssl.create_default_context(cafile=stack.ca_path)
+    conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if identifier is not None:
+        headers["callbackIdentifier"] = identifier
+    try:
+        conn.request("POST", "/swish/callback/", body=json.dumps(body).encode(),
+                     headers=headers)
+        r = conn.getresponse()
+        return r.status, r.read()
     finally:
         conn.close()
 
