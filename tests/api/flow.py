@@ -92,6 +92,34 @@ def wait_for(predicate, timeout=20.0, step=0.05, what="condition"):
         time.sleep(step)
 
 
+def buy_paid(test, event, ticket_type, email):
+    """One ticket of ticket_type for event, bought by a new client of
+    test's stack: reserved, paid at test.swish (the simulator), and its
+    order PAID once this returns.  Returns the client."""
+    c = test.client()
+    r = c.post("/reserve_ticket/", {"chapter_event": event,
+                                    "tickets": [{"ticket_type": ticket_type, "count": 1}]})
+    test.assertEqual(r.status, 201, r)
+    token = c.post("/start_payment/", {"email_address": email}).json
+    test.swish.act(test.swish.request_by_token(token)["id"], "pay")
+    wait_for(lambda: c.get("/session_payment_status/").json["status"] == "PAID",
+             what="the order paid")
+    return c
+
+
+def assert_no_secret_stored(test, secrets):
+    """Fails test if any of secrets (tokens, passwords) stands in its
+    stack's logs or SQLite files (the database, its WAL and journal)."""
+    files = glob.glob(os.path.join(test.tmp, "*.log")) + glob.glob(test.stack.db_path + "*")
+    blobs = {}
+    for path in files:
+        with open(path, "rb") as f:
+            blobs[path] = f.read()
+    for secret in set(secrets):
+        for path, data in blobs.items():
+            test.assertNotIn(secret.encode(), data, f"{secret[:6]}… in {path}")
+
+
 def mails(mail_dir):
     """Parsed messages in the SMTP sink, oldest first."""
     out = []
