@@ -172,12 +172,7 @@ class Api(http.server.BaseHTTPRequestHandler):
         log(f"api {self.command} {self.path.split('?')[0]} " + (fmt % args).split('"')[-1])
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -299,13 +294,6 @@ class Api(http.server.BaseHTTPRequestHandler):
                     "ResultCode": str(p["result"]), "ResultDesc": p["desc"]}
 
 
-def answer_json(text):
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return text
-
-
 class Control(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DarajaSimControl/1.0"
@@ -314,14 +302,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         log(f"control {self.command} {self.path.split('?')[0]} " + (fmt % args).split('"')[-1])
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body, simserve.CONTROL_HEADERS)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -361,7 +342,7 @@ class Control(http.server.BaseHTTPRequestHandler):
                 return 409, {"error": "the payer has not answered yet"}
             if m.group(2) == "deliver":
                 status, text = deliver(p["url"], callback_body(p), p["id"], "duplicate")
-                return 200, {"status": status, "body": answer_json(text)}
+                return 200, {"status": status, "body": simserve.answer_json(text)}
             return 200, self.forge(p, d)
         if path == "/control/callbacks/hold":
             with LOCK:
@@ -374,7 +355,7 @@ class Control(http.server.BaseHTTPRequestHandler):
             for pid in queue:
                 p = STATE["pushes"][pid]
                 status, text = deliver(p["url"], callback_body(p), pid, "release")
-                out.append({"push": pid, "status": status, "body": answer_json(text)})
+                out.append({"push": pid, "status": status, "body": simserve.answer_json(text)})
             return 200, {"delivered": out}
         if path == "/control/tokens/revoke":
             with LOCK:
@@ -404,7 +385,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         body = callback_body(p, amount=d.get("amount"), phone=d.get("phone"),
                              code=d.get("result_code"), checkout=d.get("checkout_id"))
         status, text = deliver(url, body, p["id"], "forged")
-        return {"status": status, "body": answer_json(text), "url": url}
+        return {"status": status, "body": simserve.answer_json(text), "url": url}
 
 
 def main():

@@ -10,6 +10,7 @@ SIGTERM after shutting its servers down.
 """
 import argparse
 import http.server
+import json
 import signal
 import ssl
 import sys
@@ -21,6 +22,31 @@ class Server(http.server.ThreadingHTTPServer):
     may take the port again at once."""
     daemon_threads = True
     allow_reuse_address = True
+
+
+# What a control port adds to its answers: tests call it from pages
+# (CORS) and must never see a cached state.
+CONTROL_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Cache-Control", "no-store"))
+
+
+def send_json(handler, status, body, headers=()):
+    """Answers handler's request with body as JSON, status and headers."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def answer_json(text):
+    """A peer's answer, parsed as JSON when it is JSON, else as it came."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
 
 
 def logger(name):

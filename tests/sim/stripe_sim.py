@@ -812,13 +812,6 @@ def build_event(d):
     return emit(d.get("type") or "payment_intent.succeeded", obj or {})
 
 
-def answer_json(text):
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return text
-
-
 class Control(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "StripeSimControl/1.0"
@@ -925,7 +918,8 @@ class Control(http.server.BaseHTTPRequestHandler):
             if rec is None:
                 raise missing("event", m.group(1))
             status, text = deliver_once(rec, "resend")
-            return 200, {"event": rec["event"], "status": status, "body": answer_json(text)}
+            return 200, {"event": rec["event"], "status": status,
+                         "body": simserve.answer_json(text)}
         if path == "/control/send":
             return 200, self.send_event(d)
         if path == "/control/webhooks/hold":
@@ -963,7 +957,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         t = int(time.time()) + int(d.get("timestamp_offset", 0))
         status, text = deliver_once(rec, "send", secret=d.get("secret"), t=t,
                                     sig=d.get("signature_header"))
-        return {"event": rec["event"], "status": status, "body": answer_json(text)}
+        return {"event": rec["event"], "status": status, "body": simserve.answer_json(text)}
 
     @staticmethod
     def release(order):

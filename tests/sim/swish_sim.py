@@ -369,12 +369,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         log("control " + (fmt % args))
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body)
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
