@@ -93,6 +93,15 @@ def tls(srv, cert, key, client_ca=None):
     return srv
 
 
+def api_and_control(args, api, control):
+    """The servers of a simulator with one API port (handler api, over TLS
+    when args has --cert and --key) and a plain control port (control)."""
+    srv = Server(("127.0.0.1", args.port), api)
+    if args.cert:
+        tls(srv, args.cert, args.key)
+    return [srv, Server(("127.0.0.1", args.control_port), control)]
+
+
 def serve(servers, log, banner):
     """Serves each server in a thread of its own, logs banner, and
     returns once SIGTERM or SIGINT has come and every server has stopped."""

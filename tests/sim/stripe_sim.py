@@ -1000,10 +1000,7 @@ def main():
     simserve.check_tls(ap, ARGS)
     STATE.update(fresh_state())
 
-    api = simserve.Server(("127.0.0.1", ARGS.port), Api)
-    if ARGS.cert:
-        simserve.tls(api, ARGS.cert, ARGS.key)
-    simserve.serve([api, simserve.Server(("127.0.0.1", ARGS.control_port), Control)], log,
+    simserve.serve(simserve.api_and_control(ARGS, Api, Control), log,
                    f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}/v1, "
                    f"control on http://127.0.0.1:{ARGS.control_port}, "
                    f"webhooks to {ARGS.webhook_url or '(none)'}")
