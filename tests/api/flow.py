@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
@@ -24,6 +25,25 @@ def control(url, method, path, body=None):
         r = conn.getresponse()
         raw = r.read()
         return r.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+def post_callback(stack, body, identifier=None):
+    """Posts a Swish callback to stack's https endpoint as an attacker
+    would, with the callbackIdentifier header when identifier is given;
+    returns (status, body bytes)."""
+    u = urllib.parse.urlsplit(stack.https_url)
+    ctx = ssl.create_default_context(cafile=stack.ca_path)
+    conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if identifier is not None:
+        headers["callbackIdentifier"] = identifier
+    try:
+        conn.request("POST", "/swish/callback/", body=json.dumps(body).encode(),
+                     headers=headers)
+        r = conn.getresponse()
+        return r.status, r.read()
     finally:
         conn.close()
 
@@ -70,6 +90,34 @@ def wait_for(predicate, timeout=20.0, step=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(step)
+
+
+def buy_paid(test, event, ticket_type, email):
+    """One ticket of ticket_type for event, bought by a new client of
+    test's stack: reserved, paid at test.swish (the simulator), and its
+    order PAID once this returns.  Returns the client."""
+    c = test.client()
+    r = c.post("/reserve_ticket/", {"chapter_event": event,
+                                    "tickets": [{"ticket_type": ticket_type, "count": 1}]})
+    test.assertEqual(r.status, 201, r)
+    token = c.post("/start_payment/", {"email_address": email}).json
+    test.swish.act(test.swish.request_by_token(token)["id"], "pay")
+    wait_for(lambda: c.get("/session_payment_status/").json["status"] == "PAID",
+             what="the order paid")
+    return c
+
+
+def assert_no_secret_stored(test, secrets):
+    """Fails test if any of secrets (tokens, passwords) stands in its
+    stack's logs or SQLite files (the database, its WAL and journal)."""
+    files = glob.glob(os.path.join(test.tmp, "*.log")) + glob.glob(test.stack.db_path + "*")
+    blobs = {}
+    for path in files:
+        with open(path, "rb") as f:
+            blobs[path] = f.read()
+    for secret in set(secrets):
+        for path, data in blobs.items():
+            test.assertNotIn(secret.encode(), data, f"{secret[:6]}… in {path}")
 
 
 def mails(mail_dir):

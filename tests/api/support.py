@@ -13,8 +13,10 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import unittest
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 import devstack
 
@@ -28,6 +30,20 @@ def iso(dt):
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def all_at_once(n, fn):
+    """Runs fn(i) for i in 0..n-1, each in a thread of its own, released
+    together by a barrier (a crowd pressing "buy" in the same instant);
+    answers the results in order of i."""
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        barrier.wait()
+        return fn(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
 
 
 class Response:

@@ -10,7 +10,7 @@ import time
 import uuid
 
 from flow import wait_for
-from test_catalogue import all_at_once
+from support import all_at_once
 from test_stripe import StripeBase
 
 

@@ -3,19 +3,16 @@ store nothing, take no write lock and are counted in pay's metrics;
 /generate_qr/ asks Swish once per token, whatever the number of hits;
 `biljett expire` prunes old provider_events in batches and keeps those
 still needed."""
-import http.client
 import json
 import os
 import re
 import secrets
 import sqlite3
-import ssl
 import subprocess
 import time
-import urllib.parse
 
 import devstack
-from flow import Swish
+from flow import Swish, post_callback
 from support import StackTest
 
 # A forged callback as measured in the issue: about 3 KB each.
@@ -49,23 +46,6 @@ class Callbacks(StackTest):
         r = c.post("/start_payment/", {"email_address": "side@example.com"})
         self.assertEqual(r.status, 200, r)
         return c, r.json, self.swish.request_by_token(r.json)
-
-    def post_callback(self, body, identifier=None):
-        """Posts a callback to our https endpoint as an attacker would;
-        returns (status, body bytes)."""
-        u = urllib.parse.urlsplit(self.stack.https_url)
-        ctx = ssl.create_default_context(cafile=self.stack.ca_path)
-        conn = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=60)
-        headers = {"Content-Type": "application/json"}
-        if identifier is not None:
-            headers["callbackIdentifier"] = identifier
-        try:
-            conn.request("POST", "/swish/callback/", body=json.dumps(body).encode(),
-                         headers=headers)
-            r = conn.getresponse()
-            return r.status, r.read()
-        finally:
-            conn.close()
 
     def forged(self, swish_id):
         return {"id": swish_id, "status": "PAID", "amount": 199,
@@ -101,14 +81,15 @@ class Callbacks(StackTest):
         answers = set()
         # Random payment ids, with and without an identifier ...
         for i in range(40):
-            status, body = self.post_callback(
-                self.forged(secrets.token_hex(16).upper()),
+            status, body = post_callback(
+                self.stack, self.forged(secrets.token_hex(16).upper()),
                 identifier=secrets.token_hex(32) if i % 2 else None)
             answers.add((status, body))
         # ... and the real id with a wrong (or no) identifier.
         for i in range(10):
-            status, body = self.post_callback(
-                self.forged(req["id"]), identifier=secrets.token_hex(32) if i % 2 else None)
+            status, body = post_callback(
+                self.stack, self.forged(req["id"]),
+                identifier=secrets.token_hex(32) if i % 2 else None)
             answers.add((status, body))
         # One answer for all: a forger cannot tell an unknown id from a
         # wrong identifier.
@@ -139,8 +120,8 @@ class Callbacks(StackTest):
             # Someone else holds the write lock the whole time.
             lock.execute("BEGIN IMMEDIATE")
             for swish_id in (secrets.token_hex(16).upper(), req["id"]):
-                status, _ = self.post_callback(self.forged(swish_id),
-                                               identifier=secrets.token_hex(32))
+                status, _ = post_callback(self.stack, self.forged(swish_id),
+                                          identifier=secrets.token_hex(32))
                 self.assertEqual(status, 403)
         finally:
             lock.execute("ROLLBACK")
@@ -153,8 +134,8 @@ class Callbacks(StackTest):
 
     def test_malformed_callbacks_are_counted(self):
         m0 = self.metrics()
-        self.assertEqual(self.post_callback({"nonsense": True})[0], 400)
-        self.assertEqual(self.post_callback({"id": "not hex", "status": "PAID"})[0], 400)
+        self.assertEqual(post_callback(self.stack, {"nonsense": True})[0], 400)
+        self.assertEqual(post_callback(self.stack, {"id": "not hex", "status": "PAID"})[0], 400)
         key = 'biljett_callbacks_rejected_total{reason="malformed"}'
         self.assertEqual(self.metrics()[key] - m0.get(key, 0), 2)
 

@@ -4,27 +4,13 @@ the one quota engine under the four pricing kinds."""
 import os
 import sqlite3
 import struct
-import threading
 import time
 import uuid
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
-from support import StackTest
+from support import StackTest, all_at_once
 
 PASSWORD = "hemligt-lösenord-1"
-
-
-def all_at_once(n, fn):
-    """Runs fn(i) in n threads released together by a barrier."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        return fn(i)
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 class CatalogueBase(StackTest):

@@ -1,23 +1,8 @@
 """Many clients at once: no overselling, exactly-once ticket use."""
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from flow import Swish
-from support import StackTest
+from support import StackTest, all_at_once
 
 PASSWORD = "dörrvakt-lösenord"
-
-
-def all_at_once(n, fn):
-    """Runs fn(i) in n threads released together by a barrier."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        return fn(i)
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 class Concurrency(StackTest):

@@ -12,7 +12,7 @@ import urllib.parse
 import uuid
 
 from flow import Swish
-from test_catalogue import all_at_once
+from support import all_at_once
 from test_stripe import StripeBase
 
 

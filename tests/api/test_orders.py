@@ -5,7 +5,8 @@ import re
 import time
 import uuid
 
-from test_catalogue import CatalogueBase, all_at_once
+from support import all_at_once
+from test_catalogue import CatalogueBase
 
 
 class OrdersBase(CatalogueBase):

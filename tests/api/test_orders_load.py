@@ -27,8 +27,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
+from support import all_at_once
 from test_stripe import StripeBase
 
 PLACES = 100
@@ -318,18 +318,6 @@ def confirm_card(stack, pi):
         return json.loads(r.read())
 
 
-def all_at_once(jobs):
-    """Runs every job in a thread of its own, released together."""
-    barrier = threading.Barrier(len(jobs))
-
-    def run(job):
-        barrier.wait()
-        return job()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        return list(pool.map(run, jobs))
-
-
 class LoadBase(StripeBase):
     @classmethod
     def setUpClass(cls):
@@ -356,7 +344,7 @@ class LoadBase(StripeBase):
             killer.start()
         crowd = [Buyer(self, p, i, retries)
                  for p in ("stripe", "swish") for i in range(LATE, PER_PROVIDER)]
-        all_at_once([lambda b=b: b.hold().pay() for b in crowd])
+        all_at_once(len(crowd), lambda i: crowd[i].hold().pay())
         for b in late:
             b.pay()
         if killer is not None:

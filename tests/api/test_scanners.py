@@ -15,7 +15,7 @@ import tempfile
 import threading
 
 import devstack
-from flow import Swish, wait_for
+from flow import Swish, buy_paid
 from support import ROOT, StackTest
 
 ORG_PASSWORD = "arrangörens-lösenord"
@@ -84,15 +84,7 @@ class Scanners(StackTest):
         callback; returns its code."""
         Scanners.bought += 1
         email = f"guest{Scanners.bought}@example.com"
-        c = self.client()
-        r = c.post("/reserve_ticket/", {"chapter_event": self.events[key],
-                                        "tickets": [{"ticket_type": self.types[key],
-                                                     "count": 1}]})
-        self.assertEqual(r.status, 201, r)
-        token = c.post("/start_payment/", {"email_address": email}).json
-        self.swish.act(self.swish.request_by_token(token)["id"], "pay")
-        wait_for(lambda: c.get("/session_payment_status/").json["status"] == "PAID",
-                 what="the order paid")
+        buy_paid(self, self.events[key], self.types[key], email)
         return self.query("SELECT t.external_id FROM tickets t JOIN orders o"
                           " ON o.id = t.order_id WHERE o.email = ?", email)[0]["external_id"]
 

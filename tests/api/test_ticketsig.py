@@ -29,7 +29,7 @@ except ImportError:
     import nacl.secret
     import nacl.signing
 
-from flow import Swish, decode_qr, mails_to, png_parts, wait_for
+from flow import Swish, buy_paid, decode_qr, mails_to, png_parts, wait_for
 from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
@@ -157,15 +157,7 @@ class TicketSig(StackTest):
         ticket id) once its mail is in the sink."""
         TicketSig.bought += 1
         email = f"guest{TicketSig.bought}@example.com"
-        c = self.client()
-        r = c.post("/reserve_ticket/", {"chapter_event": self.events[key],
-                                        "tickets": [{"ticket_type": self.types[key],
-                                                     "count": 1}]})
-        self.assertEqual(r.status, 201, r)
-        token = c.post("/start_payment/", {"email_address": email}).json
-        self.swish.act(self.swish.request_by_token(token)["id"], "pay")
-        wait_for(lambda: c.get("/session_payment_status/").json["status"] == "PAID",
-                 what="the order paid")
+        buy_paid(self, self.events[key], self.types[key], email)
         row = self.query("SELECT t.id, t.external_id FROM tickets t JOIN orders o"
                          " ON o.id = t.order_id WHERE o.email = ?", email)[0]
         msg = wait_for(lambda: mails_to(self.stack.mail_dir, email),

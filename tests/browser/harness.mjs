@@ -153,6 +153,33 @@ export function expect(cond, what) {
 	if (!cond) throw new Error(`expected ${what}`);
 }
 
+/* Waits until fn() is truthy (polling, up to 20 s); returns its value. */
+export async function until(fn, what) {
+	for (let i = 0; i < 200; i++) {
+		const v = await fn();
+		if (v) return v;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+/* The tickets of each ticket mail to address in the stack's SMTP sink,
+ * one array a mail: each QR code decoded (tests/api/flow.py reads the
+ * sink and runs zbarimg) and named by its ticket's short code (a signed
+ * code names its ticket by id). */
+export function ticketMails(stack, address) {
+	return JSON.parse(execFileSync("python3", ["-c", `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from flow import decode_qr, mails_to, png_parts, ticket_code_of
+print(json.dumps([[ticket_code_of(sys.argv[4], decode_qr(p.get_content()))
+                   for p in png_parts(m)]
+                  for m in mails_to(sys.argv[2], sys.argv[3])]))
+`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address,
+	    resolve(stack.dir, stack.confValue("database"))],
+	    { encoding: "utf8" }));
+}
+
 /* axe-core, from node_modules (the version pinned in package.json). */
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 

@@ -7,9 +7,8 @@
 // JavaScript the card page offers Swish.  The card page's CSP lets in
 // exactly stripe_js_url's origin, and the contexts here do not bypass
 // it: the stand-in only runs because the header allows it.
-import { execFileSync } from "node:child_process";
-import { join, resolve } from "node:path";
-import { ROOT, expect, run } from "./harness.mjs";
+import { join } from "node:path";
+import { expect, run, ticketMails, until } from "./harness.mjs";
 
 const ORGANIZER = "kortarrangor@example.com";
 const ORGANIZER_PASSWORD = "arrangörens-lösenord-2";
@@ -17,31 +16,6 @@ const exact = { exact: true };
 
 /* Filled by the first step. */
 const ids = {};
-
-/* Decoded QR codes of each ticket mail to address in the SMTP sink
- * (tests/api/flow.py reads the sink and runs zbarimg). */
-function ticketMails(stack, address) {
-	return JSON.parse(execFileSync("python3", ["-c", `
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from flow import decode_qr, mails_to, png_parts, ticket_code_of
-print(json.dumps([[ticket_code_of(sys.argv[4], decode_qr(p.get_content()))
-                   for p in png_parts(m)]
-                  for m in mails_to(sys.argv[2], sys.argv[3])]))
-`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address,
-	    resolve(stack.dir, stack.confValue("database"))],
-	    { encoding: "utf8" }));
-}
-
-/* Waits until fn() is truthy (polling, up to 20 s); returns its value. */
-async function until(fn, what) {
-	for (let i = 0; i < 200; i++) {
-		const v = await fn();
-		if (v) return v;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 /* The directives of a Content-Security-Policy header, by name. */
 function csp(header) {

@@ -6,10 +6,9 @@
 // callback has confirmed the order; the tickets come by mail with their
 // QR codes.  A payer who cancels on the phone is told so and can try
 // again.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { ROOT, expect, run } from "./harness.mjs";
+import { join } from "node:path";
+import { expect, run, ticketMails, until } from "./harness.mjs";
 
 const ids = {};
 
@@ -21,30 +20,6 @@ async function mpesa(stack, path, body) {
 	      headers: { "Content-Type": "application/json" } });
 	if (!r.ok) throw new Error(`M-Pesa simulator ${path}: ${r.status}`);
 	return r.json();
-}
-
-/* The tickets each ticket mail to address in the SMTP sink shows as QR
- * codes, by their short codes (a signed code names its ticket by id). */
-function ticketMails(stack, address) {
-	return JSON.parse(execFileSync("python3", ["-c", `
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from flow import decode_qr, mails_to, png_parts, ticket_code_of
-print(json.dumps([[ticket_code_of(sys.argv[4], decode_qr(p.get_content()))
-                   for p in png_parts(m)]
-                  for m in mails_to(sys.argv[2], sys.argv[3])]))
-`, join(ROOT, "tests/api"), join(stack.dir, "mail"), address,
-	    resolve(stack.dir, stack.confValue("database"))],
-	    { encoding: "utf8" }));
-}
-
-async function until(fn, what) {
-	for (let i = 0; i < 200; i++) {
-		const v = await fn();
-		if (v) return v;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`timed out waiting for ${what}`);
 }
 
 /* Reserves count tickets through the picker, ends on /checkout. */

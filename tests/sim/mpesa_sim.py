@@ -18,21 +18,20 @@ with Daraja's error envelope {"requestId", "errorCode", "errorMessage"}.
 The payer's answer is chosen by the last four digits of the phone number
 (SCENARIOS); its callback goes to the push's CallBackURL.
 """
-import argparse
 import base64
 import datetime
 import http.server
 import json
 import re
 import secrets
-import signal
 import ssl
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import simserve
 
 # Last four digits of the payer's phone -> (ResultCode, ResultDesc).
 # None: the push itself is refused (a transaction already in process).
@@ -58,9 +57,7 @@ def fresh_state():
             "delay": ARGS.delay}
 
 
-def log(msg):
-    sys.stderr.write(f"mpesa-sim: {msg}\n")
-    sys.stderr.flush()
+log = simserve.logger("mpesa-sim")
 
 
 class DarajaError(Exception):
@@ -175,12 +172,7 @@ class Api(http.server.BaseHTTPRequestHandler):
         log(f"api {self.command} {self.path.split('?')[0]} " + (fmt % args).split('"')[-1])
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -302,13 +294,6 @@ class Api(http.server.BaseHTTPRequestHandler):
                     "ResultCode": str(p["result"]), "ResultDesc": p["desc"]}
 
 
-def answer_json(text):
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return text
-
-
 class Control(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DarajaSimControl/1.0"
@@ -317,14 +302,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         log(f"control {self.command} {self.path.split('?')[0]} " + (fmt % args).split('"')[-1])
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body, simserve.CONTROL_HEADERS)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -364,7 +342,7 @@ class Control(http.server.BaseHTTPRequestHandler):
                 return 409, {"error": "the payer has not answered yet"}
             if m.group(2) == "deliver":
                 status, text = deliver(p["url"], callback_body(p), p["id"], "duplicate")
-                return 200, {"status": status, "body": answer_json(text)}
+                return 200, {"status": status, "body": simserve.answer_json(text)}
             return 200, self.forge(p, d)
         if path == "/control/callbacks/hold":
             with LOCK:
@@ -377,7 +355,7 @@ class Control(http.server.BaseHTTPRequestHandler):
             for pid in queue:
                 p = STATE["pushes"][pid]
                 status, text = deliver(p["url"], callback_body(p), pid, "release")
-                out.append({"push": pid, "status": status, "body": answer_json(text)})
+                out.append({"push": pid, "status": status, "body": simserve.answer_json(text)})
             return 200, {"delivered": out}
         if path == "/control/tokens/revoke":
             with LOCK:
@@ -407,22 +385,13 @@ class Control(http.server.BaseHTTPRequestHandler):
         body = callback_body(p, amount=d.get("amount"), phone=d.get("phone"),
                              code=d.get("result_code"), checkout=d.get("checkout_id"))
         status, text = deliver(url, body, p["id"], "forged")
-        return {"status": status, "body": answer_json(text), "url": url}
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+        return {"status": status, "body": simserve.answer_json(text), "url": url}
 
 
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--control-port", type=int, required=True)
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
+    ap = simserve.parser(__doc__)
+    simserve.add_tls(ap)
     ap.add_argument("--consumer-key", default="biljett_dev_key")
     ap.add_argument("--consumer-secret", default="biljett_dev_secret")
     ap.add_argument("--shortcode", default="174379")
@@ -432,27 +401,12 @@ def main():
     ap.add_argument("--delay", type=float, default=2)
     ap.add_argument("--expires-in", type=int, default=3599)
     ARGS = ap.parse_args()
-    if bool(ARGS.cert) != bool(ARGS.key):
-        ap.error("--cert and --key go together")
+    simserve.check_tls(ap, ARGS)
     STATE.update(fresh_state())
 
-    api = Server(("127.0.0.1", ARGS.port), Api)
-    if ARGS.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(ARGS.cert, ARGS.key)
-        api.socket = ctx.wrap_socket(api.socket, server_side=True)
-    servers = [api, Server(("127.0.0.1", ARGS.control_port), Control)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    log(f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}, control on "
-        f"http://127.0.0.1:{ARGS.control_port}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
-    for s in servers:
-        s.shutdown()
+    simserve.serve(simserve.api_and_control(ARGS, Api, Control), log,
+                   f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}, "
+                   f"control on http://127.0.0.1:{ARGS.control_port}")
 
 
 if __name__ == "__main__":

@@ -16,15 +16,14 @@ the X-Sink-Envelope line and by /__sink/auth, the password never.  As the
 sink offers no STARTTLS, a client that must not send credentials in
 clear never authenticates here: that is what /__sink/auth lets tests see.
 """
-import argparse
 import base64
 import http.server
 import json
 import os
-import signal
 import socketserver
-import sys
 import threading
+
+import simserve
 
 LOCK = threading.Lock()
 STATE = {"fail": [], "seq": 0, "auth": []}
@@ -32,9 +31,7 @@ ARGS = None
 MAX_SIZE = 10 * 1024 * 1024
 
 
-def log(msg):
-    sys.stderr.write(f"smtp-sink: {msg}\n")
-    sys.stderr.flush()
+log = simserve.logger("smtp-sink")
 
 
 def store(envelope, data):
@@ -168,12 +165,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         pass
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body)
 
     def do_GET(self):
         if self.path == "/__sink/messages":
@@ -212,26 +204,14 @@ class Server(socketserver.ThreadingTCPServer):
 
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, required=True)
+    ap = simserve.parser(__doc__, control_required=False)
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--control-port", type=int)
     ARGS = ap.parse_args()
     os.makedirs(ARGS.dir, exist_ok=True)
     servers = [Server(("127.0.0.1", ARGS.port), Session)]
     if ARGS.control_port:
-        servers.append(http.server.ThreadingHTTPServer(("127.0.0.1", ARGS.control_port),
-                                                        Control))
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    log(f"SMTP on 127.0.0.1:{ARGS.port}, mail kept in {ARGS.dir}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
-    for s in servers:
-        s.shutdown()
+        servers.append(simserve.Server(("127.0.0.1", ARGS.control_port), Control))
+    simserve.serve(servers, log, f"SMTP on 127.0.0.1:{ARGS.port}, mail kept in {ARGS.dir}")
 
 
 if __name__ == "__main__":

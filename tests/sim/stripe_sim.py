@@ -22,7 +22,6 @@ with bracket notation, Idempotency-Key replay, Request-Id on every answer,
 errors in Stripe's {"error": {...}} envelope.  Webhooks go out in the
 background and are retried on non-2xx after each of --retry-delays.
 """
-import argparse
 import base64
 import copy
 import hashlib
@@ -33,14 +32,14 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import ssl
 import string
-import sys
 import threading
 import time
 import urllib.parse
+
+import simserve
 
 ALNUM = string.ascii_letters + string.digits
 # Only one level of brackets: metadata[k], payment_method_types[], expand[].
@@ -76,9 +75,7 @@ def fresh_state():
             "idempotency": {}, "fail_next": [], "hold": False, "queue": []}
 
 
-def log(msg):
-    sys.stderr.write(f"stripe-sim: {msg}\n")
-    sys.stderr.flush()
+log = simserve.logger("stripe-sim")
 
 
 def new_id(prefix, n=24):
@@ -815,13 +812,6 @@ def build_event(d):
     return emit(d.get("type") or "payment_intent.succeeded", obj or {})
 
 
-def answer_json(text):
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return text
-
-
 class Control(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "StripeSimControl/1.0"
@@ -928,7 +918,8 @@ class Control(http.server.BaseHTTPRequestHandler):
             if rec is None:
                 raise missing("event", m.group(1))
             status, text = deliver_once(rec, "resend")
-            return 200, {"event": rec["event"], "status": status, "body": answer_json(text)}
+            return 200, {"event": rec["event"], "status": status,
+                         "body": simserve.answer_json(text)}
         if path == "/control/send":
             return 200, self.send_event(d)
         if path == "/control/webhooks/hold":
@@ -966,7 +957,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         t = int(time.time()) + int(d.get("timestamp_offset", 0))
         status, text = deliver_once(rec, "send", secret=d.get("secret"), t=t,
                                     sig=d.get("signature_header"))
-        return {"event": rec["event"], "status": status, "body": answer_json(text)}
+        return {"event": rec["event"], "status": status, "body": simserve.answer_json(text)}
 
     @staticmethod
     def release(order):
@@ -988,19 +979,10 @@ class Control(http.server.BaseHTTPRequestHandler):
         return out
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--control-port", type=int, required=True)
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
+    ap = simserve.parser(__doc__)
+    simserve.add_tls(ap)
     ap.add_argument("--secret-key", default="sk_test_biljett_dev")
     ap.add_argument("--publishable-key", default="pk_test_biljett_dev")
     ap.add_argument("--webhook-url")
@@ -1015,27 +997,13 @@ def main():
     ap.add_argument("--processing-delay", type=float, default=2)
     ap.add_argument("--api-version", default="2025-10-29.clover")
     ARGS = ap.parse_args()
-    if bool(ARGS.cert) != bool(ARGS.key):
-        ap.error("--cert and --key go together")
+    simserve.check_tls(ap, ARGS)
     STATE.update(fresh_state())
 
-    api = Server(("127.0.0.1", ARGS.port), Api)
-    if ARGS.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(ARGS.cert, ARGS.key)
-        api.socket = ctx.wrap_socket(api.socket, server_side=True)
-    servers = [api, Server(("127.0.0.1", ARGS.control_port), Control)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    log(f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}/v1, control on "
-        f"http://127.0.0.1:{ARGS.control_port}, webhooks to {ARGS.webhook_url or '(none)'}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
-    for s in servers:
-        s.shutdown()
+    simserve.serve(simserve.api_and_control(ARGS, Api, Control), log,
+                   f"API on {'https' if ARGS.cert else 'http'}://127.0.0.1:{ARGS.port}/v1, "
+                   f"control on http://127.0.0.1:{ARGS.control_port}, "
+                   f"webhooks to {ARGS.webhook_url or '(none)'}")
 
 
 if __name__ == "__main__":

@@ -13,21 +13,20 @@ Callbacks go to the request's callbackUrl over https (server verified
 with --callback-ca) with the `callbackIdentifier` header, and are retried
 until they get HTTP 200 (up to 4 attempts).
 """
-import argparse
 import datetime
 import http.client
 import http.server
 import json
 import re
 import secrets
-import signal
 import ssl
 import struct
-import sys
 import threading
 import time
 import urllib.parse
 import zlib
+
+import simserve
 
 ID_RE = re.compile(r"^[0-9A-F]{32}$")
 AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -43,9 +42,7 @@ def now_iso():
         .replace("+00:00", "Z")
 
 
-def log(msg):
-    sys.stderr.write(f"swish-sim: {msg}\n")
-    sys.stderr.flush()
+log = simserve.logger("swish-sim")
 
 
 def error(code, message):
@@ -372,12 +369,7 @@ class Control(http.server.BaseHTTPRequestHandler):
         log("control " + (fmt % args))
 
     def send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        simserve.send_json(self, status, body)
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -438,32 +430,16 @@ class Control(http.server.BaseHTTPRequestHandler):
         self.send(200, {"callback_status": status, "request": listing(obj)})
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 def tls_server(port, handler, require_client):
-    srv = Server(("127.0.0.1", port), handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(ARGS.cert, ARGS.key)
-    if require_client:
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        ctx.load_verify_locations(ARGS.client_ca)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    return srv
+    return simserve.tls(simserve.Server(("127.0.0.1", port), handler), ARGS.cert, ARGS.key,
+                        ARGS.client_ca if require_client else None)
 
 
 def main():
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--control-port", type=int, required=True)
+    ap = simserve.parser(__doc__)
     ap.add_argument("--qr-port", type=int)
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
+    simserve.add_tls(ap, required=True)
     ap.add_argument("--client-ca", required=True)
     ap.add_argument("--callback-ca", required=True)
     ap.add_argument("--payee-alias", default="1234679304")
@@ -471,19 +447,11 @@ def main():
     ARGS = ap.parse_args()
 
     servers = [tls_server(ARGS.port, Api, True),
-               Server(("127.0.0.1", ARGS.control_port), Control)]
+               simserve.Server(("127.0.0.1", ARGS.control_port), Control)]
     if ARGS.qr_port:
         servers.append(tls_server(ARGS.qr_port, Qr, False))
-    for s in servers:
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    log(f"API on https://127.0.0.1:{ARGS.port}{BASE}, control on "
-        f"http://127.0.0.1:{ARGS.control_port}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: stop.set())
-    signal.signal(signal.SIGINT, lambda *a: stop.set())
-    stop.wait()
-    for s in servers:
-        s.shutdown()
+    simserve.serve(servers, log, f"API on https://127.0.0.1:{ARGS.port}{BASE}, control on "
+                   f"http://127.0.0.1:{ARGS.control_port}")
 
 
 if __name__ == "__main__":
