@@ -163,6 +163,7 @@ UNIT_TESTS	= test-arena \
 		  test-booking-parse \
 		  test-buyer-keys \
 		  test-catalogue-texts \
+		  test-checkin \
 		  test-conf \
 		  test-field \
 		  test-image \

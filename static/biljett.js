@@ -317,6 +317,45 @@ function offlineDoor() {
 	}
 }
 
+// Back office: the live check-in numbers, fetched again every few
+// seconds (the page shows them without JavaScript too).
+function liveCheckins() {
+	const box = document.getElementById("checkins");
+	if (!box) return;
+	const rows = {
+		by_type: (t) => [t.name, t.arrived, t.sold, t.arrived_today, t.inside],
+		by_gate: (g) => [g.gate, g.admitted, g.exited],
+	};
+	const tick = async () => {
+		try {
+			const r = await fetch(box.dataset.src, { credentials: "same-origin" });
+			if (r.ok) {
+				const n = await r.json();
+				for (const el of box.querySelectorAll("[data-k]"))
+					el.textContent = String(n[el.dataset.k]);
+				for (const body of box.querySelectorAll("[data-list]")) {
+					const trs = n[body.dataset.list].map((x) => {
+						const tr = document.createElement("tr");
+						rows[body.dataset.list](x).forEach((v, i) => {
+							const c = document.createElement(i === 0 ? "th" : "td");
+							if (i === 0) c.scope = "row"; else c.className = "num";
+							c.textContent = String(v);
+							tr.append(c);
+						});
+						return tr;
+					});
+					body.replaceChildren(...trs);
+				}
+				box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
+			}
+		} catch (e) {
+			// Offline for a moment: try again on the next tick.
+		}
+		setTimeout(tick, 5000);
+	};
+	setTimeout(tick, 5000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	countdown();
 	pollPayment();
@@ -324,6 +363,7 @@ document.addEventListener("DOMContentLoaded", () => {
 	pollQueue();
 	camera();
 	offlineDoor();
+	liveCheckins();
 	const code = document.getElementById("code");
 	if (code && !document.getElementById("admit")?.offsetParent) code.focus();
 });
