@@ -52,6 +52,7 @@
 #include "account.h"
 #include "arena.h"
 #include "auth.h"
+#include "conf.h"
 #include "http.h"
 #include "route.h"
 #include "limits.h"
@@ -643,6 +644,22 @@ h_keys(struct req *req)
 	return http_json(req, 200, o);
 }
 
+/* Adds the path's event's door rules to o, in a read transaction. */
+static enum db_rc
+door_rules(struct req *req, cJSON *o)
+{
+	cJSON		*rules = cJSON_AddObjectToObject(o, "rules");
+	enum db_rc	 rc;
+
+	cJSON_AddStringToObject(rules, "timezone",
+	    conf_str(req->conf, CONF_TIMEZONE));
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc;
+	rc = checkin_door_rules(req->db, req->id, rules);
+	db_tx_rollback(req->db);
+	return rc;
+}
+
 static void
 add_id(void *arg, int64_t id)
 {
@@ -651,8 +668,11 @@ add_id(void *arg, int64_t id)
 
 /*
  * GET /api/scan/events/{id}/revocations/: {"event", "as_of", "revoked":
- * [ticket id, ...]}: the event's tickets whose codes still verify but
- * must not be admitted.  404 for an event this door may not scan.
+ * [ticket id, ...], "rules": {"timezone", "day_starts", "variants"}}:
+ * the event's tickets whose codes still verify but must not be
+ * admitted, and the door rules of its ticket types (lib/checkin.h
+ * checkin_door_rules()) for the door's own once-per-day check.  404 for
+ * an event this door may not scan.
  */
 static enum err
 h_revocations(struct req *req)
@@ -669,8 +689,10 @@ h_revocations(struct req *req)
 	cJSON_AddNumberToObject(o, "event", (double)req->id);
 	json_add_time(o, "as_of", now);
 	ids = cJSON_AddArrayToObject(o, "revoked");
-	if ((rc = scan_revocations(req->db, &d, req->id, add_id, ids)) !=
-	    DB_OK) {
+	if ((rc = scan_revocations(req->db, &d, req->id, add_id, ids)) ==
+	    DB_OK && (rc = door_rules(req, o)) == DB_NOTFOUND)
+		rc = DB_ERROR;		/* it was there a moment ago */
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
 		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
 		    err_from_db(rc);

@@ -73,6 +73,17 @@ static const char numbers_sql[] =
 	" GROUP BY c.scanner_id, c.user_id"
 	" ORDER BY 1, 2, 6";
 
+/* An event's door rules per ticket type, as lib/scan reads them for one
+ * ticket (TICKET_SELECT there).  ?1 event. */
+static const char rules_sql[] =
+	"SELECT e.day_starts, tt.id, tt.kind = 'day_pass' AND tt.is_all_days = 1,"
+	" CASE WHEN tt.kind IN ('day_pass', 'day_tier') AND tt.is_all_days = 0"
+	"  THEN coalesce(tt.day_date, '') ELSE '' END,"
+	" coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)"
+	" FROM events e LEFT JOIN ticket_types tt ON tt.event_id = e.id"
+	" LEFT JOIN ticket_types p ON p.id = tt.parent_id"
+	" WHERE e.id = ?1 ORDER BY tt.id";
+
 const char *
 checkin_dir_name(enum checkin_dir d)
 {
@@ -254,4 +265,40 @@ checkin_numbers(struct db *db, int64_t event_id, int64_t organizer_id,
 		return DB_NOTFOUND;
 	*out = o;
 	return DB_OK;
+}
+
+enum db_rc
+checkin_door_rules(struct db *db, int64_t event_id, cJSON *o)
+{
+	struct db_stmt	*st;
+	cJSON		*vars = NULL, *v;
+	const char	*day;
+	char		 id[24];
+	enum db_rc	 rc;
+
+	if ((st = db_stmt(db, rules_sql)) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1)
+		return DB_ERROR;
+	while ((rc = db_step(db, st)) == DB_OK) {
+		if (vars == NULL) {
+			cJSON_AddNumberToObject(o, "day_starts",
+			    (double)db_col_int(st, 0));
+			vars = cJSON_AddObjectToObject(o, "variants");
+		}
+		if (db_col_text(st, 1) == NULL)
+			continue;	/* an event without types */
+		snprintf(id, sizeof(id), "%lld", (long long)db_col_int(st, 1));
+		v = cJSON_AddObjectToObject(vars, id);
+		cJSON_AddBoolToObject(v, "pass", db_col_int(st, 2) != 0);
+		day = text_or_empty(st, 3);
+		if (day[0] != '\0')
+			cJSON_AddStringToObject(v, "day", day);
+		else
+			cJSON_AddNullToObject(v, "day");
+		cJSON_AddBoolToObject(v, "reentry", db_col_int(st, 4) != 0);
+	}
+	db_reset(st);
+	if (rc != DB_NOTFOUND)
+		return rc;
+	return vars != NULL ? DB_OK : DB_NOTFOUND;
 }

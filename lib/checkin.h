@@ -117,4 +117,14 @@ void		 checkin_day(int64_t t, int64_t day_starts,
 enum db_rc	 checkin_numbers(struct db *db, int64_t event_id,
 		    int64_t organizer_id, int64_t now, struct cJSON **out);
 
+/*
+ * What an offline door needs to apply these rules itself, for event_id,
+ * in the caller's read transaction: adds to o "day_starts" and
+ * "variants": {"<ticket type id>": {"pass", "day" (a day ticket's date,
+ * or null), "reentry"}} for each ticket type of the event.  DB_OK, or an
+ * error (DB_NOTFOUND: no such event).
+ */
+enum db_rc	 checkin_door_rules(struct db *db, int64_t event_id,
+		    struct cJSON *o);
+
 #endif
