@@ -42,6 +42,7 @@ LIB_OBJS	= lib/account.o \
 		  lib/cancelmail.o \
 		  lib/catalog.o \
 		  lib/category.o \
+		  lib/checkin.o \
 		  lib/checkout.o \
 		  lib/conf.o \
 		  lib/crypto.o \
@@ -157,12 +158,14 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/018_cart.sql \
 		  sql/019_invoices.sql \
 		  sql/020_signing_keys.sql \
-		  sql/021_ticket_uids.sql
+		  sql/021_ticket_uids.sql \
+		  sql/023_checkin.sql
 
 UNIT_TESTS	= test-arena \
 		  test-booking-parse \
 		  test-buyer-keys \
 		  test-catalogue-texts \
+		  test-checkin \
 		  test-conf \
 		  test-db-batch \
 		  test-field \

@@ -14,6 +14,8 @@
  *	PATCH		/api/organizer/events/{id}/edit/
  *	GET		/api/organizer/events/{id}/attendees/	guest list
  *	GET		/api/organizer/events/{id}/attendees.csv
+ *	GET		/api/organizer/events/{id}/checkins/	live check-in
+ *							numbers
  *	GET		/api/admin/sales/		admins: sales per event
  *
  * Organizers see and change only their own: another organizer's store,
@@ -32,6 +34,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "checkin.h"
 #include "db.h"
 #include "event.h"
 #include "http.h"
@@ -58,6 +61,7 @@ static enum err	h_event_create(struct req *);
 static enum err	h_event_edit(struct req *);
 static enum err	h_attendees(struct req *);
 static enum err	h_attendees_csv(struct req *);
+static enum err	h_checkins(struct req *);
 static enum err	h_sales(struct req *);
 
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
@@ -169,6 +173,8 @@ static const struct route routes[] = {
 	    AUTH_ORGANIZER, att_fields, AF__MAX),
 	RE(GET, "/api/organizer/events/{id}/attendees.csv", h_attendees_csv,
 	    AUTH_ORGANIZER, att_fields, AF__MAX),
+	RE(GET, "/api/organizer/events/{id}/checkins/", h_checkins,
+	    AUTH_ORGANIZER, NULL, 0),
 	R(GET, "/api/admin/sales/", h_sales, AUTH_ADMIN, sales_fields,
 	    SF__MAX),
 };
@@ -1375,4 +1381,30 @@ main(int argc, char *argv[])
 	    NULL };
 
 	return route_main(argc, argv, &app);
+}
+
+/*
+ * GET /api/organizer/events/{id}/checkins/: the event's live check-in
+ * numbers (lib/checkin.h checkin_numbers(): "sold", "arrived",
+ * "arrived_today", "inside", "by_type", "by_gate"), one statement in
+ * one read transaction, so a door page polling it every few seconds on
+ * a big event costs little.  403 for a role below organizer; 404 for an
+ * event that is not theirs (admins: any).
+ */
+static enum err
+h_checkins(struct req *req)
+{
+	cJSON		*o = NULL;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = checkin_numbers(req->db, req->id, auth_actor(req).is_admin ? 0 :
+	    req->user.id, tfmt_now(), &o);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
+		    err_from_db(rc);
+	(void)http_add_header(req, "Cache-Control", "no-store");
+	return http_json(req, 200, o);
 }

@@ -20,6 +20,8 @@
  *	POST	 /organizer/events/{id}/orders/{uid}/refund	refund one,
  *					all or part
  *	GET	 /organizer/staff	staff, scanners, store
+ *	GET	 /organizer/events/{id}/checkins	who has arrived, live
+ *					(lib/checkin.h)
  *
  * Every change goes through lib/event.c and lib/variant.c with the
  * fields their own tables validate (event_fields, variant_fields): a
@@ -48,6 +50,7 @@
 #include "account.h"
 #include "arena.h"
 #include "auth.h"
+#include "checkin.h"
 #include "db.h"
 #include "event.h"
 #include "field.h"
@@ -95,6 +98,7 @@ static enum err	h_cancel(struct req *);
 static enum err	h_staff(struct req *);
 static enum err	h_orders(struct req *);
 static enum err	h_refund(struct req *);
+static enum err	h_checkins(struct req *);
 
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
 
@@ -143,6 +147,7 @@ static const struct route routes[] = {
 	    LQ__MAX, 0),
 	R(POST, "/organizer/events/{id}/orders/{uid}/refund", h_refund, NULL,
 	    0, FORM),
+	R(GET, "/organizer/events/{id}/checkins", h_checkins, NULL, 0, 0),
 };
 
 /* Words for the closed sets the pages show. */
@@ -2642,4 +2647,38 @@ main(int argc, char *argv[])
 	    NULL };
 
 	return route_main(argc, argv, &app);
+}
+
+/*
+ * GET /organizer/events/{id}/checkins: the live check-in numbers
+ * (lib/checkin.h checkin_numbers(): arrived / sold, inside now, by type
+ * and by gate) as a plain page; static/biljett.js refreshes them from
+ * GET /api/organizer/events/{id}/checkins/ every few seconds.  404 for
+ * another's event.
+ */
+static enum err
+h_checkins(struct req *req)
+{
+	cJSON		*ctx, *n = NULL;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
+		return refused(req, e);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = checkin_numbers(req->db, req->id, req->user.role == ROLE_ADMIN ?
+	    0 : req->user.id, tfmt_now(), &n);
+	ctx = rc == DB_OK ? frame(req, str_of(n, "title")) : NULL;
+	db_tx_rollback(req->db);
+	if (rc != DB_OK || ctx == NULL) {
+		cJSON_Delete(n);
+		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
+		    rc != DB_OK ? err_from_db(rc) : ERR_INTERNAL;
+	}
+	cJSON_AddNumberToObject(ctx, "id", (double)req->id);
+	cJSON_AddBoolToObject(ctx, "any_gate",
+	    cJSON_GetArraySize(cJSON_GetObjectItem(n, "by_gate")) > 0);
+	cJSON_AddItemToObject(ctx, "n", n);
+	return render(req, 200, "checkins", ctx);
 }

@@ -2,13 +2,16 @@
  * scan: ticket validation at the door (seed 002).
  *
  *	PUT /validate_ticket/	show a ticket, or admit it with use_ticket
+ *				(or, with "direction": "exit", let its
+ *				holder out: lib/checkin.h)
  *
  * and the door staff's page (plain forms; static/biljett.js adds the
  * camera where the browser has BarcodeDetector):
  *
  *	GET  /scanner		sign in, or the scan form
  *	POST /scanner/login	sign in with the scanner password
- *	POST /scanner/check	show (use=0) or admit (use=1) a ticket
+ *	POST /scanner/check	show (use=0) or admit (use=1) a ticket;
+ *				direction=exit lets its holder out at once
  *	POST /scanner/logout	sign out
  *
  * The page also serves a browser signed in to an account that may scan
@@ -49,6 +52,7 @@
 #include "account.h"
 #include "arena.h"
 #include "auth.h"
+#include "conf.h"
 #include "http.h"
 #include "route.h"
 #include "limits.h"
@@ -84,15 +88,21 @@ static const struct field_spec login_fields[LG__MAX] = {
 	[LG_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
 };
 
-enum check_field { CK_CODE, CK_USE, CK_CSRF, CK__MAX };
+enum check_field { CK_CODE, CK_USE, CK_CSRF, CK_DIRECTION, CK__MAX };
+
+/* A direction's longest name ("entry", "exit"). */
+#define DIRECTION_MAX	8
 
 static const struct field_spec check_fields[CK__MAX] = {
 	[CK_CODE] = { "code", FIELD_STRING, 0, 0, SCAN_ID_MAX, NULL, 0 },
 	[CK_USE] = { "use", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 	[CK_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+	[CK_DIRECTION] = { "direction", FIELD_STRING, 0, 0, DIRECTION_MAX,
+	    NULL, 0 },
 };
 
-enum validate_field { VF_EXTERNAL_ID, VF_PASSWORD, VF_USE, VF__MAX };
+enum validate_field { VF_EXTERNAL_ID, VF_PASSWORD, VF_USE, VF_DIRECTION,
+	VF__MAX };
 
 static const struct field_spec validate_fields[VF__MAX] = {
 	[VF_EXTERNAL_ID] = { "external_id", FIELD_STRING, FIELD_REQUIRED, 1,
@@ -100,6 +110,8 @@ static const struct field_spec validate_fields[VF__MAX] = {
 	[VF_PASSWORD] = { "password", FIELD_STRING, FIELD_REQUIRED, 1,
 	    PASSWORD_MAX, NULL, 0 },
 	[VF_USE] = { "use_ticket", FIELD_BOOL, FIELD_REQUIRED, 0, 0, NULL, 0 },
+	[VF_DIRECTION] = { "direction", FIELD_STRING, 0, 1, DIRECTION_MAX,
+	    NULL, 0 },
 };
 
 enum verify_field { VY_QR, VY__MAX };
@@ -109,12 +121,14 @@ static const struct field_spec verify_fields[VY__MAX] = {
 	    SCAN_ID_MAX, NULL, 0 },
 };
 
-enum offline_scan_field { OS_CODE, OS_AT, OS__MAX };
+enum offline_scan_field { OS_CODE, OS_AT, OS_DIRECTION, OS__MAX };
 
 static const struct field_spec offline_scan_fields[OS__MAX] = {
 	[OS_CODE] = { "code", FIELD_STRING, FIELD_REQUIRED, 1, SCAN_ID_MAX,
 	    NULL, 0 },
 	[OS_AT] = { "scanned_at", FIELD_TIME, FIELD_REQUIRED, 0, 0, NULL, 0 },
+	[OS_DIRECTION] = { "direction", FIELD_STRING, 0, 1, DIRECTION_MAX,
+	    NULL, 0 },
 };
 
 enum offline_field { OF_SCANS, OF__MAX };
@@ -152,9 +166,28 @@ static const struct route routes[] = {
 };
 
 /*
- * PUT /validate_ticket/ {"external_id", "password", "use_ticket"}.
+ * A direction field: absent is an entry; anything but "entry" or "exit"
+ * is a bad field (400).
+ */
+static enum err
+direction_of(struct req *req, const struct field_val *v,
+    enum checkin_dir *d)
+{
+	*d = CHECKIN_ENTRY;
+	if (!v->present || checkin_dir_parse(v->s, d))
+		return ERR_OK;
+	return http_field_error(req, "direction", "must be entry or exit");
+}
+
+/*
+ * PUT /validate_ticket/ {"external_id", "password", "use_ticket",
+ * "direction" (ours, optional: "entry", the default, or "exit")}.
  * 200 {"external_id", "times_used" (before this call), "chapter_event",
- * "status"}; 400 InvalidRequestData; 401 "Incorrect password"; 429
+ * "status"}, and with a direction given also "direction" and "result"
+ * (checkins.result: "admitted", "already_used", "already_inside",
+ * "wrong_day", "exited", "not_inside", "shown", "not_paid"), so seed
+ * 002's own scanner sees its bodies unchanged; 400 InvalidRequestData;
+ * 401 "Incorrect password"; 429
  * "TooManyAttempts" with Retry-After for a wrong password from an
  * address that keeps guessing (a right one always passes); 404
  * {"times_used": -1, "status": "Ticket does not exist"}.
@@ -164,21 +197,29 @@ h_validate(struct req *req)
 {
 	struct scan_result	 r;
 	struct scan_door	 door = { 0, 0 };
+	enum checkin_dir	 dir;
 	cJSON			*body;
 	int64_t			 now = tfmt_now();
 	enum err		 e;
 
-	if ((e = scan_password(req->db, req->remote_addr,
+	if ((e = direction_of(req, &req->f[VF_DIRECTION], &dir)) != ERR_OK ||
+	    (e = scan_password(req->db, req->remote_addr,
 	    req->f[VF_PASSWORD].s, now, &door.scanner_id, &req->err_count)) !=
 	    ERR_OK ||
-	    (e = scan_ticket(req->db, now, &door, req->f[VF_EXTERNAL_ID].s,
-	    (int)req->f[VF_USE].i, &r)) != ERR_OK)
+	    (e = scan_ticket_dir(req->db, now, &door,
+	    req->f[VF_EXTERNAL_ID].s, (int)req->f[VF_USE].i, dir, &r)) !=
+	    ERR_OK)
 		return e;
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "external_id", r.external_id);
 	cJSON_AddNumberToObject(body, "times_used", (double)r.times_used);
 	cJSON_AddStringToObject(body, "chapter_event", r.event_title);
 	cJSON_AddStringToObject(body, "status", r.status);
+	if (req->f[VF_DIRECTION].present) {
+		cJSON_AddStringToObject(body, "direction",
+		    checkin_dir_name(dir));
+		cJSON_AddStringToObject(body, "result", r.result);
+	}
 	return http_json(req, 200, body);
 }
 
@@ -267,18 +308,44 @@ h_login(struct req *req)
 	return page_redirect(req, "/scanner");
 }
 
+/* The door page's verdict for a scan's result (lib/checkin.h). */
+static const char *
+door_state(const struct scan_result *r, int use)
+{
+	static const char *const states[][2] = {
+		{ "admitted", "admitted" }, { "already_used", "used" },
+		{ "already_inside", "inside" }, { "wrong_day", "wrongday" },
+		{ "exited", "exited" }, { "not_inside", "notinside" },
+	};
+	size_t	 i;
+
+	if (strcmp(r->status, "PAID") != 0)
+		return "notpaid";
+	if (!use)
+		return r->day[0] != '\0' && strcmp(r->day, r->door_day) != 0 ?
+		    "wrongday" : r->used && !r->reentry ? "used" :
+		    r->used && r->inside ? "inside" : "valid";
+	for (i = 0; r->result != NULL && i < nitems(states); i++)
+		if (strcmp(r->result, states[i][0]) == 0)
+			return states[i][1];
+	return "used";
+}
+
 /*
- * POST /scanner/check (code, use, csrf): a full-screen answer: valid
- * (with an "admit" button), admitted, already used (how many times), not
- * paid, unknown.  Signed-out scanners go back to the sign-in form.
+ * POST /scanner/check (code, use, direction, csrf): a full-screen
+ * answer: valid (with an "admit" button), admitted, already used (how
+ * many times), already inside, wrong day, not paid, unknown; in the exit
+ * direction the holder is let out at once: exited (with "no re-entry"
+ * when their ticket has none) or not inside.  Signed-out scanners go
+ * back to the sign-in form.
  */
 static enum err
 h_check(struct req *req)
 {
 	struct scan_result	 r;
 	struct scan_door	 d;
+	enum checkin_dir	 dir = CHECKIN_ENTRY;
 	cJSON			*ctx;
-	const char		*state;
 	int			 use;
 	enum err		 e;
 
@@ -288,10 +355,17 @@ h_check(struct req *req)
 		return page_redirect(req, "/scanner");
 	if (!req->f[CK_CODE].present || req->f[CK_CODE].len == 0)
 		return page_redirect(req, "/scanner");
-	use = req->f[CK_USE].present && req->f[CK_USE].i;
-	e = scan_ticket(req->db, tfmt_now(), &d, req->f[CK_CODE].s, use, &r);
+	if (req->f[CK_DIRECTION].present)
+		(void)checkin_dir_parse(req->f[CK_DIRECTION].s, &dir);
+	/* Leaving needs no second look: the holder is on their way out. */
+	use = dir == CHECKIN_EXIT ||
+	    (req->f[CK_USE].present && req->f[CK_USE].i);
+	e = scan_ticket_dir(req->db, tfmt_now(), &d, req->f[CK_CODE].s, use,
+	    dir, &r);
 	ctx = cJSON_CreateObject();
 	cJSON_AddBoolToObject(ctx, "signed_in", 1);
+	if (dir == CHECKIN_EXIT)
+		cJSON_AddBoolToObject(ctx, "exit", 1);
 	if (e == ERR_TICKET_NOT_FOUND) {
 		cJSON_AddStringToObject(ctx, "state", "unknown");
 		cJSON_AddStringToObject(ctx, "code", req->f[CK_CODE].s);
@@ -301,13 +375,11 @@ h_check(struct req *req)
 		cJSON_Delete(ctx);
 		return e;
 	}
-	if (strcmp(r.status, "PAID") != 0)
-		state = "notpaid";
-	else if (use)
-		state = r.admitted ? "admitted" : "used";
-	else
-		state = r.times_used > 0 ? "used" : "valid";
-	cJSON_AddStringToObject(ctx, "state", state);
+	cJSON_AddStringToObject(ctx, "state", door_state(&r, use));
+	if (dir == CHECKIN_EXIT && !r.reentry)
+		cJSON_AddBoolToObject(ctx, "no_reentry", 1);
+	if (r.day[0] != '\0')
+		cJSON_AddStringToObject(ctx, "day", r.day);
 	cJSON_AddStringToObject(ctx, "code", r.external_id);
 	cJSON_AddStringToObject(ctx, "event", r.event_title);
 	cJSON_AddStringToObject(ctx, "type", r.ticket_type);
@@ -353,7 +425,8 @@ jo_status(const struct scan_result *r)
 		return "refunded";
 	if (!r->valid)
 		return "cancelled";
-	return r->times_used > 0 || r->admitted ? "used" : "issued";
+	/* A pass is used for the day it was admitted on (docs/checkin.md). */
+	return r->used ? "used" : "issued";
 }
 
 /* Seed 000's user and event objects. */
@@ -442,7 +515,7 @@ verify_ticket(const struct scan_result *r)
 {
 	cJSON	*t, *ev;
 	char	 name[2 * BUYER_NAME_MAX + 2];
-	int	 used = r->times_used > 0 || r->admitted;
+	int	 used = r->used;
 
 	t = cJSON_CreateObject();
 	cJSON_AddNumberToObject(t, "id", (double)r->ticket_id);
@@ -482,7 +555,7 @@ h_verify(struct req *req)
 	if ((e = scan_ticket(req->db, tfmt_now(), &d, req->f[VY_QR].s, 1,
 	    &r)) != ERR_OK)
 		return e;
-	if (!r.valid)
+	if (!r.valid || strcmp(r.result, "wrong_day") == 0)
 		return ERR_TICKET_INVALID;
 	if (!r.admitted)
 		return ERR_TICKET_USED;
@@ -571,6 +644,22 @@ h_keys(struct req *req)
 	return http_json(req, 200, o);
 }
 
+/* Adds the path's event's door rules to o, in a read transaction. */
+static enum db_rc
+door_rules(struct req *req, cJSON *o)
+{
+	cJSON		*rules = cJSON_AddObjectToObject(o, "rules");
+	enum db_rc	 rc;
+
+	cJSON_AddStringToObject(rules, "timezone",
+	    conf_str(req->conf, CONF_TIMEZONE));
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return rc;
+	rc = checkin_door_rules(req->db, req->id, rules);
+	db_tx_rollback(req->db);
+	return rc;
+}
+
 static void
 add_id(void *arg, int64_t id)
 {
@@ -579,8 +668,11 @@ add_id(void *arg, int64_t id)
 
 /*
  * GET /api/scan/events/{id}/revocations/: {"event", "as_of", "revoked":
- * [ticket id, ...]}: the event's tickets whose codes still verify but
- * must not be admitted.  404 for an event this door may not scan.
+ * [ticket id, ...], "rules": {"timezone", "day_starts", "variants"}}:
+ * the event's tickets whose codes still verify but must not be
+ * admitted, and the door rules of its ticket types (lib/checkin.h
+ * checkin_door_rules()) for the door's own once-per-day check.  404 for
+ * an event this door may not scan.
  */
 static enum err
 h_revocations(struct req *req)
@@ -597,8 +689,10 @@ h_revocations(struct req *req)
 	cJSON_AddNumberToObject(o, "event", (double)req->id);
 	json_add_time(o, "as_of", now);
 	ids = cJSON_AddArrayToObject(o, "revoked");
-	if ((rc = scan_revocations(req->db, &d, req->id, add_id, ids)) !=
-	    DB_OK) {
+	if ((rc = scan_revocations(req->db, &d, req->id, add_id, ids)) ==
+	    DB_OK && (rc = door_rules(req, o)) == DB_NOTFOUND)
+		rc = DB_ERROR;		/* it was there a moment ago */
+	if (rc != DB_OK) {
 		cJSON_Delete(o);
 		return rc == DB_NOTFOUND ? ERR_EVENT_NOT_FOUND :
 		    err_from_db(rc);
@@ -616,7 +710,7 @@ h_revocations(struct req *req)
  */
 static const char *
 offline_one(struct req *req, const struct scan_door *d, const char *code,
-    int64_t at, struct scan_result *r)
+    int64_t at, enum checkin_dir dir, struct scan_result *r)
 {
 	int64_t		 now = tfmt_now();
 	enum err	 e;
@@ -625,20 +719,27 @@ offline_one(struct req *req, const struct scan_door *d, const char *code,
 		at = now;
 	if (at < now - OFFLINE_SCAN_AGE_MAX)
 		at = now - OFFLINE_SCAN_AGE_MAX;
-	e = scan_ticket(req->db, at, d, code, 1, r);
+	e = scan_ticket_dir(req->db, at, d, code, 1, dir, r);
 	if (e == ERR_TICKET_NOT_FOUND)
 		return "unknown";
 	if (e != ERR_OK)
 		return "retry";
 	if (!r->valid)
 		return "not_valid";
-	return r->admitted ? "admitted" : "already_used";
+	if (r->admitted)
+		return "admitted";
+	/* Inside already: another door let them in first. */
+	if (strcmp(r->result, "already_inside") == 0)
+		return "already_used";
+	return r->result;
 }
 
 /*
- * POST /api/scan/offline/ {"scans": [{"code", "scanned_at"}]} (up to
- * ARRAY_ITEMS_MAX, in the order they were made): a door that admitted
- * people while the network was down reports them.  200 {"results":
+ * POST /api/scan/offline/ {"scans": [{"code", "scanned_at", "direction"
+ * (optional: "entry" or "exit")}]} (up to ARRAY_ITEMS_MAX, in the order
+ * they were made): a door that admitted (or let out) people while the
+ * network was down reports them.  200 {"results": (also "wrong_day",
+ * "exited", "not_inside")
  * [{"code", "result", "ticket_number", "times_used"}], "flagged": how
  * many were a second use}.  The window of a signed code is checked at
  * scanned_at (at most a day back; a time ahead is now).
@@ -649,6 +750,7 @@ h_offline(struct req *req)
 	const struct field_val	*f = &req->f[OF_SCANS];
 	struct scan_result	 r;
 	struct scan_door	 d;
+	enum checkin_dir	 dir;
 	const char		*result;
 	cJSON			*o, *list, *one;
 	size_t			 i;
@@ -657,11 +759,20 @@ h_offline(struct req *req)
 
 	if ((e = api_door(req, &d)) != ERR_OK)
 		return e;
+	for (i = 0; i < f->nitems; i++)
+		if (f->items[i][OS_DIRECTION].present &&
+		    !checkin_dir_parse(f->items[i][OS_DIRECTION].s, &dir))
+			return http_field_error(req, "scans",
+			    "direction must be entry or exit");
 	o = cJSON_CreateObject();
 	list = cJSON_AddArrayToObject(o, "results");
 	for (i = 0; i < f->nitems; i++) {
+		dir = CHECKIN_ENTRY;
+		if (f->items[i][OS_DIRECTION].present)
+			(void)checkin_dir_parse(f->items[i][OS_DIRECTION].s,
+			    &dir);
 		result = offline_one(req, &d, f->items[i][OS_CODE].s,
-		    f->items[i][OS_AT].i, &r);
+		    f->items[i][OS_AT].i, dir, &r);
 		flagged += strcmp(result, "already_used") == 0;
 		one = cJSON_CreateObject();
 		cJSON_AddStringToObject(one, "code", f->items[i][OS_CODE].s);

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "checkin.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -68,10 +69,17 @@ enum stmt {
 	" coalesce(u.first_name, o.buyer_name, ''), coalesce(u.last_name, '')," \
 	" coalesce(o.email, u.email, '')," \
 	" coalesce((SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
-	"  AND c.result = 'admitted'), 0)" \
+	"  AND c.result = 'admitted'), 0)," \
+	" t.inside, coalesce(t.admitted_day, '')," \
+	" coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)," \
+	" tt.kind = 'day_pass' AND tt.is_all_days = 1," \
+	" CASE WHEN tt.kind IN ('day_pass', 'day_tier')" \
+	"  AND tt.is_all_days = 0 THEN coalesce(tt.day_date, '') ELSE '' END," \
+	" e.day_starts" \
 	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
 	" JOIN events e ON e.id = t.event_id" \
 	" JOIN ticket_types tt ON tt.id = t.ticket_type_id" \
+	" LEFT JOIN ticket_types p ON p.id = tt.parent_id" \
 	" LEFT JOIN users u ON u.id = o.user_id"
 
 static const char *const stmts[] = {
@@ -92,7 +100,8 @@ static const char *const stmts[] = {
 	    " AND t.event_id = ?4 AND t.ticket_type_id = ?5"
 	    " AND coalesce(e.organizer_id, 0) = ?6" DOOR_SCOPE,
 	[STMT_USE] =
-	    "UPDATE tickets SET times_used = times_used + 1 WHERE id = ?1",
+	    "UPDATE tickets SET times_used = ?2, inside = ?3,"
+	    " admitted_day = nullif(?4, '') WHERE id = ?1",
 	[STMT_EVENT_VISIBLE] =
 	    "SELECT 1 FROM events e WHERE e.id = ?1" DOOR_SCOPE,
 	/* The complement of what scan_ticket admits (paid and valid). */
@@ -385,14 +394,22 @@ copy_col(char *dst, size_t dstsz, struct db_stmt *st, int i)
 	snprintf(dst, dstsz, "%s", v != NULL ? v : "");
 }
 
+/* What load_ticket reads besides the answer: the ticket's standing. */
+struct loaded {
+	enum ticket_status	 tstatus;
+	struct order		 o;
+	struct checkin_rules	 rules;
+	struct checkin_state	 state;
+	int64_t			 day_starts;
+};
+
 /*
  * Loads the ticket c names if door may see it: DB_OK, DB_NOTFOUND (no
  * such ticket, or not door's) or an error.
  */
 static enum db_rc
 load_ticket(struct db *db, const struct scan_door *door,
-    const struct scan_code *c, struct scan_result *out,
-    enum ticket_status *tstatus, struct order *o)
+    const struct scan_code *c, struct scan_result *out, struct loaded *l)
 {
 	struct db_stmt	*st;
 	enum db_rc	 rc;
@@ -415,9 +432,9 @@ load_ticket(struct db *db, const struct scan_door *door,
 		copy_col(out->external_id, sizeof(out->external_id), st, 1);
 		out->times_used = db_col_int(st, 2);
 		copy_col(out->ticket_status, sizeof(out->ticket_status), st, 3);
-		*tstatus = ticket_status_parse(out->ticket_status);
-		o->status = order_status_parse(db_col_text(st, 4));
-		o->expires_at = db_col_int(st, 7);
+		l->tstatus = ticket_status_parse(out->ticket_status);
+		l->o.status = order_status_parse(db_col_text(st, 4));
+		l->o.expires_at = db_col_int(st, 7);
 		copy_col(out->event_title, sizeof(out->event_title), st, 5);
 		copy_col(out->ticket_type, sizeof(out->ticket_type), st, 6);
 		out->event_id = db_col_int(st, 8);
@@ -427,9 +444,29 @@ load_ticket(struct db *db, const struct scan_door *door,
 		copy_col(out->last_name, sizeof(out->last_name), st, 12);
 		copy_col(out->email, sizeof(out->email), st, 13);
 		out->used_at = db_col_int(st, 14);
+		l->state.times_used = out->times_used;
+		l->state.inside = db_col_int(st, 15) != 0;
+		copy_col(l->state.admitted_day, sizeof(l->state.admitted_day),
+		    st, 16);
+		l->rules.reentry = db_col_int(st, 17) != 0;
+		l->rules.pass = db_col_int(st, 18) != 0;
+		copy_col(l->rules.day, sizeof(l->rules.day), st, 19);
+		l->day_starts = db_col_int(st, 20);
 	}
 	db_reset(st);
 	return rc;
+}
+
+/* Copies what the door rules say of a loaded ticket into out. */
+static void
+answer_rules(const struct loaded *l, const struct checkin_state *s,
+    struct scan_result *out)
+{
+	out->reentry = l->rules.reentry;
+	out->pass = l->rules.pass;
+	snprintf(out->day, sizeof(out->day), "%s", l->rules.day);
+	out->inside = s->inside;
+	out->used = checkin_used(&l->rules, s, out->door_day);
 }
 
 /* ticketsig's key look-up: a key still valid, remembering its organizer. */
@@ -502,28 +539,32 @@ unknown(struct db *db, struct scanlog_entry *e, struct scan_result *out)
 
 /*
  * A scan that changes nothing is answered from a read transaction and
- * journalled (lib/scanlog); only admitting takes the write lock, and
- * reads the ticket again under it, so of two doors admitting the same
- * ticket at once exactly one sees times_used 0.  The door's scope is
- * part of that one read (load_ticket), both times: a door whose scope
- * shrank in between finds the ticket unknown under the lock too.
+ * journalled (lib/scanlog); only a scan with use takes the write lock,
+ * and reads the ticket again under it and decides there (lib/checkin),
+ * so of two doors admitting the same ticket at once exactly one admits.
+ * The door's scope is part of that one read (load_ticket), both times:
+ * a door whose scope shrank in between finds the ticket unknown under
+ * the lock too.
  */
 enum err
-scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
-    const char *external_id, int use, struct scan_result *out)
+scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
+    const char *external_id, int use, enum checkin_dir dir,
+    struct scan_result *out)
 {
 	struct scanlog_entry	 e;
 	struct scan_code	 c;
 	struct db_stmt		*st;
-	struct order		 o;
+	struct loaded		 l;
+	struct checkin_state	 next;
+	enum checkin_outcome	 oc;
 	char			 code[SCAN_ID_MAX + 1];
-	enum ticket_status	 tstatus = TICKET_CANCELLED;
 	enum db_rc		 rc;
 	size_t			 i;
 	int			 paid, ok;
 
 	memset(out, 0, sizeof(*out));
-	memset(&o, 0, sizeof(o));
+	memset(&l, 0, sizeof(l));
+	l.tstatus = TICKET_CANCELLED;
 	/* People type codes in lower case; ours are upper case. */
 	for (i = 0; external_id[i] != '\0' && i < SCAN_ID_MAX; i++)
 		code[i] = (char)toupper((unsigned char)external_id[i]);
@@ -534,11 +575,12 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 	e.scanner_id = door->scanner_id;
 	e.user_id = door->user_id;
 	e.use = use;
+	e.direction = checkin_dir_name(dir);
 
 	if ((rc = db_tx_read(db)) != DB_OK)
 		return err_from_db(rc);
 	if ((ok = read_code(db, now, code, &c)) == 1)
-		rc = load_ticket(db, door, &c, out, &tstatus, &o);
+		rc = load_ticket(db, door, &c, out, &l);
 	db_tx_rollback(db);
 	if (ok == -1)
 		return ERR_INTERNAL;
@@ -546,48 +588,58 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 		return unknown(db, &e, out);
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
+	checkin_day(now, l.day_starts, out->door_day);
+	answer_rules(&l, &l.state, out);
+	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	if (!paid || !use) {
 		snprintf(out->status, sizeof(out->status), "%s",
-		    order_compat_status(&o, now));
+		    order_compat_status(&l.o, now));
 		e.ticket_id = out->ticket_id;
 		e.times_used = out->times_used;
-		e.result = !paid ? "not_paid" : "shown";
+		e.result = out->result = !paid ? "not_paid" : "shown";
 		(void)scanlog_append(db, &e);
 		return ERR_OK;
 	}
 
-	/* Admitting: decide again under the write lock. */
+	/* Entering or leaving: decide again under the write lock. */
 	if ((rc = db_tx_immediate(db)) != DB_OK)
 		return err_from_db(rc);
-	if ((rc = load_ticket(db, door, &c, out, &tstatus, &o)) ==
-	    DB_NOTFOUND) {
+	if ((rc = load_ticket(db, door, &c, out, &l)) == DB_NOTFOUND) {
 		db_tx_rollback(db);
 		return unknown(db, &e, out);
 	}
 	if (rc != DB_OK)
 		goto fail;
 	snprintf(out->status, sizeof(out->status), "%s",
-	    order_compat_status(&o, now));
-	paid = o.status == ORDER_PAID && tstatus == TICKET_VALID;
+	    order_compat_status(&l.o, now));
+	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	e.ticket_id = out->ticket_id;
 	e.times_used = out->times_used;
-	e.result = !paid ? "not_paid" : out->times_used == 0 ? "admitted" :
-	    "already_used";
-	if (paid) {
+	next = l.state;
+	if (!paid)
+		e.result = "not_paid";
+	else {
+		oc = checkin_decide(&l.rules, &l.state, out->door_day, dir,
+		    &next);
+		e.result = checkin_outcome_name(oc);
 		if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
-		    db_bind_int(st, 1, out->ticket_id) == -1) {
+		    db_bind_int(st, 1, out->ticket_id) == -1 ||
+		    db_bind_int(st, 2, next.times_used) == -1 ||
+		    db_bind_int(st, 3, next.inside) == -1 ||
+		    db_bind_text(st, 4, next.admitted_day) == -1) {
 			rc = DB_ERROR;
 			goto fail;
 		}
 		if ((rc = db_exec(db, st)) != DB_OK)
 			goto fail;
-		out->admitted = out->times_used == 0;
+		out->admitted = oc == CHECKIN_ADMITTED;
 		if (out->admitted)
 			out->used_at = now;
 	}
+	out->result = e.result;
+	answer_rules(&l, &next, out);
 	if ((rc = scanlog_write(db, &e)) != DB_OK ||
 	    (rc = db_tx_commit(db)) != DB_OK)
 		goto fail;
@@ -595,6 +647,14 @@ scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
 fail:
 	db_tx_rollback(db);
 	return err_from_db(rc == DB_NOTFOUND ? DB_ERROR : rc);
+}
+
+enum err
+scan_ticket(struct db *db, int64_t now, const struct scan_door *door,
+    const char *external_id, int use, struct scan_result *out)
+{
+	return scan_ticket_dir(db, now, door, external_id, use,
+	    CHECKIN_ENTRY, out);
 }
 
 enum db_rc

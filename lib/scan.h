@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "checkin.h"
 #include "db.h"
 #include "err.h"
 #include "limits.h"
@@ -128,6 +129,14 @@ struct scan_result {
 	char	 first_name[BUYER_NAME_MAX + 1];
 	char	 last_name[BUYER_NAME_MAX + 1];
 	char	 email[EMAIL_MAX + 1];
+	/* Entry and exit (lib/checkin.h). */
+	const char *result;		/* checkins.result of this scan */
+	int	 used;			/* admitted before (a pass: today) */
+	int	 inside;		/* the holder is inside, after it */
+	int	 reentry;		/* its type allows re-entry */
+	int	 pass;			/* an all-days pass */
+	char	 day[CHECKIN_DAY_LEN];	/* a day ticket's date; "": any */
+	char	 door_day[CHECKIN_DAY_LEN];	/* the scan's door day */
 };
 
 /*
@@ -140,6 +149,19 @@ struct scan_result {
 enum err	scan_ticket(struct db *db, int64_t now,
 		    const struct scan_door *door, const char *external_id,
 		    int use, struct scan_result *out);
+
+/*
+ * scan_ticket() in direction dir: with use set, an entry admits or
+ * refuses by the rules of lib/checkin.h and an exit marks the holder
+ * outside, in one write transaction with its checkins row (direction,
+ * door).  out->admitted is set for an admission (a first use, a pass's
+ * first today, or a re-entry), out->result names the outcome.  Without
+ * use it only shows the ticket, as scan_ticket().  scan_ticket() is
+ * this with CHECKIN_ENTRY.
+ */
+enum err	scan_ticket_dir(struct db *db, int64_t now,
+		    const struct scan_door *door, const char *external_id,
+		    int use, enum checkin_dir dir, struct scan_result *out);
 
 /*
  * The tickets of event_id a door must refuse although their codes verify

@@ -40,9 +40,10 @@ enum stmt {
 static const char *const stmts[] = {
 	[STMT_CHECKIN] =
 	    "INSERT INTO checkins (ticket_id, external_id, scanner_id,"
-	    " use_ticket, times_used, result, at, user_id)"
+	    " use_ticket, times_used, result, at, user_id, direction, event_id)"
 	    " VALUES (nullif(?1, 0), ?2, nullif(?3, 0), ?4, ?5, ?6, ?7,"
-	    " nullif(?8, 0))",
+	    " nullif(?8, 0), ?9, (SELECT t.event_id FROM tickets t"
+	    " WHERE t.id = ?1))",
 	[STMT_BATCH_SEEN] =
 	    "SELECT 1 FROM scanlog_batches WHERE name = ?1",
 	[STMT_BATCH_RECORD] =
@@ -84,6 +85,13 @@ sanitise(char *out, const char *in)
 	out[i] = '\0';
 }
 
+/* A direction as stored: "exit", else "entry". */
+static const char *
+direction(const char *d)
+{
+	return d != NULL && strcmp(d, "exit") == 0 ? "exit" : "entry";
+}
+
 int
 scanlog_append(struct db *db, const struct scanlog_entry *e)
 {
@@ -94,10 +102,11 @@ scanlog_append(struct db *db, const struct scanlog_entry *e)
 
 	sanitise(id, e->external_id);
 	n = snprintf(line, sizeof(line),
-	    "%lld\t%lld\t%s\t%lld\t%d\t%lld\t%s\t%lld\n",
+	    "%lld\t%lld\t%s\t%lld\t%d\t%lld\t%s\t%lld\t%s\n",
 	    (long long)e->at, (long long)e->ticket_id, id,
 	    (long long)e->scanner_id, e->use ? 1 : 0,
-	    (long long)e->times_used, e->result, (long long)e->user_id);
+	    (long long)e->times_used, e->result, (long long)e->user_id,
+	    direction(e->direction));
 	if (n <= 0 || (size_t)n >= sizeof(line) ||
 	    journal_path(db, path, sizeof(path)) == -1)
 		return -1;
@@ -139,17 +148,19 @@ scanlog_write(struct db *db, const struct scanlog_entry *e)
 	    db_bind_int(st, 5, e->times_used) == -1 ||
 	    db_bind_text(st, 6, e->result) == -1 ||
 	    db_bind_int(st, 7, e->at) == -1 ||
-	    db_bind_int(st, 8, e->user_id) == -1)
+	    db_bind_int(st, 8, e->user_id) == -1 ||
+	    db_bind_text(st, 9, direction(e->direction)) == -1)
 		return DB_ERROR;
 	return db_exec(db, st);
 }
 
 /*
  * A journal line's fields, in the order scanlog_append() writes them.
- * Lines written before accounts could scan end after F_RESULT.
+ * Lines written before accounts could scan end after F_RESULT, those
+ * written before exits after F_USER.
  */
 enum field { F_AT, F_TICKET, F_CODE, F_SCANNER, F_USE, F_TIMES, F_RESULT,
-    F_USER, F__MAX };
+    F_USER, F_DIRECTION, F__MAX };
 
 static int
 parse_int(const char *s, int64_t *out)
@@ -189,6 +200,7 @@ parse_line(char *line, struct scanlog_entry *e)
 	    strlen(f[F_CODE]) > JOURNAL_ID_MAX)
 		return -1;
 	e->external_id = f[F_CODE];
+	e->direction = direction(f[F_DIRECTION]);
 	e->use = strcmp(f[F_USE], "1") == 0;
 	for (i = 0; i < sizeof(journal_results) / sizeof(journal_results[0]);
 	    i++)

@@ -32,6 +32,7 @@ struct scanlog_entry {
 	int		 use;		/* use_ticket asked for */
 	int64_t		 times_used;	/* -1: no such ticket */
 	const char	*result;	/* "shown", "not_paid", "unknown" */
+	const char	*direction;	/* "entry" (also NULL) or "exit" */
 };
 
 /*

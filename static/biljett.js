@@ -206,7 +206,7 @@ function signedCode(text) {
 	if (!raw || raw.length !== 89 || raw[0] !== 1) return null;
 	const v = new DataView(raw.buffer);
 	return { text, body: raw.slice(0, 25), sig: raw.slice(25), key: v.getUint32(1),
-	    ticket: v.getUint32(5), event: v.getUint32(9),
+	    ticket: v.getUint32(5), event: v.getUint32(9), variant: v.getUint32(13),
 	    from: v.getUint32(17) * 60, until: v.getUint32(21) * 60 };
 }
 
@@ -223,12 +223,32 @@ async function doorLearn(ev) {
 	const r = await fetch(`/api/scan/events/${ev}/revocations/`,
 	    { credentials: "same-origin" });
 	if (!r.ok) return;
+	const answer = await r.json();
 	const lists = door.get("revoked", {});
-	lists[ev] = (await r.json()).revoked;
+	lists[ev] = answer.revoked;
 	door.put("revoked", lists);
+	const rules = door.get("rules", {});
+	rules[ev] = answer.rules;
+	door.put("rules", rules);
 }
 
-// "valid", "used" or "unknown" for a code, checked on this device.
+// The door day of the event's rules now (lib/checkin.h): the date in
+// its zone of the moment day_starts minutes ago.
+function doorDay(rules) {
+	const at = new Date(Date.now() - (rules?.day_starts ?? 360) * 60000);
+	return new Intl.DateTimeFormat("en-CA", { timeZone: rules?.timezone || undefined,
+	    year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+// What this device keeps of an admission: a pass's is for its door day.
+function doorKey(code) {
+	const rules = door.get("rules", {})[code.event];
+	const v = rules?.variants?.[code.variant];
+	return v?.pass ? `${code.ticket}@${doorDay(rules)}` : code.ticket;
+}
+
+// "valid", "used", "wrongday" or "unknown" for a code, checked on this
+// device: a pass once per door day, a day ticket only on its day.
 async function doorCheck(code) {
 	if (!code) return "unknown";
 	const key = door.get("keys", []).find((k) => k.key_id === code.key);
@@ -243,7 +263,10 @@ async function doorCheck(code) {
 		return "unknown";
 	}
 	if ((door.get("revoked", {})[code.event] || []).includes(code.ticket)) return "unknown";
-	return door.get("admitted", []).includes(code.ticket) ? "used" : "valid";
+	const rules = door.get("rules", {})[code.event];
+	const day = rules?.variants?.[code.variant]?.day;
+	if (day && day !== doorDay(rules)) return "wrongday";
+	return door.get("admitted", []).includes(doorKey(code)) ? "used" : "valid";
 }
 
 function doorShow(state, code) {
@@ -299,12 +322,22 @@ function offlineDoor() {
 		}
 		ev.preventDefault();
 		current = code;
-		doorShow(await doorCheck(code), code);
+		const state = await doorCheck(code);
 		form.elements.code.value = "";
+		// Leaving: recorded at once, as online; the server decides later.
+		if (form.elements.direction?.value === "exit" && state !== "unknown") {
+			door.put("queue", [...door.get("queue", []), { code: code.text,
+			    scanned_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+			    direction: "exit" }]);
+			doorShow("exited", code);
+			current = null;
+			return;
+		}
+		doorShow(state, code);
 	});
 	admit.addEventListener("click", () => {
 		if (!current) return;
-		door.put("admitted", [...door.get("admitted", []), current.ticket]);
+		door.put("admitted", [...door.get("admitted", []), doorKey(current)]);
 		door.put("queue", [...door.get("queue", []),
 		    { code: current.text, scanned_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") }]);
 		doorShow("admitted", current);
@@ -317,6 +350,45 @@ function offlineDoor() {
 	}
 }
 
+// Back office: the live check-in numbers, fetched again every few
+// seconds (the page shows them without JavaScript too).
+function liveCheckins() {
+	const box = document.getElementById("checkins");
+	if (!box) return;
+	const rows = {
+		by_type: (t) => [t.name, t.arrived, t.sold, t.arrived_today, t.inside],
+		by_gate: (g) => [g.gate, g.admitted, g.exited],
+	};
+	const tick = async () => {
+		try {
+			const r = await fetch(box.dataset.src, { credentials: "same-origin" });
+			if (r.ok) {
+				const n = await r.json();
+				for (const el of box.querySelectorAll("[data-k]"))
+					el.textContent = String(n[el.dataset.k]);
+				for (const body of box.querySelectorAll("[data-list]")) {
+					const trs = n[body.dataset.list].map((x) => {
+						const tr = document.createElement("tr");
+						rows[body.dataset.list](x).forEach((v, i) => {
+							const c = document.createElement(i === 0 ? "th" : "td");
+							if (i === 0) c.scope = "row"; else c.className = "num";
+							c.textContent = String(v);
+							tr.append(c);
+						});
+						return tr;
+					});
+					body.replaceChildren(...trs);
+				}
+				box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
+			}
+		} catch (e) {
+			// Offline for a moment: try again on the next tick.
+		}
+		setTimeout(tick, 5000);
+	};
+	setTimeout(tick, 5000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	countdown();
 	pollPayment();
@@ -324,6 +396,7 @@ document.addEventListener("DOMContentLoaded", () => {
 	pollQueue();
 	camera();
 	offlineDoor();
+	liveCheckins();
 	const code = document.getElementById("code");
 	if (code && !document.getElementById("admit")?.offsetParent) code.focus();
 });

@@ -265,6 +265,7 @@ const PAGES = [
 	    ["cancel, confirmation", () => `/organizer/events/${ids.open}/cancel`,
 		"main form"],
 	    ["orders and refunds", () => `/organizer/events/${ids.open}/orders`, "main"],
+	    ["check-in, live", () => `/organizer/events/${ids.open}/checkins`, "#checkins"],
 	    ["staff and scanners", "/organizer/staff", "main"]]
 	    .map(([name, path, shows]) => ({ name: `organizer, ${name}`, path, shows,
 		setup: ({ page }) => organizerSignIn(page) })),

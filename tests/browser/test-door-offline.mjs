@@ -127,4 +127,59 @@ await run("door-offline", {
 		    "the queue is empty");
 		await ctx.close();
 	},
+	async "offline, a pass is admitted once per door day"({ stack, browser }) {
+		// The tickets' type becomes an all-days pass (docs/checkin.md).
+		execFileSync("python3", ["-c", `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE ticket_types SET kind = 'day_pass', is_all_days = 1 WHERE id ="
+          " (SELECT ticket_type_id FROM tickets WHERE external_id = ?)", (sys.argv[2],))
+c.commit()
+`, resolve(stack.dir, stack.confValue("database")), tickets[0][1]]);
+		const ctx = await browser.newContext({ locale: "sv-SE",
+		    viewport: { width: 390, height: 844 } });
+		const page = await ctx.newPage();
+		const check = async (code) => {
+			await page.fill("#code", code);
+			await page.getByRole("button", { name: "Kontrollera biljett" }).click();
+		};
+		const offlineState = () => page.locator("#offline-verdict").getAttribute("data-state");
+		await page.goto(stack.base + "/scanner");
+		await page.fill("#password", PASSWORD);
+		await page.getByRole("button", { name: "Logga in" }).click();
+		// Online: the page learns the event's rules with its list.
+		await check(tickets[0][0]);
+		await page.waitForFunction(() => {
+			const rules = JSON.parse(localStorage.getItem("biljett-door-rules") || "{}");
+			return Object.values(rules).some((r) =>
+			    Object.values(r.variants || {}).some((v) => v.pass));
+		});
+		await ctx.setOffline(true);
+		await check(tickets[0][0]);
+		expect(await offlineState() === "valid", "the pass is valid offline");
+		await page.locator("#offline-admit").click();
+		expect(await offlineState() === "admitted", "admitted on day 1");
+		await check(tickets[0][0]);
+		expect(await offlineState() === "used", "not twice on day 1");
+		// The next door day: this device's day-1 admission moved back a day.
+		await page.evaluate(() => {
+			const log = JSON.parse(localStorage.getItem("biljett-door-admitted"));
+			localStorage.setItem("biljett-door-admitted", JSON.stringify(log.map((k) =>
+			    String(k).replace(/@\d{4}-\d{2}-\d{2}$/, "@2000-01-01"))));
+		});
+		await check(tickets[0][0]);
+		expect(await offlineState() === "valid", "valid again on day 2");
+		await page.locator("#offline-admit").click();
+		expect(await offlineState() === "admitted", "admitted on day 2");
+		// Leaving, offline: recorded and sent like an admission.
+		await page.locator("#dir-exit").check();
+		await check(tickets[0][0]);
+		expect(await offlineState() === "exited", "exited offline");
+		await ctx.setOffline(false);
+		const sync = page.locator("#door-sync");
+		await sync.waitFor({ state: "visible" });
+		expect(await sync.getAttribute("data-sent") === "3", "three scans sent");
+		expect(admitted(stack, tickets[0][1]) === 1, "the pass admitted once today");
+		await ctx.close();
+	},
 });

@@ -1,0 +1,400 @@
+"""Entry and exit, multi-day passes and the live check-in numbers (issue
+10; lib/checkin.h has the rules, docs/checkin.md says them for people).
+
+There is no test clock: a pass's "next day" is arranged by moving the
+door day of its last admission (tickets.admitted_day) back a day, and a
+day ticket's day by setting its variant's date, in the SQLite file, as
+tests/api/test_venues.py arranges rows.  Re-entry and the kind of a
+ticket type are set the same way."""
+import datetime
+import threading
+
+from flow import Swish, wait_for
+from support import Client, StackTest
+
+PASSWORD = "arrangörens-lösenord"
+STAFF_PASSWORD = "dörrvaktens-lösenord"
+GATE1 = "grind-ett-losenord"
+GATE2 = "grind-tva-losenord"
+
+
+class CheckIn(StackTest):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.swish = Swish(cls.stack)
+        for who in ("a", "b"):
+            cls.stack.biljett("create-user", f"org-{who}@example.com", "organizer",
+                              "--password", PASSWORD)
+        cls.stack.biljett("create-user", "buyer@example.com", "customer",
+                          "--password", PASSWORD)
+        cls.stack.biljett("create-admin", "admin@example.com", "--password", PASSWORD)
+        cls.events, cls.types = {}, {}
+        for who, keys, types in (("a", ("fest", "count"), ("std", "again", "pass", "day")),
+                                 ("b", ("other",), ("std",))):
+            doc = {"ticket_types": [{"key": t, "title": f"{t.title()} {who}", "price": 100}
+                                    for t in types],
+                   "events": [{"key": k, "title": f"Show {k}",
+                               "event_at": "2030-01-02T19:00:00Z",
+                               "sales_stop_at": "2030-01-02T18:00:00Z",
+                               "total_seats": 100, "ticket_types": list(types)}
+                              for k in keys]}
+            ids, events = cls.import_doc_as(doc, f"org-{who}@example.com")
+            for k in keys:
+                cls.events[k] = events[k]
+            cls.types.update({f"{t}-{who}": i for t, i in ids.items()})
+        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
+        cls.buyer = cls.token("buyer@example.com")
+        cls.admin = cls.token("admin@example.com")
+        r = Client(cls.stack.base_url).post(
+            "/api/organizer/staff", {"name": "Dörrvakt", "email": "staff-a@example.com",
+                                     "password": STAFF_PASSWORD},
+            headers={"Authorization": f"Bearer {cls.org['a']}"})
+        assert r.status == 201, r
+        cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
+        for name, pw in (("Gate 1", GATE1), ("Gate 2", GATE2)):
+            cls.stack.biljett("scanner-add", name, "--password", pw,
+                              "--organizer", "org-a@example.com")
+        # Re-entry for "again"; "pass" an all-days pass, "day" a day
+        # ticket (the variants a day-based type sells).
+        conn = cls.db_conn()
+        conn.execute("UPDATE ticket_types SET reentry_allowed = 1 WHERE id = ?",
+                     (cls.types["again-a"],))
+        conn.execute("UPDATE ticket_types SET kind = 'day_pass', is_all_days = 1"
+                     " WHERE id = ?", (cls.types["pass-a"],))
+        conn.execute("UPDATE ticket_types SET kind = 'day_pass', day_number = 2,"
+                     " day_date = '2000-01-01' WHERE id = ?", (cls.types["day-a"],))
+        conn.commit()
+        conn.close()
+
+    # -- helpers ------------------------------------------------------------
+
+    @classmethod
+    def import_doc_as(cls, doc, organizer):
+        import json
+        import os
+        path = os.path.join(cls.tmp, f"import-{organizer}.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        out = json.loads(cls.stack.biljett("import", path, "--organizer", organizer))
+        return ({t["key"]: t["id"] for t in out["ticket_types"]},
+                {e["key"]: e["id"] for e in out["events"]})
+
+    @classmethod
+    def db_conn(cls):
+        import sqlite3
+        return sqlite3.connect(cls.stack.db_path, timeout=10)
+
+    @classmethod
+    def token(cls, email, password=PASSWORD):
+        r = Client(cls.stack.base_url).post("/api/auth/login",
+                                            {"email": email, "password": password})
+        assert r.status == 200, r
+        return r.json["access_token"]
+
+    def api(self, method, path, token=None, body=None):
+        h = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client().request(method, path, body=body, headers=h)
+
+    bought = 0
+
+    def buy(self, event, lines):
+        """Pays one order of event with lines {type key: count}; returns
+        the short codes by type key."""
+        CheckIn.bought += 1
+        email = f"guest{CheckIn.bought}@example.com"
+        c = self.client()
+        who = "b" if event == "other" else "a"
+        r = c.post("/reserve_ticket/", {
+            "chapter_event": self.events[event],
+            "tickets": [{"ticket_type": self.types[f"{k}-{who}"], "count": n}
+                        for k, n in lines.items()]})
+        self.assertEqual(r.status, 201, r)
+        token = c.post("/start_payment/", {"email_address": email}).json
+        self.swish.act(self.swish.request_by_token(token)["id"], "pay")
+        wait_for(lambda: c.get("/session_payment_status/").json["status"] == "PAID",
+                 what="the order paid")
+        codes = {}
+        for row in self.query("SELECT t.external_id, t.ticket_type_id FROM tickets t"
+                              " JOIN orders o ON o.id = t.order_id WHERE o.email = ?"
+                              " ORDER BY t.id", email):
+            key = [k for k, v in self.types.items()
+                   if v == row["ticket_type_id"]][0].rsplit("-", 1)[0]
+            codes.setdefault(key, []).append(row["external_id"])
+        return codes
+
+    def door(self, code, direction=None, use=True, password=GATE1):
+        body = {"external_id": code, "password": password, "use_ticket": use}
+        if direction is not None:
+            body["direction"] = direction
+        r = self.client().put("/validate_ticket/", body)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def result(self, code, direction="entry", **kw):
+        return self.door(code, direction, **kw)["result"]
+
+    def numbers(self, event="count", token=None):
+        r = self.api("GET", f"/api/organizer/events/{self.events[event]}/checkins/",
+                     token or self.org["a"])
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def ticket(self, code):
+        return self.query("SELECT id, times_used, inside, admitted_day FROM tickets"
+                          " WHERE external_id = ?", code)[0]
+
+    # -- re-entry ------------------------------------------------------------
+
+    def test_without_reentry_a_ticket_is_used_once(self):
+        code = self.buy("fest", {"std": 1})["std"][0]
+        # Seed 002's body is unchanged when no direction is given.
+        body = self.door(code)
+        self.assertEqual(set(body), {"external_id", "times_used", "chapter_event",
+                                     "status"})
+        self.assertEqual(body["times_used"], 0)
+        self.assertEqual(self.door(code, "entry"),
+                         {"external_id": code, "times_used": 1,
+                          "chapter_event": "Show fest", "status": "PAID",
+                          "direction": "entry", "result": "already_used"})
+        # An exit lets them out, and they cannot come back in.
+        self.assertEqual(self.result(code, "exit"), "exited")
+        self.assertEqual(self.ticket(code)["inside"], 0)
+        self.assertEqual(self.result(code, "exit"), "not_inside")
+        self.assertEqual(self.result(code, "entry"), "already_used")
+        self.assertEqual(self.ticket(code)["times_used"], 3)
+        rows = self.query("SELECT direction, result, scanner_id IS NOT NULL AS door"
+                          " FROM checkins c JOIN tickets t ON t.id = c.ticket_id"
+                          " WHERE t.external_id = ? ORDER BY c.id", code)
+        self.assertEqual([tuple(r) for r in rows],
+                         [("entry", "admitted", 1), ("entry", "already_used", 1),
+                          ("exit", "exited", 1), ("exit", "not_inside", 1),
+                          ("entry", "already_used", 1)])
+
+    def test_reentry_exit_then_entry_and_double_entry_refused(self):
+        code = self.buy("fest", {"again": 1})["again"][0]
+        self.assertEqual(self.result(code), "admitted")
+        self.assertEqual(self.result(code), "already_inside")
+        # Every seed's staff path refuses the second entry too.
+        r = self.api("POST", f"/api/tickets/scan/{code}", self.staff)
+        self.assertEqual((r.status, r.json["code"]), (409, "ticket_already_processed"), r)
+        r = self.api("POST", "/api/tickets/my-tickets/verify/", self.staff,
+                     {"qr_code_data": code})
+        self.assertEqual((r.status, r.json["code"]), (409, "TICKET_ALREADY_USED"), r)
+        self.assertEqual(self.result(code, "exit", password=GATE2), "exited")
+        self.assertEqual(self.result(code, "exit"), "not_inside")
+        # Back in, through seed 000's path this time (an entry).
+        r = self.api("POST", f"/api/tickets/scan/{code}", self.staff)
+        self.assertEqual((r.status, r.json["status"]), (200, "used"), r)
+        self.assertEqual(self.ticket(code)["inside"], 1)
+        self.assertEqual(self.result(code, "exit"), "exited")
+        r = self.api("POST", "/api/tickets/my-tickets/verify/", self.staff,
+                     {"qr_code_data": code})
+        self.assertEqual((r.status, r.json["valid"]), (200, True), r)
+
+    def test_event_default_reentry(self):
+        code = self.buy("fest", {"std": 1})["std"][0]
+        self.execute("UPDATE events SET reentry_allowed = 1 WHERE id = ?",
+                     self.events["fest"])
+        try:
+            self.assertEqual(self.result(code), "admitted")
+            self.assertEqual(self.result(code, "exit"), "exited")
+            self.assertEqual(self.result(code), "admitted")
+            self.assertEqual(self.result(code), "already_inside")
+        finally:
+            self.execute("UPDATE events SET reentry_allowed = 0 WHERE id = ?",
+                         self.events["fest"])
+
+    def test_forty_concurrent_entries_admit_once(self):
+        code = self.buy("fest", {"again": 1})["again"][0]
+        tid = self.ticket(code)["id"]
+        results = []
+
+        def scan(i):
+            if i % 3 == 0:
+                r = self.client().put("/validate_ticket/", {
+                    "external_id": code, "password": GATE1 if i % 2 else GATE2,
+                    "use_ticket": True, "direction": "entry"})
+                results.append(r.json.get("result"))
+            elif i % 3 == 1:
+                r = self.api("POST", f"/api/tickets/scan/{code}", self.staff)
+                results.append("admitted" if r.status == 200 else r.status)
+            else:
+                r = self.api("POST", "/api/tickets/my-tickets/verify/", self.org["a"],
+                             {"qr_code_data": code})
+                results.append("admitted" if r.status == 200 else r.status)
+
+        threads = [threading.Thread(target=scan, args=(i,)) for i in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(results), 40)
+        self.assertEqual(results.count("admitted"), 1, results)
+        self.assertEqual(
+            self.query("SELECT count(*) AS n FROM checkins WHERE ticket_id = ?"
+                       " AND result = 'admitted'", tid)[0]["n"], 1)
+        self.assertEqual(
+            self.query("SELECT count(*) AS n FROM checkins WHERE ticket_id = ?"
+                       " AND result = 'already_inside'", tid)[0]["n"], 39)
+
+    # -- passes and day tickets ------------------------------------------------
+
+    def test_pass_admitted_once_per_day(self):
+        code = self.buy("fest", {"pass": 1})["pass"][0]
+        # Day 1.
+        self.assertEqual(self.result(code), "admitted")
+        today = self.ticket(code)["admitted_day"]
+        self.assertRegex(today, r"^\d{4}-\d{2}-\d{2}$")
+        self.assertEqual(self.result(code), "already_used")
+        r = self.api("GET", f"/api/tickets/scan/{code}", self.staff)
+        self.assertEqual(r.json["status"], "used")
+        # Day 2: the day-1 admission moved back a day.
+        yesterday = (datetime.date.fromisoformat(today) -
+                     datetime.timedelta(days=1)).isoformat()
+        self.execute("UPDATE tickets SET admitted_day = ? WHERE external_id = ?",
+                     yesterday, code)
+        r = self.api("GET", f"/api/tickets/scan/{code}", self.staff)
+        self.assertEqual(r.json["status"], "issued", r)
+        r = self.api("POST", "/api/tickets/my-tickets/verify/", self.staff,
+                     {"qr_code_data": code})
+        self.assertEqual((r.status, r.json["ticket"]["is_used"]), (200, True), r)
+        self.assertEqual(self.result(code), "already_used")
+        self.assertEqual(self.ticket(code)["admitted_day"], today)
+
+    def test_door_day_begins_at_day_starts(self):
+        code = self.buy("fest", {"pass": 1})["pass"][0]
+        self.assertEqual(self.result(code), "admitted")
+        today = self.numbers("fest")["door_day"]
+        self.assertEqual(self.ticket(code)["admitted_day"], today)
+        # A day that began 12 hours later than now's: the door day may be
+        # another; at least it follows the event's setting.
+        self.execute("UPDATE events SET day_starts = 720 WHERE id = ?",
+                     self.events["fest"])
+        try:
+            later = self.numbers("fest")["door_day"]
+            self.assertIn(later, {today, (datetime.date.fromisoformat(today) -
+                                          datetime.timedelta(days=1)).isoformat()})
+        finally:
+            self.execute("UPDATE events SET day_starts = 360 WHERE id = ?",
+                         self.events["fest"])
+
+    def test_day_ticket_only_on_its_day(self):
+        code = self.buy("fest", {"day": 1})["day"][0]
+        today = self.numbers("fest")["door_day"]
+        tomorrow = (datetime.date.fromisoformat(today) +
+                    datetime.timedelta(days=1)).isoformat()
+        self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?", tomorrow,
+                     self.types["day-a"])
+        self.assertEqual(self.result(code), "wrong_day")
+        self.assertEqual(self.ticket(code)["times_used"], 0)
+        r = self.api("POST", "/api/tickets/my-tickets/verify/", self.staff,
+                     {"qr_code_data": code})
+        self.assertEqual((r.status, r.json["code"]), (409, "TICKET_NOT_VALID"), r)
+        r = self.api("POST", f"/api/tickets/scan/{code}", self.staff)
+        self.assertEqual(r.status, 409, r)
+        # Its day comes.
+        self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?", today,
+                     self.types["day-a"])
+        self.assertEqual(self.result(code), "admitted")
+        self.assertEqual(self.result(code), "already_used")
+
+    # -- the live numbers ------------------------------------------------------
+
+    def test_counts_by_type_and_gate_match_the_scans(self):
+        codes = self.buy("count", {"std": 3, "again": 2})
+        before = self.numbers()
+        self.assertEqual((before["sold"], before["arrived"], before["inside"]), (5, 0, 0))
+        s1, s2, s3 = codes["std"]
+        a1, a2 = codes["again"]
+        self.assertEqual(self.result(s1, password=GATE1), "admitted")
+        self.assertEqual(self.result(s2, password=GATE2), "admitted")
+        self.assertEqual(self.result(a1, password=GATE1), "admitted")
+        self.assertEqual(self.result(a1, "exit", password=GATE2), "exited")
+        self.assertEqual(self.result(a1, password=GATE2), "admitted")
+        self.assertEqual(self.result(s1, password=GATE1), "already_used")
+        self.assertEqual(self.result(s2, "exit", password=GATE1), "exited")
+        r = self.api("POST", f"/api/tickets/scan/{a2}", self.staff)
+        self.assertEqual(r.status, 200, r)
+        self.door(s3, use=False)        # shown only: not arrived
+        n = self.numbers()
+        self.assertEqual((n["event"], n["sold"], n["arrived"], n["inside"]),
+                         (self.events["count"], 5, 4, 3))
+        self.assertEqual(n["arrived_today"], 4)
+        by_type = {t["ticket_type"]: t for t in n["by_type"]}
+        self.assertEqual({k: (v["sold"], v["arrived"], v["inside"])
+                          for k, v in by_type.items()},
+                         {self.types["std-a"]: (3, 2, 1),
+                          self.types["again-a"]: (2, 2, 2)})
+        by_gate = {g["gate"]: (g["kind"], g["admitted"], g["exited"])
+                   for g in n["by_gate"]}
+        self.assertEqual(by_gate, {"Gate 1": ("scanner", 2, 1),
+                                   "Gate 2": ("scanner", 2, 1),
+                                   "Dörrvakt": ("account", 1, 0)})
+        # An admin sees the same; the back-office page shows them.
+        self.assertEqual(self.numbers(token=self.admin), n)
+        c = self.client()
+        c.cookies.update(self.page_login(c, "org-a@example.com"))
+        r = c.get(f"/organizer/events/{self.events['count']}/checkins")
+        self.assertEqual(r.status, 200, r)
+        page = r.body.decode()
+        self.assertIn('data-k="arrived">4<', page)
+        self.assertIn('data-k="sold">5<', page)
+        self.assertIn("Gate 2", page)
+
+    def page_login(self, c, email):
+        """Signs c in to the back-office pages (the form carries the CSRF
+        cookie's value); returns its cookies."""
+        c.get("/organizer/login")
+        r = c.post("/organizer/login", form={"csrf": c.cookies["csrftoken"],
+                                             "email": email, "password": PASSWORD})
+        self.assertEqual(r.status, 303, r)
+        return c.cookies
+
+    def test_numbers_refused_to_others(self):
+        ev = self.events["count"]
+        path = f"/api/organizer/events/{ev}/checkins/"
+        # Another organizer's event is not found; so is no event.
+        r = self.api("GET", path, self.org["b"])
+        self.assertEqual((r.status, r.json["code"]), (404, "EVENT_NOT_FOUND"), r)
+        r = self.api("GET", "/api/organizer/events/999999/checkins/", self.org["a"])
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(self.numbers("other", self.org["b"])["sold"], 0)
+        # Wrong role: staff and buyers are refused; nobody must sign in.
+        for token in (self.staff, self.buyer):
+            r = self.api("GET", path, token)
+            self.assertEqual(r.status, 403, r)
+        self.assertEqual(self.api("GET", path).status, 401)
+        # The page: another organizer's event is a 404 page.
+        c = self.client()
+        c.cookies.update(self.page_login(c, "org-b@example.com"))
+        r = c.get(f"/organizer/events/{ev}/checkins")
+        self.assertEqual(r.status, 404, r)
+
+    # -- input -----------------------------------------------------------------
+
+    def test_bad_direction(self):
+        code = self.buy("fest", {"std": 1})["std"][0]
+        for d in ("out", "", 1):
+            r = self.client().put("/validate_ticket/", {
+                "external_id": code, "password": GATE1, "use_ticket": True,
+                "direction": d})
+            self.assertEqual((r.status, r.json), (400, "InvalidRequestData"), d)
+        self.assertEqual(self.ticket(code)["times_used"], 0)
+        r = self.api("POST", "/api/scan/offline/", self.staff, {"scans": [
+            {"code": code, "scanned_at": "2030-01-02T19:00:00Z", "direction": "up"}]})
+        self.assertEqual(r.status, 400, r)
+
+    def test_offline_exit_is_reported(self):
+        code = self.buy("fest", {"again": 1})["again"][0]
+        at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = self.api("POST", "/api/scan/offline/", self.staff, {"scans": [
+            {"code": code, "scanned_at": at},
+            {"code": code, "scanned_at": at, "direction": "exit"},
+            {"code": code, "scanned_at": at, "direction": "exit"},
+            {"code": code, "scanned_at": at, "direction": "entry"}]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([x["result"] for x in r.json["results"]],
+                         ["admitted", "exited", "not_inside", "admitted"])
+        self.assertEqual(r.json["flagged"], 0)
