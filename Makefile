@@ -103,6 +103,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/ticketkey.o \
 		  lib/ticketmail.o \
 		  lib/ticketsig.o \
+		  lib/transfer.o \
+		  lib/transfermail.o \
 		  lib/tfmt.o \
 		  lib/text.o \
 		  lib/tmpl.o \
@@ -155,7 +157,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/018_cart.sql \
 		  sql/019_invoices.sql \
 		  sql/020_signing_keys.sql \
-		  sql/021_ticket_uids.sql
+		  sql/021_ticket_uids.sql \
+		  sql/022_transfers.sql
 
 UNIT_TESTS	= test-arena \
 		  test-booking-parse \

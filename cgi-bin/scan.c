@@ -301,7 +301,9 @@ h_check(struct req *req)
 		cJSON_Delete(ctx);
 		return e;
 	}
-	if (strcmp(r.status, "PAID") != 0)
+	if (strcmp(r.ticket_status, "transferred") == 0)
+		state = "transferred";
+	else if (strcmp(r.status, "PAID") != 0)
 		state = "notpaid";
 	else if (use)
 		state = r.admitted ? "admitted" : "used";
@@ -345,12 +347,14 @@ staff_door(const struct req *req)
 	return d;
 }
 
-/* Seed 000's ticket status: issued, used, refunded or cancelled. */
+/* Seed 000's ticket status: issued, used, refunded or cancelled; and
+ * "transferred" for a ticket given to someone else (lib/transfer). */
 static const char *
 jo_status(const struct scan_result *r)
 {
-	if (strcmp(r->ticket_status, "refunded") == 0)
-		return "refunded";
+	if (strcmp(r->ticket_status, "refunded") == 0 ||
+	    strcmp(r->ticket_status, "transferred") == 0)
+		return r->ticket_status;
 	if (!r->valid)
 		return "cancelled";
 	return r->times_used > 0 || r->admitted ? "used" : "issued";
@@ -467,8 +471,8 @@ verify_ticket(const struct scan_result *r)
 /*
  * POST /api/tickets/my-tickets/verify/ {"qr_code_data"} (seed 004):
  * verifies and admits: 200 {"valid": true, "message", "ticket"}; 409
- * TICKET_ALREADY_USED or TICKET_NOT_VALID (refunded, cancelled, not
- * paid) in the API's error shape; 404 for a code this account may not
+ * TICKET_ALREADY_USED, TICKET_TRANSFERRED or TICKET_NOT_VALID (refunded,
+ * cancelled, not paid) in the API's error shape; 404 for a code this account may not
  * scan.
  */
 static enum err
@@ -483,7 +487,8 @@ h_verify(struct req *req)
 	    &r)) != ERR_OK)
 		return e;
 	if (!r.valid)
-		return ERR_TICKET_INVALID;
+		return strcmp(r.ticket_status, "transferred") == 0 ?
+		    ERR_TICKET_TRANSFERRED : ERR_TICKET_INVALID;
 	if (!r.admitted)
 		return ERR_TICKET_USED;
 	o = cJSON_CreateObject();

@@ -167,4 +167,11 @@
 #define INVOICE_LINES_MAX	(ARRAY_ITEMS_MAX + 16)	/* tickets, fee, per-rate lines */
 #define INVOICE_PDF_MAX		(2 * 1024 * 1024) /* a rendered invoice, bytes */
 
+/* Resending and transferring tickets (lib/transfer). */
+#define RESEND_WINDOW		3600	/* seconds over which ticket mails count */
+#define RESEND_PER_WINDOW	3	/* resends of one order per window */
+#define TRANSFER_CUTOFF_HOURS_DEFAULT	24	/* an event's transfer_cutoff_hours */
+#define TRANSFER_CUTOFF_HOURS_MAX	8760
+#define TRANSFERS_MAX		100	/* an event's transfers_max, per seat */
+
 #endif
