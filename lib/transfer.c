@@ -12,6 +12,7 @@
 #include "db.h"
 #include "limits.h"
 #include "log.h"
+#include "mail.h"
 #include "seal.h"
 #include "transfer.h"
 #include "user.h"
@@ -199,6 +200,9 @@ resend_tx(struct db *db, int64_t now, int64_t order_id, const char *email,
 			*retry_after = 1;
 		return ERR_RESEND_LIMIT;
 	}
+	if (email != NULL && (strlen(email) > EMAIL_MAX ||
+	    !mail_addr_valid(email)))
+		return ERR_BAD_REQUEST;
 	snprintf(to, sizeof(to), "%s", email != NULL ? email : was);
 	user_fold_email(to);
 	if (to[0] == '\0')

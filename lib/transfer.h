@@ -37,8 +37,8 @@
  * holding the order's mail link); the resend is in the audit log.
  * Returns ERR_OK; ERR_ORDER_STATE (not paid, or no valid ticket of the
  * buyer's left); ERR_RESEND_LIMIT with *retry_after the seconds until
- * the next resend may go; ERR_BAD_REQUEST (the order has no address and
- * none is given); ERR_BUSY, ERR_INTERNAL.
+ * the next resend may go; ERR_BAD_REQUEST (email is not an address, or
+ * the order has none and none is given); ERR_BUSY, ERR_INTERNAL.
  */
 enum err	transfer_resend(struct db *db, int64_t now, int64_t order_id,
 		    const char *email, int64_t by_user_id,

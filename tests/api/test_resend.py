@@ -108,3 +108,85 @@ class Resend(TransferBase):
         self.assertEqual(r.status, 429, r)
         r = c.post(path[:-4] + "0000/resend", form={"csrf": token.decode()})
         self.assertEqual(r.status, 404, r)
+
+
+class ResendBackOffice(TransferBase):
+    """The organizer's orders page: "send again", to a corrected address;
+    the event form's transfer settings."""
+    PASSWORD = "hemligt-lösenord-3"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stack.biljett("create-user", "chef@example.com", "organizer",
+                          "--password", cls.PASSWORD)
+        cls.tokens["chef@example.com"] = cls.token("chef@example.com", cls.PASSWORD)
+
+    def signed_in(self):
+        c = self.client()
+        c.get("/organizer/login")
+        r = c.post("/organizer/login", form={"email": "chef@example.com",
+                                             "password": self.PASSWORD,
+                                             "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        return c
+
+    def test_orders_page_sends_again(self):
+        ev = self.event(who="chef", title=f"Chefsfest {uuid.uuid4().hex[:6]}")
+        tt = self.ttype(ev, who="chef", name="Ordinarie", price="100.00",
+                        total_quantity=10)
+        self.publish(ev, who="chef")
+        o = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 1}])
+        self.confirm(self.intent(o)["payment_intent"]["payment_intent_id"])
+        c = self.signed_in()
+        en = {"Accept-Language": "en"}
+        page = c.get(f"/organizer/events/{ev['id']}/orders", headers=en)
+        action = f"/organizer/events/{ev['id']}/orders/{o['uid']}/resend"
+        self.assertIn(action.encode(), page.body)
+        r = c.post(action, form={"email": "nope", "csrf": c.cookies["csrftoken"]},
+                   headers=en)
+        self.assertEqual(r.status, 400, r)
+        self.assertIn(b"Enter a valid e-mail address", r.body)
+        r = c.post(action, form={"email": "", "csrf": "0" * 64})
+        self.assertEqual(r.status, 403, r)
+        fixed = f"chef-fixed-{uuid.uuid4().hex[:6]}@example.com"
+        r = c.post(action, form={"email": fixed, "csrf": c.cookies["csrftoken"]})
+        self.assertEqual((r.status, r.header("Location")),
+                         (303, f"/organizer/events/{ev['id']}/orders?done=resent"), r)
+        wait_for(lambda: self.ticket_mails(fixed, ev["title"]), what="the resent mail")
+        self.assertEqual(self.status(o)["buyer_email"], fixed)
+        # Another organizer's order is not there.
+        other_ev, other_o, _ = self.bought()
+        r = c.post(f"/organizer/events/{ev['id']}/orders/{other_o['uid']}/resend",
+                   form={"email": "", "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 404, r)
+
+    def ticket_mails(self, address, title):
+        return [m for m in mails_to(self.stack.mail_dir, address)
+                if title in str(m["Subject"]) and png_parts(m)]
+
+    def test_event_form_transfer_settings(self):
+        ev = self.event(who="chef", title=f"Formfest {uuid.uuid4().hex[:6]}")
+        c = self.signed_in()
+        path = f"/organizer/events/{ev['id']}/edit"
+        page = c.get(path, headers={"Accept-Language": "en"})
+        self.assertIn(b'id="transfers"', page.body)
+        self.assertIn(b'id="transfer_cutoff" name="transfer_cutoff"', page.body)
+        form = {"title_sv": "Formfest", "start": "2031-07-10T12:00",
+                "end": "2031-07-10T23:00", "capacity": "100", "transfers": "1",
+                "transfer_cutoff": "6", "transfers_max": "2",
+                "csrf": c.cookies["csrftoken"]}
+        r = c.post(path, form=form)
+        self.assertEqual(r.status, 303, r)
+        row = self.query("SELECT transfers_allowed, transfer_cutoff_hours, transfers_max"
+                         " FROM events WHERE id = ?", ev["id"])[0]
+        self.assertEqual(tuple(row), (1, 6, 2))
+        r = c.post(path, form=dict(form, transfers="0", transfers_max="",
+                                   transfer_cutoff="99999"), headers={"Accept-Language": "en"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn(b"Enter a number of hours from 0 to 8760.", r.body)
+        r = c.post(path, form=dict(form, transfers="0", transfers_max=""))
+        self.assertEqual(r.status, 303, r)
+        row = self.query("SELECT transfers_allowed, transfer_cutoff_hours, transfers_max"
+                         " FROM events WHERE id = ?", ev["id"])[0]
+        self.assertEqual(tuple(row), (0, 6, None))
