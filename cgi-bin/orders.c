@@ -591,7 +591,8 @@ h_resend(struct req *req)
  * (lib/transfer).  The event's organizer or an admin: any ticket of the
  * order; its buyer: their own tickets only.  200 {"message",
  * "old_ticket", "transferred_to": {"name", "email"}, and for the
- * organizer or an admin "new_ticket": {"uid", "ticket_number"}}; 404 TICKET_NOT_FOUND; 409 TICKET_TRANSFERRED,
+ * organizer or an admin "new_ticket": {"uid", "ticket_number"}}; 404
+ * ORDER_NOT_FOUND, TICKET_NOT_FOUND; 409 TICKET_TRANSFERRED,
  * TICKET_ALREADY_USED, TICKET_NOT_VALID; 422 TRANSFER_NOT_ALLOWED,
  * TRANSFER_WINDOW_CLOSED, TRANSFER_LIMIT_REACHED.
  */

@@ -472,8 +472,8 @@ verify_ticket(const struct scan_result *r)
  * POST /api/tickets/my-tickets/verify/ {"qr_code_data"} (seed 004):
  * verifies and admits: 200 {"valid": true, "message", "ticket"}; 409
  * TICKET_ALREADY_USED, TICKET_TRANSFERRED or TICKET_NOT_VALID (refunded,
- * cancelled, not paid) in the API's error shape; 404 for a code this account may not
- * scan.
+ * cancelled, not paid) in the API's error shape; 404 for a code this
+ * account may not scan.
  */
 static enum err
 h_verify(struct req *req)

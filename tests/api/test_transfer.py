@@ -104,6 +104,9 @@ class Transfer(TransferBase):
                          (new["price"], new["order_id"], new["ticket_type_id"],
                           "cancelled"))
         self.assertNotEqual(new["external_id"], old["ticket_number"])
+        # The buyer's order no longer shows the given ticket's code.
+        self.assertNotIn(new["external_id"],
+                         [x["ticket_number"] for x in self.status(o)["tickets"]])
 
         # The new holder's mail: their ticket only, signed, with its own link.
         new_signed = self.signed_codes(friend, ev["title"])
@@ -318,9 +321,10 @@ class TransferPages(TransferBase):
                 "email": friend}
         r = c.post(path + "/transfer", form=dict(form, csrf="0" * 64))
         self.assertEqual(r.status, 403, r)
-        r = c.post(path + "/transfer", form=form)
+        r = c.post(path + "/transfer", form=form, headers={"Accept-Language": "en"})
         self.assertEqual(r.status, 200, r)
-        self.assertIn(b"Transferred", r.body)
+        self.assertIn(b"Transferred: this ticket was given to someone else", r.body)
+        self.assertIn(b"its new holder gets it by e-mail", r.body)
         self.assertEqual(self.held(ev)[0]["status"], "cancelled")
         self.signed_codes(friend, ev["title"])
         # Again: refused, with the reason on the page.
