@@ -106,6 +106,8 @@ LIB_OBJS	= lib/account.o \
 		  lib/ticketmail.o \
 		  lib/ticketpdf.o \
 		  lib/ticketsig.o \
+		  lib/transfer.o \
+		  lib/transfermail.o \
 		  lib/tfmt.o \
 		  lib/text.o \
 		  lib/tmpl.o \
@@ -159,6 +161,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/019_invoices.sql \
 		  sql/020_signing_keys.sql \
 		  sql/021_ticket_uids.sql \
+		  sql/022_transfers.sql \
 		  sql/023_checkin.sql
 
 UNIT_TESTS	= test-arena \

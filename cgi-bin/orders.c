@@ -18,6 +18,11 @@
  *	POST /api/orders/{id}/cancel/		cancel a held order
  *	POST /api/orders/{id}/confirm_payment/	pay by hand: only where
  *						test_payments = on, else 404
+ *	POST /api/orders/{id}/resend/		send its tickets again
+ *						(buyer, organizer, admin)
+ *	POST /api/orders/{id}/tickets/{ticket}/transfer/
+ *						give one ticket to another
+ *						person (lib/transfer)
  *
  * {id} is the order's uid.  Another user's order is a 404.  POSTs take
  * an Idempotency-Key (lib/idem.h).
@@ -45,6 +50,7 @@
 #include "route.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "transfer.h"
 #include "user.h"
 
 static enum err	h_list(struct req *);
@@ -57,6 +63,8 @@ static enum err	h_cleanup(struct req *);
 static enum err	h_get(struct req *);
 static enum err	h_cancel(struct req *);
 static enum err	h_confirm_payment(struct req *);
+static enum err	h_resend(struct req *);
+static enum err	h_transfer(struct req *);
 
 enum item_field { IF_TYPE, IF_TIER, IF_DAY_PASS, IF_DAY_TIER, IF_QUANTITY,
 	IF__MAX };
@@ -110,6 +118,21 @@ static const struct field_spec confirm_fields[PF__MAX] = {
 	    32, NULL, 0 },
 };
 
+enum resend_field { RS_EMAIL, RS__MAX };
+
+static const struct field_spec resend_fields[RS__MAX] = {
+	[RS_EMAIL] = { "email", FIELD_EMAIL, 0, 3, EMAIL_MAX, NULL, 0 },
+};
+
+enum transfer_field { TR_NAME, TR_EMAIL, TR__MAX };
+
+static const struct field_spec transfer_fields[TR__MAX] = {
+	[TR_NAME] = { "name", FIELD_STRING, FIELD_REQUIRED, 1, BUYER_NAME_MAX,
+	    NULL, 0 },
+	[TR_EMAIL] = { "email", FIELD_EMAIL, FIELD_REQUIRED, 3, EMAIL_MAX,
+	    NULL, 0 },
+};
+
 #define R(m, p, h, auth, f, n) \
 	{ METHOD_##m, p, h, auth, STYLE_API, f, n, 0, ERR_ORDER_NOT_FOUND }
 
@@ -129,6 +152,10 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/api/orders/{uid}/confirm_payment/", h_confirm_payment,
 	    AUTH_USER, STYLE_API, confirm_fields, PF__MAX, ROUTE_TESTING,
 	    ERR_ORDER_NOT_FOUND },
+	R(POST, "/api/orders/{uid}/resend/", h_resend, AUTH_USER,
+	    resend_fields, RS__MAX),
+	R(POST, "/api/orders/{uid}/tickets/{ticket}/transfer/", h_transfer,
+	    AUTH_USER, transfer_fields, TR__MAX),
 };
 
 /* The service fee, read once per worker (0.05 of the subtotal: 500). */
@@ -497,6 +524,115 @@ static enum err
 h_confirm_payment(struct req *req)
 {
 	return idem_run(req, confirm_payment);
+}
+
+/*
+ * The order of the path's {uid} as its buyer, the event's organizer or
+ * an admin may see it; *staff says it is not (only) the buyer asking.
+ */
+static enum err
+managed_order(struct req *req, struct order *o, int *staff)
+{
+	struct actor	 a = auth_actor(req);
+	enum err	 e;
+
+	if ((e = orderview_for(req->db, http_param(req, 0), &a, 1, o)) !=
+	    ERR_OK)
+		return e;
+	*staff = a.is_admin || o->user_id != a.user_id;
+	return ERR_OK;
+}
+
+/*
+ * POST /api/orders/{id}/resend/ {"email"}: queues the order's ticket
+ * mail again, as paying did.  Its buyer, the event's organizer or an
+ * admin; only the organizer or an admin may give "email", a corrected
+ * address that becomes the order's (audited).  202 {"message",
+ * "email"}; 400 ORDER_STATE (not paid, or no ticket left to send); 403
+ * for a buyer giving an address; 404 for anyone else's order; 429
+ * TOO_MANY_RESENDS with Retry-After past RESEND_PER_WINDOW resends an
+ * hour.
+ */
+static enum err
+h_resend(struct req *req)
+{
+	struct order	 o;
+	const char	*email = req->f[RS_EMAIL].present ? req->f[RS_EMAIL].s :
+			    NULL;
+	cJSON		*j;
+	int		 staff;
+	enum err	 e;
+
+	if ((e = managed_order(req, &o, &staff)) != ERR_OK)
+		return e;
+	if (email != NULL && !staff) {
+		req->err_detail = "Only the organizer can change the order's "
+		    "e-mail address.";
+		return ERR_FORBIDDEN;
+	}
+	e = transfer_resend(req->db, tfmt_now(), o.id, email, req->user.id,
+	    &req->err_count);
+	if (e == ERR_BAD_REQUEST)
+		return http_field_error(req, "email", "The order has no "
+		    "e-mail address: give one.");
+	if (e != ERR_OK)
+		return e;
+	spawn_cli(req->conf, "mail");
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "message", "The tickets will be sent "
+	    "again.");
+	cJSON_AddStringToObject(j, "email", email != NULL ? email : o.email);
+	return http_json(req, 202, j);
+}
+
+/*
+ * POST /api/orders/{id}/tickets/{ticket}/transfer/ {"name", "email"}:
+ * gives the order's ticket {ticket} (its uid) to another person: the
+ * old code stops working, a new ticket is mailed to them
+ * (lib/transfer).  The event's organizer or an admin: any ticket of the
+ * order; its buyer: their own tickets only.  200 {"message",
+ * "old_ticket", "transferred_to": {"name", "email"}, and for the
+ * organizer or an admin "new_ticket": {"uid", "ticket_number"}}; 404
+ * ORDER_NOT_FOUND, TICKET_NOT_FOUND; 409 TICKET_TRANSFERRED,
+ * TICKET_ALREADY_USED, TICKET_NOT_VALID; 422 TRANSFER_NOT_ALLOWED,
+ * TRANSFER_WINDOW_CLOSED, TRANSFER_LIMIT_REACHED.
+ */
+static enum err
+h_transfer(struct req *req)
+{
+	struct transfer_done	 done;
+	struct order		 o;
+	cJSON			*j, *t;
+	int64_t			 ticket_id;
+	int			 staff;
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if ((e = managed_order(req, &o, &staff)) != ERR_OK)
+		return e;
+	if ((rc = transfer_find_in_order(req->db, o.id, http_param(req, 1),
+	    staff, &ticket_id)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND :
+		    err_from_db(rc);
+	if ((e = transfer_ticket(req->db, tfmt_now(), ticket_id,
+	    req->f[TR_NAME].s, req->f[TR_EMAIL].s, req->user.id, &done)) !=
+	    ERR_OK)
+		return e;
+	spawn_cli(req->conf, "mail");
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "message", "Ticket transferred.");
+	cJSON_AddStringToObject(j, "old_ticket", http_param(req, 1));
+	/* The new code is its holder's: the buyer giving it away never
+	 * sees it, the organizer does (to help at the door). */
+	if (staff) {
+		t = cJSON_AddObjectToObject(j, "new_ticket");
+		cJSON_AddStringToObject(t, "uid", done.uid);
+		cJSON_AddStringToObject(t, "ticket_number", done.code);
+	}
+	t = cJSON_AddObjectToObject(j, "transferred_to");
+	cJSON_AddStringToObject(t, "name", req->f[TR_NAME].s);
+	cJSON_AddStringToObject(t, "email", req->f[TR_EMAIL].s);
+	return http_json(req, 200, j);
 }
 
 int

@@ -19,6 +19,9 @@
  *	GET	 /organizer/events/{id}/orders	its orders, to refund
  *	POST	 /organizer/events/{id}/orders/{uid}/refund	refund one,
  *					all or part
+ *	POST	 /organizer/events/{id}/orders/{uid}/resend	send its
+ *					tickets again, maybe to a corrected
+ *					address (lib/transfer)
  *	GET	 /organizer/staff	staff, scanners, store
  *	GET	 /organizer/events/{id}/checkins	who has arrived, live
  *					(lib/checkin.h)
@@ -69,6 +72,7 @@
 #include "session.h"
 #include "spawn.h"
 #include "tfmt.h"
+#include "transfer.h"
 #include "user.h"
 #include "variant.h"
 
@@ -99,6 +103,7 @@ static enum err	h_staff(struct req *);
 static enum err	h_orders(struct req *);
 static enum err	h_refund(struct req *);
 static enum err	h_checkins(struct req *);
+static enum err	h_resend(struct req *);
 
 #define Q(name, type, min, max) { name, type, FIELD_QUERY, min, max, NULL, 0 }
 
@@ -148,6 +153,8 @@ static const struct route routes[] = {
 	R(POST, "/organizer/events/{id}/orders/{uid}/refund", h_refund, NULL,
 	    0, FORM),
 	R(GET, "/organizer/events/{id}/checkins", h_checkins, NULL, 0, 0),
+	R(POST, "/organizer/events/{id}/orders/{uid}/resend", h_resend, NULL,
+	    0, FORM),
 };
 
 /* Words for the closed sets the pages show. */
@@ -179,6 +186,7 @@ static const struct {
 	{ "cancelled", N_("The event is cancelled.") },
 	{ "refunded", N_("The refund is recorded; it goes to the payment "
 	    "provider within a minute.") },
+	{ "resent", N_("The tickets are on their way to the buyer again.") },
 	{ "refunded_by_hand", N_("The refund is recorded and the tickets "
 	    "are stopped, but this payment provider (M-Pesa) cannot send it: "
 	    "send the money back by hand, as a reversal of the payment's "
@@ -215,6 +223,10 @@ static const struct {
 	    "1.") },
 	{ "max_tickets_per_order", NULL, N_("Enter a number from 1 to "
 	    "100.") },
+	{ "transfer_cutoff_hours", NULL, N_("Enter a number of hours from 0 "
+	    "to 8760.") },
+	{ "transfers_max", NULL, N_("Enter a number from 1 to 100, or leave "
+	    "it empty for no limit.") },
 	{ "name", NULL, N_("Enter a name of at most 100 characters.") },
 	{ "tier_name", NULL, N_("Enter a name of at most 100 characters.") },
 	{ "day_name", NULL, N_("Enter a name of at most 100 characters.") },
@@ -921,6 +933,9 @@ static const struct {
 	{ "max_per_order", "max_tickets_per_order" },
 	{ "sales_start", "sales_start" },
 	{ "sales_end", "sales_end" },
+	{ "transfers", "transfers_allowed" },
+	{ "transfer_cutoff", "transfer_cutoff_hours" },
+	{ "transfers_max", "transfers_max" },
 };
 
 /* An event's text field in one language, as its owner stored it. */
@@ -953,7 +968,7 @@ event_form(struct req *req, cJSON *ctx, const cJSON *ev, const cJSON *ierrs)
 	static const char *const kinds[] = { "simple", "tiered", "day_based",
 	    "tier_and_day" };
 	const enum shown_time fmt = TIME_INPUT;
-	const char	*pricing;
+	const char	*pricing, *transfers;
 	cJSON		*f = cJSON_AddObjectToObject(ctx, "f"), *opts, *o;
 	size_t		 i;
 
@@ -996,6 +1011,33 @@ event_form(struct req *req, cJSON *ctx, const cJSON *ev, const cJSON *ierrs)
 	    "(empty: when the event ends)"), "datetime-local", iso_local(req,
 	    ev != NULL ? str_of(ev, "sales_end") : NULL, fmt), ierrs);
 #undef TEXT
+
+	/* Transfers (lib/transfer): allowed or not, until, how often. */
+	transfers = shown(req, "transfers", ev != NULL && cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(ev, "transfers_allowed")) ?
+	    "1" : "0");
+	o = input(req, f, "transfers", "transfers", page_t(req, "Buyers may "
+	    "transfer their tickets to someone else"), "select", transfers,
+	    ierrs);
+	opts = cJSON_AddArrayToObject(o, "options");
+	for (i = 0; i < 2; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "value", i ? "1" : "0");
+		cJSON_AddStringToObject(o, "text", i ? page_t(req, "Yes") :
+		    page_t(req, "No"));
+		cJSON_AddBoolToObject(o, "selected", strcmp(transfers,
+		    i ? "1" : "0") == 0);
+		cJSON_AddItemToArray(opts, o);
+	}
+	o = input(req, f, "transfer_cutoff", "transfer_cutoff", page_t(req,
+	    "Transfers close this many hours before the start"), "number",
+	    num_str(req, ev != NULL ? num_of(ev, "transfer_cutoff_hours") :
+	    TRANSFER_CUTOFF_HOURS_DEFAULT), ierrs);
+	cJSON_AddStringToObject(o, "min", "0");
+	o = input(req, f, "transfers_max", "transfers_max", page_t(req,
+	    "Transfers per ticket (empty: no limit)"), "number", num_str(req,
+	    ev != NULL ? num_of(ev, "transfers_max") : -1), ierrs);
+	cJSON_AddStringToObject(o, "min", "1");
 
 	/* The pricing kind: a choice until the event has ticket types. */
 	pricing = shown(req, "pricing_type", ev != NULL ?
@@ -1108,6 +1150,15 @@ event_doc(struct req *req, int create, cJSON *errs)
 	doc_str(req, d, "pricing_type", "pricing_type", 1);
 	doc_time(req, d, errs, "sales_start", "sales_start", !create);
 	doc_time(req, d, errs, "sales_end", "sales_end", 0);
+	/* Transfers: an empty limit is none (null) when changing. */
+	if (*form_trim(req, "transfers") != '\0')
+		cJSON_AddBoolToObject(d, "transfers_allowed",
+		    strcmp(form_trim(req, "transfers"), "1") == 0);
+	doc_str(req, d, "transfer_cutoff_hours", "transfer_cutoff", 1);
+	if (*form_trim(req, "transfers_max") != '\0')
+		doc_str(req, d, "transfers_max", "transfers_max", 1);
+	else if (!create)
+		cJSON_AddNullToObject(d, "transfers_max");
 	return d;
 }
 
@@ -1436,9 +1487,13 @@ orders_page(struct req *req, int status, const char *error)
 		return e != ERR_OK ? e : ERR_INTERNAL;
 	}
 	cJSON_Delete(ev);
-	cJSON_ArrayForEach(o, list)
+	cJSON_ArrayForEach(o, list) {
 		cJSON_AddStringToObject(o, "status_text", order_status_text(req,
 		    str_of(o, "status")));
+		/* Paid orders' tickets can be sent again (lib/transfer). */
+		cJSON_AddBoolToObject(o, "resendable", str_of(o, "status") !=
+		    NULL && strcmp(str_of(o, "status"), "confirmed") == 0);
+	}
 	cJSON_AddNumberToObject(ctx, "id", (double)req->id);
 	cJSON_AddBoolToObject(ctx, "any", cJSON_GetArraySize(list) > 0);
 	cJSON_AddItemToObject(ctx, "orders", list);
@@ -1523,6 +1578,50 @@ h_refund(struct req *req)
 	}
 	spawn_cli(req->conf, "expire");
 	return to(req, req->id, "/orders", "refunded");
+}
+
+/*
+ * POST /organizer/events/{id}/orders/{uid}/resend (form: csrf, email,
+ * empty for the order's own): queues the order's ticket mail again
+ * (lib/transfer; a corrected address becomes the order's, audited) and
+ * starts `biljett mail`.  303 to the orders page; the page again with
+ * the reason (not paid, a bad address, 429 past the resend limit); 404
+ * for another's order.
+ */
+static enum err
+h_resend(struct req *req)
+{
+	struct order	 o;
+	const char	*uid = http_param(req, 1), *email;
+	int64_t		 wait;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if ((e = auth_gate(req, AUTH_ORGANIZER)) != ERR_OK)
+		return refused(req, e);
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	e = owned(req);
+	rc = uid != NULL ? orderview_find(req->db, uid, &o) : DB_NOTFOUND;
+	db_tx_rollback(req->db);
+	if (e != ERR_OK)
+		return e;
+	if (rc != DB_OK || o.event_id != req->id)
+		return rc == DB_NOTFOUND || rc == DB_OK ? ERR_ORDER_NOT_FOUND :
+		    err_from_db(rc);
+	email = form_trim(req, "email");
+	e = transfer_resend(req->db, tfmt_now(), o.id, *email != '\0' ? email :
+	    NULL, req->user.id, &wait);
+	if (e == ERR_BUSY || e == ERR_INTERNAL)
+		return e;
+	if (e == ERR_BAD_REQUEST)
+		return orders_page(req, 400, page_t(req, "Enter a valid e-mail "
+		    "address, or leave it empty to use the order's."));
+	if (e != ERR_OK)
+		return orders_page(req, err_def(e)->status, i18n_get(req->lang,
+		    err_def(e)->message));
+	spawn_cli(req->conf, "mail");
+	return to(req, req->id, "/orders", "resent");
 }
 
 /* ---- staff, scanners, store ------------------------------------------- */

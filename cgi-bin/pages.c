@@ -9,6 +9,11 @@
  *	POST /events/{id}/queue		join it
  *	GET  /tickets/{order}/{token}	an order's tickets, from the mail's link
  *	GET  /tickets/{order}/{token}/pdf	the same as a PDF, a page each
+ *	POST /tickets/{order}/{token}/resend	mail them again
+ *	POST /tickets/{order}/{token}/transfer	give one to someone else
+ *	GET  /tickets/ticket/{uid}/{token}	one ticket a transfer gave,
+ *					from its mail's link
+ *	POST /tickets/ticket/{uid}/{token}/transfer	give it on
  *	GET  /my-tickets		a signed-in buyer's tickets
  *	GET POST /login, POST /logout	signing in and out for it
  *
@@ -36,6 +41,7 @@
 #include "limits.h"
 #include "money.h"
 #include "order.h"
+#include "orderview.h"
 #include "page.h"
 #include "pagelogin.h"
 #include "queue.h"
@@ -45,6 +51,7 @@
 #include "tfmt.h"
 #include "ticketkey.h"
 #include "ticketpdf.h"
+#include "transfer.h"
 #include "wallet.h"
 
 #define FEW_LEFT	20	/* "only N left" below this */
@@ -60,6 +67,10 @@ static enum err	h_verification(struct req *);
 static enum err	h_order_tickets(struct req *);
 static enum err	h_order_pdf(struct req *);
 static enum err	h_my_tickets(struct req *);
+static enum err	h_order_resend(struct req *);
+static enum err	h_order_transfer(struct req *);
+static enum err	h_one_ticket(struct req *);
+static enum err	h_one_transfer(struct req *);
 static enum err	h_login_form(struct req *);
 static enum err	h_login(struct req *);
 static enum err	h_logout(struct req *);
@@ -71,6 +82,24 @@ static const struct field_spec next_fields[1] = {
 /* The PDF's layout: a4 (the default) or ticket (3 x 5 inches). */
 static const struct field_spec layout_fields[1] = {
 	{ "layout", FIELD_STRING, FIELD_QUERY, 1, 16, NULL, 0 },
+};
+
+static enum err	order_page(struct req *, int, const char *, const char *);
+
+/* A page's transfer form: which ticket, to whom. */
+enum transfer_field { TF_TICKET, TF_NAME, TF_EMAIL, TF_CSRF, TF__MAX };
+
+static const struct field_spec transfer_fields[TF__MAX] = {
+	[TF_TICKET] = { "ticket", FIELD_STRING, 0, 0, UUID_LEN, NULL, 0 },
+	[TF_NAME] = { "name", FIELD_STRING, FIELD_REQUIRED, 1, BUYER_NAME_MAX,
+	    NULL, 0 },
+	[TF_EMAIL] = { "email", FIELD_EMAIL, FIELD_REQUIRED, 3, EMAIL_MAX,
+	    NULL, 0 },
+	[TF_CSRF] = { "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
+};
+
+static const struct field_spec resend_fields[1] = {
+	{ "csrf", FIELD_STRING, 0, 0, TOKEN_HEX_LEN, NULL, 0 },
 };
 
 static const struct route routes[] = {
@@ -91,6 +120,18 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/tickets/{order}/{token}/pdf", h_order_pdf, AUTH_NONE,
 	    STYLE_PAGE, layout_fields, 1, ROUTE_SECRET_PATH,
 	    ERR_TICKET_NOT_FOUND },
+	{ METHOD_POST, "/tickets/{order}/{token}/resend", h_order_resend,
+	    AUTH_NONE, STYLE_PAGE, resend_fields, 1,
+	    ROUTE_FORM | ROUTE_SECRET_PATH, ERR_TICKET_NOT_FOUND },
+	{ METHOD_POST, "/tickets/{order}/{token}/transfer", h_order_transfer,
+	    AUTH_NONE, STYLE_PAGE, transfer_fields, TF__MAX,
+	    ROUTE_FORM | ROUTE_SECRET_PATH, ERR_TICKET_NOT_FOUND },
+	{ METHOD_GET, "/tickets/ticket/{uid}/{token}", h_one_ticket,
+	    AUTH_NONE, STYLE_PAGE, NULL, 0, ROUTE_SECRET_PATH,
+	    ERR_TICKET_NOT_FOUND },
+	{ METHOD_POST, "/tickets/ticket/{uid}/{token}/transfer",
+	    h_one_transfer, AUTH_NONE, STYLE_PAGE, transfer_fields, TF__MAX,
+	    ROUTE_FORM | ROUTE_SECRET_PATH, ERR_TICKET_NOT_FOUND },
 	{ METHOD_GET, "/my-tickets", h_my_tickets, AUTH_NONE, STYLE_PAGE,
 	    NULL, 0, 0, ERR_OK },
 	{ METHOD_GET, "/login", h_login_form, AUTH_NONE, STYLE_PAGE,
@@ -527,6 +568,11 @@ decorate_tickets(cJSON *tickets)
 
 	cJSON_ArrayForEach(t, tickets) {
 		status = cJSON_GetStringValue(cJSON_GetObjectItem(t, "status"));
+		/* A transferred ticket says so rather than "cancelled". */
+		if (cJSON_IsTrue(cJSON_GetObjectItem(t, "is_transferred"))) {
+			cJSON_AddBoolToObject(t, "transferred", 1);
+			status = "transferred";
+		}
 		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 			cJSON_AddBoolToObject(t, states[i], status != NULL &&
 			    strcmp(status, states[i]) == 0);
@@ -541,19 +587,42 @@ decorate_tickets(cJSON *tickets)
 	}
 }
 
+/*
+ * What a tickets page offers besides the tickets: action, the page's own
+ * path, under which its forms post (NULL: none; a mail link's page);
+ * resend adds the "send again" button; notice or error (may be NULL)
+ * says how the last form went.
+ */
+struct page_extra {
+	const char	*action;
+	int		 resend;
+	const char	*notice;
+	const char	*error;
+	const char	*pdf_url;	/* all of them as a PDF, or NULL */
+};
+
 /* The tickets page with title and intro over tickets (owned: freed);
- * signed_in adds the sign-out button, pdf_url (NULL: none) a link to
- * them all as a PDF. */
+ * signed_in adds the sign-out button, x (may be NULL) the forms. */
 static enum err
-tickets_page(struct req *req, const char *title, const char *intro,
-    cJSON *tickets, int signed_in, const char *pdf_url)
+tickets_page_x(struct req *req, int status, const char *title,
+    const char *intro, cJSON *tickets, int signed_in,
+    const struct page_extra *x)
 {
 	cJSON	*ctx = cJSON_CreateObject();
 
 	decorate_tickets(tickets);
+	if (x != NULL) {
+		if (x->action != NULL)
+			cJSON_AddStringToObject(ctx, "action", x->action);
+		cJSON_AddBoolToObject(ctx, "resend", x->resend);
+		if (x->notice != NULL)
+			cJSON_AddStringToObject(ctx, "notice", x->notice);
+		if (x->error != NULL)
+			cJSON_AddStringToObject(ctx, "error", x->error);
+	}
 	cJSON_AddStringToObject(ctx, "title", title);
-	if (pdf_url != NULL)
-		cJSON_AddStringToObject(ctx, "pdf_url", pdf_url);
+	if (x != NULL && x->pdf_url != NULL)
+		cJSON_AddStringToObject(ctx, "pdf_url", x->pdf_url);
 	cJSON_AddBoolToObject(ctx, "signed_in", signed_in);
 	if (intro != NULL)
 		cJSON_AddStringToObject(ctx, "intro", intro);
@@ -563,7 +632,15 @@ tickets_page(struct req *req, const char *title, const char *intro,
 		cJSON_Delete(ctx);
 		return ERR_INTERNAL;
 	}
-	return page_render(req, 200, "tickets", ctx);
+	return page_render(req, status, "tickets", ctx);
+}
+
+static enum err
+tickets_page(struct req *req, const char *title, const char *intro,
+    cJSON *tickets, int signed_in)
+{
+	return tickets_page_x(req, 200, title, intro, tickets, signed_in,
+	    NULL);
 }
 
 /*
@@ -575,13 +652,29 @@ tickets_page(struct req *req, const char *title, const char *intro,
 static enum err
 h_order_tickets(struct req *req)
 {
-	const char	*uid = http_param(req, 0);
-	cJSON		*tickets = NULL;
-	enum db_rc	 rc;
+	return order_page(req, 200, NULL, NULL);
+}
+
+/*
+ * An order's tickets by its mail link (404 for a wrong token or no
+ * tickets) with its forms, and how the last one went.
+ */
+static enum err
+order_page(struct req *req, int status, const char *notice,
+    const char *error)
+{
+	const char		*uid = http_param(req, 0);
+	struct page_extra	 x = { NULL, 1, notice, error, NULL };
+	cJSON			*tickets = NULL;
+	enum db_rc		 rc;
 
 	if (!wallet_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
 	(void)ticketkey_ensure_order(req->db, uid, tfmt_now());
+	x.action = arena_printf(req->pool, "/tickets/%s/%s", uid,
+	    http_param(req, 1));
+	x.pdf_url = arena_printf(req->pool, "/tickets/%s/%s/pdf", uid,
+	    http_param(req, 1));
 	if ((rc = db_tx_read(req->db)) != DB_OK)
 		return err_from_db(rc);
 	rc = wallet_order_tickets(req->db, tfmt_now(), uid, &tickets);
@@ -590,9 +683,8 @@ h_order_tickets(struct req *req)
 		cJSON_Delete(tickets);
 		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
 	}
-	return tickets_page(req, page_t(req, "Your tickets"), NULL, tickets,
-	    0, arena_printf(req->pool, "/tickets/%s/%s/pdf", uid,
-	    http_param(req, 1)));
+	return tickets_page_x(req, status, page_t(req, "Your tickets"), NULL,
+	    tickets, 0, &x);
 }
 
 /*
@@ -643,6 +735,145 @@ h_order_pdf(struct req *req)
 	return e;
 }
 
+/* A refused resend or transfer in the reader's words. */
+static const char *
+refused_text(struct req *req, enum err e)
+{
+	return i18n_get(req->lang, err_def(e)->message);
+}
+
+/*
+ * POST /tickets/{order}/{token}/resend (csrf): the order's tickets are
+ * mailed again to the order's address (lib/transfer); the page again,
+ * saying so, or why not (429 past the resend limit).
+ */
+static enum err
+h_order_resend(struct req *req)
+{
+	struct order	 o;
+	int64_t		 wait;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (!wallet_link_valid(http_param(req, 0), http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	if ((rc = orderview_find(req->db, http_param(req, 0), &o)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND :
+		    err_from_db(rc);
+	e = transfer_resend(req->db, tfmt_now(), o.id, NULL, 0, &wait);
+	if (e == ERR_BUSY || e == ERR_INTERNAL)
+		return e;
+	if (e != ERR_OK)
+		return order_page(req, err_def(e)->status, NULL,
+		    refused_text(req, e));
+	spawn_cli(req->conf, "mail");
+	return order_page(req, 200, page_t(req, "Your tickets are on their "
+	    "way to your e-mail again."), NULL);
+}
+
+/* Transfers ticket_id as the form says; the outcome (ERR_OK or why). */
+static enum err
+page_transfer(struct req *req, int64_t ticket_id)
+{
+	struct transfer_done	 done;
+
+	return transfer_ticket(req->db, tfmt_now(), ticket_id,
+	    req->f[TF_NAME].s, req->f[TF_EMAIL].s, 0, &done);
+}
+
+/*
+ * POST /tickets/{order}/{token}/transfer (ticket, name, email, csrf):
+ * gives one of the order's own tickets to another person; the page
+ * again, saying so (the ticket now shows as transferred), or why not.
+ */
+static enum err
+h_order_transfer(struct req *req)
+{
+	struct order	 o;
+	int64_t		 ticket_id;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (!wallet_link_valid(http_param(req, 0), http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	if ((rc = orderview_find(req->db, http_param(req, 0), &o)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND :
+		    err_from_db(rc);
+	rc = transfer_find_in_order(req->db, o.id, req->f[TF_TICKET].s, 0,
+	    &ticket_id);
+	e = rc == DB_OK ? page_transfer(req, ticket_id) :
+	    rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND : err_from_db(rc);
+	if (e == ERR_BUSY || e == ERR_INTERNAL)
+		return e;
+	if (e != ERR_OK)
+		return order_page(req, err_def(e)->status, NULL,
+		    refused_text(req, e));
+	spawn_cli(req->conf, "mail");
+	return order_page(req, 200, page_t(req, "The ticket was transferred: "
+	    "its new holder gets it by e-mail."), NULL);
+}
+
+/* One ticket by its holder's link (404 for a wrong token). */
+static enum err
+one_page(struct req *req, int status, const char *notice, const char *error)
+{
+	const char		*uid = http_param(req, 0);
+	struct page_extra	 x = { NULL, 0, notice, error, NULL };
+	cJSON			*tickets = NULL;
+	enum db_rc		 rc;
+
+	if (!transfer_link_valid(uid, http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	x.action = arena_printf(req->pool, "/tickets/ticket/%s/%s", uid,
+	    http_param(req, 1));
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_ticket(req->db, tfmt_now(), uid, &tickets);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK || cJSON_GetArraySize(tickets) == 0) {
+		cJSON_Delete(tickets);
+		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
+	}
+	return tickets_page_x(req, status, page_t(req, "Your ticket"), NULL,
+	    tickets, 0, &x);
+}
+
+/*
+ * GET /tickets/ticket/{uid}/{token}: the link in a transferred ticket's
+ * mail shows that one ticket, as the order link shows an order's; the
+ * token is the ticket's HMAC (lib/transfer), so the buyer's other
+ * tickets stay the buyer's.
+ */
+static enum err
+h_one_ticket(struct req *req)
+{
+	return one_page(req, 200, NULL, NULL);
+}
+
+/* POST /tickets/ticket/{uid}/{token}/transfer (name, email, csrf): its
+ * holder gives the ticket on, as on the order's page. */
+static enum err
+h_one_transfer(struct req *req)
+{
+	int64_t		 ticket_id;
+	enum db_rc	 rc;
+	enum err	 e;
+
+	if (!transfer_link_valid(http_param(req, 0), http_param(req, 1)))
+		return ERR_TICKET_NOT_FOUND;
+	rc = transfer_find_uid(req->db, http_param(req, 0), &ticket_id);
+	e = rc == DB_OK ? page_transfer(req, ticket_id) :
+	    rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND : err_from_db(rc);
+	if (e == ERR_BUSY || e == ERR_INTERNAL)
+		return e;
+	if (e != ERR_OK)
+		return one_page(req, err_def(e)->status, NULL,
+		    refused_text(req, e));
+	spawn_cli(req->conf, "mail");
+	return one_page(req, 200, page_t(req, "The ticket was transferred: "
+	    "its new holder gets it by e-mail."), NULL);
+}
+
 /*
  * GET /my-tickets: a signed-in buyer's tickets, the coming events
  * first.  Not signed in: 303 to the sign-in form, back here after.
@@ -666,7 +897,7 @@ h_my_tickets(struct req *req)
 	}
 	return tickets_page(req, page_t(req, "My tickets"), page_t(req,
 	    "Each ticket lets one person in once. Show its QR code or its "
-	    "code at the door."), tickets, 1, NULL);
+	    "code at the door."), tickets, 1);
 }
 
 /* The sign-in form, again with what pagelogin() says (NULL: fresh). */

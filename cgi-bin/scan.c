@@ -319,6 +319,8 @@ door_state(const struct scan_result *r, int use)
 	};
 	size_t	 i;
 
+	if (strcmp(r->ticket_status, "transferred") == 0)
+		return "transferred";
 	if (strcmp(r->status, "PAID") != 0)
 		return "notpaid";
 	if (!use)
@@ -417,12 +419,14 @@ staff_door(const struct req *req)
 	return d;
 }
 
-/* Seed 000's ticket status: issued, used, refunded or cancelled. */
+/* Seed 000's ticket status: issued, used, refunded or cancelled; and
+ * "transferred" for a ticket given to someone else (lib/transfer). */
 static const char *
 jo_status(const struct scan_result *r)
 {
-	if (strcmp(r->ticket_status, "refunded") == 0)
-		return "refunded";
+	if (strcmp(r->ticket_status, "refunded") == 0 ||
+	    strcmp(r->ticket_status, "transferred") == 0)
+		return r->ticket_status;
 	if (!r->valid)
 		return "cancelled";
 	/* A pass is used for the day it was admitted on (docs/checkin.md). */
@@ -540,9 +544,9 @@ verify_ticket(const struct scan_result *r)
 /*
  * POST /api/tickets/my-tickets/verify/ {"qr_code_data"} (seed 004):
  * verifies and admits: 200 {"valid": true, "message", "ticket"}; 409
- * TICKET_ALREADY_USED or TICKET_NOT_VALID (refunded, cancelled, not
- * paid) in the API's error shape; 404 for a code this account may not
- * scan.
+ * TICKET_ALREADY_USED, TICKET_TRANSFERRED or TICKET_NOT_VALID (refunded,
+ * cancelled, not paid) in the API's error shape; 404 for a code this
+ * account may not scan.
  */
 static enum err
 h_verify(struct req *req)
@@ -555,7 +559,10 @@ h_verify(struct req *req)
 	if ((e = scan_ticket(req->db, tfmt_now(), &d, req->f[VY_QR].s, 1,
 	    &r)) != ERR_OK)
 		return e;
-	if (!r.valid || strcmp(r.result, "wrong_day") == 0)
+	if (!r.valid)
+		return strcmp(r.ticket_status, "transferred") == 0 ?
+		    ERR_TICKET_TRANSFERRED : ERR_TICKET_INVALID;
+	if (strcmp(r.result, "wrong_day") == 0)
 		return ERR_TICKET_INVALID;
 	if (!r.admitted)
 		return ERR_TICKET_USED;

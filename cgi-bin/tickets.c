@@ -17,6 +17,8 @@
  *	GET			/api/tickets/my-tickets/stats/
  *	GET			/api/tickets/my-tickets/{uid}/
  *	GET			/api/tickets/my-tickets/{uid}/download/?layout=
+ *	POST			/api/tickets/my-tickets/{uid}/transfer/
+ *				(give it to another person: lib/transfer)
  *	GET			/api/tickets/			(seed 003's wallet)
  *	GET			/api/tickets/{uid}/
  */
@@ -44,6 +46,7 @@
 #include "tfmt.h"
 #include "ticketkey.h"
 #include "ticketpdf.h"
+#include "transfer.h"
 #include "user.h"
 #include "variant.h"
 #include "wallet.h"
@@ -139,6 +142,18 @@ static const struct field_spec free_fields[FF__MAX] = {
 	[FF_LOCALE] = { "locale", FIELD_STRING, 0, 2, 5, NULL, 0 },
 };
 
+/* A ticket's holder gives it to another person (lib/transfer). */
+static enum err	h_my_transfer(struct req *);
+
+enum transfer_field { TR_NAME, TR_EMAIL, TR__MAX };
+
+static const struct field_spec transfer_fields[TR__MAX] = {
+	[TR_NAME] = { "name", FIELD_STRING, FIELD_REQUIRED, 1, BUYER_NAME_MAX,
+	    NULL, 0 },
+	[TR_EMAIL] = { "email", FIELD_EMAIL, FIELD_REQUIRED, 3, EMAIL_MAX,
+	    NULL, 0 },
+};
+
 static const struct route routes[] = {
 	R(POST, "/api/tickets", h_free_tickets, AUTH_USER, free_fields,
 	    FF__MAX),
@@ -159,6 +174,8 @@ static const struct route routes[] = {
 	    AUTH_USER, download_fields, 1),
 	R(GET, "/api/tickets/my-tickets/{uid}/", h_my_one, AUTH_USER, NULL,
 	    0),
+	R(POST, "/api/tickets/my-tickets/{uid}/transfer/", h_my_transfer,
+	    AUTH_USER, transfer_fields, TR__MAX),
 	R(GET, "/api/tickets/", h_wallet, AUTH_USER, page_fields, 2),
 	/* Last: {uid} would match every literal segment above. */
 	R(GET, "/api/tickets/{uid}/", h_wallet_one, AUTH_USER, NULL, 0),
@@ -626,6 +643,47 @@ static enum err
 h_wallet_one(struct req *req)
 {
 	return one_ticket(req, 1);
+}
+
+/*
+ * POST /api/tickets/my-tickets/{uid}/transfer/ {"name", "email"}: the
+ * signed-in holder gives the ticket to another person: its code stops
+ * working at once, a new ticket is mailed to them, the holder gets a
+ * confirmation.  200 {"message", "ticket"} with the ticket as the
+ * holder now sees it (cancelled, is_transferred), never the new one's
+ * code.  404 TICKET_NOT_FOUND (not theirs); 409 TICKET_TRANSFERRED,
+ * TICKET_ALREADY_USED, TICKET_NOT_VALID; 422 TRANSFER_NOT_ALLOWED,
+ * TRANSFER_WINDOW_CLOSED, TRANSFER_LIMIT_REACHED.
+ */
+static enum err
+h_my_transfer(struct req *req)
+{
+	struct transfer_done	 done;
+	const char		*uid = http_param(req, 0);
+	cJSON			*j, *doc = NULL;
+	int64_t			 ticket_id, now = tfmt_now();
+	enum db_rc		 rc;
+	enum err		 e;
+
+	if ((rc = transfer_find_held(req->db, uid, req->user.id,
+	    &ticket_id)) != DB_OK)
+		return rc == DB_NOTFOUND ? ERR_TICKET_NOT_FOUND :
+		    err_from_db(rc);
+	if ((e = transfer_ticket(req->db, now, ticket_id, req->f[TR_NAME].s,
+	    req->f[TR_EMAIL].s, req->user.id, &done)) != ERR_OK)
+		return e;
+	spawn_cli(req->conf, "mail");
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = wallet_get(req->db, now, req->user.id, uid, 0, &doc);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK)
+		return err_from_db(rc == DB_NOTFOUND ? DB_ERROR : rc);
+	cJSON_DeleteItemFromObject(doc, "qr_code");
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "message", "Ticket transferred.");
+	cJSON_AddItemToObject(j, "ticket", doc);
+	return http_json(req, 200, j);
 }
 
 /* GET /api/tickets/ (seed 003's wallet): every ticket of the user,

@@ -152,6 +152,19 @@ static const struct err_def defs[] = {
 	    "Only a confirmed booking can be cancelled." },
 	[ERR_CANCEL_WINDOW] = { 422, "CANCELLATION_WINDOW_EXPIRED", NULL,
 	    "The event is too close to cancel this booking." },
+	/* Resending and transferring tickets (lib/transfer). */
+	[ERR_TRANSFER_NOT_ALLOWED] = { 422, "TRANSFER_NOT_ALLOWED", NULL,
+	    "The tickets of this event cannot be transferred." },
+	[ERR_TRANSFER_CLOSED] = { 422, "TRANSFER_WINDOW_CLOSED", NULL,
+	    "The event is too close to transfer this ticket." },
+	[ERR_TRANSFER_LIMIT] = { 422, "TRANSFER_LIMIT_REACHED", NULL,
+	    "This ticket was transferred as many times as the event allows." },
+	[ERR_TICKET_TRANSFERRED] = { 409, "TICKET_TRANSFERRED", NULL,
+	    "This ticket was transferred to someone else and no longer lets "
+	    "anyone in." },
+	[ERR_RESEND_LIMIT] = { 429, "TOO_MANY_RESENDS", NULL,
+	    "These tickets were sent again too often; wait a while and try "
+	    "again." },
 	[ERR_BUSY] = { 503, "BUSY", "Busy",
 	    "The server is busy; try again in a moment." },
 	[ERR_INTERNAL] = { 500, "INTERNAL_ERROR", "InternalError",

@@ -80,6 +80,11 @@ enum err {
 	ERR_SEAT_COUNT,		/* a booking of too few or too many seats */
 	ERR_NOT_CANCELLABLE,	/* a booking that is not confirmed */
 	ERR_CANCEL_WINDOW,	/* too close to the event to cancel */
+	ERR_TRANSFER_NOT_ALLOWED, /* the event's tickets do not change hands */
+	ERR_TRANSFER_CLOSED,	/* too close to the event to transfer */
+	ERR_TRANSFER_LIMIT,	/* the seat changed hands as often as allowed */
+	ERR_TICKET_TRANSFERRED,	/* the ticket was given to someone else */
+	ERR_RESEND_LIMIT,	/* err_count: seconds to wait */
 	ERR_BUSY,		/* database write lock not obtained in time */
 	ERR_INTERNAL,
 	ERR__MAX

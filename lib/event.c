@@ -81,6 +81,12 @@ const struct field_spec event_fields[EVF__MAX] = {
 	    BOOKING_CANCEL_HOURS_MAX, NULL, 0 },
 	[EVF_REFUND_PERCENT] = { "booking_refund_percent", FIELD_INT, 0, 0,
 	    100, NULL, 0 },
+	[EVF_TRANSFERS] = { "transfers_allowed", FIELD_BOOL, 0, 0, 0, NULL,
+	    0 },
+	[EVF_TRANSFER_CUTOFF] = { "transfer_cutoff_hours", FIELD_INT, 0, 0,
+	    TRANSFER_CUTOFF_HOURS_MAX, NULL, 0 },
+	[EVF_TRANSFERS_MAX] = { "transfers_max", FIELD_INT, 0, 1,
+	    TRANSFERS_MAX, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -110,6 +116,8 @@ struct ev {
 	int64_t	 hold;				/* reservation_seconds */
 	int64_t	 vat;				/* basis points; -1: none */
 	int64_t	 cancel_hours, refund_percent;	/* bookings' policy */
+	int64_t	 transfers, transfer_cutoff;	/* lib/transfer's policy */
+	int64_t	 transfers_max;			/* 0: no cap */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -168,7 +176,8 @@ enum stmt {
 	" coalesce(e.max_tickets_per_email, 0), coalesce(e.venue_id, 0)," \
 	" e.reservation_seconds, e.payment_providers," \
 	" coalesce(e.vat_rate, -1), e.booking_cancel_hours," \
-	" e.booking_refund_percent" \
+	" e.booking_refund_percent, e.transfers_allowed," \
+	" e.transfer_cutoff_hours, coalesce(e.transfers_max, 0)" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -229,11 +238,12 @@ static const char *const stmts[STMT__MAX] = {
 	    " venue_name, venue_address, venue_city, venue_country, tags,"
 	    " texts, search_text, max_held_per_client, max_tickets_per_email,"
 	    " reservation_seconds, payment_providers, updated_at, vat_rate,"
-	    " booking_cancel_hours, booking_refund_percent)"
+	    " booking_cancel_hours, booking_refund_percent, transfers_allowed,"
+	    " transfer_cutoff_hours, transfers_max)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
 	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?37,"
-	    " ?38, ?10, nullif(?39, -1), ?40, ?41)"
+	    " ?38, ?10, nullif(?39, -1), ?40, ?41, ?42, ?43, nullif(?44, 0))"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE events SET organizer_id = ?1, category_id = ?2,"
@@ -251,7 +261,9 @@ static const char *const stmts[STMT__MAX] = {
 	    " max_tickets_per_email = nullif(?36, 0),"
 	    " reservation_seconds = ?37, payment_providers = ?38,"
 	    " vat_rate = nullif(?39, -1), booking_cancel_hours = ?40,"
-	    " booking_refund_percent = ?41 WHERE id = ?34",
+	    " booking_refund_percent = ?41, transfers_allowed = ?42,"
+	    " transfer_cutoff_hours = ?43, transfers_max = nullif(?44, 0)"
+	    " WHERE id = ?34",
 	[STMT_SLUG_TAKEN] =
 	    "SELECT EXISTS (SELECT 1 FROM events WHERE slug = ?1)",
 	[STMT_ID_BY_SLUG] =
@@ -408,6 +420,9 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->vat = db_col_int(st, 43);
 	e->cancel_hours = db_col_int(st, 44);
 	e->refund_percent = db_col_int(st, 45);
+	e->transfers = db_col_int(st, 46);
+	e->transfer_cutoff = db_col_int(st, 47);
+	e->transfers_max = db_col_int(st, 48);
 }
 
 static enum db_rc
@@ -576,6 +591,15 @@ ev_payment(cJSON *o, const struct ev *e, int owner)
 	    (double)e->cancel_hours);
 	cJSON_AddNumberToObject(o, "booking_refund_percent",
 	    (double)e->refund_percent);
+	/* Whether a ticket may change hands, until when, how often. */
+	cJSON_AddBoolToObject(o, "transfers_allowed", e->transfers != 0);
+	cJSON_AddNumberToObject(o, "transfer_cutoff_hours",
+	    (double)e->transfer_cutoff);
+	if (e->transfers_max > 0)
+		cJSON_AddNumberToObject(o, "transfers_max",
+		    (double)e->transfers_max);
+	else
+		cJSON_AddNullToObject(o, "transfers_max");
 }
 
 cJSON *
@@ -791,6 +815,7 @@ ev_defaults(struct ev *e, const struct actor *actor, int64_t now)
 	e->vat = -1;
 	e->cancel_hours = BOOKING_CANCEL_HOURS_DEFAULT;
 	e->refund_percent = BOOKING_REFUND_PERCENT_DEFAULT;
+	e->transfer_cutoff = TRANSFER_CUTOFF_HOURS_DEFAULT;
 }
 
 static int
@@ -993,6 +1018,19 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 		e->refund_percent = f[EVF_REFUND_PERCENT].i;
 	else if (f[EVF_REFUND_PERCENT].null)
 		e->refund_percent = BOOKING_REFUND_PERCENT_DEFAULT;
+	/* Transfers (lib/transfer): null is the default again. */
+	if (f[EVF_TRANSFERS].present)
+		e->transfers = f[EVF_TRANSFERS].i != 0;
+	else if (f[EVF_TRANSFERS].null)
+		e->transfers = 0;
+	if (f[EVF_TRANSFER_CUTOFF].present)
+		e->transfer_cutoff = f[EVF_TRANSFER_CUTOFF].i;
+	else if (f[EVF_TRANSFER_CUTOFF].null)
+		e->transfer_cutoff = TRANSFER_CUTOFF_HOURS_DEFAULT;
+	if (f[EVF_TRANSFERS_MAX].present)
+		e->transfers_max = f[EVF_TRANSFERS_MAX].i;
+	else if (f[EVF_TRANSFERS_MAX].null)
+		e->transfers_max = 0;
 	if (!pv->present && !pv->null)
 		return ERR_OK;
 	if (pv->null)
@@ -1174,6 +1212,9 @@ bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
 	    db_bind_int(st, 39, e->vat) == -1 ||
 	    db_bind_int(st, 40, e->cancel_hours) == -1 ||
 	    db_bind_int(st, 41, e->refund_percent) == -1 ||
+	    db_bind_int(st, 42, e->transfers) == -1 ||
+	    db_bind_int(st, 43, e->transfer_cutoff) == -1 ||
+	    db_bind_int(st, 44, e->transfers_max) == -1 ||
 	    db_bind_int(st, 33, now) == -1 ? -1 : 0;
 }
 

@@ -54,6 +54,9 @@ enum event_field {
 	EVF_VAT_RATE,		/* percent, VAT-inclusive prices; null: none */
 	EVF_CANCEL_HOURS,	/* seed 001 bookings: cancellable until */
 	EVF_REFUND_PERCENT,	/* ... with this share refunded */
+	EVF_TRANSFERS,		/* tickets may change hands (lib/transfer) */
+	EVF_TRANSFER_CUTOFF,	/* ... until so many hours before it */
+	EVF_TRANSFERS_MAX,	/* ... so often per seat; null: no cap */
 	EVF__MAX
 };
 

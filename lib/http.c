@@ -341,7 +341,7 @@ http_error_headers(struct req *req, enum err e)
 {
 	if (e == ERR_BUSY)
 		(void)http_add_header(req, "Retry-After", "1");
-	if (e == ERR_TOO_MANY_ATTEMPTS)
+	if (e == ERR_TOO_MANY_ATTEMPTS || e == ERR_RESEND_LIMIT)
 		(void)http_add_header(req, "Retry-After",
 		    arena_printf(req->pool, "%lld", (long long)(req->err_count >
 		    0 ? req->err_count : 1)));

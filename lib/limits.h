@@ -177,4 +177,11 @@
 /* Heap a worker keeps rather than give back to the system (mallopt). */
 #define WORKER_HEAP_KEEP	(8 * 1024 * 1024)
 
+/* Resending and transferring tickets (lib/transfer). */
+#define RESEND_WINDOW		3600	/* seconds over which ticket mails count */
+#define RESEND_PER_WINDOW	3	/* resends of one order per window */
+#define TRANSFER_CUTOFF_HOURS_DEFAULT	24	/* an event's transfer_cutoff_hours */
+#define TRANSFER_CUTOFF_HOURS_MAX	8760
+#define TRANSFERS_MAX		100	/* an event's transfers_max, per seat */
+
 #endif

@@ -212,10 +212,11 @@ static const char *const stmts[STMT__MAX] = {
 	    "SELECT t.title, l.count, l.unit_price FROM order_lines l"
 	    " JOIN ticket_types t ON t.id = l.ticket_type_id"
 	    " WHERE l.order_id = ?1 ORDER BY l.id",
+	/* The buyer's own: not those a transfer gave to others. */
 	[STMT_SUMMARY_TICKETS] =
 	    "SELECT t.external_id, tt.title FROM tickets t"
 	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
-	    " WHERE t.order_id = ?1 ORDER BY t.id",
+	    " WHERE t.order_id = ?1 AND t.holder_email IS NULL ORDER BY t.id",
 	[STMT_SET_STARTED] =
 	    "UPDATE orders SET email = coalesce(?2, email),"
 	    " email_key = coalesce(?4, email_key),"

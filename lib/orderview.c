@@ -86,9 +86,12 @@ static const char *const stmts[STMT__MAX] = {
 	    " LIMIT 1",
 	[STMT_ITEMS] =
 	    "SELECT " ITEM_COLS ITEM_FROM " WHERE l.order_id = ?1 ORDER BY l.id",
+	/* Not the tickets a transfer gave to others: their codes are
+	 * their holders' (lib/transfer). */
 	[STMT_TICKETS] =
 	    "SELECT id, external_id, status, times_used, ticket_type_id"
-	    " FROM tickets WHERE order_id = ?1 ORDER BY id",
+	    " FROM tickets WHERE order_id = ?1 AND holder_email IS NULL"
+	    " ORDER BY id",
 	[STMT_STATS] =
 	    "SELECT count(*), coalesce(sum(status = 'reserved'"
 	    " AND payment_started = 0 AND expires_at > ?2), 0),"

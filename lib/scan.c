@@ -60,9 +60,12 @@ enum stmt {
 	"    AND (u.scan_all_events = 1 OR EXISTS (SELECT 1 FROM staff_events y" \
 	"     WHERE y.user_id = u.id AND y.event_id = e.id))))))"
 
-/* A ticket with what the doors and the staff APIs show of it. */
+/* A ticket with what the doors and the staff APIs show of it; one a
+ * transfer replaced (lib/transfer) has the status "transferred". */
 #define TICKET_SELECT \
-	"SELECT t.id, t.external_id, t.times_used, t.status, o.status," \
+	"SELECT t.id, t.external_id, t.times_used," \
+	" CASE WHEN t.transferred_to IS NOT NULL THEN 'transferred'" \
+	"  ELSE t.status END, o.status," \
 	" e.title, tt.title, o.expires_at, e.id, e.event_at," \
 	" e.venue_name || CASE WHEN e.venue_city = '' THEN '' ELSE" \
 	"  ', ' || e.venue_city END," \
@@ -525,6 +528,19 @@ read_code(struct db *db, int64_t now, const char *code, struct scan_code *c)
 	return 1;
 }
 
+/*
+ * Seed 002's status of a scanned ticket: its order's payment status, but
+ * "TRANSFERRED" for a ticket a transfer replaced, whose order is still
+ * paid: upstream's scanner admits only "PAID".
+ */
+static void
+compat_status(struct scan_result *out, const struct order *o, int64_t now)
+{
+	snprintf(out->status, sizeof(out->status), "%s",
+	    strcmp(out->ticket_status, "transferred") == 0 ? "TRANSFERRED" :
+	    order_compat_status(o, now));
+}
+
 /* A code the door may not see: journalled, and answered as unknown. */
 static enum err
 unknown(struct db *db, struct scanlog_entry *e, struct scan_result *out)
@@ -593,8 +609,7 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	if (!paid || !use) {
-		snprintf(out->status, sizeof(out->status), "%s",
-		    order_compat_status(&l.o, now));
+		compat_status(out, &l.o, now);
 		e.ticket_id = out->ticket_id;
 		e.times_used = out->times_used;
 		e.result = out->result = !paid ? "not_paid" : "shown";
@@ -611,8 +626,7 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	}
 	if (rc != DB_OK)
 		goto fail;
-	snprintf(out->status, sizeof(out->status), "%s",
-	    order_compat_status(&l.o, now));
+	compat_status(out, &l.o, now);
 	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	e.ticket_id = out->ticket_id;

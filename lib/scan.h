@@ -123,7 +123,7 @@ struct scan_result {
 	int64_t	 event_id;
 	int64_t	 event_at;
 	int	 valid;			/* paid for and not revoked */
-	char	 ticket_status[16];	/* tickets.status */
+	char	 ticket_status[16];	/* tickets.status, or "transferred" */
 	int64_t	 used_at;		/* first admission; 0: none */
 	char	 venue[VENUE_NAME_MAX * 2 + 2];	/* name, city */
 	char	 first_name[BUYER_NAME_MAX + 1];
@@ -142,7 +142,8 @@ struct scan_result {
 /*
  * Looks up external_id (a code, case-insensitive) among the tickets door
  * may see and, when use is set and the ticket is paid and valid, counts
- * one use.  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, not
+ * one use (never a transferred one's: its status is "TRANSFERRED" and
+ * ticket_status "transferred").  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, not
  * door's, or a signed code that fails: the same answer), ERR_BUSY or
  * ERR_INTERNAL.  The scan is logged in checkins either way, with door.
  */
@@ -165,7 +166,7 @@ enum err	scan_ticket_dir(struct db *db, int64_t now,
 
 /*
  * The tickets of event_id a door must refuse although their codes verify
- * (refunded, cancelled, or their order no longer paid: exactly those
+ * (refunded, cancelled, transferred, or their order no longer paid: exactly those
  * scan_ticket would not admit): fn(arg, ticket id) for each, in id
  * order, from one read snapshot.  DB_NOTFOUND when door may not see the
  * event (or it does not exist); DB_OK or an error otherwise.

@@ -21,6 +21,7 @@
 #include "tfmt.h"
 #include "ticketkey.h"
 #include "ticketpdf.h"
+#include "transfer.h"
 #include "wallet.h"
 #include "ticketmail.h"
 
@@ -30,6 +31,7 @@
 enum stmt {
 	STMT_ORDER,
 	STMT_TICKETS,
+	STMT_ONE_TICKET,
 	STMT__MAX
 };
 
@@ -39,10 +41,17 @@ static const char *const stmts[STMT__MAX] = {
 	    " o.currency, coalesce(o.order_number, ''), o.service_fee, o.uid"
 	    " FROM orders o JOIN events e ON e.id = o.event_id"
 	    " WHERE o.id = ?1 AND o.status = 'paid'",
+	/* The buyer's own: not those given to someone else (lib/transfer). */
 	[STMT_TICKETS] =
-	    "SELECT t.external_id, tt.title, t.price, t.id FROM tickets t"
+	    "SELECT t.external_id, tt.title, t.price, t.id, t.uid FROM tickets t"
 	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
-	    " WHERE t.order_id = ?1 AND t.status = 'valid' ORDER BY t.id",
+	    " WHERE t.order_id = ?1 AND t.status = 'valid'"
+	    " AND t.holder_email IS NULL ORDER BY t.id",
+	/* One ticket given to its holder by a transfer. */
+	[STMT_ONE_TICKET] =
+	    "SELECT t.external_id, tt.title, t.price, t.id, t.uid FROM tickets t"
+	    " JOIN ticket_types tt ON tt.id = t.ticket_type_id"
+	    " WHERE t.order_id = ?1 AND t.id = ?2 AND t.status = 'valid'",
 };
 
 /*
@@ -60,14 +69,18 @@ add_link(cJSON *ord, const struct conf *conf, const char *uid)
 		cJSON_AddStringToObject(ord, "link", url);
 }
 
-/* The template context of an order; NULL if it is not a paid order. */
+/*
+ * The template context of an order's tickets, or of its one ticket
+ * ticket_id (non-zero: a transferred ticket, whose link shows it alone);
+ * NULL if it is not a paid order with such tickets.
+ */
 static cJSON *
 context(struct db *db, const struct conf *conf, int64_t order_id,
-    char *subject, size_t subjectsz)
+    int64_t ticket_id, char *subject, size_t subjectsz)
 {
 	struct db_stmt	*st;
 	cJSON		*root, *ev, *ord, *list, *t;
-	char		 buf[64], money[MONEY_STR_MAX], cid[64];
+	char		 buf[64], money[MONEY_STR_MAX], cid[64], url[1024];
 	char		 currency[CURRENCY_LEN + 1];
 	enum db_rc	 rc;
 
@@ -102,12 +115,16 @@ context(struct db *db, const struct conf *conf, int64_t order_id,
 		    currency, LANG_SV);
 		cJSON_AddStringToObject(ord, "service_fee", money);
 	}
-	add_link(ord, conf, db_col_text(st, 8));
+	if (ticket_id == 0)
+		add_link(ord, conf, db_col_text(st, 8));
+	else
+		cJSON_AddBoolToObject(root, "transferred", 1);
 	db_reset(st);
 
 	list = cJSON_AddArrayToObject(root, "tickets");
-	if ((st = db_stmt(db, stmts[STMT_TICKETS])) == NULL ||
-	    db_bind_int(st, 1, order_id) == -1) {
+	if ((st = db_stmt(db, stmts[ticket_id != 0 ? STMT_ONE_TICKET :
+	    STMT_TICKETS])) == NULL || db_bind_int(st, 1, order_id) == -1 ||
+	    (ticket_id != 0 && db_bind_int(st, 2, ticket_id) == -1)) {
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -121,6 +138,11 @@ context(struct db *db, const struct conf *conf, int64_t order_id,
 		snprintf(cid, sizeof(cid), "%s@biljett", db_col_text(st, 0));
 		cJSON_AddStringToObject(t, "cid", cid);
 		cJSON_AddNumberToObject(t, "id", (double)db_col_int(st, 3));
+		/* A transferred ticket's link shows that ticket alone. */
+		if (ticket_id != 0 && transfer_link_url(conf_str(conf,
+		    CONF_PUBLIC_URL), db_col_text(st, 4), url,
+		    sizeof(url)) == 0)
+			cJSON_AddStringToObject(ord, "link", url);
 		cJSON_AddItemToArray(list, t);
 	}
 	db_reset(st);
@@ -186,9 +208,10 @@ qr_content(struct db *db, int64_t id, const char *code,
 	return code;
 }
 
-int
-ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
-    const char *recipient, char *err, size_t errsz)
+/* Sends the mail of order_id's tickets, or of its one ticket_id. */
+static int
+send_tickets(struct db *db, const struct conf *conf, int64_t order_id,
+    int64_t ticket_id, const char *recipient, char *err, size_t errsz)
 {
 	struct mail_attachment	 att[TICKETS_MAX + 1];
 	struct mail_server	 srv;
@@ -202,7 +225,8 @@ ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
 	int			 rc = -1;
 
 	memset(att, 0, sizeof(att));
-	if ((ctx = context(db, conf, order_id, subject, sizeof(subject))) == NULL) {
+	if ((ctx = context(db, conf, order_id, ticket_id, subject,
+	    sizeof(subject))) == NULL) {
 		snprintf(err, errsz, "order %lld is not a paid order with "
 		    "tickets", (long long)order_id);
 		return -1;
@@ -259,4 +283,24 @@ out:
 	free(html);
 	cJSON_Delete(ctx);
 	return rc;
+}
+
+int
+ticketmail_send(struct db *db, const struct conf *conf, int64_t order_id,
+    const char *recipient, char *err, size_t errsz)
+{
+	return send_tickets(db, conf, order_id, 0, recipient, err, errsz);
+}
+
+int
+ticketmail_send_ticket(struct db *db, const struct conf *conf,
+    int64_t order_id, int64_t ticket_id, const char *recipient, char *err,
+    size_t errsz)
+{
+	if (ticket_id <= 0) {
+		snprintf(err, errsz, "no ticket named");
+		return -1;
+	}
+	return send_tickets(db, conf, order_id, ticket_id, recipient, err,
+	    errsz);
 }

@@ -21,4 +21,13 @@ struct db;
 int	ticketmail_send(struct db *db, const struct conf *conf,
 	    int64_t order_id, const char *recipient, char *err, size_t errsz);
 
+/*
+ * The same mail for one ticket ticket_id of order_id that a transfer
+ * gave to recipient: that ticket only, with the link that shows it alone
+ * (lib/transfer).  Returns as ticketmail_send.
+ */
+int	ticketmail_send_ticket(struct db *db, const struct conf *conf,
+	    int64_t order_id, int64_t ticket_id, const char *recipient,
+	    char *err, size_t errsz);
+
 #endif

@@ -57,10 +57,15 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	" ELSE coalesce(tt.day_name, '') END," \
 	" t.price, o.currency, " STATUS ", t.times_used," \
 	" (SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
-	" AND c.result = 'admitted'), t.attendee_name, o.email," \
+	" AND c.result = 'admitted'), t.attendee_name," \
+	" coalesce(t.holder_email, o.email)," \
 	" o.order_number, t.created_at, e.poster," \
 	" coalesce(nullif(e.ends_at, 0), e.event_at), u.name, e.slug," \
-	" o.buyer_name, s.section, s.row_label, s.number, t.id"
+	" o.buyer_name, s.section, s.row_label, s.number, t.id," \
+	" t.transferred_at," \
+	" " STATUS " = 'active' AND e.transfers_allowed = 1" \
+	" AND ?2 <= e.event_at - e.transfer_cutoff_hours * 3600" \
+	" AND (e.transfers_max IS NULL OR t.transfers < e.transfers_max)"
 #define FROM \
 	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
 	" JOIN events e ON e.id = t.event_id" \
@@ -74,7 +79,7 @@ enum col {
 	C_CITY, C_NAME, C_TIER, C_DAY, C_PRICE, C_CURRENCY, C_STATUS,
 	C_TIMES_USED, C_USED_AT, C_ATTENDEE, C_EMAIL, C_ORDER_NUMBER,
 	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER,
-	C_SECTION, C_ROW, C_SEAT, C_ID
+	C_SECTION, C_ROW, C_SEAT, C_ID, C_TRANSFERRED, C_CAN_TRANSFER
 };
 
 /* What rendering a row needs beside it: signing its QR code. */
@@ -84,11 +89,23 @@ struct row_ctx {
 	char		 qr[TICKETSIG_TEXT_LEN + 1];
 };
 
+/*
+ * The tickets user p holds: those of their orders that no transfer gave
+ * to someone else (holder_email set), through orders_user and
+ * tickets_order, and those given to them, through tickets_holder
+ * (lib/transfer).  A ticket they transferred away stays theirs, and
+ * shows as cancelled and transferred.
+ */
+#define HELD_BY(p) \
+	" t.id IN (SELECT h.id FROM orders ho" \
+	" JOIN tickets h ON h.order_id = ho.id WHERE ho.user_id = " p \
+	" AND h.holder_email IS NULL" \
+	" UNION ALL SELECT h.id FROM tickets h WHERE h.holder_user_id = " p ")"
+
 /* ?1 user, ?3 status ('' any), ?4 used (-1 any), ?5 event id or slug
- * ('' any).  The user's orders through orders_user, then their tickets
- * through tickets_order. */
+ * ('' any). */
 #define WHERE \
-	" WHERE o.user_id = ?1 AND (?3 = '' OR " STATUS " = ?3)" \
+	" WHERE" HELD_BY("?1") " AND (?3 = '' OR " STATUS " = ?3)" \
 	" AND (?4 < 0 OR (t.times_used > 0) = ?4)" \
 	" AND (?5 = '' OR e.slug = ?5 OR CAST(e.id AS TEXT) = ?5)"
 #define LIST(order) \
@@ -106,6 +123,7 @@ enum stmt {
 	STMT_USER,
 	STMT_STATS,
 	STMT_FIND_ORDER,
+	STMT_TICKET_UID,
 	STMT__MAX
 };
 
@@ -117,12 +135,14 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_COUNT] =
 	    "SELECT count(*)" FROM WHERE " AND ?6 = ?6 AND ?7 = ?7",
 	[STMT_ONE] =
-	    "SELECT " COLS FROM " WHERE t.uid = ?1 AND o.user_id = ?3",
+	    "SELECT " COLS FROM " WHERE t.uid = ?1 AND" HELD_BY("?3"),
+	/* The buyer's own, not those given to others by a transfer. */
 	[STMT_ORDER] =
-	    "SELECT " COLS FROM " WHERE o.uid = ?1 ORDER BY t.id",
+	    "SELECT " COLS FROM " WHERE o.uid = ?1 AND t.holder_email IS NULL"
+	    " ORDER BY t.id",
 	/* The page's order: the next event first, then the ones past. */
 	[STMT_USER] =
-	    "SELECT " COLS FROM " WHERE o.user_id = ?1"
+	    "SELECT " COLS FROM " WHERE" HELD_BY("?1")
 	    " ORDER BY coalesce(nullif(e.ends_at, 0), e.event_at) < ?2,"
 	    " e.event_at, t.id LIMIT " STR(WALLET_PAGE_MAX),
 	/* easyTicket's counters: active means valid and not yet used;
@@ -134,7 +154,7 @@ static const char *const stmts[STMT__MAX] = {
 	    " THEN event_id END)"
 	    " FROM (SELECT " STATUS " AS st, t.times_used > 0 AS used,"
 	    " e.event_at AS event_at, t.event_id AS event_id" FROM
-	    " WHERE o.user_id = ?1)",
+	    " WHERE" HELD_BY("?1") ")",
 	/* An order named as people name it: its uid, its number, its
 	 * seed-002 code, or the short code of one of its tickets. */
 	[STMT_FIND_ORDER] =
@@ -143,6 +163,9 @@ static const char *const stmts[STMT__MAX] = {
 	    " UNION ALL SELECT o.uid FROM tickets t"
 	    " JOIN orders o ON o.id = t.order_id WHERE t.external_id = upper(?1)"
 	    " LIMIT 1",
+	/* One ticket, by its holder's link (lib/transfer). */
+	[STMT_TICKET_UID] =
+	    "SELECT " COLS FROM " WHERE t.uid = ?1",
 };
 
 enum wallet_status
@@ -290,6 +313,14 @@ ticket004(struct db_stmt *st, struct row_ctx *c)
 	add_seat(o, st);
 	snprintf(url, sizeof(url), WALLET_DOWNLOAD_PATH, text(st, C_UID));
 	json_add_str(o, "download_url", url);
+	/* Given to someone else (lib/transfer): cancelled for its holder. */
+	cJSON_AddBoolToObject(o, "is_transferred",
+	    !db_col_isnull(st, C_TRANSFERRED));
+	json_add_time(o, "transferred_at", db_col_isnull(st, C_TRANSFERRED) ?
+	    0 : db_col_int(st, C_TRANSFERRED));
+	/* Whether its holder may give it to someone now (lib/transfer). */
+	cJSON_AddBoolToObject(o, "can_transfer",
+	    db_col_int(st, C_CAN_TRANSFER) != 0);
 	return o;
 }
 
@@ -496,6 +527,13 @@ wallet_order_tickets(struct db *db, int64_t now, const char *order_uid,
     cJSON **out)
 {
 	return tickets_with_qr(db, STMT_ORDER, now, 0, order_uid, out);
+}
+
+enum db_rc
+wallet_ticket(struct db *db, int64_t now, const char *ticket_uid,
+    cJSON **out)
+{
+	return tickets_with_qr(db, STMT_TICKET_UID, now, 0, ticket_uid, out);
 }
 
 enum db_rc

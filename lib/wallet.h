@@ -1,7 +1,8 @@
 /*
  * The buyer's tickets, read-only: seed 004's my-tickets (TicketSerializer
  * and the stats) and seed 003's wallet (its TicketSerializer), over the
- * tickets of the signed-in user's orders.  A ticket is addressed by its
+ * tickets the signed-in user holds: their orders' own, and those a
+ * transfer gave to them (lib/transfer).  A ticket is addressed by its
  * uid; another user's is not found, as if it did not exist.
  *
  * A ticket's QR code (qr_code_data, qr_code_hash, the pictures) holds
@@ -93,6 +94,10 @@ enum db_rc	wallet_order_tickets(struct db *db, int64_t now,
 		    const char *order_uid, struct cJSON **out);
 enum db_rc	wallet_user_tickets(struct db *db, int64_t now,
 		    int64_t user_id, struct cJSON **out);
+/* The one ticket ticket_uid, as above: for the link of a ticket a
+ * transfer gave to someone (lib/transfer). */
+enum db_rc	wallet_ticket(struct db *db, int64_t now,
+		    const char *ticket_uid, struct cJSON **out);
 
 /*
  * The token of the link in the ticket mail that opens an order's

@@ -51,6 +51,7 @@
 #include "tfmt.h"
 #include "ticketkey.h"
 #include "ticketmail.h"
+#include "transfermail.h"
 #include "user.h"
 #include "wallet.h"
 
@@ -954,6 +955,13 @@ send_one(struct ctx *c, const struct outbox_item *it, char *err,
 	if (strcmp(it->kind, "event_cancelled") == 0)
 		return cancelmail_send(c->db, &c->conf, it->order_id,
 		    it->recipient, it->locale, err, errsz);
+	/* A transfer's two mails name the new ticket in payload. */
+	if (strcmp(it->kind, "ticket_transferred") == 0)
+		return ticketmail_send_ticket(c->db, &c->conf, it->order_id,
+		    strtoll(it->payload, NULL, 10), it->recipient, err, errsz);
+	if (strcmp(it->kind, "transfer_notice") == 0)
+		return transfermail_notice(c->db, &c->conf, it->order_id,
+		    strtoll(it->payload, NULL, 10), it->recipient, err, errsz);
 	return accountmail_send(&c->conf, it->kind, it->recipient,
 	    it->payload, err, errsz);
 }
