@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 from flow import decode_qr, mails_to, png_parts, ticket_code_of, wait_for
+from support import all_at_once
 from test_orders import OrdersBase
 
 PAYS = "254708370000"          # the simulator's scenarios, by the last digits
@@ -293,12 +294,16 @@ class Tokens(MpesaBase):
         self.assertLessEqual(after["oauth_calls"] - before["oauth_calls"], 2)
 
     def test_a_token_daraja_dropped_is_renewed_once(self):
-        ev, tt = self.kes_event(quantity=40)
-        # Until both pay workers hold a token of their own.
+        ev, tt = self.kes_event(quantity=80)
+        # Until both pay workers hold a token of their own.  Requests
+        # one after another may all go to one worker (an idle worker is
+        # woken alone, lib/route.c), so they come four at once: while
+        # one worker is busy the other takes some.
         for i in range(20):
             if self.sim("GET", "/control/state")["oauth_calls"] >= 2:
                 break
-            self.initiate(tt["id"], email=f"warm{i}@example.com")
+            all_at_once(4, lambda k, i=i: self.initiate(
+                tt["id"], email=f"warm{i}-{k}@example.com"))
         self.assertGreaterEqual(self.sim("GET", "/control/state")["oauth_calls"], 2)
         self.sim("POST", "/control/tokens/revoke", {})
         before = self.sim("GET", "/control/state")
