@@ -351,6 +351,33 @@ slot_run(struct slot *s, struct db *db)
 }
 
 /*
+ * Ends the connection to nginx.  libfcgi's own close is a lingering
+ * one: shut down writing, then wait in poll() until nginx has read the
+ * answer and closed its end.  That wait is a sleep and a wake-up per
+ * request, and a batch's answers are sent one after another, so a
+ * worker would sleep once per request of the batch.  A plain close is
+ * as safe once nothing nginx sent is left unread (unread data would
+ * turn the close into a reset on nginx's side): so read the request's
+ * stdin to its end first -- usually just the empty record that closes
+ * it -- and close plainly only then.  A body left unread (refused as
+ * too large) keeps the lingering close, which reads it away.
+ */
+static void
+finish_request(FCGX_Request *fr)
+{
+	char	 rest[4096];
+	size_t	 left = sizeof(rest) * 16;
+	int	 n;
+
+	while (left > 0 && (n = FCGX_GetStr(rest, (int)sizeof(rest),
+	    fr->in)) > 0)
+		left -= (size_t)n < left ? (size_t)n : left;
+	if (FCGX_HasSeenEOF(fr->in) == EOF && FCGX_GetError(fr->in) == 0)
+		(void)FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
+/*
  * Sends the answer and frees the request.  lost: the request's batch
  * did not commit, so whatever it was to answer never happened; it
  * answers "busy, try again" instead, without the headers (a session
@@ -366,7 +393,7 @@ slot_finish(struct slot *s, int lost)
 	http_write(&s->req, &s->fr);
 	log_request(&s->req, &s->t0);
 	http_req_clear(&s->req);
-	FCGX_Finish_r(&s->fr);
+	finish_request(&s->fr);
 	arena_reset(s->pool);
 }
 
