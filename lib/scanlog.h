@@ -4,10 +4,13 @@
  * still leave an audit row in checkins, but must not queue for the
  * database's write lock behind every buyer: a door checking tickets
  * runs at read speed.  So such scans are appended, one line and one
- * write(2) each, to a journal file beside the database
- * ("<database>-scans", O_APPEND under a shared flock), and `biljett
- * expire` (every minute) moves the journal into checkins in one
- * transaction.  Admitting a ticket (times_used + 1) stays in the scan's
+ * write(2) each, to a journal file beside the database: one per worker
+ * ("<database>-scans.<pid>.<time>.<n>"), kept open and held under a
+ * shared flock while the worker lives, a new one every 4 MiB.  `biljett
+ * expire` (every minute) moves the whole lines each file gained since
+ * the last run into checkins, recording how far it read in the same
+ * transaction; a file nobody holds any more is finished and, once all
+ * in, removed.  Admitting a ticket (times_used + 1) stays in the scan's
  * own write transaction with its checkins row, as before.
  *
  * What this costs: a look-up reaches checkins within a minute, not at
@@ -48,12 +51,12 @@ int		scanlog_append(struct db *db, const struct scanlog_entry *e);
 enum db_rc	scanlog_write(struct db *db, const struct scanlog_entry *e);
 
 /*
- * Moves every journal of db's database into checkins: renames the live
- * journal aside, waits for appends already under way, and inserts its
- * lines and the batch's name in one transaction, so that a crash between
- * the commit and the unlink never imports a batch twice.  Batches left
- * by an earlier crash are imported first.  *rows counts the lines moved.
- * Returns DB_OK, DB_BUSY or DB_ERROR.
+ * Moves what every journal of db's database gained since the last run
+ * into checkins, each file in one transaction with how far it has been
+ * read, so that a crash never imports a line twice or loses one; removes
+ * the finished ones.  A torn last line of a finished file (a write cut
+ * short) is dropped.  *rows counts the lines moved.  Returns DB_OK,
+ * DB_BUSY or DB_ERROR.
  */
 enum db_rc	scanlog_import(struct db *db, size_t *rows);
 

@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from support import all_at_once
+from support import all_at_once, children
 from test_stripe import StripeBase
 
 PLACES = 100
@@ -137,22 +137,6 @@ def ledger_disagreements(stack):
 
 
 # -- killing workers -------------------------------------------------------------
-
-def children(pid):
-    """The processes whose parent is pid (a program's workers)."""
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.append(int(d))
-    return out
-
 
 class Killer(threading.Thread):
     """Kills -9 one worker of pay, orders and shop in turn, about every

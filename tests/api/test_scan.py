@@ -1,9 +1,13 @@
 """PUT /validate_ticket/: credentials, bad input, unknown tickets; the
 throttle on wrong scanner passwords, which never keeps out a right one."""
+import glob
+import os
 import re
+import signal
+import time
 
 from flow import Swish
-from support import StackTest
+from support import StackTest, all_at_once, children
 
 PASSWORD = "korrekt-häst-batteri"
 
@@ -113,6 +117,46 @@ class Scan(StackTest):
                           " WHERE external_id LIKE 'JRNL%' GROUP BY external_id")
         self.assertEqual(len(rows), n)
         self.assertEqual({r["k"] for r in rows}, {1})
+
+    def test_journals_of_workers_gone_are_moved_in_once_and_removed(self):
+        """Each worker appends its look-ups to its own journal, held open
+        while it lives.  `biljett expire` moves in what a live one gained
+        and keeps it; a journal whose worker was killed is finished: its
+        lines go in once and the file goes away.  The new workers journal
+        again."""
+        def look(code):
+            return self.put({"external_id": code, "password": PASSWORD,
+                             "use_ticket": False}).status
+
+        def journals():
+            return set(glob.glob(self.stack.db_path + "-scans.*"))
+
+        self.assertEqual(all_at_once(12, lambda i: look(f"JKIL{i:02d}")), [404] * 12)
+        before = journals()
+        self.assertTrue(before)
+        self.stack.biljett("expire")
+        self.assertTrue(journals() & before)        # live: read, kept
+        self.assertEqual(all_at_once(6, lambda i: look(f"JKIM{i:02d}")), [404] * 6)
+        supervisor = next(p.pid for n, p in self.stack.procs if n == "scan")
+        for pid in children(supervisor):
+            os.kill(pid, signal.SIGKILL)
+        self.stack.biljett("expire")
+        self.assertEqual(journals() & before, set())
+        rows = self.query("SELECT external_id, count(*) AS k FROM checkins"
+                          " WHERE external_id LIKE 'JKI%' GROUP BY external_id")
+        self.assertEqual(len(rows), 18)
+        self.assertEqual({r["k"] for r in rows}, {1})
+        status = 0
+        for _ in range(200):            # until the new workers answer
+            status = look("JKNEW1")
+            if status == 404:
+                break
+            time.sleep(0.05)
+        self.assertEqual(status, 404)
+        self.stack.biljett("expire")
+        self.stack.biljett("expire")
+        rows = self.query("SELECT count(*) AS k FROM checkins WHERE external_id = 'JKNEW1'")
+        self.assertEqual(rows[0]["k"], 1)
 
 
 class ScanThrottle(StackTest):
