@@ -209,7 +209,8 @@ UNIT_TESTS	= test-arena \
 		  test-ticket-pdf \
 		  test-ticketsig \
 		  test-tmpl \
-		  test-totp
+		  test-totp \
+		  test-uuid
 
 FUZZERS		= fuzz-body \
 		  fuzz-cookies \

@@ -1,8 +1,10 @@
 /*
  * libsodium wrappers.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -41,18 +43,42 @@ crypto_random_hex(char *hex, size_t n)
 	sodium_memzero(buf, sizeof(buf));
 }
 
+/* b's version and variant set, written as a UUID. */
+static void
+uuid_format(unsigned char b[16], int version, char out[UUID_LEN + 1])
+{
+	char	 hex[33];
+
+	b[6] = (unsigned char)((b[6] & 0x0f) | (version << 4));
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 9562 variant */
+	sodium_bin2hex(hex, sizeof(hex), b, 16);
+	snprintf(out, UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+	    hex + 12, hex + 16, hex + 20);
+}
+
 void
 crypto_uuid4(char out[UUID_LEN + 1])
 {
 	unsigned char	 b[16];
-	char		 hex[33];
 
 	randombytes_buf(b, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
-	sodium_bin2hex(hex, sizeof(hex), b, sizeof(b));
-	snprintf(out, UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
-	    hex + 12, hex + 16, hex + 20);
+	uuid_format(b, 4, out);
+}
+
+void
+crypto_uuid7(char out[UUID_LEN + 1])
+{
+	struct timespec	 ts;
+	unsigned char	 b[16];
+	uint64_t	 unix_ms;
+	int		 i;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	unix_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	randombytes_buf(b, sizeof(b));
+	for (i = 0; i < 6; i++)
+		b[i] = (unsigned char)(unix_ms >> (40 - 8 * i));
+	uuid_format(b, 7, out);
 }
 
 void

@@ -22,6 +22,14 @@ void	crypto_token(char hex[TOKEN_HEX_LEN + 1]);
 void	crypto_random_hex(char *hex, size_t n);
 /* Fills out with a random (version 4) UUID, lower-case, 36 characters. */
 void	crypto_uuid4(char out[UUID_LEN + 1]);
+/*
+ * Fills out with a version 7 UUID (RFC 9562): the time in milliseconds,
+ * then 74 random bits.  For keys of tables that grow by many inserts at
+ * once: new keys land at the end of their index, on the few pages a
+ * commit writes anyway, where random ones would each dirty a page of
+ * their own (docs/storage.md).
+ */
+void	crypto_uuid7(char out[UUID_LEN + 1]);
 
 /*
  * Hashes a token for storage (BLAKE2b-256, lower-case hex).  Tokens are

@@ -979,7 +979,7 @@ insert_order(struct db *db, int64_t now, int64_t event_id,
 	rc = DB_CONSTRAINT;
 	for (tries = 0; tries < ID_RETRIES && rc == DB_CONSTRAINT; tries++) {
 		crypto_random_letters(code, CODE_LEN);
-		crypto_uuid4(uid);
+		crypto_uuid7(uid);
 		if ((st = db_stmt(db, stmts[STMT_ORDER_INSERT])) == NULL ||
 		    db_bind_text(st, 1, code) == -1 ||
 		    db_bind_int(st, 2, event_id) == -1 ||
