@@ -198,6 +198,7 @@ UNIT_TESTS	= test-arena \
 		  test-scan-throttle \
 		  test-seat-moves \
 		  test-seat-sell-race \
+		  test-session \
 		  test-shmcache \
 		  test-status-names \
 		  test-stripe-ops \

@@ -159,8 +159,7 @@ auth_session_browser(struct db *db, int64_t user_id, const char *old_token,
 		if (sess_revoke(db, old.id, now) != DB_OK)
 			return ERR_INTERNAL;
 	}
-	crypto_token(token);
-	crypto_token_hash(token, hash);
+	sess_token_new(token, hash);
 	if ((st = db_stmt(db, stmts[STMT_BROWSER_SESSION])) == NULL ||
 	    db_bind_text(st, 1, hash) == -1 ||
 	    db_bind_int(st, 2, user_id) == -1 ||
@@ -193,8 +192,7 @@ auth_session_api(struct db *db, int64_t user_id, int64_t now,
 	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 
-	crypto_token(access);
-	crypto_token_hash(access, hash);
+	sess_token_new(access, hash);
 	if ((st = db_stmt(db, stmts[STMT_API_SESSION])) == NULL ||
 	    db_bind_text(st, 1, hash) == -1 ||
 	    db_bind_int(st, 2, user_id) == -1 ||

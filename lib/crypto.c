@@ -65,20 +65,40 @@ crypto_uuid4(char out[UUID_LEN + 1])
 	uuid_format(b, 4, out);
 }
 
-void
-crypto_uuid7(char out[UUID_LEN + 1])
+/* Writes the time in milliseconds over b's first 6 bytes, big-endian:
+ * what makes keys made later sort after earlier ones. */
+static void
+time_prefix(unsigned char b[6])
 {
 	struct timespec	 ts;
-	unsigned char	 b[16];
 	uint64_t	 unix_ms;
 	int		 i;
 
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	unix_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	randombytes_buf(b, sizeof(b));
 	for (i = 0; i < 6; i++)
 		b[i] = (unsigned char)(unix_ms >> (40 - 8 * i));
+}
+
+void
+crypto_uuid7(char out[UUID_LEN + 1])
+{
+	unsigned char	 b[16];
+
+	randombytes_buf(b, sizeof(b));
+	time_prefix(b);
 	uuid_format(b, 7, out);
+}
+
+void
+crypto_token_ordered(char hex[TOKEN_HEX_LEN + 1])
+{
+	unsigned char	 b[TOKEN_BYTES];
+
+	randombytes_buf(b, sizeof(b));
+	time_prefix(b);
+	sodium_bin2hex(hex, TOKEN_HEX_LEN + 1, b, sizeof(b));
+	sodium_memzero(b, sizeof(b));
 }
 
 void

@@ -18,6 +18,12 @@ int	crypto_init(void);
 
 /* Fills hex with TOKEN_BYTES random bytes as lower-case hex. */
 void	crypto_token(char hex[TOKEN_HEX_LEN + 1]);
+/*
+ * Fills hex like crypto_token, but its first 6 bytes are the time in
+ * milliseconds: TOKEN_BYTES - 6 random bytes (208 bits) are left, and
+ * tokens made later sort after earlier ones (see sess_key()).
+ */
+void	crypto_token_ordered(char hex[TOKEN_HEX_LEN + 1]);
 /* Fills hex with n random bytes as lower-case hex (hex holds 2n+1). */
 void	crypto_random_hex(char *hex, size_t n);
 /* Fills out with a random (version 4) UUID, lower-case, 36 characters. */

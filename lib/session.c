@@ -54,6 +54,25 @@ sess_token_valid(const char *token)
 	return 1;
 }
 
+void
+sess_key(const char *token, char key[TOKEN_HASH_HEX_LEN + 1])
+{
+	char	 hash[TOKEN_HASH_HEX_LEN + 1];
+
+	crypto_token_hash(token, hash);
+	memcpy(key, token, SESS_KEY_TIME_HEX);
+	memcpy(key + SESS_KEY_TIME_HEX, hash,
+	    TOKEN_HASH_HEX_LEN - SESS_KEY_TIME_HEX);
+	key[TOKEN_HASH_HEX_LEN] = '\0';
+}
+
+void
+sess_token_new(char token[TOKEN_HEX_LEN + 1], char key[TOKEN_HASH_HEX_LEN + 1])
+{
+	crypto_token_ordered(token);
+	sess_key(token, key);
+}
+
 static enum sess_kind
 kind_parse(const char *s)
 {
@@ -65,19 +84,15 @@ kind_parse(const char *s)
 	return SESS_BROWSER;
 }
 
-enum db_rc
-sess_find(struct db *db, const char *token, int64_t now, struct session *out)
+/* The live session stored under key. */
+static enum db_rc
+find_by(struct db *db, const char *key, int64_t now, struct session *out)
 {
 	struct db_stmt	*st;
-	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 	enum db_rc	 rc;
 
-	memset(out, 0, sizeof(*out));
-	if (!sess_token_valid(token))
-		return DB_NOTFOUND;
-	crypto_token_hash(token, hash);
 	if ((st = db_stmt(db, stmts[STMT_FIND])) == NULL ||
-	    db_bind_text(st, 1, hash) == -1 || db_bind_int(st, 2, now) == -1)
+	    db_bind_text(st, 1, key) == -1 || db_bind_int(st, 2, now) == -1)
 		return DB_ERROR;
 	if ((rc = db_step(db, st)) == DB_OK) {
 		out->id = db_col_int(st, 0);
@@ -92,14 +107,32 @@ sess_find(struct db *db, const char *token, int64_t now, struct session *out)
 }
 
 enum db_rc
+sess_find(struct db *db, const char *token, int64_t now, struct session *out)
+{
+	char		 hash[TOKEN_HASH_HEX_LEN + 1];
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!sess_token_valid(token))
+		return DB_NOTFOUND;
+	sess_key(token, hash);
+	if ((rc = find_by(db, hash, now, out)) != DB_NOTFOUND)
+		return rc;
+	/* A session made before keys began with the time: stored under
+	 * the whole hash (until the last such expires, REMEMBER_SECONDS
+	 * after the upgrade). */
+	crypto_token_hash(token, hash);
+	return find_by(db, hash, now, out);
+}
+
+enum db_rc
 sess_create(struct db *db, enum sess_kind kind, int64_t order_id,
     int64_t user_id, int64_t now, int64_t ttl, char token[TOKEN_HEX_LEN + 1])
 {
 	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 
-	crypto_token(token);
-	crypto_token_hash(token, hash);
+	sess_token_new(token, hash);
 	if ((st = db_stmt(db, stmts[STMT_INSERT])) == NULL ||
 	    db_bind_text(st, 1, hash) == -1 ||
 	    db_bind_text(st, 2, kind_names[kind]) == -1 ||
@@ -129,8 +162,7 @@ sess_create_scanner(struct db *db, int64_t scanner_id, int64_t now,
 	struct db_stmt	*st;
 	char		 hash[TOKEN_HASH_HEX_LEN + 1];
 
-	crypto_token(token);
-	crypto_token_hash(token, hash);
+	sess_token_new(token, hash);
 	if ((st = db_stmt(db, stmts[STMT_INSERT_SCANNER])) == NULL ||
 	    db_bind_text(st, 1, hash) == -1 ||
 	    db_bind_int(st, 2, scanner_id) == -1 ||

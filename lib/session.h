@@ -53,6 +53,21 @@ enum db_rc	sess_create_scanner(struct db *db, int64_t scanner_id,
 /* Revokes a session (it stops being found).  Missing ids are fine. */
 enum db_rc	sess_revoke(struct db *db, int64_t id, int64_t now);
 
+/*
+ * A new session token (never stored) and the key it is stored under.
+ * The token begins with the time it was made (crypto_token_ordered), and
+ * so does its key: the key's first SESS_KEY_TIME_HEX characters are the
+ * token's, the rest its BLAKE2b hash.  New sessions' keys therefore land
+ * at the end of the sessions index, on a page a commit writes anyway,
+ * instead of each dirtying a random page of its own (docs/storage.md);
+ * the key still tells nothing the token's owner does not know.
+ */
+#define SESS_KEY_TIME_HEX	12
+void		sess_token_new(char token[TOKEN_HEX_LEN + 1],
+		    char key[TOKEN_HASH_HEX_LEN + 1]);
+/* The key token is stored under (token: sess_token_valid()). */
+void		sess_key(const char *token, char key[TOKEN_HASH_HEX_LEN + 1]);
+
 /* Is token shaped like one of ours (64 lower-case hex)?  Pure. */
 int		sess_token_valid(const char *token);
 
