@@ -162,7 +162,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/020_signing_keys.sql \
 		  sql/021_ticket_uids.sql \
 		  sql/022_transfers.sql \
-		  sql/023_checkin.sql
+		  sql/023_checkin.sql \
+		  sql/024_checkin_transferred.sql
 
 UNIT_TESTS	= test-arena \
 		  test-booking-parse \

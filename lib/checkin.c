@@ -34,7 +34,8 @@ _Static_assert(nitems(outcome_names) == CHECKIN_OUTCOME__MAX,
 /*
  * The live numbers in one statement (see checkin_numbers): the event
  * row, if it is the asker's, then its sold tickets per type (the valid
- * ones, as lib/report.h counts them; from tickets_checkin alone), then its admissions and exits per door (from
+ * ones, as lib/report.h counts them; from tickets_checkin alone), then
+ * its admissions, exits and refused transferred codes per door (from
  * checkins_event alone).  Each part names the event by ?1 itself, so
  * the planner searches those indexes instead of scanning the tables
  * from ev; "EXISTS ev" keeps another's event empty.  A door day in SQL
@@ -66,10 +67,10 @@ static const char numbers_sql[] =
 	"  (SELECT coalesce(nullif(u.name, ''), u.email) FROM users u"
 	"   WHERE u.id = c.user_id), ''),"
 	"  sum(c.result = 'admitted'), sum(c.result = 'exited'),"
-	"  coalesce(c.user_id, 0), 0, 0"
+	"  coalesce(c.user_id, 0), sum(c.result = 'transferred'), 0"
 	" FROM checkins c"
 	" WHERE c.event_id = ?1 AND EXISTS (SELECT 1 FROM ev)"
-	" AND c.result IN ('admitted', 'exited')"
+	" AND c.result IN ('admitted', 'exited', 'transferred')"
 	" GROUP BY c.scanner_id, c.user_id"
 	" ORDER BY 1, 2, 6";
 
@@ -199,6 +200,9 @@ gate_json(struct db_stmt *st)
 	    db_col_int(st, 5)));
 	cJSON_AddNumberToObject(g, "admitted", (double)db_col_int(st, 3));
 	cJSON_AddNumberToObject(g, "exited", (double)db_col_int(st, 4));
+	/* Codes a transfer replaced, refused here: someone holds an old
+	 * copy (sql/024). */
+	cJSON_AddNumberToObject(g, "transferred", (double)db_col_int(st, 6));
 	return g;
 }
 

@@ -110,7 +110,8 @@ void		 checkin_day(int64_t t, int64_t day_starts,
  * {"event", "title", "door_day", "reentry_allowed", "sold", "arrived",
  * "arrived_today", "inside", "by_type": [{"ticket_type", "name", "sold",
  * "arrived", "arrived_today", "inside"}], "by_gate": [{"gate", "kind"
- * ("scanner" or "account"), "id", "admitted", "exited"}]}.  *out is the
+ * ("scanner" or "account"), "id", "admitted", "exited",
+ * "transferred" (refused codes a transfer replaced)}]}.  *out is the
  * caller's (cJSON_Delete).  DB_NOTFOUND when there is no such event or
  * it is not organizer_id's.
  */
