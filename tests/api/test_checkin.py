@@ -508,3 +508,86 @@ class CheckIn(StackTest):
         self.assertEqual(self.door(fine), {"external_id": fine, "times_used": 0,
                                            "chapter_event": "Show fest",
                                            "status": "PAID"})
+
+    # -- the holder's wallet ---------------------------------------------------
+
+    def mine(self, code):
+        """code's ticket as the buyer's wallet shows it (seed 004), its
+        order made the buyer's here."""
+        self.execute("UPDATE orders SET user_id = (SELECT id FROM users WHERE"
+                     " email = 'buyer@example.com') WHERE id = (SELECT order_id"
+                     " FROM tickets WHERE external_id = ?)", code)
+        uid = self.query("SELECT uid FROM tickets WHERE external_id = ?", code)[0]["uid"]
+        r = self.api("GET", f"/api/tickets/my-tickets/{uid}/", self.buyer)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def tickets_page(self, code):
+        """The order's tickets page (the mail link) of code, in English."""
+        link = self.stack.biljett("ticket-link", code).strip()
+        path = link[link.index("/tickets/"):]
+        r = self.client().get(path + "?lang=en")
+        self.assertEqual(r.status, 200, r)
+        return r.body.decode()
+
+    def test_wallet_keeps_a_pass_usable_on_its_next_day(self):
+        code = self.buy("fest", {"pass": 1})["pass"][0]
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, False))
+        # Day 1: admitted; the pass still lets its holder in tomorrow.
+        self.assertEqual(self.result(code), "admitted")
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"], t["is_valid"]),
+                         ("active", False, True, True), t)
+        self.assertTrue(t["qr_code_data"].startswith("BJ1:"))
+        page = self.tickets_page(code)
+        self.assertIn('class="qr"', page)
+        self.assertIn("Used today", page)
+        # Seed 004's list and its counters agree.
+        r = self.api("GET", "/api/tickets/my-tickets/?is_used=true", self.buyer)
+        self.assertNotIn(code, [x["ticket_number"] for x in r.json["results"]])
+        r = self.api("GET", "/api/tickets/my-tickets/?status=active", self.buyer)
+        self.assertIn(code, [x["ticket_number"] for x in r.json["results"]])
+        # Day 2: the day-1 admission moved back a day.
+        today = self.ticket(code)["admitted_day"]
+        yesterday = (datetime.date.fromisoformat(today) -
+                     datetime.timedelta(days=1)).isoformat()
+        self.execute("UPDATE tickets SET admitted_day = ? WHERE external_id = ?",
+                     yesterday, code)
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, False), t)
+        page = self.tickets_page(code)
+        self.assertIn('class="qr"', page)
+        self.assertNotIn("Used today", page)
+        # Admitted on its last day (the event's, moved to now): used.
+        ev = self.events["fest"]
+        at = self.query("SELECT event_at FROM events WHERE id = ?", ev)[0]["event_at"]
+        self.execute("UPDATE tickets SET admitted_day = ? WHERE external_id = ?",
+                     today, code)
+        self.execute("UPDATE events SET event_at = CAST(strftime('%s', 'now') AS"
+                     " INTEGER) WHERE id = ?", ev)
+        try:
+            t = self.mine(code)
+            page = self.tickets_page(code)
+            door_day = self.numbers("fest")["door_day"]
+        finally:
+            self.execute("UPDATE events SET event_at = ? WHERE id = ?", at, ev)
+        if door_day == today:       # not across a day boundary meanwhile
+            self.assertEqual((t["status"], t["is_used"]), ("used", True), t)
+            self.assertNotIn('class="qr"', page)
+
+    def test_wallet_reentry_ticket_is_not_used_while_it_can_come_back(self):
+        plain = self.buy("fest", {"std": 1})["std"][0]
+        again = self.buy("fest", {"again": 1})["again"][0]
+        for code in (plain, again):
+            self.assertEqual(self.result(code), "admitted")
+        self.assertEqual(self.result(again, "exit"), "exited")
+        t = self.mine(plain)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("used", True, True), t)
+        t = self.mine(again)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, True), t)
+        self.assertIn('class="qr"', self.tickets_page(again))
