@@ -1,6 +1,7 @@
 /*
  * Entry and exit, passes, and the live check-in numbers (checkin.h).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "checkin.h"
 #include "db.h"
+#include "limits.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -146,6 +148,33 @@ checkin_decide(const struct checkin_rules *rules,
 		return CHECKIN_ADMITTED;
 	}
 	return rules->reentry ? CHECKIN_ALREADY_INSIDE : CHECKIN_ALREADY_USED;
+}
+
+int
+checkin_day_starts_parse(const char *s, int64_t *minutes)
+{
+	int	 h, m;
+
+	/* Exactly two digits, a colon, two digits. */
+	if (s == NULL || strlen(s) != 5 || s[2] != ':' ||
+	    !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return 0;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h * 60 + m > DAY_STARTS_MAX)
+		return 0;
+	*minutes = h * 60 + m;
+	return 1;
+}
+
+void
+checkin_day_starts_str(int64_t minutes, char out[CHECKIN_HHMM_LEN])
+{
+	if (minutes < 0 || minutes > DAY_STARTS_MAX)
+		minutes = DAY_STARTS_DEFAULT;
+	snprintf(out, CHECKIN_HHMM_LEN, "%02d:%02d", (int)(minutes / 60),
+	    (int)(minutes % 60));
 }
 
 void
