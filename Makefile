@@ -163,6 +163,7 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/021_ticket_uids.sql \
 		  sql/022_transfers.sql \
 		  sql/023_checkin.sql \
+		  sql/024_checkin_transferred.sql \
 		  sql/025_scanlog_offsets.sql
 
 UNIT_TESTS	= test-arena \

@@ -227,6 +227,8 @@ static const struct {
 	    "to 8760.") },
 	{ "transfers_max", NULL, N_("Enter a number from 1 to 100, or leave "
 	    "it empty for no limit.") },
+	{ "door_day_starts", NULL, N_("Enter a time of day from 00:00 to "
+	    "12:00.") },
 	{ "name", NULL, N_("Enter a name of at most 100 characters.") },
 	{ "tier_name", NULL, N_("Enter a name of at most 100 characters.") },
 	{ "day_name", NULL, N_("Enter a name of at most 100 characters.") },
@@ -307,6 +309,45 @@ input(struct req *req, cJSON *parent, const char *key, const char *name,
 		cJSON_AddStringToObject(o, "e", e->valuestring);
 	cJSON_AddItemToObject(parent, key, o);
 	return o;
+}
+
+/*
+ * Adds parent[key]: a select of name (input() with "options") offering
+ * "1" Yes and "0" No, and first "" with dflt's words when dflt is not
+ * NULL (a ticket type's "as the event says"); stored is the value.
+ */
+static cJSON *
+yes_no(struct req *req, cJSON *parent, const char *key, const char *name,
+    const char *label, const char *dflt, const char *stored,
+    const cJSON *ierrs)
+{
+	static const char *const values[] = { "", "1", "0" };
+	cJSON		*o, *opts, *opt;
+	const char	*v;
+	size_t		 i;
+
+	o = input(req, parent, key, name, label, "select", stored, ierrs);
+	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "v"));
+	opts = cJSON_AddArrayToObject(o, "options");
+	for (i = dflt != NULL ? 0 : 1; i < sizeof(values) / sizeof(values[0]);
+	    i++) {
+		opt = cJSON_CreateObject();
+		cJSON_AddStringToObject(opt, "value", values[i]);
+		cJSON_AddStringToObject(opt, "text", i == 0 ? dflt : i == 1 ?
+		    page_t(req, "Yes") : page_t(req, "No"));
+		cJSON_AddBoolToObject(opt, "selected", v != NULL &&
+		    strcmp(v, values[i]) == 0);
+		cJSON_AddItemToArray(opts, opt);
+	}
+	return o;
+}
+
+/* Was name posted with the form (a select always is, when shown)? */
+static int
+posted(const struct req *req, const char *name)
+{
+	return cJSON_IsObject(req->body) && cJSON_IsString(
+	    cJSON_GetObjectItemCaseSensitive(req->body, name));
 }
 
 /* Adds name: text unless name has a reason already. */
@@ -936,6 +977,8 @@ static const struct {
 	{ "transfers", "transfers_allowed" },
 	{ "transfer_cutoff", "transfer_cutoff_hours" },
 	{ "transfers_max", "transfers_max" },
+	{ "reentry", "reentry_allowed" },
+	{ "door_day_starts", "door_day_starts" },
 };
 
 /* An event's text field in one language, as its owner stored it. */
@@ -1038,6 +1081,16 @@ event_form(struct req *req, cJSON *ctx, const cJSON *ev, const cJSON *ierrs)
 	    "Transfers per ticket (empty: no limit)"), "number", num_str(req,
 	    ev != NULL ? num_of(ev, "transfers_max") : -1), ierrs);
 	cJSON_AddStringToObject(o, "min", "1");
+
+	/* The door (lib/checkin): re-entry, and when a door day begins. */
+	yes_no(req, f, "reentry", "reentry", page_t(req, "Holders may leave "
+	    "and come back in (unless a ticket type says otherwise)"), NULL,
+	    ev != NULL && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev,
+	    "reentry_allowed")) ? "1" : "0", ierrs);
+	input(req, f, "door_day_starts", "door_day_starts", page_t(req,
+	    "A door day begins at (a pass lets its holder in once a day)"),
+	    "time", ev != NULL && str_of(ev, "door_day_starts") != NULL ?
+	    str_of(ev, "door_day_starts") : "06:00", ierrs);
 
 	/* The pricing kind: a choice until the event has ticket types. */
 	pricing = shown(req, "pricing_type", ev != NULL ?
@@ -1159,6 +1212,12 @@ event_doc(struct req *req, int create, cJSON *errs)
 		doc_str(req, d, "transfers_max", "transfers_max", 1);
 	else if (!create)
 		cJSON_AddNullToObject(d, "transfers_max");
+	/* The door: only what the form posted (an older form keeps both). */
+	if (posted(req, "reentry") && *form_trim(req, "reentry") != '\0')
+		cJSON_AddBoolToObject(d, "reentry_allowed",
+		    strcmp(form_trim(req, "reentry"), "1") == 0);
+	if (posted(req, "door_day_starts"))
+		doc_str(req, d, "door_day_starts", "door_day_starts", 1);
 	return d;
 }
 
@@ -1902,6 +1961,8 @@ new_form(struct req *req, cJSON *ctx, const cJSON *ev, int64_t days,
 	    page_t(req, "Name in Swedish"), "text", "", ierrs), "req", 1);
 	input(req, nf, "name_en", "name_en", page_t(req, "Name in English"),
 	    "text", "", ierrs);
+	yes_no(req, nf, "reentry", "reentry", page_t(req, "Re-entry"),
+	    page_t(req, "As the event says"), "", ierrs);
 	if (strcmp(kind, "simple") == 0) {
 		o = input(req, nf, "price", "price", page_t(req, "Price"),
 		    "text", "", ierrs);
@@ -2069,6 +2130,32 @@ edit_matrix(struct req *req, cJSON *ty, const cJSON *m, const char *currency,
 		    "All days"), m, NULL, passes, currency, ierrs));
 }
 
+/* A type's reentry_allowed as its select's value: "", "1" or "0". */
+static const char *
+reentry_str(const cJSON *t)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(t,
+			    "reentry_allowed");
+
+	return cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "1" : "0") : "";
+}
+
+/* Adds reentry_allowed to doc from the select input, when posted: "1"
+ * true, "0" false, "" null (as the event says). */
+static void
+doc_reentry(struct req *req, cJSON *doc, const char *input)
+{
+	const char	*v = form_trim(req, input);
+
+	if (!posted(req, input))
+		return;
+	if (*v == '\0')
+		cJSON_AddNullToObject(doc, "reentry_allowed");
+	else
+		cJSON_AddBoolToObject(doc, "reentry_allowed",
+		    strcmp(v, "1") == 0);
+}
+
 /*
  * Adds "types": the event's ticket types (ev's, with "m" the matrix of
  * each tier_and_day type) with the inputs that change them, each form
@@ -2095,6 +2182,9 @@ types_ctx(struct req *req, cJSON *ctx, const cJSON *ev, const cJSON *ierrs)
 		cJSON_AddNumberToObject(ty, "available", (double)num_of(t,
 		    "available_quantity"));
 		cJSON_AddBoolToObject(ty, "deletable", sold <= 0);
+		yes_no(req, ty, "reentry", iname(req, "t", id, "_reentry"),
+		    page_t(req, "Re-entry"), page_t(req, "As the event says"),
+		    reentry_str(t), ierrs);
 		o = input(req, ty, "total", iname(req, "t", id, "_total"),
 		    page_t(req, "Places in all"), "number", num_str(req,
 		    num_of(t, "total_quantity")), ierrs);
@@ -2305,6 +2395,8 @@ new_type_doc(struct req *req, struct vrow_in *r, const char *slug,
 	cJSON_AddStringToObject(r->doc, "event", slug);
 	doc_texts(req, r->doc, "name", "name_sv", "name_en");
 	r->in[VF_NAME] = "name_sv";
+	doc_reentry(req, r->doc, "reentry");
+	r->in[VF_REENTRY] = "reentry";
 	if (simple) {
 		doc_money(req, r->doc, "price", "price");
 		doc_str(req, r->doc, "total_quantity", "qty", 1);
@@ -2641,6 +2733,9 @@ edit_rows_list(struct req *req, const cJSON *t, struct vrow_in **rows,
 	in = iname(req, "t", id, "_total");
 	doc_str(req, rows[n]->doc, "total_quantity", in, 1);
 	rows[n]->in[VF_TOTAL_QUANTITY] = in;
+	in = iname(req, "t", id, "_reentry");
+	doc_reentry(req, rows[n]->doc, in);
+	rows[n]->in[VF_REENTRY] = in;
 	if (str_of(t, "price") != NULL) {
 		in = iname(req, "t", id, "_price");
 		doc_money(req, rows[n]->doc, "price", in);

@@ -185,8 +185,11 @@ direction_of(struct req *req, const struct field_val *v,
  * 200 {"external_id", "times_used" (before this call), "chapter_event",
  * "status"}, and with a direction given also "direction" and "result"
  * (checkins.result: "admitted", "already_used", "already_inside",
- * "wrong_day", "exited", "not_inside", "shown", "not_paid"), so seed
- * 002's own scanner sees its bodies unchanged; 400 InvalidRequestData;
+ * "wrong_day", "exited", "not_inside", "shown", "not_paid",
+ * "transferred"), so seed 002's own scanner sees its bodies unchanged.
+ * "status" is "PAID" only for a ticket that may enter: a transferred
+ * one is "TRANSFERRED", one cancelled or refunded "FAILED_ADMIN" (lib/
+ * scan.c compat_status()); 400 InvalidRequestData;
  * 401 "Incorrect password"; 429
  * "TooManyAttempts" with Retry-After for a wrong password from an
  * address that keeps guessing (a right one always passes); 404
@@ -321,6 +324,10 @@ door_state(const struct scan_result *r, int use)
 
 	if (strcmp(r->ticket_status, "transferred") == 0)
 		return "transferred";
+	/* Stopped by itself although its order is paid. */
+	if (strcmp(r->ticket_status, "cancelled") == 0 ||
+	    strcmp(r->ticket_status, "refunded") == 0)
+		return "cancelled";
 	if (strcmp(r->status, "PAID") != 0)
 		return "notpaid";
 	if (!use)
@@ -711,9 +718,10 @@ h_revocations(struct req *req)
  * One scan a door made offline, admitted (it let the holder in) at the
  * time it says, through scan_ticket() like any other: "admitted" when
  * it was the first use, "already_used" when another door or path was
- * first (a second use across doors, flagged), "not_valid" (refunded,
- * cancelled, not paid), "unknown", or "retry" (the database was busy:
- * send it again).
+ * first (a second use across doors, flagged), "transferred" (a
+ * transfer gave it to someone else), "not_valid" (refunded, cancelled,
+ * not paid), "unknown", or "retry" (the database was busy: send it
+ * again).
  */
 static const char *
 offline_one(struct req *req, const struct scan_door *d, const char *code,
@@ -732,7 +740,8 @@ offline_one(struct req *req, const struct scan_door *d, const char *code,
 	if (e != ERR_OK)
 		return "retry";
 	if (!r->valid)
-		return "not_valid";
+		return strcmp(r->result, "transferred") == 0 ? "transferred" :
+		    "not_valid";
 	if (r->admitted)
 		return "admitted";
 	/* Inside already: another door let them in first. */
@@ -746,7 +755,7 @@ offline_one(struct req *req, const struct scan_door *d, const char *code,
  * (optional: "entry" or "exit")}]} (up to ARRAY_ITEMS_MAX, in the order
  * they were made): a door that admitted (or let out) people while the
  * network was down reports them.  200 {"results": (also "wrong_day",
- * "exited", "not_inside")
+ * "exited", "not_inside", "transferred")
  * [{"code", "result", "ticket_number", "times_used"}], "flagged": how
  * many were a second use}.  The window of a signed code is checked at
  * scanned_at (at most a day back; a time ahead is now).

@@ -1,6 +1,7 @@
 /*
  * Entry and exit, passes, and the live check-in numbers (checkin.h).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "checkin.h"
 #include "db.h"
+#include "limits.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -34,7 +36,8 @@ _Static_assert(nitems(outcome_names) == CHECKIN_OUTCOME__MAX,
 /*
  * The live numbers in one statement (see checkin_numbers): the event
  * row, if it is the asker's, then its sold tickets per type (the valid
- * ones, as lib/report.h counts them; from tickets_checkin alone), then its admissions and exits per door (from
+ * ones, as lib/report.h counts them; from tickets_checkin alone), then
+ * its admissions, exits and refused transferred codes per door (from
  * checkins_event alone).  Each part names the event by ?1 itself, so
  * the planner searches those indexes instead of scanning the tables
  * from ev; "EXISTS ev" keeps another's event empty.  A door day in SQL
@@ -66,10 +69,10 @@ static const char numbers_sql[] =
 	"  (SELECT coalesce(nullif(u.name, ''), u.email) FROM users u"
 	"   WHERE u.id = c.user_id), ''),"
 	"  sum(c.result = 'admitted'), sum(c.result = 'exited'),"
-	"  coalesce(c.user_id, 0), 0, 0"
+	"  coalesce(c.user_id, 0), sum(c.result = 'transferred'), 0"
 	" FROM checkins c"
 	" WHERE c.event_id = ?1 AND EXISTS (SELECT 1 FROM ev)"
-	" AND c.result IN ('admitted', 'exited')"
+	" AND c.result IN ('admitted', 'exited', 'transferred')"
 	" GROUP BY c.scanner_id, c.user_id"
 	" ORDER BY 1, 2, 6";
 
@@ -147,6 +150,33 @@ checkin_decide(const struct checkin_rules *rules,
 	return rules->reentry ? CHECKIN_ALREADY_INSIDE : CHECKIN_ALREADY_USED;
 }
 
+int
+checkin_day_starts_parse(const char *s, int64_t *minutes)
+{
+	int	 h, m;
+
+	/* Exactly two digits, a colon, two digits. */
+	if (s == NULL || strlen(s) != 5 || s[2] != ':' ||
+	    !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return 0;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h * 60 + m > DAY_STARTS_MAX)
+		return 0;
+	*minutes = h * 60 + m;
+	return 1;
+}
+
+void
+checkin_day_starts_str(int64_t minutes, char out[CHECKIN_HHMM_LEN])
+{
+	if (minutes < 0 || minutes > DAY_STARTS_MAX)
+		minutes = DAY_STARTS_DEFAULT;
+	snprintf(out, CHECKIN_HHMM_LEN, "%02d:%02d", (int)(minutes / 60),
+	    (int)(minutes % 60));
+}
+
 void
 checkin_day(int64_t t, int64_t day_starts, char out[CHECKIN_DAY_LEN])
 {
@@ -199,6 +229,9 @@ gate_json(struct db_stmt *st)
 	    db_col_int(st, 5)));
 	cJSON_AddNumberToObject(g, "admitted", (double)db_col_int(st, 3));
 	cJSON_AddNumberToObject(g, "exited", (double)db_col_int(st, 4));
+	/* Codes a transfer replaced, refused here: someone holds an old
+	 * copy (sql/024). */
+	cJSON_AddNumberToObject(g, "transferred", (double)db_col_int(st, 6));
 	return g;
 }
 

@@ -104,13 +104,28 @@ int		 checkin_used(const struct checkin_rules *rules,
 void		 checkin_day(int64_t t, int64_t day_starts,
 		    char out[CHECKIN_DAY_LEN]);
 
+/* "HH:MM" and its NUL: a door day's start as the APIs show it. */
+#define CHECKIN_HHMM_LEN	6
+
+/*
+ * Reads s, a time of day "HH:MM" from "00:00" to the latest a door day
+ * may begin (DAY_STARTS_MAX, noon), into *minutes after midnight.
+ * Pure.  Returns 1, or 0 for anything else.
+ */
+int		 checkin_day_starts_parse(const char *s, int64_t *minutes);
+
+/* minutes after midnight as "HH:MM". */
+void		 checkin_day_starts_str(int64_t minutes,
+		    char out[CHECKIN_HHMM_LEN]);
+
 /*
  * The live check-in numbers of event_id, for organizer_id (0: any, an
  * admin), from one statement in the caller's read transaction:
  * {"event", "title", "door_day", "reentry_allowed", "sold", "arrived",
  * "arrived_today", "inside", "by_type": [{"ticket_type", "name", "sold",
  * "arrived", "arrived_today", "inside"}], "by_gate": [{"gate", "kind"
- * ("scanner" or "account"), "id", "admitted", "exited"}]}.  *out is the
+ * ("scanner" or "account"), "id", "admitted", "exited",
+ * "transferred" (refused codes a transfer replaced)}]}.  *out is the
  * caller's (cJSON_Delete).  DB_NOTFOUND when there is no such event or
  * it is not organizer_id's.
  */

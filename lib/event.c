@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "category.h"
+#include "checkin.h"
 #include "event.h"
 #include "invoice.h"
 #include "jsonout.h"
@@ -87,6 +88,10 @@ const struct field_spec event_fields[EVF__MAX] = {
 	    TRANSFER_CUTOFF_HOURS_MAX, NULL, 0 },
 	[EVF_TRANSFERS_MAX] = { "transfers_max", FIELD_INT, 0, 1,
 	    TRANSFERS_MAX, NULL, 0 },
+	[EVF_REENTRY] = { "reentry_allowed", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	/* A time of day, read by checkin_day_starts_parse(). */
+	[EVF_DAY_STARTS] = { "door_day_starts", FIELD_STRING, 0, 1,
+	    CHECKIN_HHMM_LEN - 1, NULL, 0 },
 };
 
 const enum event_field event_required[] = { EVF_TITLE, EVF_START_DATE,
@@ -118,6 +123,7 @@ struct ev {
 	int64_t	 cancel_hours, refund_percent;	/* bookings' policy */
 	int64_t	 transfers, transfer_cutoff;	/* lib/transfer's policy */
 	int64_t	 transfers_max;			/* 0: no cap */
+	int64_t	 reentry, day_starts;		/* the door (lib/checkin) */
 	int	 is_free, is_featured;
 	char	 status[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 lang[3], slug[SLUG_MAX + 1];
@@ -177,7 +183,8 @@ enum stmt {
 	" e.reservation_seconds, e.payment_providers," \
 	" coalesce(e.vat_rate, -1), e.booking_cancel_hours," \
 	" e.booking_refund_percent, e.transfers_allowed," \
-	" e.transfer_cutoff_hours, coalesce(e.transfers_max, 0)" \
+	" e.transfer_cutoff_hours, coalesce(e.transfers_max, 0)," \
+	" e.reentry_allowed, e.day_starts" \
 	" FROM events e LEFT JOIN users u ON u.id = e.organizer_id" \
 	" LEFT JOIN categories c ON c.id = e.category_id"
 
@@ -239,11 +246,13 @@ static const char *const stmts[STMT__MAX] = {
 	    " texts, search_text, max_held_per_client, max_tickets_per_email,"
 	    " reservation_seconds, payment_providers, updated_at, vat_rate,"
 	    " booking_cancel_hours, booking_refund_percent, transfers_allowed,"
-	    " transfer_cutoff_hours, transfers_max)"
+	    " transfer_cutoff_hours, transfers_max, reentry_allowed,"
+	    " day_starts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26,"
 	    " ?27, ?28, ?29, ?30, ?31, ?32, nullif(?35, 0), nullif(?36, 0), ?37,"
-	    " ?38, ?10, nullif(?39, -1), ?40, ?41, ?42, ?43, nullif(?44, 0))"
+	    " ?38, ?10, nullif(?39, -1), ?40, ?41, ?42, ?43, nullif(?44, 0),"
+	    " ?45, ?46)"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE events SET organizer_id = ?1, category_id = ?2,"
@@ -262,8 +271,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " reservation_seconds = ?37, payment_providers = ?38,"
 	    " vat_rate = nullif(?39, -1), booking_cancel_hours = ?40,"
 	    " booking_refund_percent = ?41, transfers_allowed = ?42,"
-	    " transfer_cutoff_hours = ?43, transfers_max = nullif(?44, 0)"
-	    " WHERE id = ?34",
+	    " transfer_cutoff_hours = ?43, transfers_max = nullif(?44, 0),"
+	    " reentry_allowed = ?45, day_starts = ?46 WHERE id = ?34",
 	[STMT_SLUG_TAKEN] =
 	    "SELECT EXISTS (SELECT 1 FROM events WHERE slug = ?1)",
 	[STMT_ID_BY_SLUG] =
@@ -423,6 +432,8 @@ ev_fill(struct ev *e, struct db_stmt *st)
 	e->transfers = db_col_int(st, 46);
 	e->transfer_cutoff = db_col_int(st, 47);
 	e->transfers_max = db_col_int(st, 48);
+	e->reentry = db_col_int(st, 49);
+	e->day_starts = db_col_int(st, 50);
 }
 
 static enum db_rc
@@ -557,6 +568,18 @@ ev_detail(struct db *db, cJSON *o, const struct ev *e, enum lang lang,
 	}
 }
 
+/* The door's rules (lib/checkin.h): re-entry by default, and when a
+ * door day begins ("HH:MM"). */
+static void
+ev_door(cJSON *o, const struct ev *e)
+{
+	char	 hhmm[CHECKIN_HHMM_LEN];
+
+	cJSON_AddBoolToObject(o, "reentry_allowed", e->reentry != 0);
+	checkin_day_starts_str(e->day_starts, hhmm);
+	cJSON_AddStringToObject(o, "door_day_starts", hhmm);
+}
+
 /*
  * How the event is paid: "payment_providers" as a list (checkout needs
  * it, so everyone who sees the detail gets it) and, for the owner, the
@@ -600,6 +623,7 @@ ev_payment(cJSON *o, const struct ev *e, int owner)
 		    (double)e->transfers_max);
 	else
 		cJSON_AddNullToObject(o, "transfers_max");
+	ev_door(o, e);
 }
 
 cJSON *
@@ -816,6 +840,7 @@ ev_defaults(struct ev *e, const struct actor *actor, int64_t now)
 	e->cancel_hours = BOOKING_CANCEL_HOURS_DEFAULT;
 	e->refund_percent = BOOKING_REFUND_PERCENT_DEFAULT;
 	e->transfer_cutoff = TRANSFER_CUTOFF_HOURS_DEFAULT;
+	e->day_starts = DAY_STARTS_DEFAULT;
 }
 
 static int
@@ -989,8 +1014,9 @@ providers_join(const struct field_val *v, const char **why)
 
 /*
  * Applies the checkout settings: the hold in minutes (stored in
- * seconds, as the seed-002 reservation reads it) and the providers;
- * null puts either back to its default.  ERR_OK, ERR_BAD_REQUEST with
+ * seconds, as the seed-002 reservation reads it) and the providers,
+ * and the door's (re-entry, when a door day begins); null puts any
+ * back to its default.  ERR_OK, ERR_BAD_REQUEST with
  * the field's reason in errs, or ERR_INTERNAL.
  */
 static enum err
@@ -999,6 +1025,7 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 	const struct field_val	*pv = &f[EVF_PROVIDERS];
 	const char		*why;
 	char			*joined;
+	enum err		 bad = ERR_OK;
 
 	if (e->providers == NULL)
 		return ERR_INTERNAL;
@@ -1031,8 +1058,19 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 		e->transfers_max = f[EVF_TRANSFERS_MAX].i;
 	else if (f[EVF_TRANSFERS_MAX].null)
 		e->transfers_max = 0;
+	/* The door (lib/checkin): null is the default again. */
+	if (f[EVF_REENTRY].present || f[EVF_REENTRY].null)
+		e->reentry = f[EVF_REENTRY].present && f[EVF_REENTRY].i != 0;
+	if (f[EVF_DAY_STARTS].null)
+		e->day_starts = DAY_STARTS_DEFAULT;
+	else if (f[EVF_DAY_STARTS].present && !checkin_day_starts_parse(
+	    f[EVF_DAY_STARTS].s, &e->day_starts)) {
+		cJSON_AddStringToObject(errs, "door_day_starts",
+		    "must be a time of day HH:MM from 00:00 to 12:00");
+		bad = ERR_BAD_REQUEST;
+	}
 	if (!pv->present && !pv->null)
-		return ERR_OK;
+		return bad;
 	if (pv->null)
 		joined = strdup(PROVIDERS_DEFAULT);
 	else if ((joined = providers_join(pv, &why)) == NULL && why != NULL) {
@@ -1043,7 +1081,7 @@ apply_payment(struct ev *e, const struct field_val *f, cJSON *errs)
 		return ERR_INTERNAL;
 	free(e->providers);
 	e->providers = joined;
-	return ERR_OK;
+	return bad;
 }
 
 /* Applies the text fields (in the event's default language). */
@@ -1215,6 +1253,8 @@ bind_row(struct db_stmt *st, const struct ev *e, const char *texts_col,
 	    db_bind_int(st, 42, e->transfers) == -1 ||
 	    db_bind_int(st, 43, e->transfer_cutoff) == -1 ||
 	    db_bind_int(st, 44, e->transfers_max) == -1 ||
+	    db_bind_int(st, 45, e->reentry) == -1 ||
+	    db_bind_int(st, 46, e->day_starts) == -1 ||
 	    db_bind_int(st, 33, now) == -1 ? -1 : 0;
 }
 

@@ -57,6 +57,8 @@ enum event_field {
 	EVF_TRANSFERS,		/* tickets may change hands (lib/transfer) */
 	EVF_TRANSFER_CUTOFF,	/* ... until so many hours before it */
 	EVF_TRANSFERS_MAX,	/* ... so often per seat; null: no cap */
+	EVF_REENTRY,		/* holders may leave and come back (lib/checkin) */
+	EVF_DAY_STARTS,		/* "HH:MM" a door day begins; null: 06:00 */
 	EVF__MAX
 };
 

@@ -184,4 +184,9 @@
 #define TRANSFER_CUTOFF_HOURS_MAX	8760
 #define TRANSFERS_MAX		100	/* an event's transfers_max, per seat */
 
+/* When an event's door day begins, in minutes after local midnight
+ * (events.day_starts, lib/checkin.h): 06:00 unless set, at most noon. */
+#define DAY_STARTS_DEFAULT	360
+#define DAY_STARTS_MAX		720
+
 #endif

@@ -530,15 +530,29 @@ read_code(struct db *db, int64_t now, const char *code, struct scan_code *c)
 
 /*
  * Seed 002's status of a scanned ticket: its order's payment status, but
- * "TRANSFERRED" for a ticket a transfer replaced, whose order is still
- * paid: upstream's scanner admits only "PAID".
+ * never "PAID" for a ticket that may not enter although its order is
+ * paid (upstream's scanner admits only "PAID"): "TRANSFERRED" for one a
+ * transfer replaced, and upstream's "FAILED_ADMIN" (what its staff set
+ * on a payment they stop) for one cancelled or refunded by itself.
  */
 static void
-compat_status(struct scan_result *out, const struct order *o, int64_t now)
+compat_status(struct scan_result *out, const struct loaded *l, int64_t now)
 {
-	snprintf(out->status, sizeof(out->status), "%s",
-	    strcmp(out->ticket_status, "transferred") == 0 ? "TRANSFERRED" :
-	    order_compat_status(o, now));
+	const char	*s = order_compat_status(&l->o, now);
+
+	if (strcmp(out->ticket_status, "transferred") == 0)
+		s = "TRANSFERRED";
+	else if (l->tstatus != TICKET_VALID && strcmp(s, "PAID") == 0)
+		s = "FAILED_ADMIN";
+	snprintf(out->status, sizeof(out->status), "%s", s);
+}
+
+/* checkins.result of a scan refused because the ticket may not enter. */
+static const char *
+refused(const struct scan_result *out)
+{
+	return strcmp(out->ticket_status, "transferred") == 0 ?
+	    "transferred" : "not_paid";
 }
 
 /* A code the door may not see: journalled, and answered as unknown. */
@@ -609,10 +623,10 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	if (!paid || !use) {
-		compat_status(out, &l.o, now);
+		compat_status(out, &l, now);
 		e.ticket_id = out->ticket_id;
 		e.times_used = out->times_used;
-		e.result = out->result = !paid ? "not_paid" : "shown";
+		e.result = out->result = !paid ? refused(out) : "shown";
 		(void)scanlog_append(db, &e);
 		return ERR_OK;
 	}
@@ -626,14 +640,14 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	}
 	if (rc != DB_OK)
 		goto fail;
-	compat_status(out, &l.o, now);
+	compat_status(out, &l, now);
 	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
 	e.ticket_id = out->ticket_id;
 	e.times_used = out->times_used;
 	next = l.state;
 	if (!paid)
-		e.result = "not_paid";
+		e.result = refused(out);
 	else {
 		oc = checkin_decide(&l.rules, &l.state, out->door_day, dir,
 		    &next);

@@ -142,8 +142,9 @@ struct scan_result {
 /*
  * Looks up external_id (a code, case-insensitive) among the tickets door
  * may see and, when use is set and the ticket is paid and valid, counts
- * one use (never a transferred one's: its status is "TRANSFERRED" and
- * ticket_status "transferred").  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, not
+ * one use (never a transferred one's: its status is "TRANSFERRED",
+ * ticket_status and result "transferred"; nor a cancelled or refunded
+ * one's of a paid order: status "FAILED_ADMIN").  Returns ERR_OK, ERR_TICKET_NOT_FOUND (no such ticket, not
  * door's, or a signed code that fails: the same answer), ERR_BUSY or
  * ERR_INTERNAL.  The scan is logged in checkins either way, with door.
  */

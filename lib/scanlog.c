@@ -66,6 +66,7 @@ _Static_assert(sizeof(stmts) / sizeof(stmts[0]) == STMT__MAX,
 /* The results a journal line may carry (checkins' CHECK allows more). */
 static const char *const journal_results[] = {
 	"shown", "not_paid", "unknown", "admitted", "already_used",
+	"transferred",
 };
 
 static int

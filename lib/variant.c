@@ -48,6 +48,7 @@ const struct field_spec variant_fields[VF__MAX] = {
 	[VF_DATE] = { "date", FIELD_DATE, 0, 0, 0, NULL, 0 },
 	[VF_IS_ALL_DAYS] = { "is_all_days", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 	[VF_VAT_RATE] = { "vat_rate", FIELD_MONEY, 0, 0, 0, NULL, 0 },
+	[VF_REENTRY] = { "reentry_allowed", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 };
 
 /* Per kind: its stored name, the parent pricing type it needs, the
@@ -79,6 +80,7 @@ struct vrow {
 	int64_t	 sales_end, min_purchase, max_purchase, tier_number;
 	int64_t	 day_number, created_at, organizer_id, sold;
 	int64_t	 vat;		/* basis points; -1: the parent's or event's */
+	int64_t	 reentry;	/* 0, 1; -1: as the event says (lib/checkin) */
 	int	 visible, sellable, is_all_days;
 	char	 kind[16], pricing_type[16], currency[CURRENCY_LEN + 1];
 	char	 date[11], event_status[16], lang[3];
@@ -123,7 +125,7 @@ enum stmt {
 	" JOIN orders o ON o.id = l.order_id WHERE o.status = 'paid'" \
 	" AND (l.ticket_type_id = t.id OR l.ticket_type_id IN" \
 	" (SELECT c.id FROM ticket_types c WHERE c.parent_id = t.id)))," \
-	" coalesce(t.vat_rate, -1)" \
+	" coalesce(t.vat_rate, -1), coalesce(t.reentry_allowed, -1)" \
 	" FROM ticket_types t LEFT JOIN events e ON e.id = t.event_id"
 
 /*
@@ -157,10 +159,11 @@ static const char *const stmts[STMT__MAX] = {
 	    " quantity, sales_start, sales_end, min_purchase, max_purchase,"
 	    " tier_number, day_number, visible, sellable, is_all_days,"
 	    " pricing_type, currency, day_date, title, description, benefits,"
-	    " tier_name, day_name, texts, created_at, updated_at, vat_rate)"
+	    " tier_name, day_name, texts, created_at, updated_at, vat_rate,"
+	    " reentry_allowed)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24,"
-	    " nullif(?26, -1))"
+	    " nullif(?26, -1), nullif(?27, -1))"
 	    " RETURNING id",
 	[STMT_UPDATE] =
 	    "UPDATE ticket_types SET price = ?4, quantity = ?5,"
@@ -170,7 +173,8 @@ static const char *const stmts[STMT__MAX] = {
 	    " pricing_type = ?15, currency = ?16, day_date = ?17, title = ?18,"
 	    " description = ?19, benefits = ?20, tier_name = ?21,"
 	    " day_name = ?22, texts = ?23, updated_at = ?24,"
-	    " vat_rate = nullif(?26, -1) WHERE id = ?25 AND kind = ?1",
+	    " vat_rate = nullif(?26, -1), reentry_allowed = nullif(?27, -1)"
+	    " WHERE id = ?25 AND kind = ?1",
 	[STMT_LINK] =
 	    "INSERT OR IGNORE INTO event_ticket_types (event_id,"
 	    " ticket_type_id, position) VALUES (?1, ?2, ?2)",
@@ -296,6 +300,7 @@ vrow_fill(struct vrow *r, struct db_stmt *st)
 	r->texts = text_parse(db_col_text(st, 29));
 	r->sold = db_col_int(st, 30);
 	r->vat = db_col_int(st, 31);
+	r->reentry = db_col_int(st, 32);
 }
 
 static enum db_rc
@@ -461,6 +466,13 @@ row_json(struct db *db, const struct vrow *r, enum variant_kind k,
 		    r->max_purchase : -1);
 		cJSON_AddStringToObject(o, "benefits", r->benefits);
 		cJSON_AddStringToObject(o, "currency", r->currency);
+		/* Its holders may leave and come back; null: as the event
+		 * says (its tiers and day passes follow it). */
+		if (r->reentry < 0)
+			cJSON_AddNullToObject(o, "reentry_allowed");
+		else
+			cJSON_AddBoolToObject(o, "reentry_allowed",
+			    r->reentry != 0);
 		break;
 	case VK_TIER:
 		cJSON_AddNumberToObject(o, "tier_number",
@@ -780,6 +792,8 @@ apply_numbers(struct vrow *r, enum variant_kind k, const struct field_val *f,
 	if ((k == VK_DAY_PASS || k == VK_DAY_TIER) &&
 	    (f[VF_DAY_NUMBER].present || f[VF_DAY_NUMBER].null))
 		r->day_number = f[VF_DAY_NUMBER].i;
+	if (k == VK_TYPE && (f[VF_REENTRY].present || f[VF_REENTRY].null))
+		r->reentry = f[VF_REENTRY].present ? f[VF_REENTRY].i != 0 : -1;
 	if (k == VK_DAY_PASS && f[VF_IS_ALL_DAYS].present)
 		r->is_all_days = (int)f[VF_IS_ALL_DAYS].i;
 	if ((k == VK_DAY_PASS || k == VK_DAY_TIER) && (f[VF_DATE].present ||
@@ -914,6 +928,7 @@ bind_row(struct db_stmt *st, const struct vrow *r, const char *tcol,
 	    db_bind_text(st, 22, r->day_name) == -1 ||
 	    db_bind_text(st, 23, tcol) == -1 ||
 	    db_bind_int(st, 26, r->vat) == -1 ||
+	    db_bind_int(st, 27, r->reentry) == -1 ||
 	    db_bind_int(st, 24, now) == -1 ? -1 : 0;
 }
 
@@ -1017,6 +1032,7 @@ variant_save(struct db *db, int64_t now, const struct actor *actor,
 		}
 		r.price = -1;
 		r.vat = -1;
+		r.reentry = -1;
 	} else {
 		if ((rc = vrow_load(db, id, &r)) != DB_OK)
 			return rc == DB_NOTFOUND ? ERR_NOT_FOUND :

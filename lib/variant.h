@@ -49,6 +49,7 @@ enum variant_field {
 	VF_DATE,
 	VF_IS_ALL_DAYS,
 	VF_VAT_RATE,		/* percent; null: the type's, else the event's */
+	VF_REENTRY,		/* a type's re-entry; null: as its event says */
 	VF__MAX
 };
 

@@ -37,11 +37,40 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	[WALLET_EXPIRED] = "expired",
 };
 
+/*
+ * A door day in SQL, as lib/checkin's checkin_day() has it (SQLite's
+ * 'localtime' is the process's zone): the date of time x less the
+ * event's day_starts.
+ */
+#define DOOR_DAY(x) \
+	"date(" x " - e.day_starts * 60, 'unixepoch', 'localtime')"
+/* The last door day a ticket admits on: a day ticket's own, else the
+ * event's last (of its end, or its start when it has none). */
+#define LAST_DAY \
+	"(CASE WHEN tt.kind IN ('day_pass', 'day_tier') AND tt.is_all_days = 0" \
+	" AND tt.day_date IS NOT NULL THEN tt.day_date" \
+	" ELSE " DOOR_DAY("coalesce(nullif(e.ends_at, 0), e.event_at)") " END)"
+#define PASS	"(tt.kind = 'day_pass' AND tt.is_all_days = 1)"
+#define REENTRY \
+	"coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)"
+/*
+ * Used: admitted, and it can no longer admit (lib/checkin.h's rules at
+ * ?2, now).  A ticket without re-entry that is not an all-days pass once
+ * admitted; a pass once admitted on its last day (it is let in once a
+ * door day); with re-entry (it comes back in after an exit), or a pass
+ * admitted earlier, once its last day is over.
+ */
+#define USED \
+	"(t.times_used > 0 AND (NOT (" PASS " OR " REENTRY ")" \
+	" OR " DOOR_DAY("?2") " > " LAST_DAY \
+	" OR (" PASS " AND NOT " REENTRY \
+	" AND coalesce(t.admitted_day, '') >= " LAST_DAY ")))"
+
 /* ?2 is now.  Cancelled wins over used: a refunded ticket is no entry. */
 #define STATUS \
 	"(CASE WHEN t.status <> 'valid' OR o.status NOT IN ('paid'," \
 	" 'partially_refunded') THEN 'cancelled'" \
-	" WHEN t.times_used > 0 THEN 'used'" \
+	" WHEN " USED " THEN 'used'" \
 	" WHEN coalesce(nullif(e.ends_at, 0), e.event_at) < ?2" \
 	" THEN 'expired' ELSE 'active' END)"
 
@@ -65,7 +94,8 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	" t.transferred_at," \
 	" " STATUS " = 'active' AND e.transfers_allowed = 1" \
 	" AND ?2 <= e.event_at - e.transfer_cutoff_hours * 3600" \
-	" AND (e.transfers_max IS NULL OR t.transfers < e.transfers_max)"
+	" AND (e.transfers_max IS NULL OR t.transfers < e.transfers_max)," \
+	" " USED ", coalesce(t.admitted_day = " DOOR_DAY("?2") ", 0)"
 #define FROM \
 	" FROM tickets t JOIN orders o ON o.id = t.order_id" \
 	" JOIN events e ON e.id = t.event_id" \
@@ -79,7 +109,8 @@ enum col {
 	C_CITY, C_NAME, C_TIER, C_DAY, C_PRICE, C_CURRENCY, C_STATUS,
 	C_TIMES_USED, C_USED_AT, C_ATTENDEE, C_EMAIL, C_ORDER_NUMBER,
 	C_CREATED, C_POSTER, C_ENDS_AT, C_ORGANIZER, C_SLUG, C_BUYER,
-	C_SECTION, C_ROW, C_SEAT, C_ID, C_TRANSFERRED, C_CAN_TRANSFER
+	C_SECTION, C_ROW, C_SEAT, C_ID, C_TRANSFERRED, C_CAN_TRANSFER,
+	C_USED, C_USED_TODAY
 };
 
 /* What rendering a row needs beside it: signing its QR code. */
@@ -106,7 +137,7 @@ struct row_ctx {
  * ('' any). */
 #define WHERE \
 	" WHERE" HELD_BY("?1") " AND (?3 = '' OR " STATUS " = ?3)" \
-	" AND (?4 < 0 OR (t.times_used > 0) = ?4)" \
+	" AND (?4 < 0 OR " USED " = ?4)" \
 	" AND (?5 = '' OR e.slug = ?5 OR CAST(e.id AS TEXT) = ?5)"
 #define LIST(order) \
 	"SELECT " COLS FROM WHERE " ORDER BY " order \
@@ -152,7 +183,7 @@ static const char *const stmts[STMT__MAX] = {
 	    " coalesce(sum(used), 0), coalesce(sum(st = 'cancelled'), 0),"
 	    " count(DISTINCT CASE WHEN st = 'active' AND event_at >= ?2"
 	    " THEN event_id END)"
-	    " FROM (SELECT " STATUS " AS st, t.times_used > 0 AS used,"
+	    " FROM (SELECT " STATUS " AS st, " USED " AS used,"
 	    " e.event_at AS event_at, t.event_id AS event_id" FROM
 	    " WHERE" HELD_BY("?1") ")",
 	/* An order named as people name it: its uid, its number, its
@@ -302,7 +333,12 @@ ticket004(struct db_stmt *st, struct row_ctx *c)
 	    text(st, C_CURRENCY));
 	json_add_str(o, "currency", text(st, C_CURRENCY));
 	json_add_str(o, "status", status);
-	cJSON_AddBoolToObject(o, "is_used", db_col_int(st, C_TIMES_USED) > 0);
+	/* Used: it can no longer admit (a pass its last day, see USED);
+	 * used_today (ours): admitted this door day, as the staff answers
+	 * read a pass. */
+	cJSON_AddBoolToObject(o, "is_used", db_col_int(st, C_USED) != 0);
+	cJSON_AddBoolToObject(o, "used_today",
+	    db_col_int(st, C_USED_TODAY) != 0);
 	json_add_time(o, "used_at", db_col_int(st, C_USED_AT));
 	cJSON_AddBoolToObject(o, "is_valid", strcmp(status, "active") == 0);
 	json_add_str(o, "attendee_name", db_col_text(st, C_ATTENDEE) != NULL ?

@@ -357,7 +357,7 @@ function liveCheckins() {
 	if (!box) return;
 	const rows = {
 		by_type: (t) => [t.name, t.arrived, t.sold, t.arrived_today, t.inside],
-		by_gate: (g) => [g.gate, g.admitted, g.exited],
+		by_gate: (g) => [g.gate, g.admitted, g.exited, g.transferred],
 	};
 	const tick = async () => {
 		try {

@@ -7,6 +7,7 @@ day ticket's day by setting its variant's date, in the SQLite file, as
 tests/api/test_venues.py arranges rows.  Re-entry and the kind of a
 ticket type are set the same way."""
 import datetime
+import re
 import threading
 
 from flow import Swish, wait_for
@@ -398,3 +399,195 @@ class CheckIn(StackTest):
         self.assertEqual([x["result"] for x in r.json["results"]],
                          ["admitted", "exited", "not_inside", "admitted"])
         self.assertEqual(r.json["flagged"], 0)
+
+    # -- tickets that may not enter -------------------------------------------
+
+    def gate_transferred(self, event, gate="Gate 1"):
+        return {g["gate"]: g["transferred"]
+                for g in self.numbers(event)["by_gate"]}.get(gate, 0)
+
+    def door_page(self, code, use):
+        """The door page's verdict for code, signed in as Gate 1."""
+        c = self.client()
+        c.get("/scanner")
+        r = c.post("/scanner/login", form={"csrf": c.cookies["csrftoken"],
+                                           "password": GATE1})
+        self.assertEqual(r.status, 303, r)
+        r = c.post("/scanner/check", form={"csrf": c.cookies["csrftoken"],
+                                           "code": code, "use": "1" if use else "0"})
+        self.assertEqual(r.status, 200, r)
+        return re.search(r'data-state="([a-z]+)"', r.body.decode()).group(1)
+
+    def test_transferred_ticket_is_logged_and_counted_as_transferred(self):
+        """A transfer leaves the old ticket cancelled with transferred_to
+        set (lib/transfer); arranged here in the file, as the rules are."""
+        codes = self.buy("fest", {"std": 2})["std"]
+        old, new = codes
+        self.execute("UPDATE tickets SET status = 'cancelled', transferred_to ="
+                     " (SELECT id FROM tickets WHERE external_id = ?),"
+                     " transferred_at = 1 WHERE external_id = ?", new, old)
+        before = self.gate_transferred("fest")
+        old_id = self.ticket(old)["id"]
+        # Seed 002's door, with and without a direction.
+        body = self.door(old, "entry")
+        self.assertEqual((body["status"], body["result"], body["times_used"]),
+                         ("TRANSFERRED", "transferred", 0))
+        self.assertEqual(self.door(old)["status"], "TRANSFERRED")
+        self.assertEqual(self.door(old, use=False)["status"], "TRANSFERRED")
+        # A refusal changes nothing: it reaches checkins through the
+        # journal (lib/scanlog), as transferred.
+        self.stack.biljett("expire")
+        rows = self.query("SELECT result, use_ticket FROM checkins WHERE ticket_id = ?"
+                          " ORDER BY id", old_id)
+        self.assertEqual([(r["result"], r["use_ticket"]) for r in rows],
+                         [("transferred", 1), ("transferred", 1), ("transferred", 0)])
+        # Offline upload says why.
+        at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = self.api("POST", "/api/scan/offline/", self.staff, {"scans": [
+            {"code": old, "scanned_at": at}, {"code": new, "scanned_at": at}]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([x["result"] for x in r.json["results"]],
+                         ["transferred", "admitted"])
+        self.assertEqual(r.json["flagged"], 0)
+        self.assertEqual(self.ticket(old)["times_used"], 0)
+        # The live numbers count the refused codes per gate (the look-up
+        # too; journalled refusals once `biljett expire` moved them in),
+        # on the API and the page.
+        self.stack.biljett("expire")
+        self.assertEqual(self.gate_transferred("fest"), before + 3)
+        self.assertEqual(self.gate_transferred("fest", "Dörrvakt"), 1)
+        c = self.client()
+        c.cookies.update(self.page_login(c, "org-a@example.com"))
+        page = c.get(f"/organizer/events/{self.events['fest']}/checkins?lang=en").body.decode()
+        self.assertIn("Transferred codes refused", page)
+        self.assertIn(f'<td class="num">{before + 3}</td></tr>', page)
+        self.assertEqual(self.door_page(old, True), "transferred")
+
+    def test_cancelled_and_refunded_tickets_of_a_paid_order_never_enter(self):
+        """A ticket stopped by itself (lib/order: cancelled or refunded)
+        while its order stays paid: every path refuses it, and seed 002's
+        status is not PAID."""
+        codes = self.buy("fest", {"std": 3})["std"]
+        cancelled, refunded, fine = codes
+        self.execute("UPDATE tickets SET status = 'cancelled' WHERE external_id = ?",
+                     cancelled)
+        self.execute("UPDATE tickets SET status = 'refunded' WHERE external_id = ?",
+                     refunded)
+        for code, status in ((cancelled, "cancelled"), (refunded, "refunded")):
+            # Seed 002: shown and scanned, never PAID, never counted.
+            for use in (False, True):
+                body = self.door(code, use=use)
+                self.assertEqual((body["status"], body["times_used"]),
+                                 ("FAILED_ADMIN", 0), (code, use))
+            self.assertEqual(self.door(code, "entry")["result"], "not_paid")
+            # The door page.
+            self.assertEqual(self.door_page(code, False), "cancelled")
+            self.assertEqual(self.door_page(code, True), "cancelled")
+            # Seed 000.
+            r = self.api("GET", f"/api/tickets/scan/{code}", self.staff)
+            self.assertEqual((r.status, r.json["status"]), (200, status), r)
+            r = self.api("POST", f"/api/tickets/scan/{code}", self.staff)
+            self.assertEqual((r.status, r.json["code"], r.json["status"]),
+                             (409, "ticket_already_processed", status), r)
+            # Seed 004.
+            r = self.api("POST", "/api/tickets/my-tickets/verify/", self.staff,
+                         {"qr_code_data": code})
+            self.assertEqual((r.status, r.json["code"]), (409, "TICKET_NOT_VALID"), r)
+            # Offline, and the revocation list.
+            r = self.api("POST", "/api/scan/offline/", self.staff, {"scans": [
+                {"code": code, "scanned_at": "2030-01-02T19:00:00Z"}]})
+            self.assertEqual([x["result"] for x in r.json["results"]], ["not_valid"])
+            self.assertEqual(self.ticket(code)["times_used"], 0)
+        r = self.api("GET", f"/api/scan/events/{self.events['fest']}/revocations/",
+                     self.staff)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue({self.ticket(cancelled)["id"], self.ticket(refunded)["id"]} <=
+                        set(r.json["revoked"]))
+        self.assertNotIn(self.ticket(fine)["id"], r.json["revoked"])
+        # Their order is paid: the third ticket enters.
+        self.assertEqual(self.door(fine), {"external_id": fine, "times_used": 0,
+                                           "chapter_event": "Show fest",
+                                           "status": "PAID"})
+
+    # -- the holder's wallet ---------------------------------------------------
+
+    def mine(self, code):
+        """code's ticket as the buyer's wallet shows it (seed 004), its
+        order made the buyer's here."""
+        self.execute("UPDATE orders SET user_id = (SELECT id FROM users WHERE"
+                     " email = 'buyer@example.com') WHERE id = (SELECT order_id"
+                     " FROM tickets WHERE external_id = ?)", code)
+        uid = self.query("SELECT uid FROM tickets WHERE external_id = ?", code)[0]["uid"]
+        r = self.api("GET", f"/api/tickets/my-tickets/{uid}/", self.buyer)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def tickets_page(self, code):
+        """The order's tickets page (the mail link) of code, in English."""
+        link = self.stack.biljett("ticket-link", code).strip()
+        path = link[link.index("/tickets/"):]
+        r = self.client().get(path + "?lang=en")
+        self.assertEqual(r.status, 200, r)
+        return r.body.decode()
+
+    def test_wallet_keeps_a_pass_usable_on_its_next_day(self):
+        code = self.buy("fest", {"pass": 1})["pass"][0]
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, False))
+        # Day 1: admitted; the pass still lets its holder in tomorrow.
+        self.assertEqual(self.result(code), "admitted")
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"], t["is_valid"]),
+                         ("active", False, True, True), t)
+        self.assertTrue(t["qr_code_data"].startswith("BJ1:"))
+        page = self.tickets_page(code)
+        self.assertIn('class="qr"', page)
+        self.assertIn("Used today", page)
+        # Seed 004's list and its counters agree.
+        r = self.api("GET", "/api/tickets/my-tickets/?is_used=true", self.buyer)
+        self.assertNotIn(code, [x["ticket_number"] for x in r.json["results"]])
+        r = self.api("GET", "/api/tickets/my-tickets/?status=active", self.buyer)
+        self.assertIn(code, [x["ticket_number"] for x in r.json["results"]])
+        # Day 2: the day-1 admission moved back a day.
+        today = self.ticket(code)["admitted_day"]
+        yesterday = (datetime.date.fromisoformat(today) -
+                     datetime.timedelta(days=1)).isoformat()
+        self.execute("UPDATE tickets SET admitted_day = ? WHERE external_id = ?",
+                     yesterday, code)
+        t = self.mine(code)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, False), t)
+        page = self.tickets_page(code)
+        self.assertIn('class="qr"', page)
+        self.assertNotIn("Used today", page)
+        # Admitted on its last day (the event's, moved to now): used.
+        ev = self.events["fest"]
+        at = self.query("SELECT event_at FROM events WHERE id = ?", ev)[0]["event_at"]
+        self.execute("UPDATE tickets SET admitted_day = ? WHERE external_id = ?",
+                     today, code)
+        self.execute("UPDATE events SET event_at = CAST(strftime('%s', 'now') AS"
+                     " INTEGER) WHERE id = ?", ev)
+        try:
+            t = self.mine(code)
+            page = self.tickets_page(code)
+            door_day = self.numbers("fest")["door_day"]
+        finally:
+            self.execute("UPDATE events SET event_at = ? WHERE id = ?", at, ev)
+        if door_day == today:       # not across a day boundary meanwhile
+            self.assertEqual((t["status"], t["is_used"]), ("used", True), t)
+            self.assertNotIn('class="qr"', page)
+
+    def test_wallet_reentry_ticket_is_not_used_while_it_can_come_back(self):
+        plain = self.buy("fest", {"std": 1})["std"][0]
+        again = self.buy("fest", {"again": 1})["again"][0]
+        for code in (plain, again):
+            self.assertEqual(self.result(code), "admitted")
+        self.assertEqual(self.result(again, "exit"), "exited")
+        t = self.mine(plain)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("used", True, True), t)
+        t = self.mine(again)
+        self.assertEqual((t["status"], t["is_used"], t["used_today"]),
+                         ("active", False, True), t)
+        self.assertIn('class="qr"', self.tickets_page(again))

@@ -243,7 +243,8 @@ const PAGES = [
 	    setup: ({ page }) => check(page, ids.codes.fresh.pop(), true) },
 	{ name: "scanner, already used", shows: "[data-state=used]",
 	    context: PHONE, setup: ({ page }) => check(page, ids.codes.used) },
-	{ name: "scanner, not paid", shows: "[data-state=notpaid]",
+	// A refunded ticket says so (not "not paid"): docs/checkin.md.
+	{ name: "scanner, refunded", shows: "[data-state=cancelled]",
 	    context: PHONE, setup: ({ page }) => check(page, ids.codes.refunded) },
 	{ name: "scanner, unknown ticket", shows: "[data-state=unknown]",
 	    context: PHONE, setup: ({ page }) => check(page, "QQQQQQ") },

@@ -93,5 +93,22 @@ main(void)
 	CHECK(tfmt_parse_iso("2026-07-03T07:00:00+02:00", &t) == 0);
 	checkin_day(t, 360, day);
 	CHECK(strcmp(day, "2026-07-03") == 0);
+
+	/* The door day's start as the APIs take it: "HH:MM" up to noon. */
+	CHECK(checkin_day_starts_parse("06:00", &t) && t == 360);
+	CHECK(checkin_day_starts_parse("00:00", &t) && t == 0);
+	CHECK(checkin_day_starts_parse("12:00", &t) && t == 720);
+	CHECK(checkin_day_starts_parse("04:30", &t) && t == 270);
+	CHECK(!checkin_day_starts_parse("12:01", &t));
+	CHECK(!checkin_day_starts_parse("6:00", &t));
+	CHECK(!checkin_day_starts_parse("06:60", &t));
+	CHECK(!checkin_day_starts_parse("06-00", &t));
+	CHECK(!checkin_day_starts_parse("06:00 ", &t));
+	CHECK(!checkin_day_starts_parse("", &t));
+	CHECK(!checkin_day_starts_parse(NULL, &t));
+	checkin_day_starts_str(270, day);
+	CHECK(strcmp(day, "04:30") == 0);
+	checkin_day_starts_str(0, day);
+	CHECK(strcmp(day, "00:00") == 0);
 	return CHECK_DONE();
 }
