@@ -713,12 +713,8 @@ h_order_pdf(struct req *req)
 	const char		*uid = http_param(req, 0);
 	enum ticketpdf_layout	 layout = TICKETPDF_A4;
 	struct ticketpdf_set	 set;
-	unsigned char		*pdf = NULL;
-	size_t			 len = 0;
-	char			 name[64];
 	int64_t			 now = tfmt_now();
 	enum db_rc		 rc;
-	enum err		 e;
 
 	if (!wallet_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
@@ -734,19 +730,12 @@ h_order_pdf(struct req *req)
 		return ERR_TICKET_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if (ticketpdf_filename(&set, 1, name, sizeof(name)) == -1 ||
-	    ticketpdf_render(set.t, set.n, layout, req->lang,
-	    conf_str(req->conf, CONF_INVOICE_FONT),
-	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
-	    http_add_header(req, "X-Robots-Tag", "noindex") == -1 ||
-	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
-	    "attachment; filename=\"%s\"", name)) == -1)
-		e = ERR_INTERNAL;
-	else
-		e = http_bytes(req, 200, "application/pdf", pdf, len);
-	free(pdf);
-	ticketpdf_set_free(&set);
-	return e;
+	/* Its link needs no sign-in: keep it out of search engines. */
+	if (http_add_header(req, "X-Robots-Tag", "noindex") == -1) {
+		ticketpdf_set_free(&set);
+		return ERR_INTERNAL;
+	}
+	return ticketpdf_answer(req, &set, layout, 1);
 }
 
 /* A refused resend or transfer in the reader's words. */
