@@ -697,21 +697,6 @@ ops_open(const struct conf *conf, char *err, size_t errsz)
 	return ctx;
 }
 
-static void
-ops_close(void *ctx)
-{
-	free(ctx);
-}
-
-/* A random UUID v4, lower case: the Idempotency-Key of create and
- * refund (Stripe suggests V4 UUIDs, protocols.md 2.2). */
-static void
-ops_new_ref(char ref[PAY_REF_MAX + 1])
-{
-	_Static_assert(UUID_LEN <= PAY_REF_MAX, "a UUID must fit a ref");
-	crypto_uuid4(ref);
-}
-
 /* Reads the PaymentIntent pi's id and client_secret into out; -1 (out
  * wiped) when pi is not one or lacks either. */
 static int
@@ -999,8 +984,10 @@ const struct provider_ops stripe_ops = {
 	.callback_header = "Stripe-Signature",
 	.callback_secret = 0,
 	.open = ops_open,
-	.close = ops_close,
-	.new_ref = ops_new_ref,
+	.close = free,
+	/* The Idempotency-Key of create and refund (Stripe suggests V4
+	 * UUIDs, protocols.md 2.2). */
+	.new_ref = provider_uuid_ref,
 	.create = ops_create,
 	.retrieve = ops_retrieve,
 	.cancel = ops_cancel,
