@@ -107,6 +107,41 @@ def buy_paid(test, event, ticket_type, email):
     return c
 
 
+def door_accounts(stack, password):
+    """Creates the accounts the door tests (check-in, signed tickets,
+    scanners) share, all with password: the organizers org-a@example.com
+    and org-b@example.com, the customer buyer@example.com and the admin
+    admin@example.com."""
+    for who in ("a", "b"):
+        stack.biljett("create-user", f"org-{who}@example.com", "organizer",
+                      "--password", password)
+    stack.biljett("create-user", "buyer@example.com", "customer",
+                  "--password", password)
+    stack.biljett("create-admin", "admin@example.com", "--password", password)
+
+
+def import_as(test_cls, doc, organizer):
+    """Imports doc through `biljett import --organizer organizer` (an
+    e-mail address) on test_cls's stack; returns ({type key: id},
+    {event key: id})."""
+    path = os.path.join(test_cls.tmp, f"import-{organizer}.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    out = json.loads(test_cls.stack.biljett("import", path, "--organizer", organizer))
+    return ({t["key"]: t["id"] for t in out["ticket_types"]},
+            {e["key"]: e["id"] for e in out["events"]})
+
+
+def add_staff(stack, organizer_token, email, password):
+    """Adds door staff (Dörrvakt, email, password) to the organizer whose
+    access token is organizer_token."""
+    from support import Client
+    r = Client(stack.base_url).post(
+        "/api/organizer/staff", {"name": "Dörrvakt", "email": email, "password": password},
+        headers={"Authorization": f"Bearer {organizer_token}"})
+    assert r.status == 201, r
+
+
 def assert_no_secret_stored(test, secrets):
     """Fails test if any of secrets (tokens, passwords) stands in its
     stack's logs or SQLite files (the database, its WAL and journal)."""

@@ -9,7 +9,7 @@ ticket type are set the same way."""
 import datetime
 import threading
 
-from flow import Swish, wait_for
+from flow import Swish, add_staff, door_accounts, import_as, wait_for
 from support import Client, StackTest
 
 PASSWORD = "arrangörens-lösenord"
@@ -24,12 +24,7 @@ class CheckIn(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        for who in ("a", "b"):
-            cls.stack.biljett("create-user", f"org-{who}@example.com", "organizer",
-                              "--password", PASSWORD)
-        cls.stack.biljett("create-user", "buyer@example.com", "customer",
-                          "--password", PASSWORD)
-        cls.stack.biljett("create-admin", "admin@example.com", "--password", PASSWORD)
+        door_accounts(cls.stack, PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys, types in (("a", ("fest", "count"), ("std", "again", "pass", "day")),
                                  ("b", ("other",), ("std",))):
@@ -40,18 +35,14 @@ class CheckIn(StackTest):
                                "sales_stop_at": "2030-01-02T18:00:00Z",
                                "total_seats": 100, "ticket_types": list(types)}
                               for k in keys]}
-            ids, events = cls.import_doc_as(doc, f"org-{who}@example.com")
+            ids, events = import_as(cls, doc, f"org-{who}@example.com")
             for k in keys:
                 cls.events[k] = events[k]
             cls.types.update({f"{t}-{who}": i for t, i in ids.items()})
         cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
         cls.buyer = cls.token("buyer@example.com")
         cls.admin = cls.token("admin@example.com")
-        r = Client(cls.stack.base_url).post(
-            "/api/organizer/staff", {"name": "Dörrvakt", "email": "staff-a@example.com",
-                                     "password": STAFF_PASSWORD},
-            headers={"Authorization": f"Bearer {cls.org['a']}"})
-        assert r.status == 201, r
+        add_staff(cls.stack, cls.org["a"], "staff-a@example.com", STAFF_PASSWORD)
         cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
         for name, pw in (("Gate 1", GATE1), ("Gate 2", GATE2)):
             cls.stack.biljett("scanner-add", name, "--password", pw,
@@ -69,17 +60,6 @@ class CheckIn(StackTest):
         conn.close()
 
     # -- helpers ------------------------------------------------------------
-
-    @classmethod
-    def import_doc_as(cls, doc, organizer):
-        import json
-        import os
-        path = os.path.join(cls.tmp, f"import-{organizer}.json")
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        out = json.loads(cls.stack.biljett("import", path, "--organizer", organizer))
-        return ({t["key"]: t["id"] for t in out["ticket_types"]},
-                {e["key"]: e["id"] for e in out["events"]})
 
     @classmethod
     def db_conn(cls):
