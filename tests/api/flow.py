@@ -142,6 +142,17 @@ def add_staff(stack, organizer_token, email, password):
     assert r.status == 201, r
 
 
+def organizer_pages_client(test, email, password):
+    """A new client of test's stack, signed in to the organizer's pages
+    (/organizer/login, with its CSRF cookie) as email."""
+    c = test.client()
+    c.get("/organizer/login")
+    r = c.post("/organizer/login", form={"email": email, "password": password,
+                                         "csrf": c.cookies["csrftoken"]})
+    test.assertEqual(r.status, 303, r)
+    return c
+
+
 def assert_no_secret_stored(test, secrets):
     """Fails test if any of secrets (tokens, passwords) stands in its
     stack's logs or SQLite files (the database, its WAL and journal)."""
