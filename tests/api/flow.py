@@ -107,17 +107,32 @@ def buy_paid(test, event, ticket_type, email):
     return c
 
 
-def door_accounts(stack, password):
+def login(stack, email, password):
+    """Signs email in through POST /api/auth/login; returns its access
+    token."""
+    from support import Client
+    r = Client(stack.base_url).post("/api/auth/login",
+                                    {"email": email, "password": password})
+    assert r.status == 200, r
+    return r.json["access_token"]
+
+
+def door_accounts(test_cls, password):
     """Creates the accounts the door tests (check-in, signed tickets,
-    scanners) share, all with password: the organizers org-a@example.com
-    and org-b@example.com, the customer buyer@example.com and the admin
-    admin@example.com."""
+    scanners) share, all with password, and signs them in: the
+    organizers org-a@example.com and org-b@example.com (test_cls.org,
+    {"a": token, "b": token}), the customer buyer@example.com
+    (test_cls.buyer) and the admin admin@example.com (test_cls.admin)."""
+    stack = test_cls.stack
     for who in ("a", "b"):
         stack.biljett("create-user", f"org-{who}@example.com", "organizer",
                       "--password", password)
     stack.biljett("create-user", "buyer@example.com", "customer",
                   "--password", password)
     stack.biljett("create-admin", "admin@example.com", "--password", password)
+    test_cls.org = {w: login(stack, f"org-{w}@example.com", password) for w in ("a", "b")}
+    test_cls.buyer = login(stack, "buyer@example.com", password)
+    test_cls.admin = login(stack, "admin@example.com", password)
 
 
 def import_as(test_cls, doc, organizer):
@@ -134,12 +149,13 @@ def import_as(test_cls, doc, organizer):
 
 def add_staff(stack, organizer_token, email, password):
     """Adds door staff (Dörrvakt, email, password) to the organizer whose
-    access token is organizer_token."""
+    access token is organizer_token; returns the staff's access token."""
     from support import Client
     r = Client(stack.base_url).post(
         "/api/organizer/staff", {"name": "Dörrvakt", "email": email, "password": password},
         headers={"Authorization": f"Bearer {organizer_token}"})
     assert r.status == 201, r
+    return login(stack, email, password)
 
 
 def organizer_pages_client(test, email, password):

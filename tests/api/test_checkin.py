@@ -9,8 +9,8 @@ ticket type are set the same way."""
 import datetime
 import threading
 
-from flow import Swish, add_staff, door_accounts, import_as, wait_for
-from support import Client, StackTest
+from flow import Swish, add_staff, door_accounts, import_as, login, wait_for
+from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
 STAFF_PASSWORD = "dörrvaktens-lösenord"
@@ -24,7 +24,7 @@ class CheckIn(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        door_accounts(cls.stack, PASSWORD)
+        door_accounts(cls, PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys, types in (("a", ("fest", "count"), ("std", "again", "pass", "day")),
                                  ("b", ("other",), ("std",))):
@@ -39,11 +39,8 @@ class CheckIn(StackTest):
             for k in keys:
                 cls.events[k] = events[k]
             cls.types.update({f"{t}-{who}": i for t, i in ids.items()})
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.buyer = cls.token("buyer@example.com")
-        cls.admin = cls.token("admin@example.com")
-        add_staff(cls.stack, cls.org["a"], "staff-a@example.com", STAFF_PASSWORD)
-        cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
+        cls.staff = add_staff(cls.stack, cls.org["a"], "staff-a@example.com",
+                              STAFF_PASSWORD)
         for name, pw in (("Gate 1", GATE1), ("Gate 2", GATE2)):
             cls.stack.biljett("scanner-add", name, "--password", pw,
                               "--organizer", "org-a@example.com")
@@ -68,10 +65,7 @@ class CheckIn(StackTest):
 
     @classmethod
     def token(cls, email, password=PASSWORD):
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     def api(self, method, path, token=None, body=None):
         h = {"Authorization": f"Bearer {token}"} if token else {}

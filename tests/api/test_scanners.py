@@ -14,7 +14,7 @@ import tempfile
 import threading
 
 import devstack
-from flow import Swish, buy_paid, door_accounts, import_as
+from flow import Swish, buy_paid, door_accounts, import_as, login
 from support import ROOT, StackTest
 
 ORG_PASSWORD = "arrangörens-lösenord"
@@ -28,16 +28,13 @@ class Scanners(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        door_accounts(cls.stack, ORG_PASSWORD)
+        door_accounts(cls, ORG_PASSWORD)
         cls.events = {}
         cls.types = {}
         for who, keys in (("a", ("a1", "a2")), ("b", ("b1",))):
             types, events = cls.import_for(who, keys)
             cls.types.update({k: types["std"] for k in keys})
             cls.events.update(events)
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.admin = cls.token("admin@example.com")
-        cls.buyer = cls.token("buyer@example.com")
 
     # -- helpers ------------------------------------------------------------
 
@@ -52,11 +49,7 @@ class Scanners(StackTest):
 
     @classmethod
     def token(cls, email, password=ORG_PASSWORD):
-        from support import Client
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     @staticmethod
     def bearer(token):

@@ -28,7 +28,7 @@ except ImportError:
     import nacl.signing
 
 from flow import (Swish, add_staff, buy_paid, decode_qr, door_accounts, import_as,
-                  mails_to, png_parts, wait_for)
+                  login, mails_to, png_parts, wait_for)
 from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
@@ -97,7 +97,7 @@ class TicketSig(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        door_accounts(cls.stack, PASSWORD)
+        door_accounts(cls, PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys in (("a", ("a1", "a2")), ("b", ("b1",))):
             doc = {"ticket_types": [{"key": "std", "title": f"Std {who}", "price": 100}],
@@ -109,11 +109,8 @@ class TicketSig(StackTest):
             types, events = import_as(cls, doc, f"org-{who}@example.com")
             cls.events.update(events)
             cls.types.update({k: types["std"] for k in events})
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.buyer = cls.token("buyer@example.com")
-        cls.admin = cls.token("admin@example.com")
-        add_staff(cls.stack, cls.org["a"], "staff-a@example.com", STAFF_PASSWORD)
-        cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
+        cls.staff = add_staff(cls.stack, cls.org["a"], "staff-a@example.com",
+                              STAFF_PASSWORD)
         cls.stack.biljett("scanner-add", "Door A", "--password", SCANNER_PASSWORD,
                           "--organizer", "org-a@example.com")
 
@@ -121,11 +118,7 @@ class TicketSig(StackTest):
 
     @classmethod
     def token(cls, email, password=PASSWORD):
-        from support import Client
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     def api(self, method, path, token=None, body=None, headers=None):
         h = dict(headers or {})
