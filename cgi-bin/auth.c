@@ -559,21 +559,31 @@ h_register(struct req *req)
 }
 
 /*
+ * Spends the e-mail verification token (mailed to user_id, or to anyone
+ * for 0) and redirects to success, invalid, already-verified or error.
+ */
+static enum err
+verify_redirect(struct req *req, const char *token, int64_t user_id)
+{
+	int		 already;
+	enum err	 e;
+
+	e = account_verify_email(req->db, tfmt_now(), token, user_id,
+	    &already, NULL);
+	if (e == ERR_TOKEN_INVALID)
+		return verification_result(req, already ? "already-verified" :
+		    "invalid");
+	return verification_result(req, e == ERR_OK ? "success" : "error");
+}
+
+/*
  * GET /api/auth/verify-email?token=: 302 to success, invalid,
  * already-verified or error.
  */
 static enum err
 h_verify(struct req *req)
 {
-	int		 already;
-	enum err	 e;
-
-	e = account_verify_email(req->db, tfmt_now(), req->f[TK_TOKEN].s, 0,
-	    &already, NULL);
-	if (e == ERR_TOKEN_INVALID)
-		return verification_result(req, already ? "already-verified" :
-		    "invalid");
-	return verification_result(req, e == ERR_OK ? "success" : "error");
+	return verify_redirect(req, req->f[TK_TOKEN].s, 0);
 }
 
 /*
@@ -585,17 +595,10 @@ static enum err
 h_verify_link(struct req *req)
 {
 	const char	*token = http_param(req, 1);
-	int		 already;
-	enum err	 e;
 
 	if (token == NULL || strlen(token) != TOKEN_HEX_LEN)
 		return verification_result(req, "invalid");
-	e = account_verify_email(req->db, tfmt_now(), token, req->id,
-	    &already, NULL);
-	if (e == ERR_TOKEN_INVALID)
-		return verification_result(req, already ? "already-verified" :
-		    "invalid");
-	return verification_result(req, e == ERR_OK ? "success" : "error");
+	return verify_redirect(req, token, req->id);
 }
 
 /*

@@ -644,6 +644,30 @@ tickets_page(struct req *req, const char *title, const char *intro,
 }
 
 /*
+ * The tickets page of a mail link once its token checked out: the
+ * tickets load() (wallet_order_tickets() or wallet_ticket()) finds for
+ * uid, under title with the forms of x.  404 when it finds none.
+ */
+static enum err
+linked_tickets_page(struct req *req, int status, const char *title,
+    enum db_rc (*load)(struct db *, int64_t, const char *, cJSON **),
+    const char *uid, const struct page_extra *x)
+{
+	cJSON		*tickets = NULL;
+	enum db_rc	 rc;
+
+	if ((rc = db_tx_read(req->db)) != DB_OK)
+		return err_from_db(rc);
+	rc = load(req->db, tfmt_now(), uid, &tickets);
+	db_tx_rollback(req->db);
+	if (rc != DB_OK || cJSON_GetArraySize(tickets) == 0) {
+		cJSON_Delete(tickets);
+		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
+	}
+	return tickets_page_x(req, status, title, NULL, tickets, 0, x);
+}
+
+/*
  * GET /tickets/{order}/{token}: the link in the ticket mail opens the
  * order's tickets, one a screen with its QR code, without signing in;
  * the token is the order's HMAC (lib/wallet), so a wrong one, or an
@@ -665,8 +689,6 @@ order_page(struct req *req, int status, const char *notice,
 {
 	const char		*uid = http_param(req, 0);
 	struct page_extra	 x = { NULL, 1, notice, error, NULL };
-	cJSON			*tickets = NULL;
-	enum db_rc		 rc;
 
 	if (!wallet_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
@@ -675,16 +697,8 @@ order_page(struct req *req, int status, const char *notice,
 	    http_param(req, 1));
 	x.pdf_url = arena_printf(req->pool, "/tickets/%s/%s/pdf", uid,
 	    http_param(req, 1));
-	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return err_from_db(rc);
-	rc = wallet_order_tickets(req->db, tfmt_now(), uid, &tickets);
-	db_tx_rollback(req->db);
-	if (rc != DB_OK || cJSON_GetArraySize(tickets) == 0) {
-		cJSON_Delete(tickets);
-		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
-	}
-	return tickets_page_x(req, status, page_t(req, "Your tickets"), NULL,
-	    tickets, 0, &x);
+	return linked_tickets_page(req, status, page_t(req, "Your tickets"),
+	    wallet_order_tickets, uid, &x);
 }
 
 /*
@@ -699,12 +713,8 @@ h_order_pdf(struct req *req)
 	const char		*uid = http_param(req, 0);
 	enum ticketpdf_layout	 layout = TICKETPDF_A4;
 	struct ticketpdf_set	 set;
-	unsigned char		*pdf = NULL;
-	size_t			 len = 0;
-	char			 name[64];
 	int64_t			 now = tfmt_now();
 	enum db_rc		 rc;
-	enum err		 e;
 
 	if (!wallet_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
@@ -720,19 +730,12 @@ h_order_pdf(struct req *req)
 		return ERR_TICKET_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if (ticketpdf_filename(&set, 1, name, sizeof(name)) == -1 ||
-	    ticketpdf_render(set.t, set.n, layout, req->lang,
-	    conf_str(req->conf, CONF_INVOICE_FONT),
-	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
-	    http_add_header(req, "X-Robots-Tag", "noindex") == -1 ||
-	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
-	    "attachment; filename=\"%s\"", name)) == -1)
-		e = ERR_INTERNAL;
-	else
-		e = http_bytes(req, 200, "application/pdf", pdf, len);
-	free(pdf);
-	ticketpdf_set_free(&set);
-	return e;
+	/* Its link needs no sign-in: keep it out of search engines. */
+	if (http_add_header(req, "X-Robots-Tag", "noindex") == -1) {
+		ticketpdf_set_free(&set);
+		return ERR_INTERNAL;
+	}
+	return ticketpdf_answer(req, &set, layout, 1);
 }
 
 /* A refused resend or transfer in the reader's words. */
@@ -819,23 +822,13 @@ one_page(struct req *req, int status, const char *notice, const char *error)
 {
 	const char		*uid = http_param(req, 0);
 	struct page_extra	 x = { NULL, 0, notice, error, NULL };
-	cJSON			*tickets = NULL;
-	enum db_rc		 rc;
 
 	if (!transfer_link_valid(uid, http_param(req, 1)))
 		return ERR_TICKET_NOT_FOUND;
 	x.action = arena_printf(req->pool, "/tickets/ticket/%s/%s", uid,
 	    http_param(req, 1));
-	if ((rc = db_tx_read(req->db)) != DB_OK)
-		return err_from_db(rc);
-	rc = wallet_ticket(req->db, tfmt_now(), uid, &tickets);
-	db_tx_rollback(req->db);
-	if (rc != DB_OK || cJSON_GetArraySize(tickets) == 0) {
-		cJSON_Delete(tickets);
-		return rc != DB_OK ? err_from_db(rc) : ERR_TICKET_NOT_FOUND;
-	}
-	return tickets_page_x(req, status, page_t(req, "Your ticket"), NULL,
-	    tickets, 0, &x);
+	return linked_tickets_page(req, status, page_t(req, "Your ticket"),
+	    wallet_ticket, uid, &x);
 }
 
 /*

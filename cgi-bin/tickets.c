@@ -603,12 +603,8 @@ h_my_download(struct req *req)
 	const char		*uid = http_param(req, 0);
 	enum ticketpdf_layout	 layout = TICKETPDF_A4;
 	struct ticketpdf_set	 set;
-	unsigned char		*pdf = NULL;
-	size_t			 len = 0;
-	char			 name[64];
 	int64_t			 now = tfmt_now();
 	enum db_rc		 rc;
-	enum err		 e;
 
 	if (req->f[0].present && (layout =
 	    ticketpdf_layout_parse(req->f[0].s)) == TICKETPDF__MAX)
@@ -624,18 +620,7 @@ h_my_download(struct req *req)
 		return ERR_TICKET_NOT_FOUND;
 	if (rc != DB_OK)
 		return err_from_db(rc);
-	if (ticketpdf_filename(&set, 0, name, sizeof(name)) == -1 ||
-	    ticketpdf_render(set.t, set.n, layout, req->lang,
-	    conf_str(req->conf, CONF_INVOICE_FONT),
-	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
-	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
-	    "attachment; filename=\"%s\"", name)) == -1)
-		e = ERR_INTERNAL;
-	else
-		e = http_bytes(req, 200, "application/pdf", pdf, len);
-	free(pdf);
-	ticketpdf_set_free(&set);
-	return e;
+	return ticketpdf_answer(req, &set, layout, 0);
 }
 
 /* GET /api/tickets/{uid}/ (seed 003: the ticket for its QR page) */

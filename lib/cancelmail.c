@@ -13,8 +13,6 @@
 #include "db.h"
 #include "i18n.h"
 #include "limits.h"
-#include "mail.h"
-#include "mailconf.h"
 #include "mailtmpl.h"
 #include "money.h"
 #include "text.h"
@@ -235,37 +233,20 @@ int
 cancelmail_send(struct db *db, const struct conf *conf, int64_t order_id,
     const char *recipient, const char *locale, char *err, size_t errsz)
 {
-	struct mail_server	 srv;
-	struct mail_msg		 msg;
 	enum lang		 lang = lang_of(locale);
 	cJSON			*ctx;
-	char			 subject[2048], name[64];
-	char			*text = NULL, *html = NULL;
-	int			 rc = -1;
+	char			 subject[2048], text[64], html[64];
+	int			 rc;
 
 	if ((ctx = context(db, order_id, lang, subject, sizeof(subject), err,
 	    errsz)) == NULL)
 		return -1;
-	snprintf(name, sizeof(name), "event_cancelled.%s.txt",
+	snprintf(text, sizeof(text), "event_cancelled.%s.txt",
 	    i18n_code(lang));
-	if ((text = mailtmpl_render(conf, name, ctx, TMPL_TEXT, err, errsz))
-	    == NULL)
-		goto out;
-	snprintf(name, sizeof(name), "event_cancelled.%s.html",
+	snprintf(html, sizeof(html), "event_cancelled.%s.html",
 	    i18n_code(lang));
-	if ((html = mailtmpl_render(conf, name, ctx, TMPL_HTML, err, errsz))
-	    == NULL)
-		goto out;
-
-	mailconf_smtp(conf, &srv, &msg);
-	msg.to = recipient;
-	msg.subject = subject;
-	msg.text = text;
-	msg.html = html;
-	rc = mail_send(&srv, &msg, err, errsz);
-out:
-	free(text);
-	free(html);
+	rc = mailtmpl_send(conf, text, html, ctx, recipient, subject, err,
+	    errsz);
 	cJSON_Delete(ctx);
 	return rc;
 }

@@ -3,11 +3,14 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "conf.h"
+#include "mail.h"
+#include "mailconf.h"
 #include "mailtmpl.h"
 #include "tmpl.h"
 
@@ -31,6 +34,33 @@ mailtmpl_render(const struct conf *conf, const char *name, const cJSON *ctx,
 		snprintf(err, errsz, "%s: cannot render", path);
 	tmpl_free(t);
 	return out;
+}
+
+int
+mailtmpl_send(const struct conf *conf, const char *text_name,
+    const char *html_name, const cJSON *ctx, const char *recipient,
+    const char *subject, char *err, size_t errsz)
+{
+	struct mail_server	 srv;
+	struct mail_msg		 msg;
+	char			*text = NULL, *html = NULL;
+	int			 rc = -1;
+
+	if ((text = mailtmpl_render(conf, text_name, ctx, TMPL_TEXT, err,
+	    errsz)) == NULL ||
+	    (html = mailtmpl_render(conf, html_name, ctx, TMPL_HTML, err,
+	    errsz)) == NULL)
+		goto out;
+	mailconf_smtp(conf, &srv, &msg);
+	msg.to = recipient;
+	msg.subject = subject;
+	msg.text = text;
+	msg.html = html;
+	rc = mail_send(&srv, &msg, err, errsz);
+out:
+	free(text);
+	free(html);
+	return rc;
 }
 
 void

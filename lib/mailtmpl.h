@@ -2,7 +2,8 @@
  * The pieces every composed mail shares: its templates, read from
  * <templates>/mail/ each time a message is made (an operator's edit
  * takes effect at the next `biljett mail`), and the way it shows a
- * time.  Used by lib/ticketmail and lib/cancelmail.
+ * time, and sending a text and HTML pair.  Used by lib/ticketmail,
+ * lib/cancelmail and lib/transfermail.
  */
 #ifndef BILJETT_MAILTMPL_H
 #define BILJETT_MAILTMPL_H
@@ -25,6 +26,17 @@ struct cJSON;
  */
 char	*mailtmpl_render(const struct conf *conf, const char *name,
 	    const struct cJSON *ctx, enum tmpl_mode mode, char *err,
+	    size_t errsz);
+
+/*
+ * Renders templates/mail/text_name and html_name with ctx and sends
+ * them as one message's two parts, under subject, to recipient through
+ * the configured server (lib/mailconf).  Returns 0, or -1 with a
+ * one-line reason in err.
+ */
+int	 mailtmpl_send(const struct conf *conf, const char *text_name,
+	    const char *html_name, const struct cJSON *ctx,
+	    const char *recipient, const char *subject, char *err,
 	    size_t errsz);
 
 /* Writes t as "2026-12-05 19:00" in the configured zone. */

@@ -17,7 +17,6 @@
 #include <sodium.h>
 
 #include "conf.h"
-#include "crypto.h"
 #include "httpc.h"
 #include "limits.h"
 #include "log.h"
@@ -665,15 +664,6 @@ ops_close(void *arg)
 	free(ctx);
 }
 
-/* Our reference: a UUID, for the logs and the refunds table only (the
- * payment is known by Daraja's CheckoutRequestID). */
-static void
-ops_new_ref(char ref[PAY_REF_MAX + 1])
-{
-	_Static_assert(UUID_LEN <= PAY_REF_MAX, "a UUID must fit a ref");
-	crypto_uuid4(ref);
-}
-
 /* Reads an STK push answer: ResponseCode "0" and the CheckoutRequestID,
  * which is both the provider's ref and the token of the payment. */
 static int
@@ -891,7 +881,9 @@ const struct provider_ops mpesa_ops = {
 	.refunds_by_hand = 1,
 	.open = ops_open,
 	.close = ops_close,
-	.new_ref = ops_new_ref,
+	/* Our reference is for the logs and the refunds table only: the
+	 * payment is known by Daraja's CheckoutRequestID. */
+	.new_ref = provider_uuid_ref,
 	.create = ops_create,
 	.retrieve = ops_retrieve,
 	.cancel = ops_cancel,

@@ -298,15 +298,24 @@ order_status_str(enum order_status s)
 	return s < ORDER_STATUS__MAX ? status_names[s] : "unknown";
 }
 
-enum order_status
-order_status_parse(const char *s)
+/* The index of s among the n names, or -1 when s is none (or NULL). */
+static int
+name_index(const char *const *names, int n, const char *s)
 {
 	int	 i;
 
-	for (i = 0; s != NULL && i < ORDER_STATUS__MAX; i++)
-		if (strcmp(s, status_names[i]) == 0)
-			return (enum order_status)i;
-	return ORDER_FAILED;
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum order_status
+order_status_parse(const char *s)
+{
+	int	 i = name_index(status_names, ORDER_STATUS__MAX, s);
+
+	return i == -1 ? ORDER_FAILED : (enum order_status)i;
 }
 
 const char *
@@ -318,12 +327,9 @@ ticket_status_str(enum ticket_status s)
 enum ticket_status
 ticket_status_parse(const char *s)
 {
-	int	 i;
+	int	 i = name_index(ticket_status_names, TICKET_STATUS__MAX, s);
 
-	for (i = 0; s != NULL && i < TICKET_STATUS__MAX; i++)
-		if (strcmp(s, ticket_status_names[i]) == 0)
-			return (enum ticket_status)i;
-	return TICKET_CANCELLED;
+	return i == -1 ? TICKET_CANCELLED : (enum ticket_status)i;
 }
 
 const char *

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
+#include "limits.h"
 #include "provider.h"
 
 static const char *const status_names[] = {
@@ -34,6 +36,13 @@ _Static_assert(sizeof(status_names) / sizeof(status_names[0]) ==
     PAY_STATUS__MAX, "status names out of sync with enum pay_status");
 _Static_assert(sizeof(err_names) / sizeof(err_names[0]) == PAY_ERR__MAX,
     "error names out of sync with enum pay_err");
+
+void
+provider_uuid_ref(char ref[PAY_REF_MAX + 1])
+{
+	_Static_assert(UUID_LEN <= PAY_REF_MAX, "a UUID must fit a ref");
+	crypto_uuid4(ref);
+}
 
 int
 provider_open(struct provider *pv, enum pay_provider id,

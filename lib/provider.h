@@ -282,6 +282,11 @@ int		 provider_refunds_by_hand(enum pay_provider id);
 int		 provider_payer(enum pay_provider id, const char *in,
 		    char out[PAY_PHONE_MAX + 1]);
 
+/* A new_ref for a provider that takes any reference of ours: a random
+ * UUID v4, lower case (Stripe's Idempotency-Key, M-Pesa's log and
+ * refunds-table reference). */
+void		 provider_uuid_ref(char ref[PAY_REF_MAX + 1]);
+
 /* Returns "created", "paid", ... (the stored names), or "" if invalid. */
 const char	*pay_status_str(enum pay_status status);
 /* Returns the status called name, or PAY_STATUS__MAX if none is. */

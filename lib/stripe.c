@@ -697,19 +697,20 @@ ops_open(const struct conf *conf, char *err, size_t errsz)
 	return ctx;
 }
 
-static void
-ops_close(void *ctx)
+/* Reads the PaymentIntent pi's id and client_secret into out; -1 (out
+ * wiped) when pi is not one or lacks either. */
+static int
+intent_created(const cJSON *pi, struct pay_created *out)
 {
-	free(ctx);
-}
-
-/* A random UUID v4, lower case: the Idempotency-Key of create and
- * refund (Stripe suggests V4 UUIDs, protocols.md 2.2). */
-static void
-ops_new_ref(char ref[PAY_REF_MAX + 1])
-{
-	_Static_assert(UUID_LEN <= PAY_REF_MAX, "a UUID must fit a ref");
-	crypto_uuid4(ref);
+	if (cJSON_IsObject(pi) && object_is(pi, "payment_intent") &&
+	    copy_str(pi, "id", out->provider_ref,
+	    sizeof(out->provider_ref)) == 0 &&
+	    id_valid(out->provider_ref, PAY_REF_MAX) &&
+	    copy_str(pi, "client_secret", out->token, sizeof(out->token)) == 0 &&
+	    out->token[0] != '\0')
+		return 0;
+	sodium_memzero(out, sizeof(*out));
+	return -1;
 }
 
 /* Reads a created PaymentIntent's id and client_secret into out. */
@@ -717,20 +718,12 @@ static int
 created_read(const struct httpc_resp *r, struct pay_created *out)
 {
 	cJSON	*o;
-	int	 rc = -1;
+	int	 rc;
 
 	if ((o = cJSON_ParseWithLength(r->body, r->len)) == NULL)
 		return -1;
-	if (cJSON_IsObject(o) && object_is(o, "payment_intent") &&
-	    copy_str(o, "id", out->provider_ref,
-	    sizeof(out->provider_ref)) == 0 &&
-	    id_valid(out->provider_ref, PAY_REF_MAX) &&
-	    copy_str(o, "client_secret", out->token, sizeof(out->token)) == 0 &&
-	    out->token[0] != '\0')
-		rc = 0;
+	rc = intent_created(o, out);
 	cJSON_Delete(o);
-	if (rc == -1)
-		sodium_memzero(out, sizeof(*out));
 	return rc;
 }
 
@@ -743,25 +736,16 @@ created_read(const struct httpc_resp *r, struct pay_created *out)
 static int
 declined_read(const struct httpc_resp *r, struct pay_created *out)
 {
-	cJSON		*o;
-	const cJSON	*pi;
-	int		 rc = -1;
+	cJSON	*o;
+	int	 rc;
 
 	if (r->status != 402 ||
 	    (o = cJSON_ParseWithLength(r->body, r->len)) == NULL)
 		return -1;
-	pi = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(o, "error"), "payment_intent");
-	if (cJSON_IsObject(pi) && object_is(pi, "payment_intent") &&
-	    copy_str(pi, "id", out->provider_ref,
-	    sizeof(out->provider_ref)) == 0 &&
-	    id_valid(out->provider_ref, PAY_REF_MAX) &&
-	    copy_str(pi, "client_secret", out->token, sizeof(out->token)) == 0 &&
-	    out->token[0] != '\0')
-		rc = 0;
+	rc = intent_created(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(o, "error"), "payment_intent"),
+	    out);
 	cJSON_Delete(o);
-	if (rc == -1)
-		sodium_memzero(out, sizeof(*out));
 	return rc;
 }
 
@@ -1000,8 +984,10 @@ const struct provider_ops stripe_ops = {
 	.callback_header = "Stripe-Signature",
 	.callback_secret = 0,
 	.open = ops_open,
-	.close = ops_close,
-	.new_ref = ops_new_ref,
+	.close = free,
+	/* The Idempotency-Key of create and refund (Stripe suggests V4
+	 * UUIDs, protocols.md 2.2). */
+	.new_ref = provider_uuid_ref,
 	.create = ops_create,
 	.retrieve = ops_retrieve,
 	.cancel = ops_cancel,

@@ -519,12 +519,6 @@ ops_open(const struct conf *conf, char *err, size_t errsz)
 }
 
 static void
-ops_close(void *ctx)
-{
-	free(ctx);
-}
-
-static void
 ops_new_ref(char ref[PAY_REF_MAX + 1])
 {
 	swish_new_id(ref);
@@ -674,7 +668,7 @@ const struct provider_ops swish_ops = {
 	.callback_header = "callbackIdentifier",
 	.callback_secret = 1,
 	.open = ops_open,
-	.close = ops_close,
+	.close = free,
 	.new_ref = ops_new_ref,
 	.create = ops_create,
 	.retrieve = ops_retrieve,

@@ -10,7 +10,10 @@
 
 #include <hpdf.h>
 
+#include "arena.h"
+#include "conf.h"
 #include "db.h"
+#include "http.h"
 #include "i18n.h"
 #include "limits.h"
 #include "log.h"
@@ -332,6 +335,29 @@ ticketpdf_filename(const struct ticketpdf_set *set, int whole_order,
 	safe[j] = '\0';
 	return (size_t)snprintf(buf, bufsz, "tickets-%s.pdf", safe) < bufsz ?
 	    0 : -1;
+}
+
+enum err
+ticketpdf_answer(struct req *req, struct ticketpdf_set *set,
+    enum ticketpdf_layout layout, int whole_order)
+{
+	unsigned char	*pdf = NULL;
+	size_t		 len = 0;
+	char		 name[64];
+	enum err	 e;
+
+	if (ticketpdf_filename(set, whole_order, name, sizeof(name)) == -1 ||
+	    ticketpdf_render(set->t, set->n, layout, req->lang,
+	    conf_str(req->conf, CONF_INVOICE_FONT),
+	    conf_str(req->conf, CONF_INVOICE_FONT_BOLD), &pdf, &len) == -1 ||
+	    http_add_header(req, "Content-Disposition", arena_printf(req->pool,
+	    "attachment; filename=\"%s\"", name)) == -1)
+		e = ERR_INTERNAL;
+	else
+		e = http_bytes(req, 200, "application/pdf", pdf, len);
+	free(pdf);
+	ticketpdf_set_free(set);
+	return e;
 }
 
 /* ---- Loading ---- */

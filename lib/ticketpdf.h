@@ -19,9 +19,12 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "err.h"
 #include "i18n.h"
 #include "limits.h"
 #include "ticketsig.h"
+
+struct req;
 
 enum ticketpdf_layout {
 	TICKETPDF_A4 = 0,	/* "a4", the default */
@@ -109,5 +112,15 @@ int		ticketpdf_render(const struct ticketpdf_ticket *t, size_t n,
  */
 int		ticketpdf_filename(const struct ticketpdf_set *set, int whole_order,
 		    char *buf, size_t bufsz);
+
+/*
+ * Answers req with set (n >= 1) rendered in layout, in the request's
+ * language with the configured fonts, as a 200 application/pdf
+ * attachment named as ticketpdf_filename() names it.  Frees set.
+ * Returns http_bytes()'s outcome, or ERR_INTERNAL when the name, the
+ * PDF or a header cannot be made.
+ */
+enum err	ticketpdf_answer(struct req *req, struct ticketpdf_set *set,
+		    enum ticketpdf_layout layout, int whole_order);
 
 #endif

@@ -3,15 +3,12 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "conf.h"
 #include "db.h"
-#include "mail.h"
-#include "mailconf.h"
 #include "mailtmpl.h"
 #include "transfermail.h"
 
@@ -66,11 +63,9 @@ transfermail_notice(struct db *db, const struct conf *conf,
     int64_t order_id, int64_t new_ticket_id, const char *recipient,
     char *err, size_t errsz)
 {
-	struct mail_server	 srv;
-	struct mail_msg		 msg;
 	cJSON			*ctx;
-	char			 subject[1024], *text = NULL, *html = NULL;
-	int			 rc = -1;
+	char			 subject[1024];
+	int			 rc;
 
 	if ((ctx = context(db, order_id, new_ticket_id, subject,
 	    sizeof(subject))) == NULL) {
@@ -79,20 +74,8 @@ transfermail_notice(struct db *db, const struct conf *conf,
 		    (long long)order_id);
 		return -1;
 	}
-	if ((text = mailtmpl_render(conf, "transfer_notice.txt", ctx,
-	    TMPL_TEXT, err, errsz)) == NULL ||
-	    (html = mailtmpl_render(conf, "transfer_notice.html", ctx,
-	    TMPL_HTML, err, errsz)) == NULL)
-		goto out;
-	mailconf_smtp(conf, &srv, &msg);
-	msg.to = recipient;
-	msg.subject = subject;
-	msg.text = text;
-	msg.html = html;
-	rc = mail_send(&srv, &msg, err, errsz);
-out:
-	free(text);
-	free(html);
+	rc = mailtmpl_send(conf, "transfer_notice.txt", "transfer_notice.html",
+	    ctx, recipient, subject, err, errsz);
 	cJSON_Delete(ctx);
 	return rc;
 }

@@ -107,6 +107,68 @@ def buy_paid(test, event, ticket_type, email):
     return c
 
 
+def login(stack, email, password):
+    """Signs email in through POST /api/auth/login; returns its access
+    token."""
+    from support import Client
+    r = Client(stack.base_url).post("/api/auth/login",
+                                    {"email": email, "password": password})
+    assert r.status == 200, r
+    return r.json["access_token"]
+
+
+def door_accounts(test_cls, password):
+    """Creates the accounts the door tests (check-in, signed tickets,
+    scanners) share, all with password, and signs them in: the
+    organizers org-a@example.com and org-b@example.com (test_cls.org,
+    {"a": token, "b": token}), the customer buyer@example.com
+    (test_cls.buyer) and the admin admin@example.com (test_cls.admin)."""
+    stack = test_cls.stack
+    for who in ("a", "b"):
+        stack.biljett("create-user", f"org-{who}@example.com", "organizer",
+                      "--password", password)
+    stack.biljett("create-user", "buyer@example.com", "customer",
+                  "--password", password)
+    stack.biljett("create-admin", "admin@example.com", "--password", password)
+    test_cls.org = {w: login(stack, f"org-{w}@example.com", password) for w in ("a", "b")}
+    test_cls.buyer = login(stack, "buyer@example.com", password)
+    test_cls.admin = login(stack, "admin@example.com", password)
+
+
+def import_as(test_cls, doc, organizer):
+    """Imports doc through `biljett import --organizer organizer` (an
+    e-mail address) on test_cls's stack; returns ({type key: id},
+    {event key: id})."""
+    path = os.path.join(test_cls.tmp, f"import-{organizer}.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    out = json.loads(test_cls.stack.biljett("import", path, "--organizer", organizer))
+    return ({t["key"]: t["id"] for t in out["ticket_types"]},
+            {e["key"]: e["id"] for e in out["events"]})
+
+
+def add_staff(stack, organizer_token, email, password):
+    """Adds door staff (Dörrvakt, email, password) to the organizer whose
+    access token is organizer_token; returns the staff's access token."""
+    from support import Client
+    r = Client(stack.base_url).post(
+        "/api/organizer/staff", {"name": "Dörrvakt", "email": email, "password": password},
+        headers={"Authorization": f"Bearer {organizer_token}"})
+    assert r.status == 201, r
+    return login(stack, email, password)
+
+
+def organizer_pages_client(test, email, password):
+    """A new client of test's stack, signed in to the organizer's pages
+    (/organizer/login, with its CSRF cookie) as email."""
+    c = test.client()
+    c.get("/organizer/login")
+    r = c.post("/organizer/login", form={"email": email, "password": password,
+                                         "csrf": c.cookies["csrftoken"]})
+    test.assertEqual(r.status, 303, r)
+    return c
+
+
 def assert_no_secret_stored(test, secrets):
     """Fails test if any of secrets (tokens, passwords) stands in its
     stack's logs or SQLite files (the database, its WAL and journal)."""

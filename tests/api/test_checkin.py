@@ -10,8 +10,8 @@ import datetime
 import re
 import threading
 
-from flow import Swish, wait_for
-from support import Client, StackTest
+from flow import Swish, add_staff, door_accounts, import_as, login, wait_for
+from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
 STAFF_PASSWORD = "dörrvaktens-lösenord"
@@ -25,12 +25,7 @@ class CheckIn(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        for who in ("a", "b"):
-            cls.stack.biljett("create-user", f"org-{who}@example.com", "organizer",
-                              "--password", PASSWORD)
-        cls.stack.biljett("create-user", "buyer@example.com", "customer",
-                          "--password", PASSWORD)
-        cls.stack.biljett("create-admin", "admin@example.com", "--password", PASSWORD)
+        door_accounts(cls, PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys, types in (("a", ("fest", "count"), ("std", "again", "pass", "day")),
                                  ("b", ("other",), ("std",))):
@@ -41,19 +36,12 @@ class CheckIn(StackTest):
                                "sales_stop_at": "2030-01-02T18:00:00Z",
                                "total_seats": 100, "ticket_types": list(types)}
                               for k in keys]}
-            ids, events = cls.import_doc_as(doc, f"org-{who}@example.com")
+            ids, events = import_as(cls, doc, f"org-{who}@example.com")
             for k in keys:
                 cls.events[k] = events[k]
             cls.types.update({f"{t}-{who}": i for t, i in ids.items()})
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.buyer = cls.token("buyer@example.com")
-        cls.admin = cls.token("admin@example.com")
-        r = Client(cls.stack.base_url).post(
-            "/api/organizer/staff", {"name": "Dörrvakt", "email": "staff-a@example.com",
-                                     "password": STAFF_PASSWORD},
-            headers={"Authorization": f"Bearer {cls.org['a']}"})
-        assert r.status == 201, r
-        cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
+        cls.staff = add_staff(cls.stack, cls.org["a"], "staff-a@example.com",
+                              STAFF_PASSWORD)
         for name, pw in (("Gate 1", GATE1), ("Gate 2", GATE2)):
             cls.stack.biljett("scanner-add", name, "--password", pw,
                               "--organizer", "org-a@example.com")
@@ -72,27 +60,13 @@ class CheckIn(StackTest):
     # -- helpers ------------------------------------------------------------
 
     @classmethod
-    def import_doc_as(cls, doc, organizer):
-        import json
-        import os
-        path = os.path.join(cls.tmp, f"import-{organizer}.json")
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        out = json.loads(cls.stack.biljett("import", path, "--organizer", organizer))
-        return ({t["key"]: t["id"] for t in out["ticket_types"]},
-                {e["key"]: e["id"] for e in out["events"]})
-
-    @classmethod
     def db_conn(cls):
         import sqlite3
         return sqlite3.connect(cls.stack.db_path, timeout=10)
 
     @classmethod
     def token(cls, email, password=PASSWORD):
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     def api(self, method, path, token=None, body=None):
         h = {"Authorization": f"Bearer {token}"} if token else {}

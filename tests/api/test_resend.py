@@ -7,7 +7,7 @@ Retry-After."""
 import re
 import uuid
 
-from flow import mails_to, png_parts, wait_for
+from flow import mails_to, organizer_pages_client, png_parts, wait_for
 from test_transfer import TransferBase
 
 RESENDS_PER_HOUR = 3
@@ -123,13 +123,7 @@ class ResendBackOffice(TransferBase):
         cls.tokens["chef@example.com"] = cls.token("chef@example.com", cls.PASSWORD)
 
     def signed_in(self):
-        c = self.client()
-        c.get("/organizer/login")
-        r = c.post("/organizer/login", form={"email": "chef@example.com",
-                                             "password": self.PASSWORD,
-                                             "csrf": c.cookies["csrftoken"]})
-        self.assertEqual(r.status, 303, r)
-        return c
+        return organizer_pages_client(self, "chef@example.com", self.PASSWORD)
 
     def test_orders_page_sends_again(self):
         ev = self.event(who="chef", title=f"Chefsfest {uuid.uuid4().hex[:6]}")

@@ -6,7 +6,6 @@ organizers manage their scanners under /api/organizer/scanners/ and
 never see another organizer's; deactivating ends a live door session at
 once; an admission still happens exactly once; the upgrade keeps old
 scanners working site-wide."""
-import json
 import os
 import re
 import sqlite3
@@ -15,7 +14,7 @@ import tempfile
 import threading
 
 import devstack
-from flow import Swish, buy_paid
+from flow import Swish, buy_paid, door_accounts, import_as, login
 from support import ROOT, StackTest
 
 ORG_PASSWORD = "arrangörens-lösenord"
@@ -29,21 +28,13 @@ class Scanners(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        for who in ("a", "b"):
-            cls.stack.biljett("create-user", f"org-{who}@example.com", "organizer",
-                              "--password", ORG_PASSWORD)
-        cls.stack.biljett("create-admin", "admin@example.com", "--password", ORG_PASSWORD)
-        cls.stack.biljett("create-user", "buyer@example.com", "customer",
-                          "--password", ORG_PASSWORD)
+        door_accounts(cls, ORG_PASSWORD)
         cls.events = {}
         cls.types = {}
         for who, keys in (("a", ("a1", "a2")), ("b", ("b1",))):
             types, events = cls.import_for(who, keys)
             cls.types.update({k: types["std"] for k in keys})
             cls.events.update(events)
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.admin = cls.token("admin@example.com")
-        cls.buyer = cls.token("buyer@example.com")
 
     # -- helpers ------------------------------------------------------------
 
@@ -54,21 +45,11 @@ class Scanners(StackTest):
                            "event_at": "2030-01-02T19:00:00Z",
                            "sales_stop_at": "2030-01-02T18:00:00Z",
                            "total_seats": 50, "ticket_types": ["std"]} for k in keys]}
-        path = os.path.join(cls.tmp, f"import-{who}.json")
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        out = json.loads(cls.stack.biljett("import", path, "--organizer",
-                                           f"org-{who}@example.com"))
-        return ({t["key"]: t["id"] for t in out["ticket_types"]},
-                {e["key"]: e["id"] for e in out["events"]})
+        return import_as(cls, doc, f"org-{who}@example.com")
 
     @classmethod
     def token(cls, email, password=ORG_PASSWORD):
-        from support import Client
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     @staticmethod
     def bearer(token):

@@ -6,7 +6,8 @@ holds."""
 import json
 import time
 
-from flow import decode_qr, mails_to, png_parts, ticket_code_of, wait_for
+from flow import (decode_qr, mails_to, organizer_pages_client, png_parts, ticket_code_of,
+                  wait_for)
 import urllib.request
 import uuid
 
@@ -357,13 +358,7 @@ class BackOffice(StripeBase):
         cls.tokens["boss@example.com"] = cls.token("boss@example.com", cls.PASSWORD)
 
     def signed_in(self):
-        c = self.client()
-        c.get("/organizer/login")
-        r = c.post("/organizer/login", form={"email": "boss@example.com",
-                                             "password": self.PASSWORD,
-                                             "csrf": c.cookies["csrftoken"]})
-        self.assertEqual(r.status, 303, r)
-        return c
+        return organizer_pages_client(self, "boss@example.com", self.PASSWORD)
 
     def test_orders_page_and_refunds(self):
         ev = self.event(who="boss", title=f"Kontorsfest {uuid.uuid4().hex[:6]}")

@@ -9,8 +9,6 @@ as a door would offline, with what GET /api/scan/keys/ and GET
 on /validate_ticket/ (seed 002), GET|POST /api/tickets/scan/{token}
 (seed 000) and POST /api/tickets/my-tickets/verify/ (seed 004)."""
 import base64
-import json
-import os
 import re
 import struct
 import sys
@@ -29,7 +27,8 @@ except ImportError:
     import nacl.secret
     import nacl.signing
 
-from flow import Swish, buy_paid, decode_qr, mails_to, png_parts, wait_for
+from flow import (Swish, add_staff, buy_paid, decode_qr, door_accounts, import_as,
+                  login, mails_to, png_parts, wait_for)
 from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
@@ -98,12 +97,7 @@ class TicketSig(StackTest):
     def setUpClass(cls):
         super().setUpClass()
         cls.swish = Swish(cls.stack)
-        for who in ("a", "b"):
-            cls.stack.biljett("create-user", f"org-{who}@example.com", "organizer",
-                              "--password", PASSWORD)
-        cls.stack.biljett("create-user", "buyer@example.com", "customer",
-                          "--password", PASSWORD)
-        cls.stack.biljett("create-admin", "admin@example.com", "--password", PASSWORD)
+        door_accounts(cls, PASSWORD)
         cls.events, cls.types = {}, {}
         for who, keys in (("a", ("a1", "a2")), ("b", ("b1",))):
             doc = {"ticket_types": [{"key": "std", "title": f"Std {who}", "price": 100}],
@@ -112,25 +106,11 @@ class TicketSig(StackTest):
                                "sales_stop_at": "2030-01-02T18:00:00Z",
                                "total_seats": 100, "ticket_types": ["std"]}
                               for k in keys]}
-            path = os.path.join(cls.tmp, f"import-{who}.json")
-            with open(path, "w") as f:
-                json.dump(doc, f)
-            out = json.loads(cls.stack.biljett("import", path, "--organizer",
-                                               f"org-{who}@example.com"))
-            std = {t["key"]: t["id"] for t in out["ticket_types"]}["std"]
-            for e in out["events"]:
-                cls.events[e["key"]] = e["id"]
-                cls.types[e["key"]] = std
-        cls.org = {w: cls.token(f"org-{w}@example.com") for w in ("a", "b")}
-        cls.buyer = cls.token("buyer@example.com")
-        cls.admin = cls.token("admin@example.com")
-        from support import Client
-        r = Client(cls.stack.base_url).post(
-            "/api/organizer/staff", {"name": "Dörrvakt", "email": "staff-a@example.com",
-                                     "password": STAFF_PASSWORD},
-            headers={"Authorization": f"Bearer {cls.org['a']}"})
-        assert r.status == 201, r
-        cls.staff = cls.token("staff-a@example.com", STAFF_PASSWORD)
+            types, events = import_as(cls, doc, f"org-{who}@example.com")
+            cls.events.update(events)
+            cls.types.update({k: types["std"] for k in events})
+        cls.staff = add_staff(cls.stack, cls.org["a"], "staff-a@example.com",
+                              STAFF_PASSWORD)
         cls.stack.biljett("scanner-add", "Door A", "--password", SCANNER_PASSWORD,
                           "--organizer", "org-a@example.com")
 
@@ -138,11 +118,7 @@ class TicketSig(StackTest):
 
     @classmethod
     def token(cls, email, password=PASSWORD):
-        from support import Client
-        r = Client(cls.stack.base_url).post("/api/auth/login",
-                                            {"email": email, "password": password})
-        assert r.status == 200, r
-        return r.json["access_token"]
+        return login(cls.stack, email, password)
 
     def api(self, method, path, token=None, body=None, headers=None):
         h = dict(headers or {})
