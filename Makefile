@@ -164,7 +164,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/022_transfers.sql \
 		  sql/023_checkin.sql \
 		  sql/024_checkin_transferred.sql \
-		  sql/025_scanlog_offsets.sql
+		  sql/025_scanlog_offsets.sql \
+		  sql/026_checkins_first_admission.sql
 
 UNIT_TESTS	= test-arena \
 		  test-booking-parse \
@@ -173,6 +174,7 @@ UNIT_TESTS	= test-arena \
 		  test-checkin \
 		  test-conf \
 		  test-db-batch \
+		  test-db-checkpoint \
 		  test-field \
 		  test-image \
 		  test-invoice-pdf \

@@ -42,6 +42,8 @@ struct db {
 	int			 in_savepoint;	/* in_tx is a savepoint */
 	int			 lock_fd;	/* the writers' queue, or -1 */
 	int			 locked;	/* we hold it */
+	int			 wal_frames;	/* after our last commit */
+	int			 wal_copied;	/* of them, back in the file */
 	struct db_stmt		 cache[STMT_SLOTS];
 };
 
@@ -210,6 +212,52 @@ writer_queue_leave(struct db *db)
 	db->locked = 0;
 }
 
+/* sqlite3_wal_hook: notes the WAL's length after each commit of ours,
+ * instead of checkpointing there (db_checkpoint_later()). */
+static int
+wal_noted(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	struct db	*db = arg;
+
+	(void)h;
+	(void)name;
+	db->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+void
+db_checkpoint_later(struct db *db)
+{
+	(void)sqlite3_wal_hook(db->h, wal_noted, db);
+}
+
+void
+db_checkpoint_due(struct db *db)
+{
+	int	 frames, copied;
+
+	/* The WAL starts again from its beginning once all of it is back
+	 * in the database file and nobody reads it. */
+	if (db->wal_frames < db->wal_copied)
+		db->wal_copied = 0;
+	/*
+	 * Due when WAL_CHECKPOINT_FRAMES more frames than the last
+	 * checkpoint copied have piled up (SQLite's own rule, the WAL's
+	 * whole length, checkpoints after every commit while a reader keeps
+	 * the WAL from starting over: each with its two fdatasync()s).
+	 * Passive: never waits for readers or writers; what it cannot copy
+	 * now, a later one does.
+	 */
+	if (db->in_tx || db->wal_frames - db->wal_copied <
+	    WAL_CHECKPOINT_FRAMES)
+		return;
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &frames, &copied) == SQLITE_OK && copied >= 0)
+		db->wal_copied = copied;
+	else
+		db->wal_copied = db->wal_frames;
+}
+
 struct db *
 db_open(const char *path, unsigned flags, long busy_ms, char *err,
     size_t errsz)
@@ -258,10 +306,10 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	    err, errsz) == -1)
 		goto err;
 	/*
-	 * WAL checkpoints stay automatic (SQLite's wal_autocheckpoint): the
-	 * commit that crosses the threshold runs one.  Checkpointing from
-	 * the supervisor once a second instead was measured slower (see
-	 * route_main() in lib/route.c and docs/benchmarks.md).
+	 * WAL checkpoints are SQLite's automatic ones (wal_autocheckpoint)
+	 * unless the program moves them after its answers (the workers:
+	 * db_checkpoint_later()).  Checkpointing from the supervisor once a
+	 * second instead was measured slower (docs/benchmarks.md).
 	 */
 	if (!(flags & DB_OPEN_READONLY) && writer_queue_open(db, path, err,
 	    errsz) == -1)

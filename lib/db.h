@@ -94,6 +94,20 @@ int64_t		 db_changes(struct db *db);
 enum db_rc	 db_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
 /*
+ * Checkpoints on the caller's schedule.  SQLite's own automatic
+ * checkpoint runs inside the commit that crosses its threshold (1,000
+ * pages of WAL): a write of the pages back and two fdatasync()s, while
+ * the answers of that commit -- a whole batch of them (route.c) -- wait.
+ * After db_checkpoint_later() commits only note the WAL's length, and
+ * db_checkpoint_due(), called once the answers are out, runs a passive
+ * checkpoint when the WAL has reached WAL_CHECKPOINT_FRAMES (outside a
+ * transaction only).
+ */
+#define WAL_CHECKPOINT_FRAMES	1000
+void		 db_checkpoint_later(struct db *db);
+void		 db_checkpoint_due(struct db *db);
+
+/*
  * Transactions.  db_tx_immediate takes the write lock at once (BEGIN
  * IMMEDIATE) so check-then-write sequences cannot race; db_tx_read opens
  * a consistent read snapshot (BEGIN).  Both refuse to nest (DB_ERROR).

@@ -498,6 +498,7 @@ serve_batches(const struct app *app, const struct conf *conf,
 			(void)db_batch_allow(db, 0);
 			slot_run(&slots[n], db);
 			slot_finish(&slots[n], 0);
+			db_checkpoint_due(db);
 			n = 0;
 			continue;
 		}
@@ -506,12 +507,14 @@ serve_batches(const struct app *app, const struct conf *conf,
 		n++;
 		if (!db_batch_open(db) || n == WRITE_BATCH_MAX) {
 			batch_flush(slots, n, db);
+			db_checkpoint_due(db);
 			n = 0;
 		}
 	}
 	/* Stopping, or nobody else waiting: answer what is held. */
 	if (n > 0)
 		batch_flush(slots, n, db);
+	db_checkpoint_due(db);
 }
 
 static int
@@ -541,6 +544,7 @@ worker(const struct app *app, const struct conf *conf, int listen_fd)
 		log_err("database: %s", err);
 		goto out;
 	}
+	db_checkpoint_later(db);	/* after the answers (serve_batches) */
 	(void)i18n_load(conf_str(conf, CONF_LOCALE_DIR));
 	if (app->worker_init != NULL && app->worker_init(conf, db) == -1)
 		goto out;

@@ -570,11 +570,11 @@ unknown(struct db *db, struct scanlog_entry *e, struct scan_result *out)
 /*
  * A scan that changes nothing is answered from a read transaction and
  * journalled (lib/scanlog); only a scan with use takes the write lock,
- * and reads the ticket again under it and decides there (lib/checkin),
- * so of two doors admitting the same ticket at once exactly one admits.
- * The door's scope is part of that one read (load_ticket), both times:
- * a door whose scope shrank in between finds the ticket unknown under
- * the lock too.
+ * reads the ticket under it and decides there (lib/checkin), so of two
+ * doors admitting the same ticket at once exactly one admits.  The
+ * door's scope is part of that one read (load_ticket).  A scan with use
+ * that admits nothing (unknown, not paid) gives the lock back unwritten
+ * and is journalled like a look-up.
  */
 enum err
 scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
@@ -607,11 +607,16 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	e.use = use;
 	e.direction = checkin_dir_name(dir);
 
-	if ((rc = db_tx_read(db)) != DB_OK)
+	/* Entering or leaving is decided under the write lock, so the
+	 * ticket is read under it at once; a look-up reads only. */
+	if ((rc = use ? db_tx_immediate(db) : db_tx_read(db)) != DB_OK)
 		return err_from_db(rc);
 	if ((ok = read_code(db, now, code, &c)) == 1)
 		rc = load_ticket(db, door, &c, out, &l);
-	db_tx_rollback(db);
+	paid = ok == 1 && rc == DB_OK && l.o.status == ORDER_PAID &&
+	    l.tstatus == TICKET_VALID;
+	if (!paid || !use)
+		db_tx_rollback(db);
 	if (ok == -1)
 		return ERR_INTERNAL;
 	if (ok == 0 || rc == DB_NOTFOUND)
@@ -620,52 +625,33 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 		return err_from_db(rc);
 	checkin_day(now, l.day_starts, out->door_day);
 	answer_rules(&l, &l.state, out);
-	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
 	out->valid = paid;
+	compat_status(out, &l, now);
+	e.ticket_id = out->ticket_id;
+	e.times_used = out->times_used;
 	if (!paid || !use) {
-		compat_status(out, &l, now);
-		e.ticket_id = out->ticket_id;
-		e.times_used = out->times_used;
 		e.result = out->result = !paid ? refused(out) : "shown";
 		(void)scanlog_append(db, &e);
 		return ERR_OK;
 	}
 
-	/* Entering or leaving: decide again under the write lock. */
-	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return err_from_db(rc);
-	if ((rc = load_ticket(db, door, &c, out, &l)) == DB_NOTFOUND) {
-		db_tx_rollback(db);
-		return unknown(db, &e, out);
-	}
-	if (rc != DB_OK)
-		goto fail;
-	compat_status(out, &l, now);
-	paid = l.o.status == ORDER_PAID && l.tstatus == TICKET_VALID;
-	out->valid = paid;
-	e.ticket_id = out->ticket_id;
-	e.times_used = out->times_used;
 	next = l.state;
-	if (!paid)
-		e.result = refused(out);
-	else {
-		oc = checkin_decide(&l.rules, &l.state, out->door_day, dir,
-		    &next);
-		e.result = checkin_outcome_name(oc);
-		if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
-		    db_bind_int(st, 1, out->ticket_id) == -1 ||
-		    db_bind_int(st, 2, next.times_used) == -1 ||
-		    db_bind_int(st, 3, next.inside) == -1 ||
-		    db_bind_text(st, 4, next.admitted_day) == -1) {
-			rc = DB_ERROR;
-			goto fail;
-		}
-		if ((rc = db_exec(db, st)) != DB_OK)
-			goto fail;
-		out->admitted = oc == CHECKIN_ADMITTED;
-		if (out->admitted)
-			out->used_at = now;
+	oc = checkin_decide(&l.rules, &l.state, out->door_day, dir,
+	    &next);
+	e.result = checkin_outcome_name(oc);
+	if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
+	    db_bind_int(st, 1, out->ticket_id) == -1 ||
+	    db_bind_int(st, 2, next.times_used) == -1 ||
+	    db_bind_int(st, 3, next.inside) == -1 ||
+	    db_bind_text(st, 4, next.admitted_day) == -1) {
+		rc = DB_ERROR;
+		goto fail;
 	}
+	if ((rc = db_exec(db, st)) != DB_OK)
+		goto fail;
+	out->admitted = oc == CHECKIN_ADMITTED;
+	if (out->admitted)
+		out->used_at = now;
 	out->result = e.result;
 	answer_rules(&l, &next, out);
 	if ((rc = scanlog_write(db, &e)) != DB_OK ||
