@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "arena.h"
+#include "checkin.h"
 #include "db.h"
 #include "field.h"
 #include "event.h"
@@ -22,7 +23,7 @@
 #include "tfmt.h"
 
 enum tt_field { TT_KEY, TT_TITLE, TT_DESCRIPTION, TT_PRICE, TT_VISIBLE,
-	TT__MAX };
+	TT_REENTRY, TT__MAX };
 
 static const struct field_spec tt_fields[TT__MAX] = {
 	[TT_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
@@ -35,13 +36,16 @@ static const struct field_spec tt_fields[TT__MAX] = {
 	[TT_PRICE] = { "price", FIELD_INT, FIELD_REQUIRED, 0,
 	    MONEY_MAX / 100, NULL, 0 },
 	[TT_VISIBLE] = { "visible", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	/* Absent: as the event says (lib/checkin). */
+	[TT_REENTRY] = { "reentry_allowed", FIELD_BOOL, 0, 0, 0, NULL, 0 },
 };
 
 enum ev_field { EV_KEY, EV_TITLE, EV_DESCRIPTION, EV_EVENT_AT,
 	EV_SALES_STOP_AT, EV_TOTAL_SEATS, EV_MAX_PER_PAYMENT,
 	EV_RESERVATION_SECONDS, EV_SWISH_MESSAGE,
 	EV_SALES_START_AT, EV_QUEUE, EV_QUEUE_RATE, EV_MAX_HELD_PER_CLIENT,
-	EV_MAX_PER_EMAIL, EV_LANGUAGE, EV_CURRENCY, EV_PROVIDERS, EV__MAX };
+	EV_MAX_PER_EMAIL, EV_LANGUAGE, EV_CURRENCY, EV_PROVIDERS, EV_REENTRY,
+	EV_DOOR_DAY_STARTS, EV__MAX };
 
 static const struct field_spec ev_fields[EV__MAX] = {
 	[EV_KEY] = { "key", FIELD_STRING, FIELD_REQUIRED, 1, 64, NULL, 0 },
@@ -80,6 +84,11 @@ static const struct field_spec ev_fields[EV__MAX] = {
 	    CURRENCY_LEN, NULL, 0 },
 	[EV_PROVIDERS] = { "payment_providers", FIELD_STRING, 0, 1, 64,
 	    NULL, 0 },
+	/* The door (lib/checkin): may a ticket leave and come back, and
+	 * when a door day begins ("HH:MM"; absent: 06:00). */
+	[EV_REENTRY] = { "reentry_allowed", FIELD_BOOL, 0, 0, 0, NULL, 0 },
+	[EV_DOOR_DAY_STARTS] = { "door_day_starts", FIELD_STRING, 0,
+	    CHECKIN_HHMM_LEN - 1, CHECKIN_HHMM_LEN - 1, NULL, 0 },
 };
 
 enum doc_field { DOC_TICKET_TYPES, DOC_EVENTS, DOC__MAX };
@@ -100,14 +109,15 @@ enum stmt {
 	STMT_TT_OWNER,
 	STMT_EV_PAY,
 	STMT_EV_TYPES_CURRENCY,
+	STMT_EV_DOOR,
 	STMT__MAX
 };
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_TT_INSERT] =
 	    "INSERT INTO ticket_types (title, description, price, visible,"
-	    " created_at, texts, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5) RETURNING id",
+	    " created_at, texts, updated_at, reentry_allowed)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7) RETURNING id",
 	[STMT_EV_INSERT] =
 	    "INSERT INTO events (title, description, event_at, sales_stop_at,"
 	    " total_seats, max_tickets_per_payment, reservation_seconds,"
@@ -141,6 +151,9 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_EV_QUEUE] =
 	    "UPDATE events SET sales_start_at = ?2, queue_enabled = ?3,"
 	    " queue_rate = ?4 WHERE id = ?1",
+	[STMT_EV_DOOR] =
+	    "UPDATE events SET reentry_allowed = ?2,"
+	    " day_starts = coalesce(?3, day_starts) WHERE id = ?1",
 };
 
 /*
@@ -166,6 +179,25 @@ row_texts(const char *title_key, const struct field_val *title,
 	if (title->j != NULL || (desc->present && desc->j != NULL))
 		*column = text_column(*texts);
 	return 0;
+}
+
+/* An event's door settings (v: its fields, validated). */
+static enum db_rc
+import_door(struct db *db, int64_t event_id, const struct field_val *v)
+{
+	struct db_stmt	*st;
+	int64_t		 minutes = 0;
+	int		 given;
+
+	given = v[EV_DOOR_DAY_STARTS].present &&
+	    checkin_day_starts_parse(v[EV_DOOR_DAY_STARTS].s, &minutes);
+	if ((st = db_stmt(db, stmts[STMT_EV_DOOR])) == NULL ||
+	    db_bind_int(st, 1, event_id) == -1 ||
+	    db_bind_int(st, 2, v[EV_REENTRY].present ?
+	    v[EV_REENTRY].i : 0) == -1 ||
+	    (given ? db_bind_int(st, 3, minutes) : db_bind_null(st, 3)) == -1)
+		return DB_ERROR;
+	return db_exec(db, st);
 }
 
 /* Is s a comma-separated list of provider names ("swish,mpesa")? */
@@ -236,6 +268,7 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 		EV_MAX_PER_EMAIL };
 	const struct field_val	*tt = &f[DOC_TICKET_TYPES], *ev = &f[DOC_EVENTS];
 	size_t			 i, j, k;
+	int64_t			 minutes;
 
 	for (i = 0; i < tt->nitems; i++)
 		for (j = 0; j < i; j++)
@@ -264,6 +297,13 @@ check_refs(const struct field_val *f, char *err, size_t errsz)
 		    !providers_valid(ev->items[i][EV_PROVIDERS].s)) {
 			snprintf(err, errsz, "events[%zu].payment_providers: "
 			    "a comma-separated list of swish, stripe, mpesa", i);
+			return -1;
+		}
+		if (ev->items[i][EV_DOOR_DAY_STARTS].present &&
+		    !checkin_day_starts_parse(ev->items[i][EV_DOOR_DAY_STARTS].s,
+		    &minutes)) {
+			snprintf(err, errsz, "events[%zu].door_day_starts: "
+			    "a time of day from 00:00 to 12:00", i);
 			return -1;
 		}
 		if (ev->items[i][EV_LANGUAGE].present &&
@@ -353,7 +393,9 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    db_bind_int(st, 4, v[TT_VISIBLE].present ?
 		    v[TT_VISIBLE].i : 1) == -1 ||
 		    db_bind_int(st, 5, now) == -1 ||
-		    db_bind_text(st, 6, column) == -1)
+		    db_bind_text(st, 6, column) == -1 ||
+		    (v[TT_REENTRY].present ? db_bind_int(st, 7,
+		    v[TT_REENTRY].i) : db_bind_null(st, 7)) == -1)
 			rc = DB_ERROR;
 		else
 			rc = db_insert_id(db, st, &type_ids[i]);
@@ -421,6 +463,8 @@ insert_all(struct db *db, const cJSON *doc, const struct field_val *f,
 		    v[EV_QUEUE_RATE].i : QUEUE_RATE_DEFAULT) == -1)
 			return DB_ERROR;
 		if ((rc = db_exec(db, st)) != DB_OK)
+			return rc;
+		if ((rc = import_door(db, event_id, v)) != DB_OK)
 			return rc;
 
 		/* The event-wide quota: total_seats. */

@@ -59,6 +59,42 @@ class DoorSettings(CatalogueBase):
         self.ttype(ev, price="100.00")
         self.assertEqual(self.door_rules(ev["id"])["day_starts"], 195)
 
+    def test_import_reads_the_door_settings(self):
+        """`biljett import` takes them too: an event's reentry_allowed and
+        door_day_starts, a type's reentry_allowed (absent: as the event
+        says); a bad start refuses the whole document."""
+        import datetime
+
+        from support import iso, now
+        t0 = now()
+        event = {"key": "door-import", "title": "Importfest", "description": "Fest.",
+                 "event_at": iso(t0 + datetime.timedelta(days=3)),
+                 "sales_stop_at": iso(t0 + datetime.timedelta(days=2)),
+                 "total_seats": 10, "reentry_allowed": True, "door_day_starts": "05:45",
+                 "ticket_types": ["in", "out", "same"]}
+        types = [{"key": "in", "title": "In", "price": 100, "reentry_allowed": True},
+                 {"key": "out", "title": "Ut", "price": 100, "reentry_allowed": False},
+                 {"key": "same", "title": "Som", "price": 100}]
+        ids, events = self.import_doc({"ticket_types": types, "events": [event]})
+        self.assertEqual(self.stored_event(events["door-import"]), (1, 345))
+        self.assertEqual([self.stored_type(ids[k]) for k in ("in", "out", "same")],
+                         [1, 0, None])
+        # Without them: the defaults, as before.
+        plain = dict(event, key="door-plain")
+        del plain["reentry_allowed"], plain["door_day_starts"]
+        _, events = self.import_doc({"ticket_types": [types[2]], "events": [
+            dict(plain, ticket_types=["same"])]})
+        self.assertEqual(self.stored_event(events["door-plain"]), (0, 360))
+        for bad in ("13:00", "6:00", "ab:cd"):
+            doc = {"ticket_types": [types[2]], "events": [
+                dict(event, key=f"door-bad-{bad}", door_day_starts=bad,
+                     ticket_types=["same"])]}
+            with self.assertRaises(RuntimeError) as cm:
+                self.import_doc(doc)
+            self.assertIn("door_day_starts", str(cm.exception))
+        self.assertEqual(self.query("SELECT count(*) AS n FROM events WHERE title ="
+                                    " 'Importfest'")[0]["n"], 2)
+
     def test_event_fields_are_validated(self):
         ev = self.event(title="Dörrkontroll")
         path = f"/api/events/{ev['slug']}/"
