@@ -231,11 +231,23 @@ db_checkpoint_later(struct db *db)
 	(void)sqlite3_wal_hook(db->h, wal_noted, db);
 }
 
-void
-db_checkpoint_due(struct db *db)
+/* A passive checkpoint: never waits for readers or writers; what it
+ * cannot copy now, a later one does. */
+static void
+checkpoint_passive(struct db *db)
 {
 	int	 frames, copied;
 
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &frames, &copied) == SQLITE_OK && copied >= 0)
+		db->wal_copied = copied;
+	else
+		db->wal_copied = db->wal_frames;
+}
+
+void
+db_checkpoint_due(struct db *db)
+{
 	/* The WAL starts again from its beginning once all of it is back
 	 * in the database file and nobody reads it. */
 	if (db->wal_frames < db->wal_copied)
@@ -245,17 +257,31 @@ db_checkpoint_due(struct db *db)
 	 * checkpoint copied have piled up (SQLite's own rule, the WAL's
 	 * whole length, checkpoints after every commit while a reader keeps
 	 * the WAL from starting over: each with its two fdatasync()s).
-	 * Passive: never waits for readers or writers; what it cannot copy
-	 * now, a later one does.
 	 */
 	if (db->in_tx || db->wal_frames - db->wal_copied <
 	    WAL_CHECKPOINT_FRAMES)
 		return;
-	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &frames, &copied) == SQLITE_OK && copied >= 0)
-		db->wal_copied = copied;
-	else
-		db->wal_copied = db->wal_frames;
+	if (db->wal_frames < WAL_RESTART_FRAMES) {
+		checkpoint_passive(db);
+		return;
+	}
+	/*
+	 * SQLite starts the WAL over only when a write begins with all of
+	 * it copied, and with two workers writing one had always begun
+	 * before the other's checkpoint ended: the WAL grew by 40 MB a
+	 * second under load and never started over.  So once it is long,
+	 * checkpoint inside the writers' queue, where no write is under way
+	 * and no other long-WAL checkpoint competes: the next write starts
+	 * it over.  Not every time: the queue waits for the checkpoint's
+	 * fdatasync()s (measured: 10 % fewer reservations when done at
+	 * every one).
+	 */
+	if (writer_queue_enter(db) != DB_OK) {
+		db->wal_copied = db->wal_frames;	/* try again later */
+		return;
+	}
+	checkpoint_passive(db);
+	writer_queue_leave(db);
 }
 
 struct db *
@@ -285,7 +311,6 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	if (!(flags & DB_OPEN_READONLY) &&
 	    pragma(db, "PRAGMA journal_mode=WAL", err, errsz) == -1)
 		goto err;
-	/* Memory-mapped reads and a larger page cache: less copying. */
 	/*
 	 * No memory-mapped I/O.  With several writer processes, every
 	 * commit by one makes the others drop their view of the file on
@@ -299,6 +324,14 @@ db_open(const char *path, unsigned flags, long busy_ms, char *err,
 	if (pragma(db, "PRAGMA mmap_size=0", err, errsz) == -1 ||
 	    pragma(db, "PRAGMA cache_size=-16384", err, errsz) == -1 ||
 	    pragma(db, "PRAGMA temp_store=MEMORY", err, errsz) == -1)
+		goto err;
+	/*
+	 * A WAL that grew (a long reader, a big import) is cut back to 64
+	 * MiB when it starts over; it would otherwise keep its largest size
+	 * on disk for good.
+	 */
+	if (!(flags & DB_OPEN_READONLY) && pragma(db,
+	    "PRAGMA journal_size_limit=67108864", err, errsz) == -1)
 		goto err;
 	if (pragma(db, "PRAGMA foreign_keys=ON", err, errsz) == -1 ||
 	    pragma(db, (flags & DB_OPEN_SYNC_FULL) ?

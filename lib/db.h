@@ -104,6 +104,8 @@ enum db_rc	 db_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
  * transaction only).
  */
 #define WAL_CHECKPOINT_FRAMES	1000
+/* ...and makes sure the WAL starts over once it is this long (32 MiB). */
+#define WAL_RESTART_FRAMES	8192
 void		 db_checkpoint_later(struct db *db);
 void		 db_checkpoint_due(struct db *db);
 
