@@ -65,8 +65,6 @@
 #include "ticketkey.h"
 #include "user.h"
 
-#define SCANNER_COOKIE		"scannerid"
-
 static enum err	h_validate(struct req *);
 static enum err	h_scanner(struct req *);
 static enum err	h_login(struct req *);

@@ -44,8 +44,8 @@ enum auth_level {
  * The gate: finds the account from "Authorization: Bearer" or, without
  * one, from the sessionid cookie or else the access_token cookie;
  * refuses inactive or unverified accounts and checks the role against
- * level.  Fills req->user (by_cookie tells lib/route's CSRF gate that
- * ambient credentials were used: either cookie).  Returns ERR_OK,
+ * level.  Fills req->user (by_cookie: signed in by either cookie, not by
+ * the bearer header).  Returns ERR_OK,
  * ERR_UNAUTHORIZED, ERR_FORBIDDEN or ERR_ACCOUNT_DISABLED.
  */
 enum err	auth_gate(struct req *req, enum auth_level level);

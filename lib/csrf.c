@@ -7,10 +7,20 @@
 #include <cjson/cJSON.h>
 
 #include "arena.h"
+#include "auth.h"
 #include "conf.h"
 #include "crypto.h"
 #include "csrf.h"
 #include "http.h"
+#include "session.h"
+
+/* The cookies a browser sends on its own that stand for someone. */
+static const char *const credential_cookies[] = {
+	SESSION_COOKIE,		/* signed in, or a guest's cart and hold */
+	ACCESS_COOKIE,		/* seed 004's tokens */
+	REFRESH_COOKIE,
+	SCANNER_COOKIE,		/* a door */
+};
 
 /* Where a browser request comes from, by its headers. */
 enum csrf_site {
@@ -88,8 +98,21 @@ matches_cookie(const struct req *req, const char *value)
 	    strlen(cookie) == TOKEN_HEX_LEN && crypto_streq(cookie, value);
 }
 
+/* Does req carry a cookie that stands for someone? */
+static int
+has_credential_cookie(const struct req *req)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(credential_cookies) /
+	    sizeof(credential_cookies[0]); i++)
+		if (http_cookie(req, credential_cookies[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 enum err
-csrf_check(struct req *req, int form, int by_cookie)
+csrf_check(struct req *req, int form)
 {
 	const cJSON	*field;
 	enum csrf_site	 site;
@@ -105,7 +128,7 @@ csrf_check(struct req *req, int form, int by_cookie)
 		    !matches_cookie(req, field->valuestring))
 			return ERR_CSRF;
 	}
-	if (site == SITE_UNKNOWN && by_cookie &&
+	if (site == SITE_UNKNOWN && has_credential_cookie(req) &&
 	    !matches_cookie(req, http_header(req, CSRF_HEADER)))
 		return ERR_CSRF;
 	return ERR_OK;

@@ -13,8 +13,11 @@
  *     the user) pass; same-site and cross-site do not.
  *  3. Neither header: not a browser, so no ambient credentials to abuse
  *     (a scanner, curl, a payment provider) -- except that a request
- *     authenticated by a session cookie must then carry the
- *     X-CSRF-Token header equal to the csrftoken cookie.
+ *     carrying one of our session cookies must then carry the
+ *     X-CSRF-Token header equal to the csrftoken cookie.  Any of them,
+ *     whether or not the route signs anyone in with it: a guest's
+ *     session holds the cart and the seed-002 hold, and an old browser
+ *     sends neither header with a forged form.
  *
  * HTML forms (routes with ROUTE_FORM) also carry the csrftoken cookie's
  * value in their "csrf" field (double submit), whatever the headers say.
@@ -38,9 +41,8 @@ const char	*csrf_token(struct req *req);
 
 /*
  * Applies the rule above to req (a no-op for GET, HEAD and OPTIONS).
- * form: the route is an HTML form; by_cookie: the request is
- * authenticated by a session cookie.  Returns ERR_OK or ERR_CSRF.
+ * form: the route is an HTML form.  Returns ERR_OK or ERR_CSRF.
  */
-enum err	 csrf_check(struct req *req, int form, int by_cookie);
+enum err	 csrf_check(struct req *req, int form);
 
 #endif

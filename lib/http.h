@@ -48,7 +48,7 @@ struct req_user {
 	int64_t		 session_id;
 	int		 role;		/* enum role, lib/user.h */
 	int64_t		 organizer_id;	/* staff: their organizer */
-	int		 by_cookie;	/* 1: cookie (CSRF applies), 0: bearer */
+	int		 by_cookie;	/* 1: by a cookie, 0: bearer */
 };
 
 #define PATH_PARAMS_MAX	4

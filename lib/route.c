@@ -262,8 +262,7 @@ serve(struct req *req, FCGX_Request *fr)
 	/* Who is asking, may they, and from where? */
 	if (r->auth != AUTH_NONE && (e = auth_gate(req, r->auth)) != ERR_OK)
 		return e;
-	if ((e = csrf_check(req, (r->flags & ROUTE_FORM) != 0,
-	    req->user.by_cookie)) != ERR_OK)
+	if ((e = csrf_check(req, (r->flags & ROUTE_FORM) != 0)) != ERR_OK)
 		return e;
 
 	return r->handler(req);

@@ -13,6 +13,7 @@
 #include "db.h"
 
 #define SESSION_COOKIE	"sessionid"
+#define SCANNER_COOKIE	"scannerid"	/* a door's SESS_SCANNER session */
 
 enum sess_kind {
 	SESS_BROWSER = 0,

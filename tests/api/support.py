@@ -86,11 +86,15 @@ class Response:
 
 
 class Client:
-    """A minimal browser: one connection per request, a cookie jar."""
+    """A minimal browser: one connection per request, a cookie jar, and
+    like every current browser an Origin header on each request that may
+    change something (headers={"Origin": None} leaves it out: a client
+    that is not a browser, or an old one)."""
 
     def __init__(self, base_url):
         u = urllib.parse.urlsplit(base_url)
         self.host, self.port = u.hostname, u.port
+        self.origin = f"{u.scheme}://{u.netloc}"
         self.cookies = {}
 
     def request(self, method, path, body=None, headers=None, form=None,
@@ -109,7 +113,10 @@ class Client:
                 hdrs["Content-Type"] = content_type
         if self.cookies:
             hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            hdrs["Origin"] = self.origin
         hdrs.update(headers or {})
+        hdrs = {k: v for k, v in hdrs.items() if v is not None}
         conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
             conn.request(method, path, body=data, headers=hdrs)

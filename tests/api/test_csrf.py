@@ -3,8 +3,12 @@ state-changing request: the seed-002 POSTs refuse foreign origins and
 accept the origins in cors_origins (the bittan client calls them
 cross-origin with credentials) and clients without browser headers;
 Sec-Fetch-Site decides when Origin is absent, "none" included; a
-cookie-authenticated API request without browser headers needs the
-double-submit header; a body without a Content-Type is not JSON."""
+request carrying a session cookie without browser headers needs the
+double-submit header, whether the cookie signs someone in or holds a
+guest's reservation; a body without a Content-Type is not JSON.
+
+The test client sends Origin on every state-changing request, as current
+browsers do; "Origin": None plays a client without it."""
 import json
 
 from support import StackTest
@@ -33,8 +37,8 @@ class Csrf(StackTest):
         before = self.held()
         for headers in ({"Origin": "https://evil.example"},
                         {"Origin": "null"},
-                        {"Sec-Fetch-Site": "cross-site"},
-                        {"Sec-Fetch-Site": "same-site"}):
+                        {"Origin": None, "Sec-Fetch-Site": "cross-site"},
+                        {"Origin": None, "Sec-Fetch-Site": "same-site"}):
             r = self.reserve(self.client(), headers=headers)
             self.assertEqual((r.status, r.json), (403, "Forbidden"), headers)
             self.assertIsNone(r.header("Set-Cookie"), headers)
@@ -43,9 +47,9 @@ class Csrf(StackTest):
     def test_reserve_accepts_allowed_and_own_origins_and_plain_clients(self):
         for headers in ({"Origin": FRONT, "Sec-Fetch-Site": "cross-site"},
                         {"Origin": self.stack.base_url},
-                        {"Sec-Fetch-Site": "same-origin"},
-                        {"Sec-Fetch-Site": "none"},
-                        {}):
+                        {"Origin": None, "Sec-Fetch-Site": "same-origin"},
+                        {"Origin": None, "Sec-Fetch-Site": "none"},
+                        {"Origin": None}):
             c = self.client()
             r = self.reserve(c, headers=headers)
             self.assertEqual(r.status, 201, (headers, r))
@@ -53,14 +57,17 @@ class Csrf(StackTest):
                 self.assertEqual(r.header("Access-Control-Allow-Origin"), FRONT)
                 self.assertEqual(r.header("Access-Control-Allow-Credentials"), "true")
 
+    def payments(self):
+        return self.query("SELECT count(*) AS n FROM payments")[0]["n"]
+
     def test_start_payment_refuses_a_foreign_origin(self):
         c = self.client()
         self.assertEqual(self.reserve(c).status, 201)
+        before = self.payments()
         r = c.post("/start_payment/", {"email_address": "a@example.com"},
                    headers={"Origin": "https://evil.example"})
         self.assertEqual((r.status, r.json), (403, "Forbidden"))
-        n = self.query("SELECT count(*) AS n FROM payments")[0]["n"]
-        self.assertEqual(n, 0)
+        self.assertEqual(self.payments(), before)
 
     def test_body_without_content_type_is_not_json(self):
         body = json.dumps({"chapter_event": self.event,
@@ -94,23 +101,48 @@ class Csrf(StackTest):
                                        "password": password, "client": "browser"})
         self.assertEqual(r.status, 200, r)
         # No browser headers: the double-submit header must match.
-        r = c.post("/api/auth/email-change/cancel", {})
+        r = c.post("/api/auth/email-change/cancel", {}, headers={"Origin": None})
         self.assertEqual((r.status, r.json["code"]), (403, "CSRF_FAILED"))
         c.cookies["csrftoken"] = "a" * 64
         r = c.post("/api/auth/email-change/cancel", {},
-                   headers={"X-CSRF-Token": "b" * 64})
+                   headers={"Origin": None, "X-CSRF-Token": "b" * 64})
         self.assertEqual(r.status, 403)
         r = c.post("/api/auth/email-change/cancel", {},
-                   headers={"X-CSRF-Token": "a" * 64})
+                   headers={"Origin": None, "X-CSRF-Token": "a" * 64})
         self.assertNotEqual(r.status, 403, r)
         # Sec-Fetch-Site: none (typed by the user) is not cross-site here
         # either, as on the pages.
         r = c.post("/api/auth/email-change/cancel", {},
-                   headers={"Sec-Fetch-Site": "none"})
+                   headers={"Origin": None, "Sec-Fetch-Site": "none"})
         self.assertNotEqual(r.status, 403, r)
         r = c.post("/api/auth/email-change/cancel", {},
-                   headers={"Sec-Fetch-Site": "cross-site"})
+                   headers={"Origin": None, "Sec-Fetch-Site": "cross-site"})
         self.assertEqual(r.status, 403)
+        # Our own origin, as a browser sends it.
+        r = c.post("/api/auth/email-change/cancel", {})
+        self.assertNotEqual(r.status, 403, r)
+
+    def test_a_guests_session_cookie_needs_the_same_proof(self):
+        # The seed-002 hold lives on a guest's sessionid, which signs no
+        # one in: a forged form from a browser that sends neither Origin
+        # nor Sec-Fetch-Site must still not start its payment.
+        c = self.client()
+        self.assertEqual(self.reserve(c, headers={"Origin": None}).status, 201)
+        self.assertIn("sessionid", c.cookies)
+        before = self.payments()
+        body = {"email_address": "guest@example.com"}
+        r = c.post("/start_payment/", body, headers={"Origin": None})
+        self.assertEqual((r.status, r.json), (403, "Forbidden"))
+        c.cookies["csrftoken"] = "c" * 64
+        r = c.post("/start_payment/", body,
+                   headers={"Origin": None, "X-CSRF-Token": "d" * 64})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.payments(), before)
+        r = c.post("/start_payment/", body,
+                   headers={"Origin": None, "X-CSRF-Token": "c" * 64})
+        self.assertNotEqual(r.status, 403, r)
+        # A second reservation from the same guest, from our own page.
+        self.assertEqual(self.reserve(c).status, 201)
 
     def test_forms_need_the_token_even_from_our_origin(self):
         c = self.client()

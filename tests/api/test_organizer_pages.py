@@ -613,7 +613,7 @@ class OrganizerPages(StackTest):
         self.add_type(c, event, {"name_sv": "Biljett", "price": "1", "qty": "1"})
         for form, headers in (({}, {}), ({"csrf": "0" * 64}, {}),
                               ({"csrf": token}, {"Origin": "https://evil.example"}),
-                              ({"csrf": token}, {"Sec-Fetch-Site": "cross-site"})):
+                              ({"csrf": token}, {"Origin": None, "Sec-Fetch-Site": "cross-site"})):
             for path in ("/publish", "/edit", "/tickets"):
                 r = c.post(f"/organizer/events/{event}{path}",
                            form=dict(EVENT, confirm="yes", **form), headers=headers)

@@ -64,7 +64,7 @@ class Pages(StackTest):
                    headers={"Origin": "https://evil.example"})
         self.assertEqual(r.status, 403)
         r = c.post(f"/events/{self.event}/reserve", form=dict(form, csrf=token),
-                   headers={"Sec-Fetch-Site": "cross-site"})
+                   headers={"Origin": None, "Sec-Fetch-Site": "cross-site"})
         self.assertEqual(r.status, 403)
         self.assertNotIn("sessionid", c.cookies)
         r = c.post(f"/events/{self.event}/reserve", form=dict(form, csrf=token),

@@ -25,7 +25,8 @@ print(json.dumps([r[0] for r in c.execute(
 	expect(r.status === 201, `reserved, got ${r.status}`);
 	const cookie = r.headers.get("set-cookie").split(";")[0];
 	r = await fetch(stack.base + "/start_payment/", { method: "POST",
-	    headers: { "Content-Type": "application/json", Cookie: cookie },
+	    headers: { "Content-Type": "application/json", Cookie: cookie,
+		Origin: stack.base },
 	    body: JSON.stringify({ email_address: "offline@example.com" }) });
 	expect(r.ok, `payment started, got ${r.status}`);
 	for (let i = 0; i < 200; i++) {
