@@ -552,6 +552,31 @@ db_changes(struct db *db)
 }
 
 enum db_rc
+db_prune(struct db *db, const char *sql, int64_t before, size_t max,
+    int64_t *deleted)
+{
+	struct db_stmt	*st;
+	enum db_rc	 rc;
+
+	*deleted = 0;
+	if ((rc = db_tx_immediate(db)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, sql)) == NULL ||
+	    db_bind_int(st, 1, before) == -1 ||
+	    db_bind_int(st, 2, (int64_t)max) == -1)
+		rc = DB_ERROR;
+	else if ((rc = db_exec(db, st)) == DB_OK) {
+		*deleted = db_changes(db);
+		rc = db_tx_commit(db);
+	}
+	if (rc != DB_OK) {
+		db_tx_rollback(db);
+		*deleted = 0;
+	}
+	return rc;
+}
+
+enum db_rc
 db_insert_id(struct db *db, struct db_stmt *s, int64_t *id)
 {
 	enum db_rc	 rc;

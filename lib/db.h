@@ -86,6 +86,14 @@ const void	*db_col_blob(struct db_stmt *st, int i, size_t *len);
 /* Rows changed by the last statement. */
 int64_t		 db_changes(struct db *db);
 /*
+ * Pruning: runs sql, a DELETE of at most ?2 rows that ended before ?1,
+ * in one short write transaction, and says in *deleted how many went
+ * (fewer than max: nothing else is due).  Returns DB_OK, DB_BUSY or
+ * DB_ERROR (then nothing went).
+ */
+enum db_rc	 db_prune(struct db *db, const char *sql, int64_t before,
+		    size_t max, int64_t *deleted);
+/*
  * Runs an INSERT that ends in "RETURNING id" (SQL that PostgreSQL takes
  * too, unlike last_insert_rowid()) and stores the new row's id.  Returns
  * DB_OK, DB_CONSTRAINT, DB_BUSY or DB_ERROR (also for a statement that

@@ -98,6 +98,7 @@
 #define PRUNE_BATCH		500		/* rows per pruning transaction */
 #define PRUNE_BATCHES_MAX	200		/* per `biljett expire` run */
 #define PROVIDER_EVENTS_DAYS_MAX 3650		/* provider_events_days */
+#define ENDED_KEEP_SECONDS	(7 * 24 * 3600)	/* sessions, links, refresh tokens kept past expiry */
 #define MONEY_MAX		(INT64_C(100000000000))	/* minor units */
 #define CURRENCY_LEN		3		/* ISO 4217 code */
 #define ID_MAX			INT64_C(9007199254740991) /* 2^53-1, JSON-safe */

@@ -765,25 +765,7 @@ pay_apply(struct db *db, int64_t now, const struct pay_confirmed *c,
 enum db_rc
 pay_prune_events(struct db *db, int64_t before, size_t max, int64_t *deleted)
 {
-	struct db_stmt	*st;
-	enum db_rc	 rc;
-
-	*deleted = 0;
-	if ((rc = db_tx_immediate(db)) != DB_OK)
-		return rc;
-	if ((st = db_stmt(db, stmts[STMT_PRUNE_EVENTS])) == NULL ||
-	    db_bind_int(st, 1, before) == -1 ||
-	    db_bind_int(st, 2, (int64_t)max) == -1)
-		rc = DB_ERROR;
-	else if ((rc = db_exec(db, st)) == DB_OK) {
-		*deleted = db_changes(db);
-		rc = db_tx_commit(db);
-	}
-	if (rc != DB_OK) {
-		db_tx_rollback(db);
-		*deleted = 0;
-	}
-	return rc;
+	return db_prune(db, stmts[STMT_PRUNE_EVENTS], before, max, deleted);
 }
 
 enum err

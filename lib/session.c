@@ -20,6 +20,7 @@ enum stmt {
 	STMT_INSERT,
 	STMT_REVOKE,
 	STMT_INSERT_SCANNER,
+	STMT_PRUNE,
 	STMT__MAX
 };
 
@@ -38,7 +39,18 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_REVOKE] =
 	    "UPDATE sessions SET revoked_at = ?2"
 	    " WHERE id = ?1 AND revoked_at IS NULL",
+	/* sessions_expiry (sql/027); a guest's cart goes with its session
+	 * (ON DELETE CASCADE). */
+	[STMT_PRUNE] =
+	    "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
+	    " WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2)",
 };
+
+enum db_rc
+sess_prune(struct db *db, int64_t before, size_t max, int64_t *deleted)
+{
+	return db_prune(db, stmts[STMT_PRUNE], before, max, deleted);
+}
 
 int
 sess_token_valid(const char *token)

@@ -55,6 +55,15 @@ enum db_rc	sess_create_scanner(struct db *db, int64_t scanner_id,
 enum db_rc	sess_revoke(struct db *db, int64_t id, int64_t now);
 
 /*
+ * Deletes up to max sessions that expired before `before` (a revoked one
+ * goes once its expiry passes too), with the carts of guests among them
+ * (db_prune()).  Every reservation makes a guest session, so without
+ * this the table grows by one row per buyer for good.
+ */
+enum db_rc	sess_prune(struct db *db, int64_t before, size_t max,
+		    int64_t *deleted);
+
+/*
  * A new session token (never stored) and the key it is stored under.
  * The token begins with the time it was made (crypto_token_ordered), and
  * so does its key: the key's first SESS_KEY_TIME_HEX characters are the

@@ -84,6 +84,8 @@ enum stmt {
 	STMT_RC_INSERT,
 	STMT_RC_LIST,
 	STMT_RC_USE,
+	STMT_TOKEN_PRUNE,
+	STMT_RT_PRUNE,
 	STMT__MAX
 };
 
@@ -167,6 +169,13 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_RT_REVOKE] =
 	    "UPDATE refresh_tokens SET revoked_at = ?3 WHERE family = ?2"
 	    " AND revoked_at IS NULL AND ?1 = 0",
+	/* The expiry indexes of sql/027. */
+	[STMT_TOKEN_PRUNE] =
+	    "DELETE FROM user_tokens WHERE id IN (SELECT id FROM user_tokens"
+	    " WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2)",
+	[STMT_RT_PRUNE] =
+	    "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM"
+	    " refresh_tokens WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2)",
 	[STMT_RC_DELETE] = "DELETE FROM recovery_codes WHERE user_id = ?1",
 	[STMT_RC_INSERT] =
 	    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
@@ -739,4 +748,16 @@ recovery_use(struct db *db, int64_t user_id, const char *code, int64_t now)
 	if (found == 0)
 		return DB_NOTFOUND;
 	return update(db, STMT_RC_USE, found, NULL, now, NULL, 0);
+}
+
+enum db_rc
+user_tokens_prune(struct db *db, int64_t before, size_t max, int64_t *deleted)
+{
+	return db_prune(db, stmts[STMT_TOKEN_PRUNE], before, max, deleted);
+}
+
+enum db_rc
+rt_prune(struct db *db, int64_t before, size_t max, int64_t *deleted)
+{
+	return db_prune(db, stmts[STMT_RT_PRUNE], before, max, deleted);
 }

@@ -184,6 +184,16 @@ enum db_rc	 rt_rotate(struct db *db, const char *token, int64_t now,
 enum db_rc	 rt_revoke_family_of(struct db *db, const char *token,
 		    int64_t user_id, int64_t now);
 
+/*
+ * Pruning (db_prune()): up to max mailed links, or refresh tokens, that
+ * expired before `before`.  A refresh token kept past its expiry still
+ * catches a thief replaying it as spent until it goes.
+ */
+enum db_rc	 user_tokens_prune(struct db *db, int64_t before, size_t max,
+		    int64_t *deleted);
+enum db_rc	 rt_prune(struct db *db, int64_t before, size_t max,
+		    int64_t *deleted);
+
 /* Replaces the user's recovery codes; codes[i] gets "XXXXX-XXXXX". */
 enum db_rc	 recovery_issue(struct db *db, int64_t user_id,
 		    char codes[RECOVERY_CODES][RECOVERY_CODE_LEN + 2]);

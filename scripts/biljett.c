@@ -48,6 +48,7 @@
 #include "scanner.h"
 #include "seal.h"
 #include "seat.h"
+#include "session.h"
 #include "tfmt.h"
 #include "ticketkey.h"
 #include "ticketmail.h"
@@ -734,20 +735,51 @@ provider_idle(struct ctx *c, enum pay_provider provider, int64_t now)
 	    n == 0 && m == 0;
 }
 
+/* One pruning step (db_prune()): up to max rows that ended before. */
+typedef enum db_rc (*prune_fn)(struct db *, int64_t before, size_t max,
+    int64_t *deleted);
+
+/*
+ * Deletes what prune finds ended before `before`, PRUNE_BATCH rows per
+ * transaction so that no writer waits long for the lock, and at most
+ * PRUNE_BATCHES_MAX batches per run (a backlog goes over the next runs);
+ * *total says how many went.  Returns 0, or -1 on a database failure.
+ */
+static int
+prune_all(struct ctx *c, prune_fn prune, int64_t before, const char *what,
+    int64_t *total)
+{
+	int64_t		 deleted;
+	enum db_rc	 rc = DB_OK;
+	int		 i;
+
+	*total = 0;
+	for (i = 0; i < PRUNE_BATCHES_MAX; i++) {
+		if ((rc = prune(c->db, before, PRUNE_BATCH, &deleted)) != DB_OK)
+			break;
+		*total += deleted;
+		if (deleted < PRUNE_BATCH)
+			break;
+	}
+	if (rc != DB_OK) {
+		fprintf(stderr, "biljett: pruning %ss: database %s\n", what,
+		    rc == DB_BUSY ? "busy" : "error");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Deletes the provider_events older than provider_events_days (0 keeps
- * them forever), PRUNE_BATCH rows per transaction so that no writer
- * waits long for the lock, and at most PRUNE_BATCHES_MAX batches per run
- * (a backlog goes over the next runs).  Returns 0, or -1 on a bad
- * setting or a database failure.
+ * them forever).  Returns 0, or -1 on a bad setting or a database
+ * failure.
  */
 static int
 prune_events(struct ctx *c, int64_t now)
 {
-	int64_t		 deleted, total = 0;
+	int64_t		 total;
 	long		 days;
-	enum db_rc	 rc = DB_OK;
-	int		 i;
+	int		 rc;
 
 	days = conf_int(&c->conf, CONF_PROVIDER_EVENTS_DAYS, -1);
 	if (days < 0 || days > PROVIDER_EVENTS_DAYS_MAX) {
@@ -757,22 +789,42 @@ prune_events(struct ctx *c, int64_t now)
 	}
 	if (days == 0)
 		return 0;
-	for (i = 0; i < PRUNE_BATCHES_MAX; i++) {
-		if ((rc = pay_prune_events(c->db, now - days * 86400,
-		    PRUNE_BATCH, &deleted)) != DB_OK)
-			break;
-		total += deleted;
-		if (deleted < PRUNE_BATCH)
-			break;
-	}
+	rc = prune_all(c, pay_prune_events, now - days * 86400,
+	    "provider event", &total);
 	printf("pruned %lld provider event%s\n", (long long)total,
 	    total == 1 ? "" : "s");
-	if (rc != DB_OK) {
-		fprintf(stderr, "biljett: pruning provider events: database "
-		    "%s\n", rc == DB_BUSY ? "busy" : "error");
-		return -1;
+	return rc;
+}
+
+/*
+ * Deletes sessions (every reservation makes one), mailed links and
+ * refresh tokens ENDED_KEEP_SECONDS after they expired.  Returns the
+ * number of failures.
+ */
+static int
+prune_ended(struct ctx *c, int64_t now)
+{
+	static const struct {
+		prune_fn	 prune;
+		const char	*what;
+	} kinds[] = {
+		{ sess_prune, "ended session" },
+		{ user_tokens_prune, "expired account link" },
+		{ rt_prune, "expired refresh token" },
+	};
+	int64_t		 total;
+	size_t		 i;
+	int		 failures = 0;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (prune_all(c, kinds[i].prune, now - ENDED_KEEP_SECONDS,
+		    kinds[i].what, &total) == -1)
+			failures++;
+		else if (total > 0)
+			printf("removed %lld %s%s\n", (long long)total,
+			    kinds[i].what, total == 1 ? "" : "s");
 	}
-	return 0;
+	return failures;
 }
 
 /*
@@ -811,7 +863,9 @@ charge_due_bookings(struct ctx *c, int64_t now)
 
 /*
  * expire (cron, every minute): releases holds past their expiry, prunes
- * old provider events and the carts of guests whose session ended, then for each payment provider cancels the
+ * old provider events, the carts of guests whose session ended, and
+ * sessions, account links and refresh tokens a week past their expiry,
+ * then for each payment provider cancels the
  * requests of orders that let go of their seats, confirms requests
  * whose callback never came, and sends pending refunds.
  */
@@ -869,6 +923,9 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 	} else if (pruned > 0)
 		printf("removed %lld guest cart%s\n", (long long)pruned,
 		    pruned == 1 ? "" : "s");
+
+	/* After the carts: a guest's cart goes with its session anyway. */
+	failures += prune_ended(c, now);
 
 	/* The door's look-ups, journalled beside the database. */
 	if ((rc = scanlog_import(c->db, &n)) != DB_OK) {

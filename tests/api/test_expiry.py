@@ -1,5 +1,7 @@
 """Holds expire after reservation_seconds: lazily inside reserve, and by
-`biljett expire` from cron, which also cancels open Swish requests."""
+`biljett expire` from cron, which also cancels open Swish requests and
+removes sessions, account links and refresh tokens a week after they
+expired."""
 import time
 
 from flow import Swish, wait_for
@@ -81,3 +83,44 @@ class Expiry(StackTest):
                                     " ON o.id = p.order_id WHERE o.event_id = ?",
                                     event)[0]["status"], "cancelled")
         self.assertEqual(self.used(event), 0)
+
+    def test_sessions_links_and_refresh_tokens_go_a_week_after_expiry(self):
+        types, event = self.show("ended", seats=10)
+        old, recent = self.client(), self.client()
+        for c in (old, recent):
+            self.assertEqual(self.reserve(c, event, types["std"], 1).status, 201)
+        email = "ended@example.com"
+        password = self.stack.biljett("create-user", email, "customer").strip().rsplit(" ", 1)[1]
+        r = self.client().post("/api/auth/login/", {"email": email, "password": password})
+        self.assertEqual(r.status, 200, r)
+        r = self.client().post("/api/auth/password-reset", {"email": email})
+        self.assertLess(r.status, 300, r)
+        of_event = ("SELECT s.id FROM sessions s JOIN orders o ON o.id = s.order_id"
+                    " WHERE o.event_id = ? ORDER BY s.id")
+        sessions = [row["id"] for row in self.query(of_event, event)]
+        self.assertEqual(len(sessions), 2)
+        now = int(time.time())
+        week, day = 7 * 86400, 86400
+        self.execute("UPDATE sessions SET expires_at = ? WHERE id = ?",
+                     now - week - day, sessions[0])
+        self.execute("UPDATE sessions SET expires_at = ? WHERE id = ?",
+                     now - week + day, sessions[1])
+        for table in ("user_tokens", "refresh_tokens"):
+            self.assertGreater(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"], 0)
+            self.execute(f"UPDATE {table} SET expires_at = ?", now - week - day)
+        orders = self.query("SELECT count(*) AS n FROM orders")[0]["n"]
+
+        out = self.stack.biljett("expire")
+        self.assertIn("removed 1 ended session\n", out)
+        self.assertIn("expired account link", out)
+        self.assertIn("expired refresh token", out)
+        self.assertEqual([row["id"] for row in self.query(of_event, event)],
+                         sessions[1:])
+        for table in ("user_tokens", "refresh_tokens"):
+            self.assertEqual(self.query(f"SELECT count(*) AS n FROM {table}")[0]["n"], 0)
+        # Orders stay; the buyer whose session went is told so, not a 500.
+        self.assertEqual(self.query("SELECT count(*) AS n FROM orders")[0]["n"], orders)
+        r = old.get("/session_payment_status/")
+        self.assertTrue(400 <= r.status < 500, r)
+        self.assertNotIn("removed", self.stack.biljett("expire"))
+
