@@ -4,16 +4,20 @@ free, by hand), numbered gaplessly per organizer and year under 100
 concurrent payments, credit notes for refunds, VAT per line, PDFs read
 back with poppler (pdftotext, pdftoppm), and the three routes with their
 errors and roles."""
+import datetime
 import os
 import re
 import subprocess
 import tempfile
 import urllib.parse
 import uuid
+import zoneinfo
 
 from flow import Swish
 from support import all_at_once
 from test_stripe import StripeBase
+
+SERVER_ZONE = zoneinfo.ZoneInfo("Europe/Stockholm")   # devstack's timezone
 
 
 def pdf_text(data):
@@ -414,8 +418,10 @@ class Routes(InvoiceBase):
                               "&per_page=100", who="buyer").json["data"]
         amounts = [i["amount"] for i in by_amount]
         self.assertEqual(amounts, sorted(amounts, reverse=True))
-        today = a["issued_at"]
-        day = self.query("SELECT date(?, 'unixepoch', 'localtime') AS d", today)[0]["d"]
+        # The day b was issued on where the server keeps its calendar (the
+        # test stack's timezone), not this process's: the two differ by a
+        # day for an hour each night.
+        day = datetime.datetime.fromtimestamp(b["issued_at"], SERVER_ZONE).date()
         r = self.call("GET", f"/api/invoices?date_from={day}&date_to={day}&status=paid",
                       who="buyer")
         self.assertEqual(r.status, 200, r)
