@@ -11,6 +11,7 @@
 #include "log.h"
 #include "seal.h"
 #include "ticketkey.h"
+#include "ticketstate.h"
 #include "ticketsig.h"
 
 enum stmt {
@@ -33,7 +34,7 @@ static const char *const stmts[] = {
 	[STMT_TICKET] =
 	    "SELECT t.event_id, t.ticket_type_id, t.created_at,"
 	    " coalesce(e.organizer_id, 0),"
-	    " coalesce(e.ends_at, e.event_at + ?2)"
+	    " max(coalesce(e.ends_at, e.event_at + ?2), " DAY_TICKETS_CLOSE ")"
 	    " FROM tickets t JOIN events e ON e.id = t.event_id"
 	    " WHERE t.id = ?1",
 	[STMT_LIVE] =
@@ -46,7 +47,8 @@ static const char *const stmts[] = {
 	 * those that exist now bounds every code the key signed. */
 	[STMT_RETIRE] =
 	    "UPDATE signing_keys SET retired_at = ?2, valid_until = max(?2,"
-	    " coalesce((SELECT max(coalesce(e.ends_at, e.event_at + ?3))"
+	    " coalesce((SELECT max(max(coalesce(e.ends_at, e.event_at + ?3),"
+	    " " DAY_TICKETS_CLOSE "))"
 	    " FROM events e WHERE coalesce(e.organizer_id, 0) = ?1), 0))"
 	    " WHERE coalesce(organizer_id, 0) = ?1 AND retired_at IS NULL",
 	[STMT_PUBLIC] =

@@ -22,6 +22,7 @@
 #include "qr.h"
 #include "ticketkey.h"
 #include "ticketpdf.h"
+#include "ticketstate.h"
 
 /* Every text the page prints, translated with lib/i18n. */
 enum text {
@@ -362,14 +363,13 @@ ticketpdf_answer(struct req *req, struct ticketpdf_set *set,
 
 /* ---- Loading ---- */
 
-/* ?2 is now.  As lib/wallet derives a ticket's status: cancelled wins
- * over used, used over expired. */
+/* ?2 is now.  As lib/wallet derives a ticket's status (the door's
+ * rules, lib/ticketstate.h): cancelled wins over used, used over
+ * expired. */
 #define STATE \
-	"(CASE WHEN t.status <> 'valid' OR o.status NOT IN ('paid'," \
-	" 'partially_refunded') THEN 2" \
-	" WHEN t.times_used > 0 THEN 1" \
-	" WHEN coalesce(nullif(e.ends_at, 0), e.event_at) < ?2" \
-	" THEN 3 ELSE 0 END)"
+	"(CASE WHEN " TICKET_CANCELLED " THEN 2" \
+	" WHEN " TICKET_USED("?2") " THEN 1" \
+	" WHEN " TICKET_EXPIRED("?2") " THEN 3 ELSE 0 END)"
 
 #define COLS \
 	"SELECT t.id, t.uid, t.external_id, e.title, e.event_at," \

@@ -17,6 +17,7 @@
 #include "qr.h"
 #include "seal.h"
 #include "ticketkey.h"
+#include "ticketstate.h"
 #include "crypto.h"
 #include "wallet.h"
 
@@ -37,42 +38,14 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	[WALLET_EXPIRED] = "expired",
 };
 
-/*
- * A door day in SQL, as lib/checkin's checkin_day() has it (SQLite's
- * 'localtime' is the process's zone): the date of time x less the
- * event's day_starts.
- */
-#define DOOR_DAY(x) \
-	"date(" x " - e.day_starts * 60, 'unixepoch', 'localtime')"
-/* The last door day a ticket admits on: a day ticket's own, else the
- * event's last (of its end, or its start when it has none). */
-#define LAST_DAY \
-	"(CASE WHEN tt.kind IN ('day_pass', 'day_tier') AND tt.is_all_days = 0" \
-	" AND tt.day_date IS NOT NULL THEN tt.day_date" \
-	" ELSE " DOOR_DAY("coalesce(nullif(e.ends_at, 0), e.event_at)") " END)"
-#define PASS	"(tt.kind = 'day_pass' AND tt.is_all_days = 1)"
-#define REENTRY \
-	"coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)"
-/*
- * Used: admitted, and it can no longer admit (lib/checkin.h's rules at
- * ?2, now).  A ticket without re-entry that is not an all-days pass once
- * admitted; a pass once admitted on its last day (it is let in once a
- * door day); with re-entry (it comes back in after an exit), or a pass
- * admitted earlier, once its last day is over.
- */
-#define USED \
-	"(t.times_used > 0 AND (NOT (" PASS " OR " REENTRY ")" \
-	" OR " DOOR_DAY("?2") " > " LAST_DAY \
-	" OR (" PASS " AND NOT " REENTRY \
-	" AND coalesce(t.admitted_day, '') >= " LAST_DAY ")))"
+/* ?2 is now (lib/ticketstate's fragments). */
+#define USED	TICKET_USED("?2")
 
 /* ?2 is now.  Cancelled wins over used: a refunded ticket is no entry. */
 #define STATUS \
-	"(CASE WHEN t.status <> 'valid' OR o.status NOT IN ('paid'," \
-	" 'partially_refunded') THEN 'cancelled'" \
+	"(CASE WHEN " TICKET_CANCELLED " THEN 'cancelled'" \
 	" WHEN " USED " THEN 'used'" \
-	" WHEN coalesce(nullif(e.ends_at, 0), e.event_at) < ?2" \
-	" THEN 'expired' ELSE 'active' END)"
+	" WHEN " TICKET_EXPIRED("?2") " THEN 'expired' ELSE 'active' END)"
 
 /* A ticket, the names of what it is (its type's, tier's, day's) and its
  * event's; the column numbers are enum col. */

@@ -6,9 +6,12 @@ door day of its last admission (tickets.admitted_day) back a day, and a
 day ticket's day by setting its variant's date, in the SQLite file, as
 tests/api/test_venues.py arranges rows.  Re-entry and the kind of a
 ticket type are set the same way."""
+import base64
 import datetime
 import re
+import struct
 import threading
+import zoneinfo
 
 from flow import Swish, add_staff, door_accounts, import_as, login, wait_for
 from support import StackTest
@@ -551,6 +554,47 @@ class CheckIn(StackTest):
         if door_day == today:       # not across a day boundary meanwhile
             self.assertEqual((t["status"], t["is_used"]), ("used", True), t)
             self.assertNotIn('class="qr"', page)
+
+    def test_wallet_multi_day_event_without_an_end(self):
+        # A festival entered with its first evening as the start, no end,
+        # and its days as day tickets: the last one is tomorrow.
+        code = self.buy("fest", {"pass": 1})["pass"][0]
+        ev, day_type = self.events["fest"], self.types["day-a"]
+        was = self.query("SELECT e.event_at, e.ends_at, e.day_starts, tt.day_date"
+                         " FROM events e, ticket_types tt WHERE e.id = ? AND tt.id = ?",
+                         ev, day_type)[0]
+        today = datetime.date.fromisoformat(self.numbers("fest")["door_day"])
+        day = datetime.timedelta(days=1)
+        self.execute("UPDATE events SET event_at = CAST(strftime('%s', 'now') AS INTEGER)"
+                     " - 2 * 86400, ends_at = NULL WHERE id = ?", ev)
+        self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?",
+                     (today + day).isoformat(), day_type)
+        try:
+            during = self.mine(code)
+            page = self.tickets_page(code)
+            # Its last day over: expired.
+            self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?",
+                         (today - day).isoformat(), day_type)
+            after = self.mine(code)
+            door_day = self.numbers("fest")["door_day"]
+        finally:
+            self.execute("UPDATE events SET event_at = ?, ends_at = ? WHERE id = ?",
+                         was["event_at"], was["ends_at"], ev)
+            self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?",
+                         was["day_date"], day_type)
+        if door_day != today.isoformat():   # across a day boundary meanwhile
+            return
+        self.assertEqual((during["status"], during["is_valid"]), ("active", True), during)
+        self.assertIn('class="qr"', page)
+        # Its signed code lets it in offline until tomorrow's door day ends.
+        text = during["qr_code_data"][4:]
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+        not_after = struct.unpack(">BIIIIII", raw[:25])[6] * 60
+        closes = datetime.datetime.combine(
+            today + 2 * day, datetime.time(), zoneinfo.ZoneInfo("Europe/Stockholm")
+        ) + datetime.timedelta(minutes=was["day_starts"])
+        self.assertGreaterEqual(not_after, closes.timestamp())
+        self.assertEqual((after["status"], after["is_valid"]), ("expired", False), after)
 
     def test_wallet_reentry_ticket_is_not_used_while_it_can_come_back(self):
         plain = self.buy("fest", {"std": 1})["std"][0]
