@@ -7,11 +7,13 @@ write scenarios and before the account and order scenarios, and each
 row is compared with the last one above it.
 
 Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
-                        [--workers 2] [--scaling 1,2,4] [--only-scaling]
+                        [--workers 2] [--scaling 1,2,4] [--rounds 3]
+                        [--only-scaling]
 
 After the full table (at --workers), the write scenarios again on a fresh
-stack per worker count of --scaling, one after the other: the
-"no write scenario slower with more workers" table.
+stack per worker count of --scaling, the counts taking turns for --rounds
+rounds, each cell the median of its rounds: the "no write scenario
+slower with more workers" table.
 """
 import argparse
 import datetime
@@ -555,35 +557,64 @@ def print_flash(flash):
           f" oversold {flash['oversold']}, 5xx {flash['fivexx']}, statuses {flash['statuses']}")
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[n // 2] + xs[(n - 1) // 2]) / 2 if n else 0
+
+
 def print_scaling(args, counts):
     """The write scenarios with 1, 2, 4 ... workers per program, each
-    against the hello ceiling of its own stack, one after the other in
-    this run."""
-    runs = [(w,) + scaling_run(args, w) for w in counts]
-    print(f"\nworkers per program: {', '.join(str(w) for w in counts)}"
-          f" (wrk -t{args.threads} -c{args.connections} -d{args.seconds}s; req/s, share of"
-          " the same stack's hello, p50/p99 ms)\n")
+    against the hello ceiling of its own stack.  The worker counts take
+    turns, --rounds times (1, 2, 4, 1, 2, 4, ...), and each cell is the
+    median of its rounds with their spread: on these machines two runs of
+    one binary differ by up to 20 %, and a drift during the run would
+    otherwise land on whichever count came last."""
+    runs = {w: [] for w in counts}
+    for _ in range(args.rounds):
+        for w in counts:
+            runs[w].append(scaling_run(args, w))
+    names = [name for name, _, _ in runs[counts[0]][0][0]]
+    print(f"\nworkers per program: {', '.join(str(w) for w in counts)}, taking turns,"
+          f" {args.rounds} round(s) (wrk -t{args.threads} -c{args.connections}"
+          f" -d{args.seconds}s; median req/s, median share of the same stack's hello"
+          " and its range over the rounds, median p50/p99 ms)\n")
     print("| scenario | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}"
-                                        for w, _, _, _ in runs) + " |")
-    print("|---|" + "---:|" * len(runs))
-    for i, (name, _, _) in enumerate(runs[0][1]):
+                                        for w in counts) + " |")
+    print("|---|" + "---:|" * len(counts))
+    medians = {}
+    for i, name in enumerate(names):
         cells = []
-        for w, rows, _, _ in runs:
-            r, hello = rows[i][2], rows[0][2]
-            ratio = r["rps"] / hello["rps"] if hello["rps"] else 0
-            cell = f"{r['rps']:,.0f}"
+        for w in counts:
+            got = [rows[i][2] for rows, _, _ in runs[w]]
+            ratios = [rows[i][2]["rps"] / rows[0][2]["rps"] if rows[0][2]["rps"] else 0
+                      for rows, _, _ in runs[w]]
+            rps = median([r["rps"] for r in got])
+            medians[name, w] = rps
+            cell = f"{rps:,.0f}"
             if i > 0:
-                cell += f" ({ratio:.0%})"
-            cell += f", {r['p50'] or 0:.1f}/{r['p99'] or 0:.1f}"
-            if r["non2xx"]:
-                cell += f", {r['non2xx']} non-2xx"
+                cell += f" ({median(ratios):.0%}"
+                cell += f", {min(ratios):.0%}-{max(ratios):.0%})" if len(ratios) > 1 else ")"
+            cell += (f", {median([r['p50'] or 0 for r in got]):.1f}"
+                     f"/{median([r['p99'] or 0 for r in got]):.1f}")
+            non2xx = sum(r["non2xx"] for r in got)
+            if non2xx:
+                cell += f", {non2xx} non-2xx"
             cells.append(cell)
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
-    for w, _, flash, fivexx in runs:
-        print(f"{w} worker(s): ", end="")
-        print_flash(flash)
-        print(f"{w} worker(s): 5xx responses in nginx's access log: {fivexx}")
+    one = counts[0]
+    for name in names[1:]:
+        slower = [f"{w} ({medians[name, w] / medians[name, one] - 1:+.0%})"
+                  for w in counts[1:] if medians[name, w] < medians[name, one]]
+        print(f"{name}: " + (f"slower than {one} worker(s) with " + ", ".join(slower)
+                             if slower else f"no worker count slower than {one}"))
+    print()
+    for w in counts:
+        for rnd, (_, flash, fivexx) in enumerate(runs[w], 1):
+            print(f"{w} worker(s), round {rnd}: ", end="")
+            print_flash(flash)
+            print(f"{w} worker(s), round {rnd}: 5xx responses in nginx's access log: {fivexx}")
 
 
 def main():
@@ -594,6 +625,8 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scaling", default="1,2,4",
                     help="worker counts of the write-scaling table ('' for none)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="turns of the worker counts in the scaling table")
     ap.add_argument("--only-scaling", action="store_true",
                     help="only the write-scaling table")
     ap.add_argument("--markdown", action="store_true")
