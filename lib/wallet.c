@@ -144,11 +144,13 @@ static const char *const stmts[STMT__MAX] = {
 	[STMT_ORDER] =
 	    "SELECT " COLS FROM " WHERE o.uid = ?1 AND t.holder_email IS NULL"
 	    " ORDER BY t.id",
-	/* The page's order: the next event first, then the ones past. */
+	/* The page's order: the tickets that can still admit first (a
+	 * festival under way among them), soonest event first, then the
+	 * expired ones. */
 	[STMT_USER] =
 	    "SELECT " COLS FROM " WHERE" HELD_BY("?1")
-	    " ORDER BY coalesce(nullif(e.ends_at, 0), e.event_at) < ?2,"
-	    " e.event_at, t.id LIMIT " STR(WALLET_PAGE_MAX),
+	    " ORDER BY " TICKET_EXPIRED("?2") ", e.event_at, t.id"
+	    " LIMIT " STR(WALLET_PAGE_MAX),
 	/* easyTicket's counters: active means valid and not yet used;
 	 * upcoming counts events, not tickets. */
 	[STMT_STATS] =

@@ -507,6 +507,17 @@ class CheckIn(StackTest):
         self.assertEqual(r.status, 200, r)
         return r.body.decode()
 
+    def my_tickets_page(self):
+        """The buyer's /my-tickets page, signed in at /login."""
+        c = self.client()
+        c.get("/login")
+        r = c.post("/login", form={"email": "buyer@example.com", "password": PASSWORD,
+                                   "next": "/my-tickets", "csrf": c.cookies["csrftoken"]})
+        self.assertEqual(r.status, 303, r)
+        r = c.get("/my-tickets")
+        self.assertEqual(r.status, 200, r)
+        return r.body.decode()
+
     def test_wallet_keeps_a_pass_usable_on_its_next_day(self):
         code = self.buy("fest", {"pass": 1})["pass"][0]
         t = self.mine(code)
@@ -569,9 +580,13 @@ class CheckIn(StackTest):
                      " - 2 * 86400, ends_at = NULL WHERE id = ?", ev)
         self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?",
                      (today + day).isoformat(), day_type)
+        # A ticket of a show in 2030, for the order of the buyer's page.
+        later = self.buy("count", {"std": 1})["std"][0]
+        self.mine(later)
         try:
             during = self.mine(code)
             page = self.tickets_page(code)
+            mine_page = self.my_tickets_page()
             # Its last day over: expired.
             self.execute("UPDATE ticket_types SET day_date = ? WHERE id = ?",
                          (today - day).isoformat(), day_type)
@@ -586,6 +601,8 @@ class CheckIn(StackTest):
             return
         self.assertEqual((during["status"], during["is_valid"]), ("active", True), during)
         self.assertIn('class="qr"', page)
+        # Under way, it comes before the show of 2030 on the buyer's page.
+        self.assertLess(mine_page.index(code), mine_page.index(later))
         # Its signed code lets it in offline until tomorrow's door day ends.
         text = during["qr_code_data"][4:]
         raw = base64.b32decode(text + "=" * (-len(text) % 8))
