@@ -546,17 +546,7 @@ cart_merge_quietly(struct db *db, int64_t now, int64_t guest_session_id,
 enum db_rc
 cart_prune(struct db *db, int64_t now, size_t max, int64_t *deleted)
 {
-	struct db_stmt	*st;
-	enum db_rc	 rc;
-
-	*deleted = 0;
-	if ((st = db_stmt(db, stmts[STMT_PRUNE])) == NULL ||
-	    db_bind_int(st, 1, now) == -1 ||
-	    db_bind_int(st, 2, (int64_t)max) == -1)
-		return DB_ERROR;
-	if ((rc = db_exec(db, st)) == DB_OK)
-		*deleted = db_changes(db);
-	return rc;
+	return db_prune(db, stmts[STMT_PRUNE], now, max, deleted);
 }
 
 /*

@@ -100,7 +100,8 @@ enum err	 cart_merge(struct db *db, int64_t now,
 void		 cart_merge_quietly(struct db *db, int64_t now,
 		    int64_t guest_session_id, int64_t user_id);
 
-/* Deletes up to max guest carts whose session ended; *deleted. */
+/* Deletes up to max guest carts whose session ended by now, in one
+ * transaction (db_prune()); *deleted. */
 enum db_rc	 cart_prune(struct db *db, int64_t now, size_t max,
 		    int64_t *deleted);
 

@@ -21,7 +21,6 @@
 #define JSON_DEPTH_MAX		16		/* nesting in a JSON body */
 #define ARRAY_ITEMS_MAX		32		/* items in an array field */
 #define CART_LINES_MAX		20		/* products in one cart (<= ARRAY_ITEMS_MAX) */
-#define CART_PRUNE_BATCH	1000		/* guest carts pruned per `biljett expire` */
 #define PRODUCT_NAME_MAX	255		/* a product's name, bytes */
 #define PRODUCT_DESC_MAX	4000		/* its description, bytes */
 #define PER_PAGE_MAX		100		/* pagination */

@@ -916,11 +916,9 @@ cmd_expire(struct ctx *c, int argc, char **argv)
 		    pruned == 1 ? "" : "s");
 
 	/* Guests' carts whose session ended (seed 000's shop). */
-	if ((rc = cart_prune(c->db, now, CART_PRUNE_BATCH, &pruned)) != DB_OK) {
-		fprintf(stderr, "biljett: expire: carts: database %s\n",
-		    rc == DB_BUSY ? "busy" : "error");
+	if (prune_all(c, cart_prune, now, "guest cart", &pruned) == -1)
 		failures++;
-	} else if (pruned > 0)
+	else if (pruned > 0)
 		printf("removed %lld guest cart%s\n", (long long)pruned,
 		    pruned == 1 ? "" : "s");
 
