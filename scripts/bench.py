@@ -44,6 +44,9 @@ PREFILLED = 100000      # paid orders behind the "rush100k" event
 FLASH_SEATS = 500       # the flash sale: one event, 500 places ...
 FLASH_BUYERS = 1000     # ... 1,000 buyers at once, each wanting 1-4
 ORDER_PLACES = 1000000  # the "create order" event: never sold out in a run
+DOOR_TICKETS = 200000   # the "door" event: every first-admission scan a new ticket
+DOOR_PER_ORDER = 100
+DOOR_CODE_BASE = 1000000  # its codes follow the 4,000 of the shows
 
 
 def seed(stack, tmp):
@@ -87,6 +90,13 @@ def seed(stack, tmp):
         "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
         "total_seats": FLASH_SEATS, "max_tickets_per_payment": 4,
         "max_held_per_client": FLASH_SEATS, "ticket_types": ["std"]})
+    # The door scenario admits each of its tickets once: more than a run
+    # can scan.
+    doc["events"].append({
+        "key": "door", "title": "Dörren", "description": "Benchmark.",
+        "event_at": (t0 + 60 * day).isoformat(timespec="seconds"),
+        "sales_stop_at": (t0 + 59 * day).isoformat(timespec="seconds"),
+        "total_seats": DOOR_TICKETS, "ticket_types": ["std"]})
     path = os.path.join(tmp, "bench-import.json")
     with open(path, "w") as f:
         json.dump(doc, f)
@@ -130,8 +140,37 @@ def seed(stack, tmp):
                    " SELECT id, ?, 1, 19900 FROM orders WHERE event_id = ?",
                    (types["std"], ev))
         db.execute("UPDATE quotas SET used = ? WHERE event_id = ?", (PREFILLED, ev))
+        seed_door(db, events["door"], types["std"], now)
     db.close()
     return types, events, codes
+
+
+def door_code(n):
+    """The n-th ticket code of the fixtures (six letters, as LUA_ADMIT
+    makes them)."""
+    return "".join(chr(65 + (n // 26 ** j) % 26) for j in range(6))
+
+
+def seed_door(db, event, ttype, now):
+    """DOOR_TICKETS paid tickets of one event, DOOR_PER_ORDER to an order,
+    coded from DOOR_CODE_BASE on."""
+    n_orders = DOOR_TICKETS // DOOR_PER_ORDER
+    db.executemany(
+        "INSERT INTO orders (code, event_id, email, status, holds_seats, seats,"
+        " total, created_at, expires_at, paid_at) VALUES (?, ?, ?, 'paid', 1, ?,"
+        " ?, ?, ?, ?)",
+        ((f"D{k:09d}", event, f"d{k}@example.com", DOOR_PER_ORDER, 19900 * DOOR_PER_ORDER,
+          now, now, now) for k in range(n_orders)))
+    orders = [r[0] for r in db.execute("SELECT id FROM orders WHERE event_id = ? ORDER BY id",
+                                       (event,))]
+    db.executemany("INSERT INTO order_lines (order_id, ticket_type_id, count, unit_price)"
+                   " VALUES (?, ?, ?, 19900)", ((o, ttype, DOOR_PER_ORDER) for o in orders))
+    db.executemany(
+        "INSERT INTO tickets (order_id, event_id, ticket_type_id, price, external_id,"
+        " secret, created_at) VALUES (?, ?, ?, 19900, ?, ?, ?)",
+        ((orders[k // DOOR_PER_ORDER], event, ttype, door_code(DOOR_CODE_BASE + k), "s" * 32,
+          now) for k in range(DOOR_TICKETS)))
+    db.execute("UPDATE quotas SET used = ? WHERE event_id = ?", (DOOR_TICKETS, event))
 
 
 # A row measuring the ceiling again; the rows after it are compared with it.
@@ -153,6 +192,29 @@ request = function()
   local code = codes[(i %% #codes) + 1]
   return wrk.format(nil, nil, nil,
     '{"external_id": "' .. code .. '", "password": "%s", "use_ticket": %s}')
+end
+"""
+
+# Every scan admits a ticket never scanned: wrk thread t of T takes
+# codes DOOR_CODE_BASE + t, + t + T, ... (door_code() in Lua).
+LUA_ADMIT = """
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+local i = -1
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i + 1
+  local n = %d + tid + i * %d
+  local code = ""
+  for j = 0, 5 do
+    code = code .. string.char(65 + math.floor(n / 26 ^ j) %% 26)
+  end
+  return wrk.format(nil, nil, nil,
+    '{"external_id": "' .. code .. '", "password": "%s", "use_ticket": true}')
 end
 """
 
@@ -510,7 +572,10 @@ def write_rows(stack, base, args, tmp, types, events, codes):
         ("reserve 1 ticket", "POST /reserve_ticket/",
          wrk(base + "/reserve_ticket/", args,
              LUA_RESERVE % (events["rush"], types["std"]), tmp)),
-        ("validate + use", "PUT /validate_ticket/",
+        ("validate + use, first admission", "PUT /validate_ticket/ (each ticket once)",
+         wrk(base + "/validate_ticket/", args,
+             LUA_ADMIT % (DOOR_CODE_BASE, args.threads, PASSWORD), tmp)),
+        ("validate + use, scanned again", "PUT /validate_ticket/ (4,000 tickets over and over)",
          wrk(base + "/validate_ticket/", args,
              LUA_VALIDATE % (quoted, PASSWORD, "true"), tmp)),
         ("look-up scan", "PUT /validate_ticket/ (use_ticket false)",
