@@ -166,7 +166,8 @@ MIGRATIONS	= sql/001_initial.sql \
 		  sql/024_checkin_transferred.sql \
 		  sql/025_scanlog_offsets.sql \
 		  sql/026_checkins_first_admission.sql \
-		  sql/027_expiry_indexes.sql
+		  sql/027_expiry_indexes.sql \
+		  sql/028_scan_writes.sql
 
 UNIT_TESTS	= test-arena \
 		  test-booking-parse \

@@ -12,6 +12,7 @@
 #include "checkin.h"
 #include "db.h"
 #include "limits.h"
+#include "ticketstate.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -56,7 +57,7 @@ static const char numbers_sql[] =
 	" FROM ev"
 	" UNION ALL"
 	" SELECT 1, t.ticket_type_id, tt.title, count(*),"
-	"  sum(t.times_used > 0),"
+	"  sum(" TICKET_ARRIVED "),"
 	"  sum(t.admitted_day = (SELECT today FROM ev)),"
 	"  sum(t.inside), 0"
 	" FROM tickets t JOIN ticket_types tt ON tt.id = t.ticket_type_id"

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "text.h"
 #include "tfmt.h"
+#include "ticketstate.h"
 
 /* A sold order (see report.h); paid_at lets orders_paid serve. */
 #define SOLD \
@@ -39,7 +40,7 @@
 	" WHERE o.event_id = e.id AND " SOLD ")," \
 	" " VALID_TICKETS("event_id", "e.id") "," \
 	" (SELECT count(*) FROM tickets t WHERE t.event_id = e.id" \
-	" AND t.status = 'valid' AND t.times_used > 0)," \
+	" AND t.status = 'valid' AND " TICKET_ARRIVED ")," \
 	" (SELECT q.size - q.used FROM quotas q WHERE q.event_id = e.id" \
 	" AND q.scope = 'event' ORDER BY q.id LIMIT 1)" \
 	" FROM events e"
@@ -117,8 +118,7 @@ enum stmt {
 	"t.id, t.external_id, t.ticket_type_id, tt.title, tt.texts, t.price," \
 	" e.currency, t.status, t.times_used, " BUYER_NAME ", o.email," \
 	" coalesce(o.paid_at, t.created_at)," \
-	" (SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
-	" AND c.result = 'admitted')"
+	" t.first_admitted_at"
 
 static const char *const stmts[STMT__MAX] = {
 	[STMT_EVENT_SALES] = EV_SALES " WHERE e.id = ?1",
@@ -149,7 +149,7 @@ static const char *const stmts[STMT__MAX] = {
 	    " ORDER BY t.ticket_type_id, t.id LIMIT ?4",
 	[STMT_ATT_GROUPS] =
 	    "SELECT t.ticket_type_id, tt.title, tt.texts, count(*),"
-	    " sum(CASE WHEN t.times_used > 0 THEN 1 ELSE 0 END)" ATT_FROM
+	    " sum(CASE WHEN " TICKET_ARRIVED " THEN 1 ELSE 0 END)" ATT_FROM
 	    " GROUP BY t.ticket_type_id, tt.id ORDER BY t.ticket_type_id",
 	[STMT_SALES_COUNT] = "SELECT count(DISTINCT o.event_id)" SALES_FROM,
 	[STMT_SALES_TOTALS] = "SELECT e.currency," SALES_SUMS SALES_FROM

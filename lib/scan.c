@@ -32,6 +32,7 @@ enum stmt {
 	STMT_TICKET,
 	STMT_TICKET_SIGNED,
 	STMT_USE,
+	STMT_USE_AGAIN,
 	STMT_EVENT_VISIBLE,
 	STMT_REVOKED,
 	STMT__MAX
@@ -71,8 +72,7 @@ enum stmt {
 	"  ', ' || e.venue_city END," \
 	" coalesce(u.first_name, o.buyer_name, ''), coalesce(u.last_name, '')," \
 	" coalesce(o.email, u.email, '')," \
-	" coalesce((SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
-	"  AND c.result = 'admitted'), 0)," \
+	" coalesce(t.first_admitted_at, 0)," \
 	" t.inside, coalesce(t.admitted_day, '')," \
 	" coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)," \
 	" tt.kind = 'day_pass' AND tt.is_all_days = 1," \
@@ -104,7 +104,15 @@ static const char *const stmts[] = {
 	    " AND coalesce(e.organizer_id, 0) = ?6" DOOR_SCOPE,
 	[STMT_USE] =
 	    "UPDATE tickets SET times_used = ?2, inside = ?3,"
-	    " admitted_day = nullif(?4, '') WHERE id = ?1",
+	    " admitted_day = nullif(?4, ''),"
+	    " first_admitted_at = coalesce(first_admitted_at, ?5) WHERE id = ?1",
+	/*
+	 * A scan that only counts (already used, already inside): no
+	 * column of tickets_checkin changes, and SQLite leaves an index
+	 * alone only when the UPDATE names none of its columns.
+	 */
+	[STMT_USE_AGAIN] =
+	    "UPDATE tickets SET times_used = ?2 WHERE id = ?1",
 	[STMT_EVENT_VISIBLE] =
 	    "SELECT 1 FROM events e WHERE e.id = ?1" DOOR_SCOPE,
 	/* The complement of what scan_ticket admits (paid and valid). */
@@ -567,6 +575,34 @@ unknown(struct db *db, struct scanlog_entry *e, struct scan_result *out)
 	return ERR_TICKET_NOT_FOUND;
 }
 
+/* Writes a scan's new state of the ticket: nothing when nothing changed,
+ * only the count if that is all that did.  admitted_at: the time of an
+ * admission, else 0. */
+static enum db_rc
+store_state(struct db *db, int64_t ticket_id,
+    const struct checkin_state *was, const struct checkin_state *next,
+    int64_t admitted_at)
+{
+	struct db_stmt	*st;
+	int		 counted_only;
+
+	counted_only = next->inside == was->inside &&
+	    strcmp(next->admitted_day, was->admitted_day) == 0;
+	if (counted_only && next->times_used == was->times_used)
+		return DB_OK;	/* refused without counting: wrong day, not in */
+	if ((st = db_stmt(db, stmts[counted_only ? STMT_USE_AGAIN :
+	    STMT_USE])) == NULL ||
+	    db_bind_int(st, 1, ticket_id) == -1 ||
+	    db_bind_int(st, 2, next->times_used) == -1)
+		return DB_ERROR;
+	if (!counted_only && (db_bind_int(st, 3, next->inside) == -1 ||
+	    db_bind_text(st, 4, next->admitted_day) == -1 ||
+	    (admitted_at != 0 ? db_bind_int(st, 5, admitted_at) :
+	    db_bind_null(st, 5)) == -1))
+		return DB_ERROR;
+	return db_exec(db, st);
+}
+
 /*
  * A scan that changes nothing is answered from a read transaction and
  * journalled (lib/scanlog); only a scan with use takes the write lock,
@@ -583,7 +619,6 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 {
 	struct scanlog_entry	 e;
 	struct scan_code	 c;
-	struct db_stmt		*st;
 	struct loaded		 l;
 	struct checkin_state	 next;
 	enum checkin_outcome	 oc;
@@ -639,17 +674,10 @@ scan_ticket_dir(struct db *db, int64_t now, const struct scan_door *door,
 	oc = checkin_decide(&l.rules, &l.state, out->door_day, dir,
 	    &next);
 	e.result = checkin_outcome_name(oc);
-	if ((st = db_stmt(db, stmts[STMT_USE])) == NULL ||
-	    db_bind_int(st, 1, out->ticket_id) == -1 ||
-	    db_bind_int(st, 2, next.times_used) == -1 ||
-	    db_bind_int(st, 3, next.inside) == -1 ||
-	    db_bind_text(st, 4, next.admitted_day) == -1) {
-		rc = DB_ERROR;
-		goto fail;
-	}
-	if ((rc = db_exec(db, st)) != DB_OK)
-		goto fail;
 	out->admitted = oc == CHECKIN_ADMITTED;
+	if ((rc = store_state(db, out->ticket_id, &l.state, &next,
+	    out->admitted ? now : 0)) != DB_OK)
+		goto fail;
 	if (out->admitted)
 		out->used_at = now;
 	out->result = e.result;

@@ -57,6 +57,14 @@
 	"coalesce(tt.reentry_allowed, p.reentry_allowed, e.reentry_allowed)"
 
 /*
+ * Arrived: admitted at least once.  admitted_day is set by every
+ * admission and cleared by nothing; times_used counts refused scans of
+ * a used ticket too, and is left out of tickets_checkin (sql/028) so
+ * that such a scan writes no index.
+ */
+#define TICKET_ARRIVED	"(t.admitted_day IS NOT NULL)"
+
+/*
  * Used: admitted, and it can no longer admit.  A ticket without
  * re-entry that is not an all-days pass once admitted; a pass once
  * admitted on its last day (it is let in once a door day); with
@@ -64,7 +72,7 @@
  * earlier, once its last day is over.
  */
 #define TICKET_USED(now) \
-	"(t.times_used > 0 AND (NOT (" TICKET_PASS " OR " TICKET_REENTRY ")" \
+	"(" TICKET_ARRIVED " AND (NOT (" TICKET_PASS " OR " TICKET_REENTRY ")" \
 	" OR " DOOR_DAY(now) " > " TICKET_LAST_DAY \
 	" OR (" TICKET_PASS " AND NOT " TICKET_REENTRY \
 	" AND coalesce(t.admitted_day, '') >= " TICKET_LAST_DAY ")))"

@@ -58,8 +58,7 @@ static const char *const status_names[WALLET_STATUS__MAX] = {
 	" CASE tt.kind WHEN 'day_pass' THEN coalesce(tt.day_name, tt.title)" \
 	" ELSE coalesce(tt.day_name, '') END," \
 	" t.price, o.currency, " STATUS ", t.times_used," \
-	" (SELECT min(c.at) FROM checkins c WHERE c.ticket_id = t.id" \
-	" AND c.result = 'admitted'), t.attendee_name," \
+	" t.first_admitted_at, t.attendee_name," \
 	" coalesce(t.holder_email, o.email)," \
 	" o.order_number, t.created_at, e.poster," \
 	" coalesce(nullif(e.ends_at, 0), e.event_at), u.name, e.slug," \

@@ -8,13 +8,18 @@ tests/api/test_venues.py arranges rows.  Re-entry and the kind of a
 ticket type are set the same way."""
 import base64
 import datetime
+import os
 import re
+import sqlite3
 import struct
+import subprocess
+import tempfile
 import threading
 import zoneinfo
 
+import devstack
 from flow import Swish, add_staff, door_accounts, import_as, login, wait_for
-from support import StackTest
+from support import ROOT, StackTest
 
 PASSWORD = "arrangörens-lösenord"
 STAFF_PASSWORD = "dörrvaktens-lösenord"
@@ -177,9 +182,16 @@ class CheckIn(StackTest):
                      self.events["fest"])
         try:
             self.assertEqual(self.result(code), "admitted")
+            # When the ticket was first let in stays its first admission.
+            self.execute("UPDATE tickets SET first_admitted_at = first_admitted_at - 3600"
+                         " WHERE external_id = ?", code)
+            first = self.query("SELECT first_admitted_at AS at FROM tickets"
+                               " WHERE external_id = ?", code)[0]["at"]
             self.assertEqual(self.result(code, "exit"), "exited")
             self.assertEqual(self.result(code), "admitted")
             self.assertEqual(self.result(code), "already_inside")
+            self.assertEqual(self.query("SELECT first_admitted_at AS at FROM tickets"
+                                        " WHERE external_id = ?", code)[0]["at"], first)
         finally:
             self.execute("UPDATE events SET reentry_allowed = 0 WHERE id = ?",
                          self.events["fest"])
@@ -626,3 +638,62 @@ class CheckIn(StackTest):
         self.assertEqual((t["status"], t["is_used"], t["used_today"]),
                          ("active", False, True), t)
         self.assertIn('class="qr"', self.tickets_page(again))
+
+
+class Upgrade(StackTest):
+    """Migration 028 on a database of migrations 001-027: "arrived" is a
+    ticket's admitted_day from now on, so a ticket admitted before
+    sql/023 (a count, no admitted_day) takes the door day of its last
+    admission, or of its event's start when no check-in says; a ticket
+    never scanned stays unarrived.  When a ticket was first let in moves
+    from its check-ins to the ticket."""
+    programs = ("catalog",)
+
+    def test_tickets_admitted_before_023_still_count_as_arrived(self):
+        path = os.path.join(tempfile.mkdtemp(dir=self.tmp), "old.db")
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        for name in sorted(os.listdir(os.path.join(ROOT, "sql"))):
+            if not re.match(r"0(0\d|1\d|2[0-7])_.*\.sql$", name):
+                continue
+            with open(os.path.join(ROOT, "sql", name)) as f:
+                db.executescript(f.read())
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                       (int(name[:3]), name[4:-4]))
+        # A show on 2023-11-14 at 23:13 Stockholm time; the first ticket
+        # was let in on 2023-11-21 (at 21:53), and refused at a second scan.
+        db.executescript("""
+            INSERT INTO events (id, title, event_at, sales_stop_at, total_seats,
+                created_at) VALUES (1, 'Old show', 1700000000, 1700000000, 10, 1);
+            INSERT INTO ticket_types (id, event_id, title, price, created_at)
+                VALUES (1, 1, 'Std', 100, 1);
+            INSERT INTO orders (id, code, event_id, email, status, created_at,
+                expires_at, seats, total) VALUES (1, 'OLD1', 1, 'a@example.com',
+                'paid', 1, 2, 3, 300);
+            INSERT INTO tickets (id, order_id, event_id, ticket_type_id, price,
+                external_id, secret, created_at, times_used) VALUES
+                (1, 1, 1, 1, 100, 'AAAAAA', 'x', 1, 2),
+                (2, 1, 1, 1, 100, 'BBBBBB', 'y', 1, 1),
+                (3, 1, 1, 1, 100, 'CCCCCC', 'z', 1, 0);
+            INSERT INTO checkins (ticket_id, event_id, external_id, use_ticket,
+                times_used, result, at) VALUES
+                (1, 1, 'AAAAAA', 1, 0, 'admitted', 1700600000),
+                (1, 1, 'AAAAAA', 1, 1, 'already_used', 1700700000);
+            """)
+        db.commit()
+        db.close()
+        env = dict(os.environ, BILJETT_DATABASE=path)
+        p = subprocess.run([os.path.join(devstack.BIN, "biljett"), "-c",
+                            self.stack.conf_path, "migrate"],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        db = sqlite3.connect(path)
+        self.assertEqual(db.execute("SELECT id, times_used, admitted_day FROM tickets"
+                                    " ORDER BY id").fetchall(),
+                         [(1, 2, "2023-11-21"), (2, 1, "2023-11-14"), (3, 0, None)])
+        # When each was first let in, from its check-ins (none: unknown).
+        self.assertEqual(db.execute("SELECT id, first_admitted_at FROM tickets"
+                                    " ORDER BY id").fetchall(),
+                         [(1, 1700600000), (2, None), (3, None)])
+        db.close()
