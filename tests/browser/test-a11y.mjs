@@ -94,6 +94,9 @@ async function signIn(page) {
 	await page.goto("/scanner");
 	await page.fill("#password", PASSWORD);
 	await page.locator("form[action='/scanner/login'] button").click();
+	// The answer redirects back to /scanner: its form is there once that
+	// page has loaded, not when the click returns.
+	await page.locator("#code").waitFor().catch(() => {});
 	expect(await page.locator("#code").count() === 1, "the scan form");
 }
 
