@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import threading
 import unittest
@@ -208,6 +209,31 @@ class StackTest(unittest.TestCase):
             conn.commit()
         finally:
             conn.close()
+
+    def old_database(self, upto):
+        """A database file made by migrations 001..upto alone, as an
+        older release left it; returns (path, open connection)."""
+        path = os.path.join(tempfile.mkdtemp(dir=self.tmp), "old.db")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        for n in range(1, upto + 1):
+            name = [f for f in os.listdir(os.path.join(ROOT, "sql"))
+                    if f.startswith(f"{n:03d}_")][0]
+            with open(os.path.join(ROOT, "sql", name)) as f:
+                db.executescript(f.read())
+            db.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)",
+                       (n, name[4:-4]))
+        return path, db
+
+    def migrate(self, path):
+        """Runs `biljett migrate` on the database file at path."""
+        env = dict(os.environ, BILJETT_DATABASE=path)
+        p = subprocess.run([os.path.join(devstack.BIN, "biljett"), "-c",
+                            self.stack.conf_path, "migrate"],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
 
     @classmethod
     def import_doc(cls, doc):

@@ -8,18 +8,14 @@ tests/api/test_venues.py arranges rows.  Re-entry and the kind of a
 ticket type are set the same way."""
 import base64
 import datetime
-import os
 import re
 import sqlite3
 import struct
-import subprocess
-import tempfile
 import threading
 import zoneinfo
 
-import devstack
 from flow import Swish, add_staff, door_accounts, import_as, login, wait_for
-from support import ROOT, StackTest
+from support import StackTest
 
 PASSWORD = "arrangörens-lösenord"
 STAFF_PASSWORD = "dörrvaktens-lösenord"
@@ -652,17 +648,7 @@ class Upgrade(StackTest):
     programs = ("catalog",)
 
     def test_tickets_admitted_before_023_still_count_as_arrived(self):
-        path = os.path.join(tempfile.mkdtemp(dir=self.tmp), "old.db")
-        db = sqlite3.connect(path)
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
-        for name in sorted(os.listdir(os.path.join(ROOT, "sql"))):
-            if not re.match(r"0(0\d|1\d|2[0-7])_.*\.sql$", name):
-                continue
-            with open(os.path.join(ROOT, "sql", name)) as f:
-                db.executescript(f.read())
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                       (int(name[:3]), name[4:-4]))
+        path, db = self.old_database(27)
         # A show on 2023-11-14 at 23:13 Stockholm time; the first ticket
         # was let in on 2023-11-21 (at 21:53), and refused at a second scan.
         db.executescript("""
@@ -685,11 +671,7 @@ class Upgrade(StackTest):
             """)
         db.commit()
         db.close()
-        env = dict(os.environ, BILJETT_DATABASE=path)
-        p = subprocess.run([os.path.join(devstack.BIN, "biljett"), "-c",
-                            self.stack.conf_path, "migrate"],
-                           capture_output=True, text=True, env=env)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        self.migrate(path)
         db = sqlite3.connect(path)
         self.assertEqual(db.execute("SELECT id, times_used, admitted_day FROM tickets"
                                     " ORDER BY id").fetchall(),

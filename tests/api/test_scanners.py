@@ -6,16 +6,12 @@ organizers manage their scanners under /api/organizer/scanners/ and
 never see another organizer's; deactivating ends a live door session at
 once; an admission still happens exactly once; the upgrade keeps old
 scanners working site-wide."""
-import os
 import re
 import sqlite3
-import subprocess
-import tempfile
 import threading
 
-import devstack
 from flow import Swish, buy_paid, door_accounts, import_as, login
-from support import ROOT, StackTest
+from support import StackTest
 
 ORG_PASSWORD = "arrangörens-lösenord"
 STAFF_PASSWORD = "dörrvaktens-lösenord"
@@ -403,18 +399,7 @@ class Upgrade(StackTest):
     programs = ("catalog",)
 
     def test_migration_keeps_old_scanners_site_wide(self):
-        path = os.path.join(tempfile.mkdtemp(dir=self.tmp), "old.db")
-        db = sqlite3.connect(path)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
-        for n in range(1, 10):
-            name = [f for f in os.listdir(os.path.join(ROOT, "sql"))
-                    if f.startswith(f"{n:03d}_")][0]
-            with open(os.path.join(ROOT, "sql", name)) as f:
-                db.executescript(f.read())
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, 0)",
-                       (n, name[4:-4]))
+        path, db = self.old_database(9)
         db.execute("INSERT INTO scanners (id, name, password_hash, active, created_at)"
                    " VALUES (7, 'door-1', '$argon2id$x', 1, 1), (8, 'door-2', '$argon2id$y',"
                    " 0, 2)")
@@ -424,11 +409,7 @@ class Upgrade(StackTest):
                    " times_used, result, at) VALUES ('ABCDEF', 7, 0, -1, 'unknown', 1)")
         db.commit()
         db.close()
-        env = dict(os.environ, BILJETT_DATABASE=path)
-        p = subprocess.run([os.path.join(devstack.BIN, "biljett"), "-c",
-                            self.stack.conf_path, "migrate"],
-                           capture_output=True, text=True, env=env)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        self.migrate(path)
         db = sqlite3.connect(path)
         db.row_factory = sqlite3.Row
         rows = [dict(r) for r in db.execute(
