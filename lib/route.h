@@ -71,8 +71,10 @@ struct app {
 
 /*
  * The program's main(): reads the config, listens on the socket (-s),
- * runs the workers (-w, or the config's workers) and serves app until
- * SIGTERM or SIGINT.  Returns the exit status.
+ * runs the workers (-w, or the config's workers) and, given a writer's
+ * socket (-W), one more worker on that socket for the routes nginx sends
+ * there (lib/route.c: the writer), and serves app until SIGTERM or
+ * SIGINT.  Returns the exit status.
  */
 int		 route_main(int argc, char *argv[], const struct app *app);
 

@@ -141,8 +141,9 @@ static int		auth_key_set;
 
 #define FAIL_SLOTS	64
 
-/* Recent wrong passwords per remote address, in this worker (see
- * scan_password for why they count only against the address). */
+/* Recent wrong passwords per remote address, in this process (see
+ * scan_password for why they count only against the address, and
+ * scan.h for which process that is). */
 static struct fail_slot {
 	char	 addr[64];
 	int64_t	 since;

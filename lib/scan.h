@@ -64,7 +64,11 @@ int		scan_auth(struct db *db, const char *password, int64_t now,
 /*
  * Guessing scanner passwords.  A scanner password names its scanner, so a
  * wrong one names no account to count against: wrong passwords are
- * counted per remote address (per worker), and an address with
+ * counted per remote address in the process that checks them (nginx
+ * sends every door path that takes a scanner password, /validate_ticket/
+ * and the door page's sign-in and scan, to the program's one writer, so
+ * that is one count per address; without the writer's locations it is
+ * one per worker), and an address with
  * SCAN_FAILS_MAX of them within SCAN_FAILS_WINDOW seconds is answered
  * 429 for further wrong ones until the window ends.  The password is
  * always checked first and a right one always passes, throttled address

@@ -35,6 +35,10 @@ PROGRAMS = ("catalog", "events", "tickets", "shop", "pay", "scan", "pages",
 ALL_UPSTREAMS = ("catalog", "events", "tickets", "shop", "pay", "scan",
                  "pages", "auth", "venues", "backoffice", "organizer",
                  "orders", "invoices", "bookings", "cart", "hello")
+# Programs with short write routes (ROUTE_BATCH): each has a writer, one
+# more process on NAME-write.sock, and nginx sends those routes there
+# (lib/route.c, "The writer").
+WRITERS = ("shop", "scan", "orders")
 READY_SECONDS = 20
 # The Stripe simulator's fixed test-mode keys (tests/sim/stripe_sim.py).
 STRIPE_SECRET_KEY = "sk_test_biljett_dev"
@@ -428,8 +432,10 @@ class Stack:
     def render_nginx(self):
         user = "user root root;" if os.geteuid() == 0 else ""
         upstreams = "\n".join(
-            f"\tupstream {name} {{ server unix:{self.rundir}/{name}.sock; }}"
-            for name in ALL_UPSTREAMS)
+            [f"\tupstream {name} {{ server unix:{self.rundir}/{name}.sock; }}"
+             for name in ALL_UPSTREAMS] +
+            [f"\tupstream {name}_write {{ server unix:{self.rundir}/{name}-write.sock; }}"
+             for name in WRITERS])
         subst = {"@RUNDIR@": self.rundir, "@ROOT@": ROOT,
                  "@NGINXDIR@": os.path.join(ROOT, "nginx"),
                  "@HTTP_PORT@": str(self.http_port), "@HTTPS_PORT@": str(self.https_port),
@@ -490,9 +496,15 @@ class Stack:
     def start_program(self, name):
         """Starts cgi-bin/NAME on its socket; returns when it listens."""
         sock = os.path.join(self.rundir, f"{name}.sock")
-        p = self.spawn(name, [os.path.join(BIN, "cgi-bin", name), "-c",
-                              self.conf_path, "-s", sock, "-w", str(self.workers)])
-        wait_until(lambda: unix_open(sock), f"cgi-bin/{name}", self.log(name), proc=p)
+        argv = [os.path.join(BIN, "cgi-bin", name), "-c", self.conf_path,
+                "-s", sock, "-w", str(self.workers)]
+        socks = [sock]
+        if name in WRITERS:
+            socks.append(os.path.join(self.rundir, f"{name}-write.sock"))
+            argv += ["-W", socks[-1]]
+        p = self.spawn(name, argv)
+        for path in socks:
+            wait_until(lambda: unix_open(path), f"cgi-bin/{name}", self.log(name), proc=p)
 
     def restart_programs(self, names=None):
         """Stops the FastCGI programs (all, or those named) with their
