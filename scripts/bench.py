@@ -13,7 +13,9 @@ Usage: scripts/bench.py [--seconds 10] [--connections 32] [--threads 2]
 After the full table (at --workers), the write scenarios again on a fresh
 stack per worker count of --scaling, the counts taking turns for --rounds
 rounds, each cell the median of its rounds: the "no write scenario
-slower with more workers" table.
+slower with more workers" table.  The worker count is the pool's: shop,
+scan and orders have their writer beside it at every count, and the
+write rows go there (lib/route.c, "The writer").
 """
 import argparse
 import datetime
@@ -561,7 +563,8 @@ def make_stack(tmp, workers):
                                     "auth", "orders", "hello"),
                           workers=workers, sims=True, hello=True,
                           extra_conf={"log_level": "warn"}, auth_rate="100000r/s",
-                          auth_burst=100000, reserve_burst=100000)
+                          auth_burst=100000, reserve_burst=100000,
+                          buy_burst=100000)
 
 
 def write_rows(stack, base, args, tmp, types, events, codes):

@@ -193,7 +193,7 @@ class Stack:
     def __init__(self, rundir, conf=None, http_port=8080, https_port=8443,
                  programs=PROGRAMS, workers=2, sims=True, swish_autopay=None,
                  hello=False, extra_conf=None, auth_rate="20r/s", auth_burst=40,
-                 reserve_burst=200, stripe_autoconfirm=None):
+                 reserve_burst=200, buy_burst=200, stripe_autoconfirm=None):
         self.rundir = os.path.abspath(rundir)
         self.given_conf = conf
         self.http_port = http_port or free_port()
@@ -211,6 +211,7 @@ class Stack:
         # The bench's flash sale sends 1,000 reservations from one address
         # at once; the tests keep the limit a real client would meet.
         self.reserve_burst = reserve_burst
+        self.buy_burst = buy_burst
         self.procs = []          # (name, Popen), in start order
         self.certs = os.path.join(self.rundir, "certs")
         self.swish_port = self.swish_control_port = self.swish_qr_port = None
@@ -445,6 +446,7 @@ class Stack:
                  # Sign-in throttling per address (tests lower it).
                  "@AUTH_RATE@": self.auth_rate, "@AUTH_BURST@": str(self.auth_burst),
                  "@RESERVE_BURST@": str(self.reserve_burst),
+                 "@BUY_BURST@": str(self.buy_burst),
                  "@MEDIADIR@": self.media_dir}
         for src, dst in (("dev.conf.in", "nginx.conf"), ("routes.conf.in", "routes.conf")):
             with open(os.path.join(ROOT, "nginx", src)) as f:
