@@ -825,7 +825,7 @@ main(int argc, char *argv[])
 	static const struct app app = { "scan", routes, nitems(routes), NULL };
 
 	/* Made before route_main() forks the workers, so they share them. */
-	if (metrics_open() == -1) {
+	if (metrics_open() == -1 || scan_throttle_open() == -1) {
 		fprintf(stderr, "scan: shared memory: %s\n", strerror(errno));
 		return 1;
 	}

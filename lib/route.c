@@ -415,7 +415,8 @@ batch_flush(struct slot *slots, size_t n, struct db *db)
 
 /*
  * Accepts the next request.  block: wait for one.  The listening socket
- * is non-blocking and shared by every worker; an idle worker waits in
+ * is non-blocking and shared by the pool's workers (the writer has its
+ * own, lib/route.c "The writer"); an idle worker waits in
  * epoll with EPOLLEXCLUSIVE (epfd) so that a connection wakes one idle
  * worker, not all of them, and a connection another worker took first
  * means waiting again.  Without block, returns -1 at once when none is
@@ -636,9 +637,9 @@ listen_on(const char *path)
  * crash loop cannot spin).  SIGTERM/SIGINT stop everything.
  *
  * The writer.  nginx sends a program's short write routes (the
- * ROUTE_BATCH ones: reserve, use a ticket, create an order) to the
- * writer's socket, so that one process makes all of the program's
- * writes, whatever the number of workers.  SQLite drops a connection's
+ * ROUTE_BATCH ones: reserve, use a ticket, create an order, and what
+ * shares their paths) to the writer's socket, so that one process makes
+ * those writes, whatever the number of workers.  SQLite drops a connection's
  * whole page cache when it finds another connection's commit, so two
  * processes writing in turn each read the b-trees again after every
  * batch of the other (perf: a first admission made 2.9 preads with two

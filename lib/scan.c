@@ -18,6 +18,7 @@
 #include "scanlog.h"
 #include "seal.h"
 #include "session.h"
+#include "shmcache.h"
 #include "ticketkey.h"
 #include "ticketsig.h"
 
@@ -139,37 +140,65 @@ static struct auth_slot {
 static unsigned char	auth_key[crypto_generichash_KEYBYTES];
 static int		auth_key_set;
 
-#define FAIL_SLOTS	64
+#define FAIL_SLOTS	256
 
-/* Recent wrong passwords per remote address, in this process (see
- * scan_password for why they count only against the address, and
- * scan.h for which process that is). */
-static struct fail_slot {
-	char	 addr[64];
-	int64_t	 since;
-	int	 count;
-} fails[FAIL_SLOTS];
+/*
+ * Recent wrong passwords per remote address (see scan_password for why
+ * they count only against the address), shared by the program's
+ * processes: the door's paths go to the writer and to the pool workers,
+ * and one count per process would multiply the guesses allowed.
+ */
+static struct shmcache	*fails;
 
-/* The live slot of addr, or a fresh one in place of the oldest. */
-static struct fail_slot *
-fail_slot(const char *addr, int64_t now)
+struct fail_count {
+	int64_t	 since;		/* the window's start */
+	int64_t	 count;		/* wrong passwords in it */
+};
+
+/* shmcache_update's fn: one more wrong password at now (*arg), in a new
+ * window if the last one has ended; *arg gets the count. */
+static size_t
+count_fail(void *value, size_t len, size_t max, void *arg)
 {
-	struct fail_slot	*oldest = &fails[0];
-	size_t			 i;
+	struct fail_count	*f = arg, c = { 0, 0 };
+	int64_t			 now = f->since;
 
-	if (addr == NULL)
-		addr = "";
-	for (i = 0; i < FAIL_SLOTS; i++) {
-		if (strcmp(fails[i].addr, addr) == 0 &&
-		    fails[i].since + SCAN_FAILS_WINDOW > now)
-			return &fails[i];
-		if (fails[i].since < oldest->since)
-			oldest = &fails[i];
+	if (max < sizeof(c))
+		return len;
+	if (len == sizeof(c))
+		memcpy(&c, value, sizeof(c));
+	if (c.since + SCAN_FAILS_WINDOW <= now) {
+		c.since = now;
+		c.count = 0;
 	}
-	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
-	oldest->since = now;
-	oldest->count = 0;
-	return oldest;
+	c.count++;
+	memcpy(value, &c, sizeof(c));
+	*f = c;
+	return sizeof(c);
+}
+
+int
+scan_throttle_open(void)
+{
+	if (fails == NULL &&
+	    (fails = shmcache_open(FAIL_SLOTS, sizeof(struct fail_count))) ==
+	    NULL)
+		return -1;
+	return 0;
+}
+
+/* Counts a wrong password from addr at now; *f gets its window and
+ * count.  Returns 0, or -1 when it could not be counted. */
+static int
+fail_count(const char *addr, int64_t now, struct fail_count *f)
+{
+	f->since = now;
+	f->count = 0;
+	if (scan_throttle_open() == -1 ||
+	    shmcache_update(fails, addr != NULL ? addr : "", count_fail, f) ==
+	    -1)
+		return -1;
+	return 0;
 }
 
 static void
@@ -327,7 +356,7 @@ enum err
 scan_password(struct db *db, const char *addr, const char *password,
     int64_t now, int64_t *scanner_id, int64_t *retry_after)
 {
-	struct fail_slot	*f;
+	struct fail_count	 f;
 	int			 ok = 0;
 
 	*scanner_id = 0;
@@ -337,14 +366,18 @@ scan_password(struct db *db, const char *addr, const char *password,
 		return ERR_INTERNAL;
 	if (ok)
 		return ERR_OK;
-	f = fail_slot(addr, now);
-	if (++f->count <= SCAN_FAILS_MAX)
+	if (fail_count(addr, now, &f) == -1) {
+		/* Refused all the same; only not counted. */
+		log_err("scanner passwords: cannot count a wrong one");
 		return ERR_INCORRECT_PASSWORD;
-	if (f->count == SCAN_FAILS_MAX + 1)
+	}
+	if (f.count <= SCAN_FAILS_MAX)
+		return ERR_INCORRECT_PASSWORD;
+	if (f.count == SCAN_FAILS_MAX + 1)
 		log_warn("scanner passwords: %d wrong from %s within %d s;"
 		    " answering 429 to its wrong ones", SCAN_FAILS_MAX,
-		    f->addr, SCAN_FAILS_WINDOW);
-	*retry_after = f->since + SCAN_FAILS_WINDOW - now;
+		    addr != NULL ? addr : "-", SCAN_FAILS_WINDOW);
+	*retry_after = f.since + SCAN_FAILS_WINDOW - now;
 	return ERR_TOO_MANY_ATTEMPTS;
 }
 

@@ -64,19 +64,24 @@ int		scan_auth(struct db *db, const char *password, int64_t now,
 /*
  * Guessing scanner passwords.  A scanner password names its scanner, so a
  * wrong one names no account to count against: wrong passwords are
- * counted per remote address in the process that checks them (nginx
- * sends every door path that takes a scanner password, /validate_ticket/
- * and the door page's sign-in and scan, to the program's one writer, so
- * that is one count per address; without the writer's locations it is
- * one per worker), and an address with
- * SCAN_FAILS_MAX of them within SCAN_FAILS_WINDOW seconds is answered
- * 429 for further wrong ones until the window ends.  The password is
- * always checked first and a right one always passes, throttled address
- * or not: a door behind the venue's NAT shares its address with whoever
- * else is there, and they must not be able to lock it out.
+ * counted per remote address, in memory shared by the program's
+ * processes (scan_throttle_open()), and an address with SCAN_FAILS_MAX
+ * of them within SCAN_FAILS_WINDOW seconds is answered 429 for further
+ * wrong ones until the window ends.  The password is always checked
+ * first and a right one always passes, throttled address or not: a door
+ * behind the venue's NAT shares its address with whoever else is there,
+ * and they must not be able to lock it out.
  */
 #define SCAN_FAILS_MAX		10
 #define SCAN_FAILS_WINDOW	60
+
+/*
+ * Makes the shared count of wrong passwords.  Call it before the
+ * program's workers are forked (main, before route_main) so that they
+ * all count together; scan_password() makes one for its process alone
+ * otherwise.  Returns 0, or -1 when the memory cannot be had.
+ */
+int		scan_throttle_open(void);
 
 /*
  * Checks a door's password (scan_auth) sent from addr (may be NULL; a

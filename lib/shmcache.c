@@ -142,32 +142,60 @@ shmcache_get(struct shmcache *c, const char *key, size_t *len)
 	return copy;
 }
 
+/* key's own slot, else an empty one, else the least recently used;
+ * called with the lock held. */
+static struct slot *
+slot_for(struct shmcache *c, const char *key)
+{
+	struct slot	*s, *victim = NULL;
+	size_t		 i;
+
+	for (i = 0; i < c->nslots; i++) {
+		s = slot_at(c, i);
+		if (s->used != 0 && strcmp(s->key, key) == 0)
+			return s;
+		if (victim == NULL || s->used < victim->used)
+			victim = s;
+	}
+	victim->used = 0;		/* another key's: not ours to read */
+	return victim;
+}
+
 int
 shmcache_put(struct shmcache *c, const char *key, const void *value,
     size_t len)
 {
-	struct slot	*s, *victim = NULL;
-	size_t		 i, klen;
+	struct slot	*s;
+	size_t		 klen;
 
 	if (c == NULL || (klen = strlen(key)) > SHMCACHE_KEY_MAX ||
 	    len > c->value_max || lock(c) == -1)
 		return -1;
-
-	/* key's own slot, else an empty one, else the least recently used. */
-	for (i = 0; i < c->nslots; i++) {
-		s = slot_at(c, i);
-		if (s->used != 0 && strcmp(s->key, key) == 0) {
-			victim = s;
-			break;
-		}
-		if (victim == NULL || s->used < victim->used)
-			victim = s;
-	}
-	memcpy(victim->key, key, klen + 1);
+	s = slot_for(c, key);
+	memcpy(s->key, key, klen + 1);
 	if (len > 0)
-		memcpy(value_of(victim), value, len);
-	victim->len = len;
-	victim->used = ++c->clock;
+		memcpy(value_of(s), value, len);
+	s->len = len;
+	s->used = ++c->clock;
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
+int
+shmcache_update(struct shmcache *c, const char *key,
+    size_t (*fn)(void *value, size_t len, size_t max, void *arg), void *arg)
+{
+	struct slot	*s;
+	size_t		 klen, len;
+
+	if (c == NULL || (klen = strlen(key)) > SHMCACHE_KEY_MAX ||
+	    lock(c) == -1)
+		return -1;
+	s = slot_for(c, key);
+	len = fn(value_of(s), s->used != 0 ? s->len : 0, c->value_max, arg);
+	memcpy(s->key, key, klen + 1);
+	s->len = len < c->value_max ? len : c->value_max;
+	s->used = ++c->clock;
 	pthread_mutex_unlock(&c->mu);
 	return 0;
 }

@@ -41,4 +41,17 @@ void		*shmcache_get(struct shmcache *c, const char *key,
 int		 shmcache_put(struct shmcache *c, const char *key,
 		    const void *value, size_t len);
 
+/*
+ * Changes the value under key in place, under the cache's lock, so that
+ * processes updating the same key at once never lose one another's
+ * change (a counter: get and put would).  fn gets the value's bytes
+ * (room for max), its length (0 when key has none: a new entry, in a
+ * free slot or the least recently used one) and arg, and returns the
+ * new length.  Returns 0, or -1 when key is too long or the lock
+ * failed (fn not called).
+ */
+int		 shmcache_update(struct shmcache *c, const char *key,
+		    size_t (*fn)(void *value, size_t len, size_t max,
+		    void *arg), void *arg);
+
 #endif

@@ -7,6 +7,7 @@ import uuid
 
 from support import all_at_once
 from test_catalogue import CatalogueBase
+from test_writer import stopped, writer_and_workers
 
 
 class OrdersBase(CatalogueBase):
@@ -171,6 +172,21 @@ class Create(OrdersBase):
         numbers = [r["order_number"] for r in self.query(
             "SELECT order_number FROM orders WHERE event_id = ?", ev["id"])]
         self.assertEqual(len(numbers), len(set(numbers)))
+
+
+class Writer(OrdersBase):
+    def test_an_order_is_made_by_the_writer(self):
+        """POST /api/orders/ goes to orders' writer (lib/route.c): with
+        every pool worker stopped an order is still made."""
+        ev, tt = self.simple_event(quantity=5)
+        writers, workers = writer_and_workers(self, "orders")
+        self.assertEqual((len(writers), len(workers)), (1, 2))
+        with stopped(workers):
+            got = self.order(ev, [{"ticket_type_id": tt["id"], "quantity": 2}])
+        self.assertEqual(got["status"], "pending")
+        self.assertEqual(self.query("SELECT status FROM orders WHERE uid = ?",
+                                    got["uid"])[0]["status"], "reserved")
+        self.assertGreater(self.used(ev["id"]), 0)
 
 
 class Reading(OrdersBase):

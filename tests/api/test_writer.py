@@ -7,6 +7,7 @@ import os
 import signal
 import time
 
+from flow import Swish, buy_paid
 from support import StackTest, children
 
 PASSWORD = "writer-door-password"
@@ -41,8 +42,40 @@ def holds(pid, inodes):
     return False
 
 
+def writer_and_workers(test, name):
+    """(the writer's pids, the pool workers' pids) of program name on
+    test's stack, found by the listening socket each holds."""
+    stack = test.stack
+    supervisor = next(p.pid for n, p in stack.procs if n == name)
+    write = listening_inodes(os.path.join(stack.rundir, f"{name}-write.sock"))
+    pool = listening_inodes(os.path.join(stack.rundir, f"{name}.sock"))
+    test.assertEqual((len(write), len(pool)), (1, 1))
+    writers, workers = [], []
+    for pid in children(supervisor):
+        in_write, in_pool = holds(pid, write), holds(pid, pool)
+        # A worker holds its own socket, never the other one.
+        test.assertNotEqual(in_write, in_pool, pid)
+        (writers if in_write else workers).append(pid)
+    return writers, workers
+
+
+class stopped:
+    """SIGSTOPs the processes for the with block, then SIGCONTs them."""
+
+    def __init__(self, pids):
+        self.pids = pids
+
+    def __enter__(self):
+        for pid in self.pids:
+            os.kill(pid, signal.SIGSTOP)
+
+    def __exit__(self, *exc):
+        for pid in self.pids:
+            os.kill(pid, signal.SIGCONT)
+
+
 class Writer(StackTest):
-    programs = ("catalog", "shop", "scan", "orders")
+    programs = ("catalog", "shop", "pay", "scan", "orders")
 
     @classmethod
     def setUpClass(cls):
@@ -50,27 +83,15 @@ class Writer(StackTest):
         cls.stack.biljett("scanner-add", "door", "--password", PASSWORD, "--site-wide")
 
     def processes(self, name):
-        """(the writer's pid, the pool workers' pids) of program name,
-        found by the listening socket each holds."""
-        supervisor = next(p.pid for n, p in self.stack.procs if n == name)
-        write = listening_inodes(os.path.join(self.stack.rundir, f"{name}-write.sock"))
-        pool = listening_inodes(os.path.join(self.stack.rundir, f"{name}.sock"))
-        self.assertEqual((len(write), len(pool)), (1, 1))
-        writers, workers = [], []
-        for pid in children(supervisor):
-            in_write, in_pool = holds(pid, write), holds(pid, pool)
-            # A worker holds its own socket, never the other one.
-            self.assertNotEqual(in_write, in_pool, pid)
-            (writers if in_write else workers).append(pid)
-        return writers, workers
+        return writer_and_workers(self, name)
 
     def reserve(self, event, ticket_type):
         return self.client().post("/reserve_ticket/", {
             "chapter_event": event, "tickets": [{"ticket_type": ticket_type, "count": 1}]})
 
-    def scan(self, use):
+    def scan(self, use, code="NOSUCH"):
         return self.client().put("/validate_ticket/", {
-            "external_id": "NOSUCH", "password": PASSWORD, "use_ticket": use})
+            "external_id": code, "password": PASSWORD, "use_ticket": use})
 
     def test_one_writer_beside_the_workers(self):
         for name in ("shop", "scan", "orders"):
@@ -80,34 +101,33 @@ class Writer(StackTest):
 
     def test_writes_are_answered_with_every_worker_stopped(self):
         types, event = self.show("writes", seats=10)
-        stopped = self.processes("shop")[1] + self.processes("scan")[1]
-        for pid in stopped:
-            os.kill(pid, signal.SIGSTOP)
-        try:
+        self.swish = Swish(self.stack)
+        buy_paid(self, event, types["std"], "w@example.com")
+        code = self.query("SELECT t.external_id FROM tickets t JOIN orders o"
+                          " ON o.id = t.order_id WHERE o.event_id = ?", event)[0]["external_id"]
+        with stopped(self.processes("shop")[1] + self.processes("scan")[1]):
             self.assertEqual(self.reserve(event, types["std"]).status, 201)
-            for use in (True, False):
-                r = self.scan(use)
-                self.assertEqual((r.status, r.json),
-                                 (404, {"times_used": -1, "status": "Ticket does not exist"}))
-        finally:
-            for pid in stopped:
-                os.kill(pid, signal.SIGCONT)
+            r = self.scan(False, code)
+            self.assertEqual((r.status, r.json["times_used"]), (200, 0))
+            r = self.scan(True, code)
+            self.assertEqual((r.status, r.json["times_used"]), (200, 0))
+            r = self.scan(True, code)
+            self.assertEqual((r.status, r.json["times_used"]), (200, 1))
+            r = self.scan(True)
+            self.assertEqual((r.status, r.json),
+                             (404, {"times_used": -1, "status": "Ticket does not exist"}))
         self.assertEqual(self.query("SELECT used FROM quotas WHERE event_id = ?",
-                                    event)[0]["used"], 1)
+                                    event)[0]["used"], 2)
+        self.assertEqual(self.query("SELECT times_used FROM tickets WHERE external_id = ?",
+                                    code)[0]["times_used"], 2)
 
     def test_reads_are_answered_with_the_writer_stopped(self):
-        stopped = self.processes("shop")[0] + self.processes("scan")[0]
-        for pid in stopped:
-            os.kill(pid, signal.SIGSTOP)
-        try:
+        with stopped(self.processes("shop")[0] + self.processes("scan")[0]):
             r = self.client().get("/session_payment_status/")
             self.assertEqual(r.status // 100, 4, r)     # no session: refused, answered
             r = self.client().get("/scanner", headers={"Accept": "text/html"})
             self.assertEqual(r.status, 200)
             self.assertIn(b"<form", r.body)
-        finally:
-            for pid in stopped:
-                os.kill(pid, signal.SIGCONT)
 
     def test_a_writer_that_dies_is_replaced(self):
         types, event = self.show("again", seats=10)

@@ -1,7 +1,8 @@
 /*
  * lib/shmcache: values stored by one process are there for the others,
  * the cache never holds more than its slots (least recently used goes
- * first), and too long keys or values are refused.
+ * first), too long keys or values are refused, and updates in place
+ * from several processes at once lose none of one another's changes.
  */
 #include <sys/wait.h>
 
@@ -25,6 +26,57 @@ has(struct shmcache *c, const char *key, const char *value)
 	ok = len == strlen(value) && memcmp(v, value, len) == 0;
 	free(v);
 	return ok;
+}
+
+/* shmcache_update's fn: the value as a counter, plus one. */
+static size_t
+count_one(void *value, size_t len, size_t max, void *arg)
+{
+	long	 n = 0;
+
+	(void)arg;
+	if (max < sizeof(n))
+		return len;
+	if (len == sizeof(n))
+		memcpy(&n, value, sizeof(n));
+	n++;
+	memcpy(value, &n, sizeof(n));
+	return sizeof(n);
+}
+
+/* Four processes count 2,000 each under one key: 8,000, none lost. */
+static void
+check_updates(void)
+{
+	struct shmcache	*c;
+	long		 n = 0;
+	size_t		 len;
+	pid_t		 pids[4];
+	int		 i, k, status, ok = 1;
+	void		*v;
+
+	if ((c = shmcache_open(4, sizeof(long))) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(shmcache_update(c, "count", count_one, NULL) == 0);
+	for (i = 0; i < 4; i++)
+		if ((pids[i] = fork()) == 0) {
+			for (k = 0; k < 2000; k++)
+				if (shmcache_update(c, "count", count_one,
+				    NULL) != 0)
+					_exit(1);
+			_exit(0);
+		}
+	for (i = 0; i < 4; i++)
+		ok &= pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	CHECK(ok);
+	if ((v = shmcache_get(c, "count", &len)) != NULL && len == sizeof(n))
+		memcpy(&n, v, sizeof(n));
+	free(v);
+	CHECK(n == 8001);
+	shmcache_close(c);
 }
 
 int
@@ -82,5 +134,6 @@ main(void)
 	    == 2);
 
 	shmcache_close(c);
+	check_updates();
 	return CHECK_DONE();
 }
