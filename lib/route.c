@@ -600,6 +600,16 @@ usage(const char *name)
 	    "[-w workers]\n", name);
 }
 
+/* Do paths a (which exists) and b name the same file? */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat	 sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /*
  * Listens on the unix socket path, non-blocking: workers ask whether
  * more requests wait (group commit).  nginx, another user in
@@ -692,7 +702,7 @@ route_main(int argc, char *argv[], const struct app *app)
 			return 1;
 		}
 	}
-	if (sock == NULL || (wsock != NULL && strcmp(sock, wsock) == 0)) {
+	if (sock == NULL) {
 		usage(argv[0]);
 		return 1;
 	}
@@ -718,8 +728,13 @@ route_main(int argc, char *argv[], const struct app *app)
 		log_err("initialisation failed");
 		goto out;
 	}
-	if ((fd = listen_on(sock)) == -1 ||
-	    (wsock != NULL && (wfd = listen_on(wsock)) == -1))
+	if ((fd = listen_on(sock)) == -1)
+		goto out;
+	if (wsock != NULL && same_file(sock, wsock)) {
+		log_err("%s: the writer's socket is the workers' socket", wsock);
+		goto out;
+	}
+	if (wsock != NULL && (wfd = listen_on(wsock)) == -1)
 		goto out;
 
 	memset(&sa, 0, sizeof(sa));
@@ -745,14 +760,17 @@ route_main(int argc, char *argv[], const struct app *app)
 
 	while (!stopping) {
 		sleep(1);
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			for (i = 0; i < n; i++)
-				if (pids[i] == pid)
-					pids[i] = 0;
-			if (!stopping)
-				log_warn("worker %ld exited (status %d); "
-				    "restarting", (long)pid, status);
-		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			for (i = 0; i < n; i++) {
+				if (pids[i] != pid)
+					continue;
+				pids[i] = 0;
+				if (!stopping)
+					log_warn("%s %ld exited (status %d); "
+					    "restarting", fds[i] == wfd ?
+					    "writer" : "worker", (long)pid,
+					    status);
+			}
 		for (i = 0; i < n && !stopping; i++)
 			if (pids[i] <= 0)
 				pids[i] = spawn(app, &conf, fds[i],

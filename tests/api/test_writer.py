@@ -105,8 +105,17 @@ class Writer(StackTest):
         buy_paid(self, event, types["std"], "w@example.com")
         code = self.query("SELECT t.external_id FROM tickets t JOIN orders o"
                           " ON o.id = t.order_id WHERE o.event_id = ?", event)[0]["external_id"]
+        door = self.client()                # the door page, signed in
+        door.get("/scanner")
+        r = door.post("/scanner/login", form={"csrf": door.cookies["csrftoken"],
+                                              "password": PASSWORD})
+        self.assertEqual(r.status, 303, r)
         with stopped(self.processes("shop")[1] + self.processes("scan")[1]):
             self.assertEqual(self.reserve(event, types["std"]).status, 201)
+            r = door.post("/scanner/check", form={"csrf": door.cookies["csrftoken"],
+                                                  "code": code, "use": "0"})
+            self.assertEqual(r.status, 200, r)
+            self.assertIn(b'data-state="', r.body)
             r = self.scan(False, code)
             self.assertEqual((r.status, r.json["times_used"]), (200, 0))
             r = self.scan(True, code)
