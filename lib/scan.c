@@ -155,25 +155,32 @@ struct fail_count {
 	int64_t	 count;		/* wrong passwords in it */
 };
 
-/* shmcache_update's fn: one more wrong password at now (*arg), in a new
- * window if the last one has ended; *arg gets the count. */
+/* A wrong password to count (shmcache_update's arg): when, and what the
+ * count became. */
+struct fail_step {
+	int64_t			 now;
+	struct fail_count	 got;
+};
+
+/* shmcache_update's fn: one more wrong password at step->now, in a new
+ * window if the last one has ended. */
 static size_t
 count_fail(void *value, size_t len, size_t max, void *arg)
 {
-	struct fail_count	*f = arg, c = { 0, 0 };
-	int64_t			 now = f->since;
+	struct fail_step	*step = arg;
+	struct fail_count	 c = { 0, 0 };
 
 	if (max < sizeof(c))
 		return len;
 	if (len == sizeof(c))
 		memcpy(&c, value, sizeof(c));
-	if (c.since + SCAN_FAILS_WINDOW <= now) {
-		c.since = now;
+	if (c.since + SCAN_FAILS_WINDOW <= step->now) {
+		c.since = step->now;
 		c.count = 0;
 	}
 	c.count++;
 	memcpy(value, &c, sizeof(c));
-	*f = c;
+	step->got = c;
 	return sizeof(c);
 }
 
@@ -192,12 +199,13 @@ scan_throttle_open(void)
 static int
 fail_count(const char *addr, int64_t now, struct fail_count *f)
 {
-	f->since = now;
-	f->count = 0;
+	struct fail_step	 step = { now, { 0, 0 } };
+
 	if (scan_throttle_open() == -1 ||
-	    shmcache_update(fails, addr != NULL ? addr : "", count_fail, f) ==
-	    -1)
+	    shmcache_update(fails, addr != NULL ? addr : "", count_fail,
+	    &step) == -1)
 		return -1;
+	*f = step.got;
 	return 0;
 }
 
